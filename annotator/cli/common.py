@@ -1,0 +1,27 @@
+"""What every command shares: opening the workspace named by --db."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from annotator.core.schema import Schema, load_schema
+from annotator.core.store import Workspace
+
+
+def open_workspace(ctx: click.Context) -> Workspace:
+    return Workspace(ctx.find_root().obj.get("db_url"))
+
+
+def schema_option(func):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--schema",
+        "schema_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Label schema YAML (default: the database's active schema).",
+    )(func)
+
+
+def resolve_schema(workspace: Workspace, schema_path: Path | None) -> Schema:
+    return load_schema(schema_path) if schema_path else workspace.active_schema()

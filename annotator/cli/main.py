@@ -1,0 +1,60 @@
+"""Command registry: one module per command group, one exit code per outcome."""
+
+from __future__ import annotations
+
+import sys
+from enum import IntEnum
+
+import click
+
+from annotator import __version__
+from annotator.cli import data_cmds, gui_cmd, schema_cmds
+from annotator.core.db import ENV_VAR
+from annotator.core.errors import AnnotatorError
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    ERROR = 1  # the input or the data was refused; the message says why
+    USAGE = 2  # click's own code for bad arguments
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_url",
+    envvar=ENV_VAR,
+    metavar="URL",
+    help="Database URL (sqlite:///path or postgresql+psycopg://...) or a SQLite file "
+    f"path. Default: ${ENV_VAR}, else a file in your user data folder.",
+)
+@click.version_option(__version__, prog_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None) -> None:
+    """Label statements in defence and security news; export training datasets.
+
+    With no command, opens the annotation window.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db_url"] = db_url
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(gui_cmd.gui)
+
+
+for command in (*schema_cmds.COMMANDS, *data_cmds.COMMANDS, gui_cmd.gui):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="annotator", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(ExitCode.ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except AnnotatorError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(ExitCode.ERROR)
+    sys.exit(ExitCode.OK)

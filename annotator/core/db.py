@@ -1,0 +1,120 @@
+"""Opening a database: SQLite (default) or PostgreSQL, migrated to the current schema on open."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from annotator.core.errors import AnnotatorError
+
+ENV_VAR = "ANNOTATOR_DB"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_MIGRATION_LOCK = 0x616E6E6F  # "anno": PostgreSQL advisory lock key for migrations
+
+
+def default_url() -> str:
+    """``$ANNOTATOR_DB`` if set, else a SQLite file in the user's data folder."""
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("annotator", appauthor=False))
+    return sqlite_url(folder / "annotator.sqlite3")
+
+
+def sqlite_url(path: str | Path) -> str:
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def normalise_url(url_or_path: str) -> str:
+    """Accept a SQLAlchemy URL or a plain path to a SQLite file."""
+    if "://" in url_or_path:
+        return url_or_path
+    return sqlite_url(url_or_path)
+
+
+class Database:
+    """An engine plus short-lived sessions. Reads and writes each get their own transaction."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
+        self.url = normalise_url(url or default_url())
+        parsed = make_url(self.url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = _create_engine(self.url, self.is_sqlite)
+        # Writers on SQLite take the write lock at BEGIN, so two processes never deadlock
+        # upgrading read locks ("database is locked"); they queue on the busy timeout instead.
+        self._write_engine = self.engine.execution_options(begin_mode="IMMEDIATE")
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    @property
+    def display_name(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def migrate(self) -> None:
+        """Bring the tables to the newest revision; safe when several processes open at once."""
+        from annotator.core.migrations import upgrade_to_head
+
+        with self._write_engine.begin() as conn:
+            if not self.is_sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+            upgrade_to_head(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose work is committed when the block ends, or rolled back on error."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str, is_sqlite: bool) -> Engine:
+    from annotator.core.jsonio import dumps_text, loads
+
+    if not is_sqlite:
+        try:
+            return create_engine(
+                url, pool_pre_ping=True, json_serializer=dumps_text, json_deserializer=loads
+            )
+        except ModuleNotFoundError as exc:
+            raise AnnotatorError(
+                f"cannot open {url.split('@')[-1]}: the driver {exc.name!r} is not installed "
+                "(pip install 'annotator[postgres]')"
+            ) from None
+    engine = create_engine(url, json_serializer=dumps_text, json_deserializer=loads)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is too late/lazy).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit is on disk before the call returns, even across a power cut.
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("begin_mode", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine

@@ -1,0 +1,95 @@
+"""Statements JSONL: one record per statement span, with what the schema links to it.
+
+Which label is the statement and which links become which fields is read from the schema's
+``exports.statements`` section, never from constants here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.core import jsonio
+from annotator.core.db import Database
+from annotator.core.errors import ExportError
+from annotator.core.export.atomic import atomic_output
+from annotator.core.export.source import (
+    ExportDocument,
+    ExportFilter,
+    ExportSpan,
+    Progress,
+    stream_documents,
+)
+from annotator.core.schema import Schema
+from annotator.core.text import context_window, sentence_bounds
+
+
+def _mention(doc: ExportDocument, sp: ExportSpan) -> dict[str, Any]:
+    return {
+        "text": doc.text[sp.start : sp.end],
+        "start": sp.start,
+        "end": sp.end,
+        "label": sp.label,
+        "attributes": sp.attributes,
+    }
+
+
+def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str, Any]]:
+    spec = schema.statements
+    if spec is None:
+        raise ExportError(
+            f"schema {schema.name} has no exports.statements section saying which "
+            "label is the statement"
+        )
+    by_id = {sp.id: sp for sp in doc.spans}
+    links: dict[tuple[int, str], list[int]] = {}
+    for rel in doc.relations:
+        links.setdefault((rel.source_id, rel.label), []).append(rel.target_id)
+    sentences: list[tuple[int, int]] | None = None
+    label = schema.label(spec.label)
+    attr_names = [a.name for a in label.attributes] if label else []
+    for sp in doc.spans:
+        if sp.label != spec.label:
+            continue
+        if sentences is None:
+            sentences = sentence_bounds(doc.text)
+        c_start, c_end = context_window(sentences, sp.start, sp.end, spec.context_sentences)
+        record: dict[str, Any] = {
+            "id": f"{doc.key}:{sp.id}",
+            "document_id": doc.key,
+            "document_title": doc.title,
+            "annotator": sp.annotator,
+            "text": doc.text[sp.start : sp.end],
+            "start": sp.start,
+            "end": sp.end,
+            "context": doc.text[c_start:c_end],
+            "context_start": c_start,
+        }
+        for name in attr_names:
+            record[name] = sp.attributes.get(name)
+        for field_name, relation in spec.fields:
+            record[field_name] = [
+                _mention(doc, by_id[t]) for t in links.get((sp.id, relation), []) if t in by_id
+            ]
+        record["schema"] = {"name": schema.name, "version": schema.version}
+        yield record
+
+
+def export_statements(
+    db: Database,
+    path: str | Path,
+    schema: Schema,
+    flt: ExportFilter | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Write statements JSONL atomically; return the number of statements written."""
+    if schema.statements is None:
+        raise ExportError(f"schema {schema.name} has no exports.statements section")
+    count = 0
+    with atomic_output(path) as out:
+        for doc in stream_documents(db, flt, progress):
+            for record in statement_records(doc, schema):
+                out.write(jsonio.dumps(record) + b"\n")
+                count += 1
+    return count

@@ -1,0 +1,76 @@
+"""Plain, frozen records the services return. Callers never see ORM objects or sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    id: int
+    key: str
+    title: str
+    text: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """One line of the document list: what an annotator needs to choose what to open."""
+
+    id: int
+    key: str
+    title: str
+    length: int
+    status: str
+    span_count: int
+
+
+@dataclass(frozen=True)
+class SpanRecord:
+    id: int
+    document_id: int
+    annotator_id: int
+    start: int
+    end: int
+    label: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RelationRecord:
+    id: int
+    document_id: int
+    annotator_id: int
+    label: str
+    source_id: int
+    target_id: int
+
+
+@dataclass(frozen=True)
+class DeletedSpan:
+    """What deleting a span removed, so that undo can put all of it back."""
+
+    span: SpanRecord
+    relations: tuple[RelationRecord, ...]
+
+
+@dataclass(frozen=True)
+class AnnotatorRecord:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SchemaRef:
+    """A schema as registered in a database: the row id annotations point at."""
+
+    id: int
+    name: str
+    version: str
+    sha256: str

@@ -1,0 +1,620 @@
+"""Label schemas: YAML configuration parsed into frozen, typed objects.
+
+A schema is written by a team lead, not a programmer, so every problem is reported at once, each
+with the file, the line and the key, and nothing in a schema can execute code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import Problem, SchemaError
+from annotator.core.yaml_loader import Located, YamlProblem, load_located
+
+MAX_SCHEMA_BYTES = 1_000_000
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
+_KEY_RE = re.compile(r"^(?:[A-Z0-9]|F(?:[1-9]|1[0-2]))$")
+
+
+class AttributeType(StrEnum):
+    CHOICE = "choice"
+    MULTI = "multi"
+    TEXT = "text"
+    BOOL = "bool"
+
+
+class Snap(StrEnum):
+    WORD = "word"
+    CHAR = "char"
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    name: str
+    description: str = ""
+    hotkey: str | None = None
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: AttributeType
+    required: bool = False
+    default: Any = None
+    description: str = ""
+    values: tuple[AttributeValue, ...] = ()
+
+    @property
+    def value_names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.values)
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    color: str
+    hotkey: str | None = None
+    description: str = ""
+    overlap: bool = True
+    snap: Snap | None = None
+    attributes: tuple[Attribute, ...] = ()
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class RelationType:
+    name: str
+    source: str
+    target: str
+    hotkey: str | None = None
+    max: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class StatementsExport:
+    """How the statements export reads the schema: which label, which links become fields."""
+
+    label: str
+    fields: tuple[tuple[str, str], ...]
+    context_sentences: int = 1
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    version: str
+    labels: tuple[Label, ...]
+    relations: tuple[RelationType, ...] = ()
+    description: str = ""
+    guidelines: str = ""
+    snap: Snap = Snap.WORD
+    statements: StatementsExport | None = None
+    source_text: str = field(default="", repr=False, compare=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
+
+    def label(self, name: str) -> Label | None:
+        return next((lab for lab in self.labels if lab.name == name), None)
+
+    def relation(self, name: str) -> RelationType | None:
+        return next((r for r in self.relations if r.name == name), None)
+
+    def snap_for(self, label: str) -> Snap:
+        found = self.label(label)
+        return found.snap if found is not None and found.snap is not None else self.snap
+
+
+def load_schema(path: str | Path) -> Schema:
+    """Read and validate a schema file; raise ``SchemaError`` naming every problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SchemaError([Problem(name, None, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_SCHEMA_BYTES:
+        raise SchemaError([Problem(name, None, "", "larger than 1 MB; not a label schema")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            [Problem(name, None, "", f"not UTF-8 (bad byte at offset {exc.start})")]
+        ) from None
+    return parse_schema(text, name)
+
+
+def parse_schema(text: str, filename: str = "<schema>") -> Schema:
+    """Validate schema text; raise ``SchemaError`` naming every problem found."""
+    try:
+        root = load_located(text, filename)
+    except YamlProblem as exc:
+        raise SchemaError([exc.problem]) from None
+    parser = _Parser(filename)
+    schema = parser.schema(root, text)
+    if parser.problems or schema is None:
+        problems = sorted(parser.problems, key=lambda p: p.line or 0)
+        raise SchemaError(problems, f"{filename}: invalid label schema")
+    return schema
+
+
+def normalise_hotkey(text: str) -> str | None:
+    """Return the canonical form ("Shift+K") of a key sequence, or None if it is not one."""
+    parts = [p.strip() for p in str(text).split("+")]
+    if not parts or any(not p for p in parts):
+        return None
+    *mods, key = parts
+    canon_mods = []
+    for mod in mods:
+        match = next((m for m in _MODIFIERS if m.lower() == mod.lower()), None)
+        if match is None or match in canon_mods:
+            return None
+        canon_mods.append(match)
+    key = key.upper()
+    if not _KEY_RE.match(key):
+        return None
+    ordered = [m for m in _MODIFIERS if m in canon_mods]
+    return "+".join([*ordered, key])
+
+
+_TOP_KEYS = {
+    "name",
+    "version",
+    "description",
+    "guidelines",
+    "snap",
+    "labels",
+    "relations",
+    "exports",
+}
+_LABEL_KEYS = {"name", "color", "hotkey", "description", "overlap", "snap", "attributes"}
+_ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
+_VALUE_KEYS = {"name", "description", "hotkey"}
+_REL_KEYS = {"name", "from", "to", "hotkey", "max", "description"}
+_STATEMENT_KEYS = {"label", "fields", "context_sentences"}
+_RESERVED_STATEMENT_FIELDS = {
+    "id",
+    "document_id",
+    "document_title",
+    "annotator",
+    "text",
+    "start",
+    "end",
+    "label",
+    "context",
+    "context_start",
+    "attributes",
+    "schema",
+}
+
+
+class _Parser:
+    """Walks the located YAML tree and collects every problem instead of stopping at the first."""
+
+    def __init__(self, filename: str) -> None:
+        self.file = filename
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, key: str, reason: str) -> None:
+        self.problems.append(Problem(self.file, line, key, reason))
+
+    def mapping(self, node: Located, where: str, allowed: set[str]) -> dict[str, Located] | None:
+        if not isinstance(node.value, dict):
+            self.problem(node.line, where, "must be a mapping of keys to values")
+            return None
+        for key, value in node.value.items():
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.problem(
+                    value.line, f"{where}.{key}" if where else key, f"unknown key (allowed: {hint})"
+                )
+        return node.value
+
+    def get(
+        self,
+        m: dict[str, Located],
+        key: str,
+        where: str,
+        kind: type | tuple[type, ...],
+        line: int,
+        default: Any = None,
+        required: bool = False,
+    ) -> Any:
+        path = f"{where}.{key}" if where else key
+        if key not in m or m[key].value is None:
+            if required:
+                self.problem(line, path, "is required")
+            return default
+        value = m[key].value
+        if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+            self.problem(m[key].line, path, f"must be {_KIND_WORDS.get(names, names)}")
+            return default
+        return value
+
+    def name(self, m: dict[str, Located], where: str, line: int) -> str | None:
+        value = self.get(m, "name", where, str, line, required=True)
+        if value is not None and not NAME_RE.match(value):
+            self.problem(
+                m["name"].line,
+                f"{where}.name",
+                f"{value!r} must start with a letter and hold only letters, digits, _ or -",
+            )
+            return None
+        return value
+
+    def hotkey(self, m: dict[str, Located], where: str, line: int) -> str | None:
+        value = self.get(m, "hotkey", where, str, line)
+        if value is None:
+            return None
+        canon = normalise_hotkey(value)
+        if canon is None:
+            self.problem(
+                m["hotkey"].line,
+                f"{where}.hotkey",
+                f"{value!r} is not a key (use a letter, digit or F1-F12, "
+                "optionally with Ctrl+, Alt+, Shift+)",
+            )
+        return canon
+
+    def snap(self, m: dict[str, Located], where: str, line: int) -> Snap | None:
+        value = self.get(m, "snap", where, str, line)
+        if value is None:
+            return None
+        try:
+            return Snap(value)
+        except ValueError:
+            self.problem(
+                m["snap"].line,
+                f"{where}.snap" if where else "snap",
+                f"{value!r} must be 'word' or 'char'",
+            )
+            return None
+
+    def items(self, m: dict[str, Located], key: str, where: str) -> list[Located]:
+        if key not in m or m[key].value is None:
+            return []
+        if not isinstance(m[key].value, list):
+            self.problem(m[key].line, f"{where}.{key}" if where else key, "must be a list")
+            return []
+        return m[key].value
+
+    def unique(self, items: list[tuple[str | None, int]], what: str, where: str) -> None:
+        seen: dict[str, int] = {}
+        for name, line in items:
+            if name is None:
+                continue
+            if name in seen:
+                self.problem(line, where, f"duplicate {what} {name!r} (first on line {seen[name]})")
+            else:
+                seen[name] = line
+
+    # -- the parts of a schema --
+
+    def schema(self, root: Located, text: str) -> Schema | None:
+        top = self.mapping(root, "", _TOP_KEYS)
+        if top is None:
+            return None
+        name = self.name(top, "", root.line)
+        version = self.get(top, "version", "", str, root.line, required=True)
+        labels = [
+            lab
+            for lab in (self.label(n, i) for i, n in enumerate(self.items(top, "labels", "")))
+            if lab is not None
+        ]
+        if "labels" in top and not labels and not self.problems:
+            self.problem(top["labels"].line, "labels", "needs at least one label")
+        elif "labels" not in top:
+            self.problem(root.line, "labels", "is required")
+        self.unique([(lab.name, line) for lab, line in labels], "label", "labels")
+        label_objs = tuple(lab for lab, _ in labels)
+        relations = [
+            r
+            for r in (
+                self.relation(n, i, label_objs)
+                for i, n in enumerate(self.items(top, "relations", ""))
+            )
+            if r is not None
+        ]
+        self.unique([(r.name, line) for r, line in relations], "relation", "relations")
+        rel_objs = tuple(r for r, _ in relations)
+        self.check_hotkeys(labels, relations)
+        statements = self.exports(top, label_objs, rel_objs)
+        if name is None or version is None:
+            return None
+        return Schema(
+            name=name,
+            version=version,
+            labels=label_objs,
+            relations=rel_objs,
+            description=self.get(top, "description", "", str, root.line, ""),
+            guidelines=self.get(top, "guidelines", "", str, root.line, ""),
+            snap=self.snap(top, "", root.line) or Snap.WORD,
+            statements=statements,
+            source_text=text,
+        )
+
+    def label(self, node: Located, index: int) -> tuple[Label, int] | None:
+        where = f"labels[{index}]"
+        m = self.mapping(node, where, _LABEL_KEYS)
+        if m is None:
+            return None
+        name = self.name(m, where, node.line)
+        where = f"labels.{name}" if name else where
+        color = self.get(m, "color", where, str, node.line, required=True)
+        if color is not None and not COLOR_RE.match(color):
+            self.problem(
+                m["color"].line,
+                f"{where}.color",
+                f"{color!r} is not a colour (use #rrggbb or #rgb)",
+            )
+            color = None
+        attrs = [
+            a
+            for a in (
+                self.attribute(n, i, where)
+                for i, n in enumerate(self.items(m, "attributes", where))
+            )
+            if a is not None
+        ]
+        self.unique([(a.name, line) for a, line in attrs], "attribute", f"{where}.attributes")
+        label = Label(
+            name=name or "",
+            color=color or "#cccccc",
+            hotkey=self.hotkey(m, where, node.line),
+            description=self.get(m, "description", where, str, node.line, ""),
+            overlap=self.get(m, "overlap", where, bool, node.line, True),
+            snap=self.snap(m, where, node.line),
+            attributes=tuple(a for a, _ in attrs),
+        )
+        return (label, m["name"].line if "name" in m else node.line) if name else None
+
+    def attribute(self, node: Located, index: int, owner: str) -> tuple[Attribute, int] | None:
+        where = f"{owner}.attributes[{index}]"
+        m = self.mapping(node, where, _ATTR_KEYS)
+        if m is None:
+            return None
+        name = self.name(m, where, node.line)
+        where = f"{owner}.{name}" if name else where
+        type_text = self.get(m, "type", where, str, node.line, required=True)
+        try:
+            kind = AttributeType(type_text) if type_text is not None else None
+        except ValueError:
+            self.problem(
+                m["type"].line,
+                f"{where}.type",
+                f"{type_text!r} must be one of choice, multi, text, bool",
+            )
+            kind = None
+        values: list[tuple[AttributeValue, int]] = []
+        for i, vnode in enumerate(self.items(m, "values", where)):
+            value = self.value(vnode, i, where)
+            if value is not None:
+                values.append(value)
+        self.unique([(v.name, line) for v, line in values], "value", f"{where}.values")
+        value_names = {v.name for v, _ in values}
+        if kind in (AttributeType.CHOICE, AttributeType.MULTI) and not values:
+            self.problem(
+                m.get("values", node).line,
+                f"{where}.values",
+                f"a {kind.value} attribute needs a list of values",
+            )
+        if kind in (AttributeType.TEXT, AttributeType.BOOL) and values:
+            self.problem(
+                m["values"].line, f"{where}.values", f"a {kind.value} attribute takes no values"
+            )
+        default = m["default"].value if "default" in m else None
+        if default is not None and kind is not None:
+            ok = {
+                AttributeType.CHOICE: lambda d: isinstance(d, str) and d in value_names,
+                AttributeType.MULTI: lambda d: (
+                    isinstance(d, list)
+                    and all(isinstance(x, Located) and x.value in value_names for x in d)
+                ),
+                AttributeType.TEXT: lambda d: isinstance(d, str),
+                AttributeType.BOOL: lambda d: isinstance(d, bool),
+            }[kind](default)
+            if not ok:
+                allowed = ", ".join(sorted(value_names)) if value_names else kind.value
+                self.problem(
+                    m["default"].line,
+                    f"{where}.default",
+                    f"{_plain(default)!r} is not an allowed value ({allowed})",
+                )
+                default = None
+            elif kind is AttributeType.MULTI:
+                default = tuple(x.value for x in default)
+        if name is None or kind is None:
+            return None
+        attr = Attribute(
+            name=name,
+            type=kind,
+            required=self.get(m, "required", where, bool, node.line, False),
+            default=default,
+            description=self.get(m, "description", where, str, node.line, ""),
+            values=tuple(v for v, _ in values),
+        )
+        return attr, m["name"].line
+
+    def value(self, node: Located, index: int, owner: str) -> tuple[AttributeValue, int] | None:
+        where = f"{owner}.values[{index}]"
+        if isinstance(node.value, bool):
+            self.problem(
+                node.line, where, 'YAML reads this value as true/false; put it in quotes ("yes")'
+            )
+            return None
+        if isinstance(node.value, str | int) and not isinstance(node.value, bool):
+            # Short form: a bare value name.
+            name = str(node.value)
+            if not NAME_RE.match(name):
+                self.problem(node.line, where, f"{name!r} is not a valid value name")
+                return None
+            return AttributeValue(name=name), node.line
+        m = self.mapping(node, where, _VALUE_KEYS)
+        if m is None:
+            return None
+        name = self.name(m, where, node.line)
+        if name is None:
+            return None
+        where = f"{owner}.{name}"
+        return AttributeValue(
+            name=name,
+            description=self.get(m, "description", where, str, node.line, ""),
+            hotkey=self.hotkey(m, where, node.line),
+        ), m["name"].line
+
+    def relation(
+        self, node: Located, index: int, labels: tuple[Label, ...]
+    ) -> tuple[RelationType, int] | None:
+        where = f"relations[{index}]"
+        m = self.mapping(node, where, _REL_KEYS)
+        if m is None:
+            return None
+        name = self.name(m, where, node.line)
+        where = f"relations.{name}" if name else where
+        known = {lab.name for lab in labels}
+        ends = []
+        for key in ("from", "to"):
+            value = self.get(m, key, where, str, node.line, required=True)
+            if value is not None and value not in known:
+                self.problem(
+                    m[key].line,
+                    f"{where}.{key}",
+                    f"label {value!r} does not exist (labels: {', '.join(sorted(known))})",
+                )
+                value = None
+            ends.append(value)
+        maximum = self.get(m, "max", where, int, node.line)
+        if maximum is not None and maximum < 1:
+            self.problem(
+                m["max"].line, f"{where}.max", "must be 1 or more (leave out for no limit)"
+            )
+            maximum = None
+        if name is None or None in ends:
+            return None
+        return RelationType(
+            name=name,
+            source=ends[0],
+            target=ends[1],
+            hotkey=self.hotkey(m, where, node.line),
+            max=maximum,
+            description=self.get(m, "description", where, str, node.line, ""),
+        ), m["name"].line
+
+    def check_hotkeys(
+        self, labels: list[tuple[Label, int]], relations: list[tuple[RelationType, int]]
+    ) -> None:
+        """Label and relation keys are global; value keys act on the selected span's label."""
+        global_keys: dict[str, str] = {}
+
+        def claim(table: dict[str, str], key: str | None, owner: str, line: int) -> None:
+            if key is None:
+                return
+            if key in table:
+                self.problem(line, owner, f"hotkey {key!r} clashes with {table[key]}")
+            else:
+                table[key] = owner
+
+        for lab, line in labels:
+            claim(global_keys, lab.hotkey, f"label {lab.name}", line)
+        for rel, line in relations:
+            claim(global_keys, rel.hotkey, f"relation {rel.name}", line)
+        for lab, line in labels:
+            local = dict(global_keys)
+            for attr in lab.attributes:
+                for value in attr.values:
+                    claim(local, value.hotkey, f"{lab.name}.{attr.name}.{value.name}", line)
+
+    def exports(
+        self,
+        top: dict[str, Located],
+        labels: tuple[Label, ...],
+        relations: tuple[RelationType, ...],
+    ) -> StatementsExport | None:
+        if "exports" not in top:
+            return None
+        m = self.mapping(top["exports"], "exports", {"statements"})
+        if m is None or "statements" not in m:
+            return None
+        node = m["statements"]
+        where = "exports.statements"
+        s = self.mapping(node, where, _STATEMENT_KEYS)
+        if s is None:
+            return None
+        label_name = self.get(s, "label", where, str, node.line, required=True)
+        label = next((lab for lab in labels if lab.name == label_name), None)
+        if label_name is not None and label is None:
+            self.problem(s["label"].line, f"{where}.label", f"label {label_name!r} does not exist")
+        fields: list[tuple[str, str]] = []
+        if "fields" in s:
+            if not isinstance(s["fields"].value, dict):
+                self.problem(
+                    s["fields"].line,
+                    f"{where}.fields",
+                    "must map output field names to relation names",
+                )
+            for out_name, rel_node in (s["fields"].value or {}).items():
+                rel = next((r for r in relations if r.name == rel_node.value), None)
+                path = f"{where}.fields.{out_name}"
+                if rel is None:
+                    self.problem(rel_node.line, path, f"relation {rel_node.value!r} does not exist")
+                elif label is not None and rel.source != label.name:
+                    self.problem(
+                        rel_node.line, path, f"relation {rel.name!r} does not start at {label.name}"
+                    )
+                elif out_name in _RESERVED_STATEMENT_FIELDS or (
+                    label is not None and label.attribute(out_name) is not None
+                ):
+                    self.problem(
+                        rel_node.line,
+                        path,
+                        f"field name {out_name!r} clashes with a built-in field or an "
+                        "attribute of the statement label",
+                    )
+                else:
+                    fields.append((out_name, rel.name))
+        if label is not None:
+            for attr in label.attributes:
+                if attr.name in _RESERVED_STATEMENT_FIELDS:
+                    self.problem(
+                        s["label"].line,
+                        f"{where}.label",
+                        f"attribute {attr.name!r} clashes with a built-in field",
+                    )
+        context = self.get(s, "context_sentences", where, int, node.line, 1)
+        if context is not None and context < 0:
+            self.problem(
+                s["context_sentences"].line, f"{where}.context_sentences", "must be 0 or more"
+            )
+            context = 1
+        if label is None:
+            return None
+        return StatementsExport(label=label.name, fields=tuple(fields), context_sentences=context)
+
+
+_KIND_WORDS = {
+    "str": "text",
+    "bool": "true or false",
+    "int": "a whole number",
+    "list": "a list",
+    "dict": "a mapping",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value.value if isinstance(value, Located) else value

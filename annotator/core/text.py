@@ -1,0 +1,104 @@
+"""Text rules shared by import, the store and export: normalisation, hashing, boundaries.
+
+Offsets everywhere in the core are Python string indices (Unicode code points) into the stored
+text, which is normalised once on import and never changes after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_WORD_CHAR = re.compile(r"\w", re.UNICODE)
+# A sentence ends at . ! ? … (possibly followed by closing quotes or brackets) before
+# whitespace, or at a line break.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n+")
+
+
+def normalise(text: str) -> str:
+    """Line endings to ``\\n``, Unicode NFC, no byte-order mark. Applied once, on import."""
+    text = text.removeprefix("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def content_hash(text: str) -> str:
+    """The identity of a document's text, used to refuse duplicates and detect changes."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_boundary(text: str, index: int) -> bool:
+    """True if a span may start or end at ``index``: not inside a combining sequence."""
+    if index <= 0 or index >= len(text):
+        return 0 <= index <= len(text)
+    ch = text[index]
+    if unicodedata.combining(ch) or ch in "\u200d\ufe0f\ufe0e":
+        return False
+    # Lone surrogates only reach here from broken input; never split next to one.
+    return not ("\udc00" <= ch <= "\udfff")
+
+
+def is_word_char(ch: str) -> bool:
+    return bool(_WORD_CHAR.match(ch)) or unicodedata.combining(ch) > 0
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a selection to whole words and trim surrounding white space.
+
+    Selecting from the middle of "missile" to the middle of "forces" gives "missile forces".
+    A selection of only white space or punctuation is returned trimmed, never widened.
+    """
+    start, end = max(0, min(start, end)), min(len(text), max(start, end))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        return start, end
+    if is_word_char(text[start]):
+        while start > 0 and is_word_char(text[start - 1]):
+            start -= 1
+    if is_word_char(text[end - 1]):
+        while end < len(text) and is_word_char(text[end]):
+            end += 1
+    return start, end
+
+
+def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:
+    """Exact-character snapping still drops white space at either edge."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Split text into sentences as (start, end) offsets, white space excluded."""
+    bounds: list[tuple[int, int]] = []
+    pos = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end() if match.group().strip() else match.start()
+        s, e = trim_whitespace(text, pos, end)
+        if s < e:
+            bounds.append((s, e))
+        pos = match.end()
+    s, e = trim_whitespace(text, pos, len(text))
+    if s < e:
+        bounds.append((s, e))
+    return bounds
+
+
+def context_window(
+    sentences: list[tuple[int, int]], start: int, end: int, extra: int
+) -> tuple[int, int]:
+    """The sentences overlapping [start, end) plus ``extra`` sentences either side."""
+    if not sentences:
+        return start, end
+    hit = [i for i, (s, e) in enumerate(sentences) if s < end and e > start]
+    if not hit:
+        return start, end
+    first = max(0, hit[0] - extra)
+    last = min(len(sentences) - 1, hit[-1] + extra)
+    return min(sentences[first][0], start), max(sentences[last][1], end)

@@ -1,0 +1,90 @@
+"""Safe YAML loading that keeps line numbers, refuses aliases and duplicate keys.
+
+Schemas are written by people, so errors must point at a line. PyYAML's ``safe_load`` drops
+positions and silently keeps the last of two duplicate keys; composing nodes ourselves keeps both
+problems visible. Aliases are refused outright: a schema never needs them, and refusing them rules
+out "billion laughs" expansion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from annotator.core.errors import Problem
+
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML value with the (1-based) line it starts on."""
+
+    value: Any
+    line: int
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in a schema", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+class YamlProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def load_located(text: str, filename: str) -> Located:
+    """Parse YAML text into nested ``Located`` values (dicts of str -> Located, lists)."""
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or str(exc)
+        raise YamlProblem(Problem(filename, line, "", f"not valid YAML: {reason}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Problem(filename, None, "", f"not valid YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return Located({}, 1)
+    return _convert(node, loader, filename, 0)
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, filename: str, depth: int) -> Located:
+    line = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise YamlProblem(Problem(filename, line, "", f"nested deeper than {MAX_DEPTH} levels"))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Located] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise YamlProblem(Problem(filename, key_line, str(key), "keys must be text"))
+            if key in result:
+                first = result[key].line
+                raise YamlProblem(
+                    Problem(filename, key_line, key, f"duplicate key (first given on line {first})")
+                )
+            converted = _convert(value_node, loader, filename, depth + 1)
+            # Point a key's errors at the key itself, where people look.
+            result[key] = Located(converted.value, key_line)
+        return Located(result, line)
+    if isinstance(node, yaml.SequenceNode):
+        return Located([_convert(n, loader, filename, depth + 1) for n in node.value], line)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Problem(filename, line, "", f"bad value: {exc}")) from None
+    return Located(value, line)
