@@ -264,7 +264,8 @@ def start_server(dbname: str = DEFAULT_DBNAME, timeout: float = 60.0) -> tuple[s
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         run_as = OS_USER_WHEN_ROOT
         if not (shutil.which("runuser") or os.path.exists("/usr/sbin/runuser")):
-            return None, "running as root, but 'runuser' (util-linux) is not available to drop privileges"
+            return None, ("running as root, but 'runuser' (util-linux) is not available "
+                          "to drop privileges")
         reason = _ensure_os_user(run_as)
         if reason:
             return None, reason
@@ -316,7 +317,8 @@ def start_server(dbname: str = DEFAULT_DBNAME, timeout: float = 60.0) -> tuple[s
                 log_text = log.read_text(errors="replace")
             except OSError:
                 log_text = ""
-            last = f"pg_ctl start failed (exit {rc}):\n{_tail(out)}\n--- server log:\n{_tail(log_text)}"
+            last = (f"pg_ctl start failed (exit {rc}):\n{_tail(out)}\n"
+                    f"--- server log:\n{_tail(log_text)}")
             pid = _postmaster_pid(data)
             if pid:  # half-started server: make sure it is gone before retrying
                 _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
@@ -381,7 +383,7 @@ def _create_db(srv: _Server, port: int, dbname: str) -> str:
         with psycopg.connect(host="127.0.0.1", port=port, user=DB_USER, dbname="postgres",
                              autocommit=True, connect_timeout=10) as conn:
             conn.execute(f'CREATE DATABASE "{dbname}" ENCODING \'UTF8\' TEMPLATE template0')
-    except Exception as exc:  # noqa: BLE001 - any failure becomes a reason string
+    except Exception as exc:  # any failure becomes a reason string
         return f"creating database {dbname} failed: {exc}"
     return ""
 
@@ -417,8 +419,8 @@ def stop_server(url: str | None) -> None:
     if srv is None:
         return
     data = srv.base / "data"
-    rc, _ = _run([str(srv.bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"],
-                 srv.run_as, srv.base, _STEP_TIMEOUT)
+    rc, _ = _run([str(srv.bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60",
+                  "stop"], srv.run_as, srv.base, _STEP_TIMEOUT)
     if rc != 0:
         _kill_leftover(data)
     shutil.rmtree(srv.base, ignore_errors=True)

@@ -9,6 +9,7 @@ PySide6 below 6.12 for python_version < "3.12".
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -50,10 +51,8 @@ _PROBE = textwrap.dedent(
 def _installed_qt_versions() -> dict[str, Version]:
     found = {}
     for dist in QT_DISTS:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             found[dist] = Version(metadata.version(dist))
-        except metadata.PackageNotFoundError:
-            pass
     return found
 
 

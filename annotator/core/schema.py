@@ -121,7 +121,9 @@ def load_schema(path: str | Path) -> Schema:
     path = Path(path)
     name = str(path)
     try:
-        raw = path.read_bytes()
+        # Read one byte past the limit, never the whole of a huge file given by mistake.
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SCHEMA_BYTES + 1)
     except OSError as exc:
         raise SchemaError([Problem(name, None, "", f"cannot read: {exc.strerror}")]) from None
     if len(raw) > MAX_SCHEMA_BYTES:
@@ -205,6 +207,8 @@ class _Parser:
     def __init__(self, filename: str) -> None:
         self.file = filename
         self.problems: list[Problem] = []
+        # "labels.S.hotkey" -> its line, so a clash points at the key that clashes.
+        self.hotkey_lines: dict[str, int] = {}
 
     def problem(self, line: int | None, key: str, reason: str) -> None:
         self.problems.append(Problem(self.file, line, key, reason))
@@ -261,6 +265,7 @@ class _Parser:
         if value is None:
             return None
         canon = normalise_hotkey(value)
+        self.hotkey_lines[f"{where}.hotkey"] = m["hotkey"].line
         if canon is None:
             self.problem(
                 m["hotkey"].line,
@@ -520,23 +525,25 @@ class _Parser:
         """Label and relation keys are global; value keys act on the selected span's label."""
         global_keys: dict[str, str] = {}
 
-        def claim(table: dict[str, str], key: str | None, owner: str, line: int) -> None:
+        def claim(table: dict[str, str], key: str | None, owner: str, path: str) -> None:
             if key is None:
                 return
+            line = self.hotkey_lines.get(f"{path}.hotkey")
             if key in table:
-                self.problem(line, owner, f"hotkey {key!r} clashes with {table[key]}")
+                self.problem(line, f"{path}.hotkey", f"hotkey {key!r} clashes with {table[key]}")
             else:
-                table[key] = owner
+                table[key] = f"{owner} (line {line})"
 
-        for lab, line in labels:
-            claim(global_keys, lab.hotkey, f"label {lab.name}", line)
-        for rel, line in relations:
-            claim(global_keys, rel.hotkey, f"relation {rel.name}", line)
-        for lab, line in labels:
+        for lab, _ in labels:
+            claim(global_keys, lab.hotkey, f"label {lab.name}", f"labels.{lab.name}")
+        for rel, _ in relations:
+            claim(global_keys, rel.hotkey, f"relation {rel.name}", f"relations.{rel.name}")
+        for lab, _ in labels:
             local = dict(global_keys)
             for attr in lab.attributes:
                 for value in attr.values:
-                    claim(local, value.hotkey, f"{lab.name}.{attr.name}.{value.name}", line)
+                    name = f"{lab.name}.{attr.name}.{value.name}"
+                    claim(local, value.hotkey, f"value {name}", f"labels.{name}")
 
     def exports(
         self,
@@ -566,10 +573,13 @@ class _Parser:
                     f"{where}.fields",
                     "must map output field names to relation names",
                 )
-            for out_name, rel_node in (s["fields"].value or {}).items():
+            given = s["fields"].value if isinstance(s["fields"].value, dict) else {}
+            for out_name, rel_node in given.items():
                 rel = next((r for r in relations if r.name == rel_node.value), None)
                 path = f"{where}.fields.{out_name}"
-                if rel is None:
+                if not isinstance(rel_node.value, str):
+                    self.problem(rel_node.line, path, "must be the name of a relation")
+                elif rel is None:
                     self.problem(rel_node.line, path, f"relation {rel_node.value!r} does not exist")
                 elif label is not None and rel.source != label.name:
                     self.problem(

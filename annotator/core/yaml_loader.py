@@ -27,13 +27,24 @@ class Located:
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
                 None, None, "aliases (*name) are not allowed in a schema", event.start_mark
             )
-        return super().compose_node(parent, index)
+        # The composer recurses once per level: stop "[[[[..." before Python's stack does.
+        if self._depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class YamlProblem(Exception):
@@ -44,13 +55,22 @@ class YamlProblem(Exception):
 
 def load_located(text: str, filename: str) -> Located:
     """Parse YAML text into nested ``Located`` values (dicts of str -> Located, lists)."""
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character, found before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        reason = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise YamlProblem(Problem(filename, line, "", f"not valid YAML: {reason}")) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or str(exc)
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
+            # An unclosed quote or bracket is only noticed far below; say where it opened.
+            reason = f"{reason} ({exc.context} that starts on line {ctx.line + 1})"
         raise YamlProblem(Problem(filename, line, "", f"not valid YAML: {reason}")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(filename, None, "", f"not valid YAML: {exc}")) from None
@@ -68,8 +88,8 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, filename: str, depth: int
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Located] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
             key_line = key_node.start_mark.line + 1
+            key = _construct(key_node, loader, filename, key_line)
             if not isinstance(key, str):
                 raise YamlProblem(Problem(filename, key_line, str(key), "keys must be text"))
             if key in result:
@@ -83,8 +103,18 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, filename: str, depth: int
         return Located(result, line)
     if isinstance(node, yaml.SequenceNode):
         return Located([_convert(n, loader, filename, depth + 1) for n in node.value], line)
+    return Located(_construct(node, loader, filename, line), line)
+
+
+def _construct(node: yaml.Node, loader: yaml.SafeLoader, filename: str, line: int) -> Any:
     try:
-        value = loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(filename, line, "", f"bad value: {exc}")) from None
-    return Located(value, line)
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as exc:
+        reason = exc.problem or str(exc)
+        raise YamlProblem(Problem(filename, line, "", f"bad value: {reason}")) from None
+    except Exception as exc:
+        # SafeLoader's scalar constructors raise ValueError, KeyError, AttributeError... on
+        # text that matches a type but does not parse ("2024-13-45", "!!int abc", "!!bool x").
+        shown = str(node.value)[:60]
+        reason = f"{shown!r} is not a valid {node.tag.rsplit(':', 1)[-1]} ({exc})"
+        raise YamlProblem(Problem(filename, line, "", f"bad value: {reason}")) from None

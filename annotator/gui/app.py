@@ -1,0 +1,57 @@
+"""Starting the window: who annotates, which database, a demo corpus on the very first start."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator import __version__
+from annotator.core.demo import load_demo
+from annotator.core.errors import AnnotatorError
+from annotator.core.identity import default_annotator
+from annotator.core.store import Workspace
+from annotator.gui.main_window import MainWindow, ask_annotator_name
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setOrganizationName("annotator")
+    app.setApplicationName("annotator")
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def open_window(
+    db_url: str | None,
+    annotator_name: str | None,
+    settings: QSettings | None = None,
+    ask: bool = True,
+) -> MainWindow:
+    """Open the workspace and the window; load the demo corpus into an empty database."""
+    settings = settings or QSettings()
+    name = annotator_name or settings.value("annotator")
+    if not name:
+        name = ask_annotator_name(None, default_annotator()) if ask else default_annotator()
+        if not name:
+            raise SystemExit(0)
+    settings.setValue("annotator", name)
+    workspace = Workspace(db_url)
+    if workspace.documents.count() == 0:
+        load_demo(workspace, str(name))
+    annotator = workspace.annotators.get_or_create(str(name))
+    return MainWindow(workspace, annotator, settings)
+
+
+def run(db_url: str | None, annotator_name: str | None) -> int:
+    app = application()
+    try:
+        window = open_window(db_url, annotator_name)
+    except AnnotatorError as exc:
+        QMessageBox.critical(None, "annotator", str(exc))
+        return 1
+    window.show()
+    return app.exec()

@@ -1,0 +1,500 @@
+"""What the annotator's keys and clicks do to the open document.
+
+Select text and press a label's key: a span. With a span selected, value keys set its attributes.
+A relation's key starts linking: click or Tab to a span and press Enter, or select new text and
+press Enter to create the target span and link it in one step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QTextCursor, QTextDocument, QUndoStack
+from PySide6.QtWidgets import QPlainTextDocumentLayout
+
+from annotator.core.errors import AnnotatorError
+from annotator.core.records import RelationRecord, SpanRecord
+from annotator.core.schema import AttributeType, RelationType, Schema, Snap
+from annotator.core.text import snap_to_words, trim_whitespace
+from annotator.core.validation import missing_required
+from annotator.gui import commands
+from annotator.gui.document_session import DocumentSession
+from annotator.gui.highlighter import QtSpan, SpanHighlighter
+from annotator.gui.offsets import OffsetMap
+from annotator.gui.text_view import SpanTextView
+
+_MODS = (
+    ("Ctrl", Qt.KeyboardModifier.ControlModifier),
+    ("Alt", Qt.KeyboardModifier.AltModifier),
+    ("Shift", Qt.KeyboardModifier.ShiftModifier),
+    ("Meta", Qt.KeyboardModifier.MetaModifier),
+)
+
+
+def key_name(event: QKeyEvent) -> str | None:
+    """The schema's spelling ("Shift+K", "1") of a key press, or None for other keys."""
+    key = event.key()
+    if (
+        Qt.Key.Key_A.value <= key <= Qt.Key.Key_Z.value
+        or Qt.Key.Key_0.value <= key <= Qt.Key.Key_9.value
+    ):
+        name = chr(key)
+    elif Qt.Key.Key_F1.value <= key <= Qt.Key.Key_F12.value:
+        name = f"F{key - Qt.Key.Key_F1.value + 1}"
+    else:
+        return None
+    mods = event.modifiers()
+    return "+".join([m for m, flag in _MODS if mods & flag] + [name])
+
+
+class AnnotationEditor(QObject):
+    selectionChanged = Signal(object)  # span id or None
+    linkModeChanged = Signal(object)  # relation name or None
+    message = Signal(str)
+    edited = Signal()  # after every committed change, for lists and counters
+
+    def __init__(self, view: SpanTextView, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.view = view
+        view.key_handler = self.handle_key
+        view.clicked.connect(self._on_click)
+        self.session: DocumentSession | None = None
+        self.stack: QUndoStack | None = None
+        self.highlighter: SpanHighlighter | None = None
+        self.offsets = OffsetMap("")
+        self.selected: int | None = None
+        self.link_relation: RelationType | None = None
+        self.link_source: int | None = None
+        self._link_candidate: int | None = None
+        self.snap_words = True
+
+    # -- opening --
+
+    def open(self, session: DocumentSession, stack: QUndoStack) -> None:
+        """Show a document; spans are indexed before the first paint."""
+        self.close()
+        self.session, self.stack = session, stack
+        text = session.document.text
+        self.offsets = OffsetMap(text)
+        doc = QTextDocument(self.view)
+        doc.setDocumentLayout(QPlainTextDocumentLayout(doc))
+        doc.setDefaultFont(self.view.font())
+        doc.setPlainText(text)
+        doc.setDocumentMargin(16)
+        colors = {lab.name: QColor(lab.color) for lab in session.schema.labels}
+        self.highlighter = SpanHighlighter(doc, colors)
+        self.highlighter.set_spans([self._qt(s) for s in session.spans.values()])
+        self.view.setDocument(doc)
+        session.spanAdded.connect(self._on_span_added)
+        session.spanRemoved.connect(self._on_span_removed)
+        session.spanChanged.connect(self._on_span_changed)
+        session.relationAdded.connect(self._on_relations)
+        session.relationRemoved.connect(self._on_relations)
+        session.saved.connect(self.edited)
+        self.selected = None
+        self.selectionChanged.emit(None)
+
+    def close(self) -> None:
+        if self.session is not None:
+            for sig, slot in (
+                (self.session.spanAdded, self._on_span_added),
+                (self.session.spanRemoved, self._on_span_removed),
+                (self.session.spanChanged, self._on_span_changed),
+                (self.session.relationAdded, self._on_relations),
+                (self.session.relationRemoved, self._on_relations),
+                (self.session.saved, self.edited),
+            ):
+                sig.disconnect(slot)
+        self.cancel_link()
+        self.session = None
+        self.stack = None
+
+    @property
+    def schema(self) -> Schema | None:
+        return self.session.schema if self.session else None
+
+    def _qt(self, span: SpanRecord) -> QtSpan:
+        return QtSpan(
+            span.id, self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), span.label
+        )
+
+    # -- reacting to the session (undo/redo included) --
+
+    def _on_span_added(self, span: SpanRecord) -> None:
+        if self.highlighter is not None:
+            self.highlighter.add(self._qt(span))
+
+    def _on_span_removed(self, span: SpanRecord) -> None:
+        if self.highlighter is not None:
+            self.highlighter.remove(span.id)
+        if self.selected == span.id:
+            self.select(None)
+        if self.link_source == span.id:
+            self.cancel_link()
+
+    def _on_span_changed(self, old: SpanRecord, new: SpanRecord) -> None:
+        if self.highlighter is not None and (old.start, old.end, old.label) != (
+            new.start,
+            new.end,
+            new.label,
+        ):
+            self.highlighter.remove(old.id)
+            self.highlighter.add(self._qt(new))
+            self._emphasise()
+
+    def _on_relations(self, _rel: RelationRecord) -> None:
+        self._emphasise()
+
+    # -- selection --
+
+    def select(self, span_id: int | None, *, scroll: bool = False) -> None:
+        if self.session is None or (span_id is not None and span_id not in self.session.spans):
+            span_id = None
+        self.selected = span_id
+        self._emphasise()
+        if span_id is not None and scroll:
+            self._scroll_to(span_id)
+        self.selectionChanged.emit(span_id)
+
+    def _emphasise(self) -> None:
+        if self.highlighter is None or self.session is None:
+            return
+        linked = self.session.linked_ids(self.selected) if self.selected is not None else set()
+        if self._link_candidate is not None:
+            linked = linked | {self._link_candidate}
+        self.highlighter.set_emphasis(self.selected, linked)
+
+    def _scroll_to(self, span_id: int) -> None:
+        assert self.session is not None
+        span = self.session.spans[span_id]
+        cursor = self.view.textCursor()
+        cursor.setPosition(self.offsets.to_qt(span.start))
+        self.view.setTextCursor(cursor)
+        self.view.ensureCursorVisible()
+
+    def selected_span(self) -> SpanRecord | None:
+        if self.session is None or self.selected is None:
+            return None
+        return self.session.spans.get(self.selected)
+
+    def text_selection(self) -> tuple[int, int] | None:
+        cursor = self.view.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return (
+            self.offsets.from_qt(cursor.selectionStart()),
+            self.offsets.from_qt(cursor.selectionEnd()),
+        )
+
+    def _clear_text_selection(self, at: int) -> None:
+        cursor = self.view.textCursor()
+        cursor.setPosition(self.offsets.to_qt(at))
+        self.view.setTextCursor(cursor)
+
+    # -- edits --
+
+    def _run(self, command: commands.Command) -> bool:
+        if self.stack is None:
+            return False
+        try:
+            commands.run_command(self.stack, command)
+        except AnnotatorError as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+    def apply_label(self, label: str, *, exact: bool = False) -> SpanRecord | None:
+        """Make a span of ``label`` from the text selection (snapped as the schema says)."""
+        if self.session is None:
+            return None
+        chosen = self.text_selection()
+        if chosen is None:
+            self.message.emit("select some text first, then press the label's key")
+            return None
+        text = self.session.document.text
+        snap = self.session.schema.snap_for(label)
+        if snap is Snap.WORD and self.snap_words and not exact:
+            start, end = snap_to_words(text, *chosen)
+        else:
+            start, end = trim_whitespace(text, *chosen)
+        if start >= end:
+            self.message.emit("the selection holds only white space")
+            return None
+        link_from = None
+        if (
+            self.link_relation is not None
+            and self.link_source is not None
+            and label == self.link_relation.target
+        ):
+            link_from = (self.link_source, self.link_relation.name)
+        command = commands.CreateSpanCommand(self.session, start, end, label, link_from)
+        if not self._run(command):
+            return None
+        assert command.span_id is not None
+        self._clear_text_selection(end)
+        span = self.session.spans[command.span_id]
+        if link_from is not None:
+            self._after_link(span.id)
+        else:
+            self.select(span.id)
+        return span
+
+    def set_value(self, attribute: str, value: Any) -> None:
+        """Set (or for multi and bool, toggle) an attribute of the selected span."""
+        span = self.selected_span()
+        if span is None or self.session is None:
+            self.message.emit("select a span first")
+            return
+        label = self.session.schema.label(span.label)
+        attr = label.attribute(attribute) if label else None
+        if attr is None:
+            return
+        current = span.attributes.get(attribute)
+        if attr.type is AttributeType.MULTI:
+            chosen = list(current or [])
+            chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+            value = chosen or None
+        elif attr.type is AttributeType.CHOICE and current == value and not attr.required:
+            value = None  # pressing the chosen value again clears an optional choice
+        if value == current:
+            return
+        self._run(commands.SetAttributeCommand(self.session, span.id, attribute, value))
+
+    def delete_selected(self) -> None:
+        if self.session is not None and self.selected is not None:
+            self._run(commands.DeleteSpanCommand(self.session, self.selected))
+
+    def unlink(self, relation_id: int) -> None:
+        if self.session is not None:
+            self._run(commands.UnlinkCommand(self.session, relation_id))
+
+    def resize(self, edge: str, direction: int) -> None:
+        """Move the selected span's start or end edge by a word (or a character)."""
+        span = self.selected_span()
+        if span is None or self.session is None:
+            return
+        text = self.session.document.text
+        pos = span.start if edge == "start" else span.end
+        pos = self._step(text, pos, direction)
+        start, end = (pos, span.end) if edge == "start" else (span.start, pos)
+        if start >= end or (start, end) == (span.start, span.end):
+            return
+        self._run(commands.UpdateSpanCommand(self.session, span.id, start=start, end=end))
+
+    def _step(self, text: str, pos: int, direction: int) -> int:
+        if not self.snap_words:
+            return min(max(pos + direction, 0), len(text))
+        i = pos
+        if direction > 0:
+            while i < len(text) and not text[i].isalnum():
+                i += 1
+            while i < len(text) and text[i].isalnum():
+                i += 1
+        else:
+            while i > 0 and not text[i - 1].isalnum():
+                i -= 1
+            while i > 0 and text[i - 1].isalnum():
+                i -= 1
+        return i
+
+    def set_status(self, status: str, *, force: bool = False) -> bool:
+        if self.session is None:
+            return False
+        return self._run(commands.SetStatusCommand(self.session, status, force=force))
+
+    # -- linking --
+
+    def begin_link(self, relation: str) -> None:
+        """Start linking from the selected span (or the statement it belongs to)."""
+        if self.session is None:
+            return
+        rel = self.session.schema.relation(relation)
+        if rel is None:
+            return
+        source = self._link_source_for(rel)
+        if source is None:
+            self.message.emit(f"select a {rel.source} span to link from")
+            return
+        self.link_relation, self.link_source = rel, source
+        self._link_candidate = None
+        if self.selected != source:
+            self.select(source)
+        self.message.emit(
+            f"{rel.name}: click a {rel.target}, Tab to one and press Enter, or "
+            f"select new text and press Enter (Esc cancels)"
+        )
+        self.linkModeChanged.emit(rel.name)
+
+    def _link_source_for(self, rel: RelationType) -> int | None:
+        span = self.selected_span()
+        if span is None or self.session is None:
+            return None
+        if span.label == rel.source:
+            return span.id
+        # A target span just linked: go back to the statement it belongs to.
+        sources = [
+            i for i in self.session.sources_of(span.id) if self.session.spans[i].label == rel.source
+        ]
+        return sources[0] if sources else None
+
+    def cancel_link(self) -> None:
+        if self.link_relation is not None:
+            self.link_relation = self.link_source = None
+            self._link_candidate = None
+            self._emphasise()
+            self.linkModeChanged.emit(None)
+
+    def complete_link(self, target_id: int) -> bool:
+        if self.session is None or self.link_relation is None or self.link_source is None:
+            return False
+        rel = self.link_relation
+        target = self.session.spans.get(target_id)
+        if target is None or target.label != rel.target:
+            self.message.emit(f"{rel.name} links to a {rel.target}")
+            return False
+        if any(
+            r.target_id == target_id for r in self.session.links_from(self.link_source, rel.name)
+        ):
+            self.message.emit("already linked")
+            self.cancel_link()
+            return False
+        if not self._run(commands.LinkCommand(self.session, self.link_source, target_id, rel.name)):
+            return False
+        self._after_link(target_id)
+        return True
+
+    def _after_link(self, target_id: int) -> None:
+        """Select what needs attention next: the target if it lacks a required value."""
+        assert self.session is not None
+        source = self.link_source
+        self.cancel_link()
+        target = self.session.spans[target_id]
+        if missing_required(self.session.schema, target.label, target.attributes):
+            self.select(target_id)
+        else:
+            self.select(source)
+
+    def _cycle_link_candidate(self, forward: bool) -> None:
+        assert self.session is not None and self.link_relation is not None
+        source = self.session.spans[self.link_source]  # type: ignore[index]
+        candidates = sorted(
+            (s for s in self.session.spans.values() if s.label == self.link_relation.target),
+            key=lambda s: abs(s.start - source.start),
+        )
+        if not candidates:
+            self.message.emit(
+                f"no {self.link_relation.target} spans yet: select text and press Enter to make one"
+            )
+            return
+        ids = [s.id for s in candidates]
+        if self._link_candidate in ids:
+            i = ids.index(self._link_candidate) + (1 if forward else -1)
+        else:
+            i = 0 if forward else -1
+        self._link_candidate = ids[i % len(ids)]
+        self._emphasise()
+        self._scroll_to(self._link_candidate)
+        self.select(self.link_source)
+
+    # -- navigation --
+
+    def cycle(self, forward: bool) -> None:
+        """Tab / Shift+Tab: the next or previous span in reading order."""
+        if self.session is None or not self.session.spans:
+            return
+        ordered = sorted(self.session.spans.values(), key=lambda s: (s.start, -s.end, s.id))
+        ids = [s.id for s in ordered]
+        if self.selected in ids:
+            i = ids.index(self.selected) + (1 if forward else -1)
+        else:
+            i = 0 if forward else -1
+        self.select(ids[i % len(ids)], scroll=True)
+
+    def _on_click(self, position: int, _modifiers: object) -> None:
+        if self.highlighter is None:
+            return
+        hits = self.highlighter.spans_at(position)
+        if self.link_relation is not None:
+            wanted = [h for h in hits if h.label == self.link_relation.target]
+            if wanted:
+                self.complete_link(wanted[0].id)
+            return
+        if not hits:
+            self.select(None)
+            return
+        ids = [h.id for h in hits]
+        # Clicking again on nested spans walks outwards through them.
+        if self.selected in ids:
+            self.select(ids[(ids.index(self.selected) + 1) % len(ids)])
+        else:
+            self.select(ids[0])
+
+    # -- keys --
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        if self.session is None:
+            return False
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            forward = key == Qt.Key.Key_Tab and not mods & Qt.KeyboardModifier.ShiftModifier
+            if self.link_relation is not None:
+                self._cycle_link_candidate(forward)
+            else:
+                self.cycle(forward)
+            return True
+        if key == Qt.Key.Key_Escape:
+            if self.link_relation is not None:
+                self.cancel_link()
+            else:
+                self.select(None)
+            return True
+        if (
+            key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.link_relation is not None
+            and not mods
+        ):
+            if self.text_selection() is not None:
+                self.apply_label(self.link_relation.target)
+            elif self._link_candidate is not None:
+                self.complete_link(self._link_candidate)
+            return True
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods:
+            self.delete_selected()
+            return True
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods & Qt.KeyboardModifier.AltModifier:
+            edge = "start" if mods & Qt.KeyboardModifier.ShiftModifier else "end"
+            self.resize(edge, 1 if key == Qt.Key.Key_Right else -1)
+            return True
+        name = key_name(event)
+        return name is not None and self._hotkey(name)
+
+    def _hotkey(self, name: str) -> bool:
+        schema = self.session.schema  # type: ignore[union-attr]
+        for label in schema.labels:
+            if label.hotkey == name:
+                self.apply_label(label.name)
+                return True
+        for rel in schema.relations:
+            if rel.hotkey == name:
+                self.begin_link(rel.name)
+                return True
+        span = self.selected_span()
+        if span is not None and self.text_selection() is None:
+            label = schema.label(span.label)
+            for attr in label.attributes if label else ():
+                for value in attr.values:
+                    if value.hotkey == name:
+                        self.set_value(attr.name, value.name)
+                        return True
+        if name.startswith("Alt+"):
+            # Alt + a label's key: the span takes exactly the selected characters.
+            for label in schema.labels:
+                if label.hotkey == name[4:]:
+                    self.apply_label(label.name, exact=True)
+                    return True
+        return False
+
+
+__all__ = ["AnnotationEditor", "QTextCursor", "key_name"]

@@ -1,0 +1,88 @@
+"""Long work (import, export) off the GUI thread, with a progress dialog that can cancel.
+
+The worker never touches a widget: it reports progress and its result by signal, and the
+dialog's Cancel makes the core's progress callback return False, which rolls back or deletes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+Work = Callable[[Callable[[int, int], bool]], Any]
+
+
+class _Worker(QObject):
+    progressed = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
+        self._work = work
+        self.cancelled = threading.Event()
+
+    def _progress(self, done: int, total: int) -> bool:
+        self.progressed.emit(done, total)
+        return not self.cancelled.is_set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._work(self._progress)
+        except Exception as exc:  # reported to the user as a dialog, never a traceback
+            self.failed.emit(exc)
+        else:
+            self.finished.emit(result)
+
+
+class Job(QObject):
+    """Runs ``work(progress)`` on a thread; emits ``done(result)`` or ``error(exception)``."""
+
+    done = Signal(object)
+    error = Signal(object)
+
+    def __init__(self, title: str, work: Work, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+        self.dialog.setWindowTitle(title)
+        self.dialog.setMinimumDuration(300)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self._thread = QThread(self)
+        self._worker = _Worker(work)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._on_progress)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self.dialog.canceled.connect(self._worker.cancelled.set)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.quit()
+        self._thread.wait()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0 and self.dialog.maximum() != total:
+            self.dialog.setMaximum(total)
+        self.dialog.setValue(min(done, total) if total else 0)
+
+    def _finish(self) -> None:
+        self.wait()
+        self.dialog.close()
+        self._worker.deleteLater()
+
+    def _on_finished(self, result: object) -> None:
+        self._finish()
+        self.done.emit(result)
+
+    def _on_failed(self, exc: object) -> None:
+        self._finish()
+        self.error.emit(exc)

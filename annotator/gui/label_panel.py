@@ -1,0 +1,234 @@
+"""The label panel, built from the schema at run time: label buttons, then the selected span's
+attributes and links. It sits beside the text and never scrolls away with it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.schema import Attribute, AttributeType, Schema
+from annotator.gui.editor import AnnotationEditor
+
+
+def _text_on(color: QColor) -> str:
+    return "#111111" if color.lightness() > 140 else "#ffffff"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LabelPanel(QWidget):
+    def __init__(self, editor: AnnotationEditor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("labelPanel")
+        self.editor = editor
+        self.schema: Schema | None = None
+        self.label_buttons: dict[str, QPushButton] = {}
+        self.value_buttons: dict[tuple[str, str], QToolButton] = {}
+        self.relation_buttons: dict[str, QPushButton] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self._labels_box = QGroupBox("Labels  (select text, then press the key)")
+        self._labels_layout = QGridLayout(self._labels_box)
+        outer.addWidget(self._labels_box)
+        self._span_box = QGroupBox("Selected span")
+        span_layout = QVBoxLayout(self._span_box)
+        self._span_title = QLabel("Nothing selected. Click a span or press Tab.")
+        self._span_title.setWordWrap(True)
+        self._span_title.setTextFormat(Qt.TextFormat.PlainText)
+        span_layout.addWidget(self._span_title)
+        self._detail = QWidget()
+        self._detail_layout = QVBoxLayout(self._detail)
+        self._detail_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._detail)
+        span_layout.addWidget(scroll, 1)
+        outer.addWidget(self._span_box, 1)
+        self._hint = QLabel()
+        self._hint.setWordWrap(True)
+        self._hint.setObjectName("linkHint")
+        outer.addWidget(self._hint)
+        editor.selectionChanged.connect(self.refresh)
+        editor.edited.connect(self.refresh)
+        editor.linkModeChanged.connect(self._on_link_mode)
+        self.setMinimumWidth(280)
+        self._value_style = ""
+
+    def set_schema(self, schema: Schema) -> None:
+        self.schema = schema
+        while self._labels_layout.count():
+            item = self._labels_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.label_buttons.clear()
+        for row, label in enumerate(schema.labels):
+            color = QColor(label.color)
+            key = f"  [{label.hotkey}]" if label.hotkey else ""
+            button = QPushButton(f"{label.name}{key}")
+            button.setObjectName(f"label_{label.name}")
+            button.setToolTip(label.description)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setStyleSheet(
+                f"QPushButton {{ background: {color.name()}; color: {_text_on(color)};"
+                " border-radius: 4px; padding: 6px 10px; font-weight: 600; text-align: left; }"
+                f"QPushButton:hover {{ background: {color.lighter(115).name()}; }}"
+            )
+            button.clicked.connect(lambda _=False, name=label.name: self.editor.apply_label(name))
+            self._labels_layout.addWidget(button, row // 2, row % 2)
+            self.label_buttons[label.name] = button
+        self.refresh()
+
+    def refresh(self, *_: object) -> None:
+        """Rebuild the selected span's widgets (cheap: a handful of widgets)."""
+        while self._detail_layout.count():
+            item = self._detail_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.value_buttons = {}
+        self.relation_buttons = {}
+        span = self.editor.selected_span()
+        session = self.editor.session
+        if span is None or session is None or self.schema is None:
+            self._span_title.setText("Nothing selected. Click a span or press Tab.")
+            self._span_box.setTitle("Selected span")
+            return
+        label = self.schema.label(span.label)
+        color = QColor(label.color if label else "#cccccc")
+        self._value_style = (
+            "QToolButton { padding: 4px 8px; border: 1px solid #bbb; border-radius: 4px; }"
+            f"QToolButton:checked {{ background: {color.name()}; color: {_text_on(color)};"
+            f" border: 1px solid {color.darker(140).name()}; font-weight: 600; }}"
+        )
+        text = session.document.text[span.start : span.end]
+        self._span_box.setTitle(f"Selected: {span.label}")
+        self._span_title.setText(f"{_short(text, 160)}\n(characters {span.start}–{span.end})")
+        for attr in label.attributes if label else ():
+            self._detail_layout.addWidget(self._attribute_widget(attr, span.attributes))
+        for rel in self.schema.relations:
+            if rel.source == span.label:
+                self._detail_layout.addWidget(self._relation_widget(rel.name, span.id))
+        sources = [r for r in session.relations.values() if r.target_id == span.id]
+        for rel in sources:
+            src = session.spans.get(rel.source_id)
+            if src is not None:
+                back = QLabel(
+                    f"↖ {rel.label} of {src.label}: "
+                    f"“{_short(session.document.text[src.start : src.end], 50)}”"
+                )
+                back.setTextFormat(Qt.TextFormat.PlainText)
+                back.setWordWrap(True)
+                self._detail_layout.addWidget(back)
+        self._detail_layout.addStretch(1)
+
+    def _attribute_widget(self, attr: Attribute, values: dict) -> QWidget:
+        need = " *" if attr.required else ""
+        box = QGroupBox(f"{attr.name}{need}")
+        box.setToolTip(attr.description)
+        current = values.get(attr.name)
+        if attr.type in (AttributeType.CHOICE, AttributeType.MULTI):
+            layout = QGridLayout(box)
+            group = QButtonGroup(box)
+            group.setExclusive(False)
+            for i, value in enumerate(attr.values):
+                key = f"{value.hotkey}  " if value.hotkey else ""
+                button = QToolButton()
+                button.setText(f"{key}{value.name.replace('_', ' ')}")
+                button.setObjectName(f"value_{attr.name}_{value.name}")
+                button.setCheckable(True)
+                chosen = (
+                    current == value.name
+                    if attr.type is AttributeType.CHOICE
+                    else value.name in (current or [])
+                )
+                button.setChecked(chosen)
+                button.setToolTip(value.description)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+                button.setStyleSheet(self._value_style)
+                button.clicked.connect(
+                    lambda _=False, a=attr.name, v=value.name: self.editor.set_value(a, v)
+                )
+                group.addButton(button)
+                layout.addWidget(button, i // 2, i % 2)
+                self.value_buttons[(attr.name, value.name)] = button
+            return box
+        layout = QHBoxLayout(box)
+        if attr.type is AttributeType.BOOL:
+            check = QCheckBox(attr.description or attr.name)
+            check.setChecked(bool(current))
+            check.setObjectName(f"value_{attr.name}")
+            check.toggled.connect(lambda on, a=attr.name: self.editor.set_value(a, on))
+            layout.addWidget(check)
+        else:
+            edit = QLineEdit(str(current or ""))
+            edit.setObjectName(f"value_{attr.name}")
+            edit.setPlaceholderText(attr.description)
+            edit.editingFinished.connect(
+                lambda a=attr.name, e=edit: self.editor.set_value(a, e.text() or None)
+            )
+            layout.addWidget(edit)
+        return box
+
+    def _relation_widget(self, relation: str, span_id: int) -> QWidget:
+        assert self.schema is not None and self.editor.session is not None
+        rel = self.schema.relation(relation)
+        assert rel is not None
+        session = self.editor.session
+        box = QGroupBox(f"{rel.name.replace('_', ' ')} → {rel.target}")
+        box.setToolTip(rel.description)
+        layout = QVBoxLayout(box)
+        for link in session.links_from(span_id, relation):
+            target = session.spans.get(link.target_id)
+            if target is None:
+                continue
+            row = QHBoxLayout()
+            text = QLabel(f"“{_short(session.document.text[target.start : target.end], 40)}”")
+            text.setTextFormat(Qt.TextFormat.PlainText)
+            row.addWidget(text, 1)
+            remove = QToolButton()
+            remove.setText("✕")
+            remove.setToolTip("Remove this link")
+            remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            remove.clicked.connect(lambda _=False, rid=link.id: self.editor.unlink(rid))
+            row.addWidget(remove)
+            layout.addLayout(row)
+        key = f"  [{rel.hotkey}]" if rel.hotkey else ""
+        add = QPushButton(f"link {rel.target.lower()}…{key}")
+        add.setObjectName(f"link_{rel.name}")
+        add.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        add.clicked.connect(lambda _=False, r=rel.name: self.editor.begin_link(r))
+        layout.addWidget(add)
+        self.relation_buttons[rel.name] = add
+        return box
+
+    def _on_link_mode(self, relation: str | None) -> None:
+        if relation is None:
+            self._hint.setText("")
+            return
+        rel = self.schema.relation(relation) if self.schema else None
+        target = rel.target if rel else "span"
+        self._hint.setText(
+            f"Linking ({relation}): click a {target}, or Tab + Enter, or select "
+            "new text + Enter. Esc cancels."
+        )

@@ -1,0 +1,619 @@
+"""The annotation window: document list, article, label panel, annotation list, status bar."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator import __version__
+from annotator.core.errors import AnnotatorError
+from annotator.core.records import AnnotatorRecord
+from annotator.core.schema import Schema, load_schema
+from annotator.core.store import AnnotationService, Workspace
+from annotator.gui.document_session import DocumentSession
+from annotator.gui.editor import AnnotationEditor
+from annotator.gui.jobs import Job
+from annotator.gui.label_panel import LabelPanel
+from annotator.gui.models.annotation_list import AnnotationListModel
+from annotator.gui.models.document_list import DocumentListModel
+from annotator.gui.text_view import SpanTextView
+
+STATUS_FILTERS = (
+    ("All documents", ()),
+    ("To do", ("new", "in_progress")),
+    ("New", ("new",)),
+    ("In progress", ("in_progress",)),
+    ("Done", ("done",)),
+    ("Skipped", ("skipped",)),
+)
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, workspace: Workspace, annotator: AnnotatorRecord, settings: QSettings | None = None
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.workspace = workspace
+        self.annotator = annotator
+        self.settings = settings or QSettings()
+        self.schema: Schema = workspace.active_schema()
+        self.service: AnnotationService = workspace.annotations(annotator, self.schema)
+        self.session: DocumentSession | None = None
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[int, QUndoStack] = {}
+        self._jobs: list[Job] = []
+        self._build()
+        self._build_actions()
+        self.label_panel.set_schema(self.schema)
+        self._show_guidelines()
+        self._restore_state()
+        self._update_title()
+        QTimer.singleShot(0, self._open_first)
+
+    # -- layout --
+
+    def _build(self) -> None:
+        self.doc_model = DocumentListModel(self.workspace.documents, self.annotator.id, self)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(4, 4, 4, 4)
+        filters = QHBoxLayout()
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("documentSearch")
+        self.search_edit.setPlaceholderText("Filter by title…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("statusFilter")
+        for text, _ in STATUS_FILTERS:
+            self.status_filter.addItem(text)
+        filters.addWidget(self.search_edit, 1)
+        filters.addWidget(self.status_filter)
+        left_layout.addLayout(filters)
+        self.doc_view = QTableView()
+        self.doc_view.setObjectName("documentList")
+        self.doc_view.setModel(self.doc_model)
+        self._table_defaults(self.doc_view)
+        header = self.doc_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        left_layout.addWidget(self.doc_view, 1)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(150)
+        self._filter_timer.timeout.connect(self._apply_filter)
+        self.search_edit.textChanged.connect(self._filter_timer.start)
+        self.status_filter.currentIndexChanged.connect(self._apply_filter)
+        self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("documentTitle")
+        self.title_label.setWordWrap(True)
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setStyleSheet("font-size: 15pt; font-weight: 600; padding: 6px 10px 0;")
+        self.meta_label = QLabel()
+        self.meta_label.setObjectName("documentMeta")
+        self.meta_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta_label.setStyleSheet("color: #666; padding: 0 10px 4px;")
+        self.text_view = SpanTextView()
+        self.editor = AnnotationEditor(self.text_view, self)
+        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.editor.edited.connect(self._on_edited)
+        self.editor.selectionChanged.connect(self._sync_annotation_selection)
+        self.ann_model = AnnotationListModel(self)
+        self.ann_view = QTableView()
+        self.ann_view.setObjectName("annotationList")
+        self.ann_view.setModel(self.ann_model)
+        self._table_defaults(self.ann_view)
+        self.ann_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.ann_view.clicked.connect(self._on_annotation_clicked)
+        self.ann_view.activated.connect(self._on_annotation_clicked)
+        text_split = QSplitter(Qt.Orientation.Vertical)
+        article = QWidget()
+        article_layout = QVBoxLayout(article)
+        article_layout.setContentsMargins(0, 0, 0, 0)
+        article_layout.setSpacing(0)
+        article_layout.addWidget(self.title_label)
+        article_layout.addWidget(self.meta_label)
+        article_layout.addWidget(self.text_view, 1)
+        text_split.addWidget(article)
+        text_split.addWidget(self.ann_view)
+        text_split.setStretchFactor(0, 4)
+        text_split.setStretchFactor(1, 1)
+        centre_layout.addWidget(text_split)
+        self.label_panel = LabelPanel(self.editor)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.label_panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([260, 760, 320])
+        self.text_split = text_split
+        self.setCentralWidget(self.splitter)
+
+        self.guidelines = QTextBrowser()
+        self.guidelines.setObjectName("guidelines")
+        self.guidelines.setOpenLinks(False)  # nothing in a schema can open or fetch anything
+        self.guidelines_dock = QDockWidget("Guidelines", self)
+        self.guidelines_dock.setObjectName("guidelinesDock")
+        self.guidelines_dock.setWidget(self.guidelines)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guidelines_dock)
+        self.guidelines_dock.hide()
+
+        bar = self.statusBar()
+        self.annotator_status = QLabel()
+        self.position_status = QLabel()
+        self.progress_status = QLabel()
+        self.saved_status = QLabel("saved")
+        self.saved_status.setObjectName("savedStatus")
+        for widget in (
+            self.annotator_status,
+            self.position_status,
+            self.progress_status,
+            self.saved_status,
+        ):
+            bar.addPermanentWidget(widget)
+
+    @staticmethod
+    def _table_defaults(view: QTableView) -> None:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.verticalHeader().hide()
+        view.verticalHeader().setDefaultSectionSize(24)
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        view.horizontalHeader().setHighlightSections(False)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    def _action(self, menu, text: str, slot, shortcut=None, name: str = "") -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(slot)
+        action.setObjectName(name or text)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self._action(file_menu, "Open database…", self.open_database_dialog, "Ctrl+O")
+        self.recent_menu = file_menu.addMenu("Open recent")
+        self._action(file_menu, "Switch schema…", self.switch_schema_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "Import…", self.import_dialog, "Ctrl+I")
+        self._action(file_menu, "Export…", self.export_dialog, "Ctrl+E")
+        file_menu.addSeparator()
+        self._action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit = menu.addMenu("&Edit")
+        self.undo_action = self.undo_group.createUndoAction(self, "Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_group.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            edit.addAction(action)
+            self.addAction(action)
+        edit.addSeparator()
+        self._action(edit, "Delete span\tDel", self.editor.delete_selected, name="deleteSpan")
+        self.snap_action = self._action(edit, "Snap to words", self._toggle_snap, "Ctrl+W")
+        self.snap_action.setCheckable(True)
+        self.snap_action.setChecked(True)
+
+        doc = menu.addMenu("&Document")
+        self._action(
+            doc,
+            "Mark done and next",
+            self.mark_done,
+            ["Ctrl+Return", "Ctrl+Enter"],
+            name="markDone",
+        )
+        self._action(doc, "Skip and next", self.skip, "Ctrl+Shift+Return", name="skip")
+        self._action(doc, "Next unfinished", self.next_unfinished, "Ctrl+N", name="nextUnfinished")
+        self._action(doc, "Next document", lambda: self._step_document(1), "Ctrl+PgDown")
+        self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
+        self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
+
+        help_menu = menu.addMenu("&Help")
+        self._action(help_menu, "Guidelines", self.guidelines_dock.toggleViewAction().trigger, "F1")
+        self._action(help_menu, "Keyboard shortcuts", self._show_keys)
+        self._refresh_recent_menu()
+
+    # -- documents --
+
+    def _open_first(self) -> None:
+        last = self.settings.value(self._last_doc_key())
+        target = int(last) if last is not None and str(last).isdigit() else None
+        if target is None or self.doc_model.row_of(target) is None:
+            target = self.workspace.documents.next_unfinished(self.annotator.id)
+        if target is None and self.doc_model.rowCount() > 0:
+            target = self.doc_model.document_id(0)
+        if target is not None:
+            self.open_document(target)
+
+    def _last_doc_key(self) -> str:
+        return f"lastDocument/{self.workspace.db.display_name}/{self.annotator.name}"
+
+    def open_document(self, document_id: int) -> None:
+        started = time.perf_counter()
+        try:
+            self.workspace.documents.verify(document_id)
+            document = self.workspace.documents.get(document_id)
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Cannot open document", str(exc))
+            return
+        self.session = DocumentSession(self.service, document, self)
+        self.session.statusChanged.connect(self._on_status_changed)
+        stack = self._stacks.get(document_id)
+        if stack is None:
+            stack = QUndoStack(self.undo_group)
+            self._stacks[document_id] = stack
+        self.undo_group.setActiveStack(stack)
+        self.editor.open(self.session, stack)
+        self.ann_model.set_session(self.session)
+        self.title_label.setText(document.title or document.key)
+        meta = [p for p in (document.source, document.published, document.url) if p]
+        self.meta_label.setText("  ·  ".join(meta))
+        row = self.doc_model.row_of(document_id)
+        if row is not None:
+            self.doc_view.selectionModel().blockSignals(True)
+            self.doc_view.selectionModel().setCurrentIndex(
+                self.doc_model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self.doc_view.selectionModel().blockSignals(False)
+            self.doc_view.scrollTo(self.doc_model.index(row, 0))
+        self.settings.setValue(self._last_doc_key(), document_id)
+        self.text_view.setFocus()
+        self._update_status_bar()
+        self.last_open_ms = (time.perf_counter() - started) * 1000
+
+    def _on_document_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        doc_id = self.doc_model.document_id(current.row())
+        if doc_id is not None and (self.session is None or self.session.document.id != doc_id):
+            self.open_document(doc_id)
+
+    def _step_document(self, step: int) -> None:
+        if self.session is None:
+            return
+        row = self.doc_model.row_of(self.session.document.id)
+        target = self.doc_model.document_id((row or 0) + step)
+        if target is not None:
+            self.open_document(target)
+
+    def next_unfinished(self) -> None:
+        after = self.session.document.id if self.session else None
+        target = self.workspace.documents.next_unfinished(self.annotator.id, after)
+        if target is None:
+            self.statusBar().showMessage("Every document is done or skipped. Well done.", 8000)
+            return
+        if self.doc_model.row_of(target) is None:
+            self.status_filter.setCurrentIndex(0)
+            self.search_edit.clear()
+            self._apply_filter()
+        self.open_document(target)
+
+    def mark_done(self) -> None:
+        if self.session is None:
+            return
+        try:
+            missing = self.session.service.missing_required(self.session.document.id)
+        except AnnotatorError as exc:
+            QMessageBox.warning(self, "Cannot mark done", str(exc))
+            return
+        force = False
+        if missing:
+            lines = "\n".join(f"• {label}: {attr} not set" for _, label, attr in missing[:8])
+            more = f"\n… and {len(missing) - 8} more" if len(missing) > 8 else ""
+            answer = QMessageBox.question(
+                self,
+                "Required values missing",
+                f"{len(missing)} required value(s) are not set:\n{lines}{more}\n\n"
+                "Mark the document done anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.editor.select(missing[0][0], scroll=True)
+                return
+            force = True
+        if self.editor.set_status("done", force=force):
+            self.next_unfinished()
+
+    def skip(self) -> None:
+        if self.session is not None and self.editor.set_status("skipped"):
+            self.next_unfinished()
+
+    def _apply_filter(self) -> None:
+        statuses = STATUS_FILTERS[self.status_filter.currentIndex()][1]
+        self.doc_model.set_filter(statuses, self.search_edit.text())
+        if self.session is not None:
+            row = self.doc_model.row_of(self.session.document.id)
+            if row is not None:
+                self.doc_view.selectionModel().blockSignals(True)
+                self.doc_view.selectRow(row)
+                self.doc_view.selectionModel().blockSignals(False)
+        self._update_status_bar()
+
+    # -- reacting to edits --
+
+    def _on_edited(self) -> None:
+        self.saved_status.setText(f"saved {time.strftime('%H:%M:%S')}")
+        if self.session is not None:
+            self.doc_model.refresh_document(self.session.document.id)
+
+    def _on_status_changed(self, _status: str) -> None:
+        if self.session is not None:
+            self.doc_model.refresh_document(self.session.document.id)
+        self._update_status_bar()
+
+    def _on_annotation_clicked(self, index: QModelIndex) -> None:
+        span_id = self.ann_model.span_id(index.row())
+        if span_id is None:
+            return
+        if self.editor.link_relation is not None:
+            self.editor.complete_link(span_id)
+        else:
+            self.editor.select(span_id, scroll=True)
+        self.text_view.setFocus()
+
+    def _sync_annotation_selection(self, span_id: int | None) -> None:
+        row = self.ann_model.row_of(span_id) if span_id is not None else None
+        if row is None:
+            self.ann_view.clearSelection()
+            return
+        self.ann_view.selectRow(row)
+        self.ann_view.scrollTo(self.ann_model.index(row, 0))
+
+    def _toggle_snap(self) -> None:
+        self.editor.snap_words = self.snap_action.isChecked()
+        self.settings.setValue("snapWords", self.editor.snap_words)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(
+            f"annotator {__version__} — {self.annotator.name} — {self.workspace.db.display_name}"
+        )
+        self.annotator_status.setText(f"annotator: {self.annotator.name}")
+
+    def _update_status_bar(self) -> None:
+        total = self.doc_model.rowCount()
+        row = self.doc_model.row_of(self.session.document.id) if self.session else None
+        self.position_status.setText(
+            f"{(row or 0) + 1} / {total}" if row is not None else f"– / {total}"
+        )
+        counts = self.workspace.documents.progress(self.annotator.id)
+        all_docs = sum(counts.values())
+        done = counts["done"] + counts["skipped"]
+        pct = 100 * done // all_docs if all_docs else 0
+        self.progress_status.setText(
+            f"done {counts['done']} · skipped {counts['skipped']} · {pct}% of {all_docs}"
+        )
+
+    # -- schema, guidelines, keys --
+
+    def _show_guidelines(self) -> None:
+        self.guidelines.setMarkdown(self.schema.guidelines or "*This schema has no guidelines.*")
+
+    def _show_keys(self) -> None:
+        lines = ["Select text, then press a label key:"]
+        lines += [f"  {lab.hotkey or '-'}\t{lab.name}" for lab in self.schema.labels]
+        lines += [
+            "",
+            "With a statement selected, a link key, then click / Tab + Enter,",
+            "or select new text + Enter:",
+        ]
+        lines += [
+            f"  {r.hotkey or '-'}\t{r.name} ({r.source} → {r.target})"
+            for r in self.schema.relations
+        ]
+        lines += [
+            "",
+            "With a span selected: value keys (see the panel), Del deletes,",
+            "Alt+←/→ moves the end, Alt+Shift+←/→ the start, Tab/Shift+Tab steps spans.",
+            "Alt+label key: exact characters instead of whole words.",
+            "",
+            "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
+            "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+        ]
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+
+    def switch_schema_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Label schema", "", "YAML (*.yaml *.yml)")
+        if path:
+            self.switch_schema(Path(path))
+
+    def switch_schema(self, path: Path) -> bool:
+        try:
+            schema = load_schema(path)
+        except AnnotatorError as exc:
+            QMessageBox.critical(self, "Invalid schema", str(exc))
+            return False
+        self.workspace.schemas.set_active(schema)
+        self.schema = schema
+        self.service = self.workspace.annotations(self.annotator, schema)
+        self.label_panel.set_schema(schema)
+        self._show_guidelines()
+        self._stacks.clear()
+        if self.session is not None:
+            self.open_document(self.session.document.id)
+        self.statusBar().showMessage(f"schema {schema.name} {schema.version} is now active", 6000)
+        return True
+
+    # -- databases --
+
+    def open_database_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Open or create a database",
+            "",
+            "SQLite database (*.sqlite3 *.db);;All (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if path:
+            self.switch_database(path)
+
+    def switch_database(self, url: str) -> bool:
+        try:
+            workspace = Workspace(url)
+            annotator = workspace.annotators.get_or_create(self.annotator.name)
+        except (AnnotatorError, Exception) as exc:  # a bad URL must not close the window
+            QMessageBox.critical(self, "Cannot open database", str(exc))
+            return False
+        self._remember_recent(workspace.db.url)
+        self.settings.setValue("database", workspace.db.url)
+        window = MainWindow(workspace, annotator, self.settings)
+        window.show()
+        self.close()
+        return True
+
+    def _remember_recent(self, url: str) -> None:
+        recent = [u for u in (self.settings.value("recentDatabases") or []) if u != url]
+        self.settings.setValue("recentDatabases", [url, *recent][:MAX_RECENT])
+        self._refresh_recent_menu()
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.value("recentDatabases") or []
+        if isinstance(recent, str):
+            recent = [recent]
+        for url in recent:
+            action = self.recent_menu.addAction(url)
+            action.triggered.connect(lambda _=False, u=url: self.switch_database(u))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- import / export --
+
+    def import_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import documents", "", "Articles (*.txt *.html *.htm *.jsonl);;All (*)"
+        )
+        if paths:
+            self.start_import([Path(p) for p in paths])
+
+    def start_import(self, paths: list[Path]) -> Job:
+        from annotator.core.importing import import_paths
+
+        db, schema, ref = self.workspace.db, self.schema, self.service.schema_ref
+        name = self.annotator.name
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            return import_paths(
+                db, paths, schema=schema, schema_ref=ref, annotator=name, progress=progress
+            )
+
+        job = Job("Importing", work, self)
+        job.done.connect(self._import_done)
+        job.error.connect(lambda exc: self._job_failed("Import failed", exc))
+        self._track(job)
+        return job
+
+    def _import_done(self, report) -> None:  # type: ignore[no-untyped-def]
+        self._apply_filter()
+        self.statusBar().showMessage(report.summary(), 10000)
+        if report.skipped:
+            QMessageBox.information(
+                self, "Import", report.summary() + "\n\n" + "\n".join(report.skipped[:20])
+            )
+
+    def export_dialog(self) -> None:
+        from annotator.gui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.schema, [a.name for a in self.workspace.annotators.all()], self)
+        if dialog.exec():
+            self.start_export(dialog.request())
+
+    def start_export(self, request) -> Job:  # type: ignore[no-untyped-def]
+        db, schema = self.workspace.db, self.schema
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            return request.run(db, schema, progress)
+
+        job = Job("Exporting", work, self)
+        job.done.connect(lambda summary: self.statusBar().showMessage(str(summary), 10000))
+        job.error.connect(lambda exc: self._job_failed("Export failed", exc))
+        self._track(job)
+        return job
+
+    def _track(self, job: Job) -> None:
+        self._jobs.append(job)
+        job.done.connect(lambda *_: self._jobs.remove(job) if job in self._jobs else None)
+        job.error.connect(lambda *_: self._jobs.remove(job) if job in self._jobs else None)
+        job.start()
+
+    def _job_failed(self, title: str, exc: object) -> None:
+        QMessageBox.critical(self, title, str(exc) or exc.__class__.__name__)
+
+    # -- window state --
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        split = self.settings.value("window/splitter")
+        if split is not None:
+            self.splitter.restoreState(split)
+        snap = self.settings.value("snapWords")
+        if snap is not None:
+            self.snap_action.setChecked(str(snap).lower() != "false")
+            self.editor.snap_words = self.snap_action.isChecked()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Nothing to save: every edit was committed when it was made. Only the layout is kept.
+        for job in list(self._jobs):
+            job.dialog.cancel()
+            job.wait()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.sync()
+        self.editor.close()
+        super().closeEvent(event)
+
+
+def ask_annotator_name(parent: QWidget | None, default: str) -> str | None:
+    name, ok = QInputDialog.getText(
+        parent,
+        "Who is annotating?",
+        "Your name (shown on every annotation you make):",
+        QLineEdit.EchoMode.Normal,
+        default,
+    )
+    return name.strip() if ok and name.strip() else None

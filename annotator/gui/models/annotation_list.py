@@ -1,0 +1,146 @@
+"""The open document's annotations as a table: label, covered text, attributes, links."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from annotator.core.records import RelationRecord, SpanRecord
+from annotator.gui.document_session import DocumentSession
+
+SpanIdRole = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _key(span: SpanRecord) -> tuple[int, int, int]:
+    return (span.start, -span.end, span.id)
+
+
+def _attrs(span: SpanRecord) -> str:
+    parts = []
+    for name, value in span.attributes.items():
+        shown = ", ".join(value) if isinstance(value, list) else str(value)
+        parts.append(f"{name}={shown}")
+    return "; ".join(parts)
+
+
+class AnnotationListModel(QAbstractTableModel):
+    HEADERS = ("Label", "Text", "Attributes", "Links")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._session: DocumentSession | None = None
+        self._spans: list[SpanRecord] = []
+        self._keys: list[tuple[int, int, int]] = []
+
+    def set_session(self, session: DocumentSession | None) -> None:
+        if self._session is not None:
+            self._session.spanAdded.disconnect(self._added)
+            self._session.spanRemoved.disconnect(self._removed)
+            self._session.spanChanged.disconnect(self._changed)
+            self._session.relationAdded.disconnect(self._links_changed)
+            self._session.relationRemoved.disconnect(self._links_changed)
+        self.beginResetModel()
+        self._session = session
+        self._spans = sorted(session.spans.values(), key=_key) if session else []
+        self._keys = [_key(s) for s in self._spans]
+        self.endResetModel()
+        if session is not None:
+            session.spanAdded.connect(self._added)
+            session.spanRemoved.connect(self._removed)
+            session.spanChanged.connect(self._changed)
+            session.relationAdded.connect(self._links_changed)
+            session.relationRemoved.connect(self._links_changed)
+
+    def span_id(self, row: int) -> int | None:
+        return self._spans[row].id if 0 <= row < len(self._spans) else None
+
+    def row_of(self, span_id: int) -> int | None:
+        span = self._session.spans.get(span_id) if self._session else None
+        if span is None:
+            return None
+        row = bisect_left(self._keys, _key(span))
+        return row if row < len(self._spans) and self._spans[row].id == span_id else None
+
+    # -- keeping in step with the session --
+
+    def _added(self, span: SpanRecord) -> None:
+        row = bisect_left(self._keys, _key(span))
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._spans.insert(row, span)
+        self._keys.insert(row, _key(span))
+        self.endInsertRows()
+
+    def _removed(self, span: SpanRecord) -> None:
+        row = bisect_left(self._keys, _key(span))
+        if row < len(self._spans) and self._spans[row].id == span.id:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._spans[row]
+            del self._keys[row]
+            self.endRemoveRows()
+
+    def _changed(self, old: SpanRecord, new: SpanRecord) -> None:
+        row = bisect_left(self._keys, _key(old))
+        if _key(old) == _key(new) and row < len(self._spans):
+            self._spans[row] = new
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+            return
+        self._removed(old)
+        self._added(new)
+
+    def _links_changed(self, _rel: RelationRecord) -> None:
+        if self._spans:
+            last = len(self.HEADERS) - 1
+            self.dataChanged.emit(self.index(0, last), self.index(len(self._spans) - 1, last))
+
+    # -- QAbstractTableModel --
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._spans)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._session is None or not 0 <= index.row() < len(self._spans):
+            return None
+        span = self._spans[index.row()]
+        if role == SpanIdRole:
+            return span.id
+        column = index.column()
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            label = self._session.schema.label(span.label)
+            return QColor(label.color) if label else None
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        text = self._session.document.text
+        if column == 0:
+            return span.label
+        if column == 1:
+            covered = " ".join(text[span.start : span.end].split())
+            limit = 400 if role == Qt.ItemDataRole.ToolTipRole else 80
+            return covered if len(covered) <= limit else covered[: limit - 1] + "…"
+        if column == 2:
+            return _attrs(span)
+        links = [r for r in self._session.relations.values() if r.source_id == span.id]
+        parts = []
+        for rel in links:
+            target = self._session.spans.get(rel.target_id)
+            if target is not None:
+                words = " ".join(text[target.start : target.end].split())
+                parts.append(f"{rel.label}: {words[:30]}")
+        return "; ".join(parts)

@@ -1,0 +1,70 @@
+"""The article view: read-only, selectable, wrapped, in a readable font.
+
+It only reports what the annotator does (keys, clicks); ``AnnotationEditor`` decides what that
+means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QTextOption
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+
+class SpanTextView(QPlainTextEdit):
+    clicked = Signal(int, object)  # Qt position, keyboard modifiers
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("articleView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.2)
+        self.setFont(font)
+        self.document().setDocumentMargin(16)
+        self.key_handler: Callable[[QKeyEvent], bool] | None = None
+        self._press: QPoint | None = None
+
+    def event(self, event: QEvent) -> bool:
+        # Tab and Shift+Tab step through spans instead of moving focus away from the text.
+        if (
+            (
+                event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            )
+            and self.key_handler is not None
+            and self.key_handler(event)
+        ):
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.key_handler is not None and self.key_handler(event):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        if (
+            event.button() == Qt.MouseButton.LeftButton
+            and self._press is not None
+            and (point - self._press).manhattanLength() < 4
+            and not self.textCursor().hasSelection()
+        ):
+            self.clicked.emit(self.cursorForPosition(point).position(), event.modifiers())
+        self._press = None

@@ -1,0 +1,74 @@
+"""Fixtures shared by every test: a real SQLite file, and a real PostgreSQL server when wanted."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+# Set once for the whole session, before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from annotator.core.store import Workspace  # noqa: E402
+from tests import pg_server  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+_db_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory,
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's data folder, settings or database."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("ANNOTATOR_DB", raising=False)
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    url, reason = pg_server.start_server()
+    if url is None:
+        pg_server.skip_or_fail(reason)
+    try:
+        yield url
+    finally:
+        pg_server.stop_server(url)
+
+
+def fresh_pg_database(server_url: str) -> str:
+    """A new, empty database on the test server, so tests never see each other's rows."""
+    name = f"t{os.getpid()}_{next(_db_counter)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'annotator.sqlite3'}"
+    return fresh_pg_database(request.getfixturevalue("pg_server_url"))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'annotator.sqlite3'}"
+
+
+@pytest.fixture
+def workspace(db_url: str) -> Iterator[Workspace]:
+    ws = Workspace(db_url)
+    try:
+        yield ws
+    finally:
+        ws.close()
