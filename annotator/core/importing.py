@@ -181,8 +181,13 @@ class ImportBatch:
         known_hashes.add(digest)
         known_keys.add(key)
         self._write_annotations(s, doc_id, span_rows, rel_rows)
-        for name, status in doc.status.items():
-            set_status_in(s, doc_id, self._annotator_id(s, name, annotators), status)
+        status = dict(doc.status)
+        if not status:
+            # Pre-annotated work has begun: show it as in progress, as a first edit would.
+            owners = {row["annotator_id"] for row in span_rows}
+            status = {name: "in_progress" for name, i in annotators.items() if i in owners}
+        for name, value in status.items():
+            set_status_in(s, doc_id, self._annotator_id(s, name, annotators), value)
         report.imported_ids.append(doc_id)
         report.spans += len(span_rows)
         report.relations += len(rel_rows)

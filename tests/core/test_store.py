@@ -307,7 +307,7 @@ def test_delete_removes_links_and_restore_brings_back_the_same_ids(
     assert deleted.span.id == statement
     assert {r.id for r in deleted.relations} == {said.id, about.id}
     assert alice.relations(doc.id) == []
-    assert [s.id for s in alice.spans(doc.id)] == [speaker, weapon]
+    assert [s.id for s in alice.spans(doc.id)] == [weapon, speaker]  # in text order
     # Someone adds a span meanwhile: the restored one must still get its own id back.
     alice.create_span(doc.id, *at(TEXT, "Estmar"), "TARGET")
     restored = alice.restore_span(deleted)
@@ -412,7 +412,7 @@ def _four_documents(workspace: Workspace) -> list[int]:
         "Dalmora deploys air defences",
     ]
     return [
-        workspace.documents.add(f"{title}\nBody of article {n}.", key=f"a{n}").id
+        workspace.documents.add(f"{title}\nBody of article {n}.", key=f"a{n}", title=title).id
         for n, title in enumerate(titles)
     ]
 
