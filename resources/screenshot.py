@@ -31,8 +31,10 @@ def main() -> int:
 
         def shoot() -> None:
             window.open_document(doc.id)
-            statements = sorted((s for s in window.session.spans.values()
-                                 if s.label == "STATEMENT"), key=lambda s: s.start)
+            statements = sorted(
+                (s for s in window.session.spans.values() if s.label == "STATEMENT"),
+                key=lambda s: s.start,
+            )
             window.editor.select(statements[1].id, scroll=True)
             window.text_view.verticalScrollBar().setValue(0)
             app.processEvents()

@@ -6,6 +6,7 @@ with the file, the line and the key, and nothing in a schema can execute code.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -139,6 +140,9 @@ def load_schema(path: str | Path) -> Schema:
 
 def parse_schema(text: str, filename: str = "<schema>") -> Schema:
     """Validate schema text; raise ``SchemaError`` naming every problem found."""
+    if len(text) > MAX_SCHEMA_BYTES:
+        # The YAML parser is pure Python (~0.3 MB/s): bound its time as load_schema does.
+        raise SchemaError([Problem(filename, None, "", "larger than 1 MB; not a label schema")])
     try:
         root = load_located(text, filename)
     except YamlProblem as exc:
@@ -326,11 +330,12 @@ class _Parser:
             self.problem(root.line, "labels", "is required")
         self.unique([(lab.name, line) for lab, line in labels], "label", "labels")
         label_objs = tuple(lab for lab, _ in labels)
+        # Built once: a set per relation made big schemas quadratic.
+        known = frozenset(lab.name for lab in label_objs)
         relations = [
             r
             for r in (
-                self.relation(n, i, label_objs)
-                for i, n in enumerate(self.items(top, "relations", ""))
+                self.relation(n, i, known) for i, n in enumerate(self.items(top, "relations", ""))
             )
             if r is not None
         ]
@@ -482,7 +487,7 @@ class _Parser:
         ), m["name"].line
 
     def relation(
-        self, node: Located, index: int, labels: tuple[Label, ...]
+        self, node: Located, index: int, known: frozenset[str]
     ) -> tuple[RelationType, int] | None:
         where = f"relations[{index}]"
         m = self.mapping(node, where, _REL_KEYS)
@@ -490,7 +495,6 @@ class _Parser:
             return None
         name = self.name(m, where, node.line)
         where = f"relations.{name}" if name else where
-        known = {lab.name for lab in labels}
         ends = []
         for key in ("from", "to"):
             value = self.get(m, key, where, str, node.line, required=True)
@@ -498,7 +502,7 @@ class _Parser:
                 self.problem(
                     m[key].line,
                     f"{where}.{key}",
-                    f"label {value!r} does not exist (labels: {', '.join(sorted(known))})",
+                    f"label {value!r} does not exist (labels: {_some(known)})",
                 )
                 value = None
             ends.append(value)
@@ -622,6 +626,13 @@ _KIND_WORDS = {
     "list": "a list",
     "dict": "a mapping",
 }
+
+
+@functools.lru_cache(maxsize=4)
+def _some(names: frozenset[str], limit: int = 20) -> str:
+    """Names for a message, cut short and made once: a schema may have thousands of labels."""
+    first = sorted(names)
+    return ", ".join(first[:limit]) + (", ..." if len(first) > limit else "")
 
 
 def _plain(value: Any) -> Any:

@@ -249,33 +249,37 @@ class DocumentService:
         with self._db.read() as s:
             return s.scalar(select(func.count()).select_from(Document)) or 0
 
-    def _filtered(
-        self, annotator_id: int, statuses: Sequence[str] | None, search: str | None
-    ) -> Any:
-        status_col = func.coalesce(DocumentStatus.status, "new")
-        query = select(Document.id).outerjoin(
-            DocumentStatus,
-            and_(
-                DocumentStatus.document_id == Document.id,
-                DocumentStatus.annotator_id == annotator_id,
-            ),
-        )
+    def ids(
+        self, annotator_id: int, statuses: Sequence[str] | None = None, search: str | None = None
+    ) -> list[int]:
+        """Ids of the documents in list order (import order), filtered by status and title.
+
+        Documents are never joined to statuses: "new" is the absence of a status row, so a
+        status filter is an IN or NOT IN over the (annotator, status) index.
+        """
+        query = select(Document.id)
         if statuses:
-            query = query.where(status_col.in_(list(statuses)))
-        if search:
+            wanted = set(statuses)
+            others = [s for s in STATUSES if s not in wanted]
+            in_status = select(DocumentStatus.document_id).where(
+                DocumentStatus.annotator_id == annotator_id
+            )
+            if "new" in wanted:
+                if others:
+                    query = query.where(
+                        Document.id.not_in(in_status.where(DocumentStatus.status.in_(others)))
+                    )
+            else:
+                query = query.where(
+                    Document.id.in_(in_status.where(DocumentStatus.status.in_(sorted(wanted))))
+                )
+        if search and search.strip():
             like = f"%{_escape_like(search.strip())}%"
             query = query.where(
                 or_(Document.title.ilike(like, escape="\\"), Document.key.ilike(like, escape="\\"))
             )
-        return query
-
-    def ids(
-        self, annotator_id: int, statuses: Sequence[str] | None = None, search: str | None = None
-    ) -> list[int]:
-        """Ids of the documents in list order (import order), filtered by status and title."""
-        query = self._filtered(annotator_id, statuses, search).order_by(Document.id)
         with self._db.read() as s:
-            return list(s.scalars(query))
+            return list(s.execute(query.order_by(Document.id)).scalars())
 
     def rows(self, annotator_id: int, document_ids: Sequence[int]) -> list[DocumentRow]:
         """The list rows for some documents, in the order given (a page of the list)."""

@@ -8,7 +8,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
-from annotator.core.demo import load_demo
 from annotator.core.errors import AnnotatorError
 from annotator.core.identity import default_annotator
 from annotator.core.store import Workspace
@@ -41,6 +40,8 @@ def open_window(
     settings.setValue("annotator", name)
     workspace = Workspace(db_url)
     if workspace.documents.count() == 0:
+        from annotator.core.demo import load_demo  # only an empty database needs the importer
+
         load_demo(workspace, str(name))
     annotator = workspace.annotators.get_or_create(str(name))
     return MainWindow(workspace, annotator, settings)

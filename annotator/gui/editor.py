@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QPlainTextDocumentLayout
 from annotator.core.errors import AnnotatorError
 from annotator.core.records import RelationRecord, SpanRecord
 from annotator.core.schema import AttributeType, RelationType, Schema, Snap
-from annotator.core.text import snap_to_words, trim_whitespace
+from annotator.core.text import is_word_char, snap_to_words, trim_whitespace
 from annotator.core.validation import missing_required
 from annotator.gui import commands
 from annotator.gui.document_session import DocumentSession
@@ -276,27 +276,28 @@ class AnnotationEditor(QObject):
             return
         text = self.session.document.text
         pos = span.start if edge == "start" else span.end
-        pos = self._step(text, pos, direction)
+        pos = self._step(text, pos, direction, edge)
         start, end = (pos, span.end) if edge == "start" else (span.start, pos)
         if start >= end or (start, end) == (span.start, span.end):
             return
         self._run(commands.UpdateSpanCommand(self.session, span.id, start=start, end=end))
 
-    def _step(self, text: str, pos: int, direction: int) -> int:
+    def _step(self, text: str, pos: int, direction: int, edge: str = "end") -> int:
         if not self.snap_words:
             return min(max(pos + direction, 0), len(text))
-        i = pos
-        if direction > 0:
-            while i < len(text) and not text[i].isalnum():
-                i += 1
-            while i < len(text) and text[i].isalnum():
-                i += 1
-        else:
-            while i > 0 and not text[i - 1].isalnum():
-                i -= 1
-            while i > 0 and text[i - 1].isalnum():
-                i -= 1
-        return i
+        step = 1 if direction > 0 else -1
+
+        def skip(i: int, word: bool) -> int:
+            while (i < len(text) if step > 0 else i > 0) and is_word_char(
+                text[i] if step > 0 else text[i - 1]
+            ) == word:
+                i += step
+            return i
+
+        # A start edge stops on a word's first character and an end edge after its last, so
+        # shrinking a span never leaves white space or half a combining sequence at its edge.
+        word_first = (edge == "start") == (step > 0)
+        return skip(skip(pos, word_first), not word_first)
 
     def set_status(self, status: str, *, force: bool = False) -> bool:
         if self.session is None:

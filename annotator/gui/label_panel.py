@@ -3,7 +3,7 @@ attributes and links. It sits beside the text and never scrolls away with it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -68,8 +68,14 @@ class LabelPanel(QWidget):
         self._hint.setWordWrap(True)
         self._hint.setObjectName("linkHint")
         outer.addWidget(self._hint)
-        editor.selectionChanged.connect(self.refresh)
-        editor.edited.connect(self.refresh)
+        # One rebuild per burst of changes (an edit both saves and selects), after the text
+        # has been repainted: the panel is never on the key-press-to-highlight path.
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh)
+        editor.selectionChanged.connect(self._refresh_timer.start)
+        editor.edited.connect(self._refresh_timer.start)
         editor.linkModeChanged.connect(self._on_link_mode)
         self.setMinimumWidth(280)
         self._value_style = ""

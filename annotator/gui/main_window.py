@@ -64,6 +64,9 @@ class MainWindow(QMainWindow):
         self.session: DocumentSession | None = None
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[int, QUndoStack] = {}
+        # The session each stack's commands edit: reopening a document with undo history must
+        # show that same session, or an undo would change the database but not the screen.
+        self._sessions: dict[int, DocumentSession] = {}
         self._jobs: list[Job] = []
         self._build()
         self._build_actions()
@@ -98,14 +101,21 @@ class MainWindow(QMainWindow):
         self._table_defaults(self.doc_view)
         header = self.doc_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: sizing to contents would read every row of a 100,000-row list.
+        metrics = self.doc_view.fontMetrics()
+        for column, sample in ((1, "in progress"), (2, "99999")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
         left_layout.addWidget(self.doc_view, 1)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(150)
         self._filter_timer.timeout.connect(self._apply_filter)
         self.search_edit.textChanged.connect(self._filter_timer.start)
+        self._row_timer = QTimer(self)
+        self._row_timer.setSingleShot(True)
+        self._row_timer.setInterval(0)
+        self._row_timer.timeout.connect(self._refresh_current_row)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
         self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
 
@@ -274,9 +284,15 @@ class MainWindow(QMainWindow):
         except AnnotatorError as exc:
             QMessageBox.warning(self, "Cannot open document", str(exc))
             return
-        self.session = DocumentSession(self.service, document, self)
-        self.session.statusChanged.connect(self._on_status_changed)
         stack = self._stacks.get(document_id)
+        session = self._sessions.get(document_id)
+        if session is None or stack is None or stack.count() == 0:
+            session = DocumentSession(self.service, document, self)
+            session.statusChanged.connect(self._on_status_changed)
+            self._sessions[document_id] = session
+        previous, self.session = self.session, session
+        if previous is not None and previous is not session:
+            self._drop_session(previous)
         if stack is None:
             stack = QUndoStack(self.undo_group)
             self._stacks[document_id] = stack
@@ -300,6 +316,16 @@ class MainWindow(QMainWindow):
         self.text_view.setFocus()
         self._update_status_bar()
         self.last_open_ms = (time.perf_counter() - started) * 1000
+
+    def _drop_session(self, session: DocumentSession) -> None:
+        """Forget a session left behind, unless commands on its undo stack still need it."""
+        doc_id = session.document.id
+        stack = self._stacks.get(doc_id)
+        kept = self._sessions.get(doc_id) is session and stack is not None and stack.count() > 0
+        if not kept:
+            if self._sessions.get(doc_id) is session:
+                del self._sessions[doc_id]
+            session.deleteLater()
 
     def _on_document_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         doc_id = self.doc_model.document_id(current.row())
@@ -372,6 +398,9 @@ class MainWindow(QMainWindow):
 
     def _on_edited(self) -> None:
         self.saved_status.setText(f"saved {time.strftime('%H:%M:%S')}")
+        self._row_timer.start()  # the list's span count: after the repaint, once per burst
+
+    def _refresh_current_row(self) -> None:
         if self.session is not None:
             self.doc_model.refresh_document(self.session.document.id)
 
@@ -467,6 +496,10 @@ class MainWindow(QMainWindow):
         self.label_panel.set_schema(schema)
         self._show_guidelines()
         self._stacks.clear()
+        for old in self._sessions.values():
+            if old is not self.session:
+                old.deleteLater()
+        self._sessions.clear()
         if self.session is not None:
             self.open_document(self.session.document.id)
         self.statusBar().showMessage(f"schema {schema.name} {schema.version} is now active", 6000)

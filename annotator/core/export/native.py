@@ -6,10 +6,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.core import jsonio
+import orjson
+
 from annotator.core.db import Database
 from annotator.core.export.atomic import atomic_output
-from annotator.core.export.source import ExportDocument, ExportFilter, Progress, stream_documents
+from annotator.core.export.source import (
+    ExportDocument,
+    ExportFilter,
+    Progress,
+    RawDocument,
+    snapshot,
+    stream_raw,
+)
 from annotator.core.schema import Schema
 
 
@@ -58,14 +66,74 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     return record
 
 
+def _json_fragment(text: str | None) -> orjson.Fragment:
+    # Stored by orjson, so embedding the stored text gives the bytes parsing and dumping would.
+    return orjson.Fragment(text if text and text != "null" else "{}")
+
+
+def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> bytes:
+    """``native_record`` for database rows: the same bytes, without parsing any JSON column."""
+    names = doc.names
+    text = doc.text
+    fragment = _json_fragment
+    local: dict[int, str] = {}
+    spans = []
+    for r in doc.spans:
+        local[r[1]] = ref = f"T{len(local) + 1}"
+        start, end = r[3], r[4]
+        spans.append(
+            {
+                "id": ref,
+                "start": start,
+                "end": end,
+                "label": r[5],
+                "text": text[start:end],
+                "attributes": fragment(r[6]),
+                "annotator": names[r[2]],
+            }
+        )
+    relations = [
+        {
+            "id": f"R{n}",
+            "label": r[3],
+            "from": local[r[4]],
+            "to": local[r[5]],
+            "annotator": names[r[2]],
+        }
+        for n, r in enumerate(doc.relations, start=1)
+    ]
+    record: dict[str, Any] = {
+        "id": doc.key,
+        "title": doc.title,
+        "text": text,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published,
+        "meta": fragment(doc.meta_json),
+        "content_hash": doc.content_hash,
+        "status": doc.status,
+        "spans": spans,
+        "relations": relations,
+    }
+    if schema_info is not None:
+        record["schema"] = schema_info
+    return orjson.dumps(record) + b"\n"
+
+
+def schema_info(schema: Schema | None) -> dict[str, str] | None:
+    return None if schema is None else {"name": schema.name, "version": schema.version}
+
+
 def native_lines(
     db: Database,
     schema: Schema | None,
     flt: ExportFilter | None = None,
     progress: Progress | None = None,
 ) -> Iterator[bytes]:
-    for doc in stream_documents(db, flt, progress):
-        yield jsonio.dumps(native_record(doc, schema)) + b"\n"
+    info = schema_info(schema)
+    with snapshot(db) as conn:
+        for doc in stream_raw(conn, flt, progress):
+            yield native_raw_line(doc, info)
 
 
 def export_native(

@@ -1,21 +1,30 @@
 """Streaming a corpus out of the database, one document with its annotations at a time.
 
-Three ordered cursors (documents, spans, links) are merged by document id, so memory holds one
-document at a time however large the corpus, and the database is scanned once.
+Four ordered cursors (documents, statuses, spans, links) are merged by document id, so memory
+holds one document at a time however large the corpus, and the database is scanned once, inside
+one read transaction so that every file of an export shows the same moment.
+
+Two levels: ``stream_raw`` hands out database rows with JSON columns left as text (the native
+export embeds them as they are, which is what keeps it near the speed of a bare scan), and
+``stream_documents`` turns those into ``ExportDocument`` objects for every other format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Result, Select, Text, cast, func, select
 
+from annotator.core import jsonio
 from annotator.core.db import Database
-from annotator.core.errors import ExportError, IntegrityError
+from annotator.core.errors import ExportError
+from annotator.core.export.integrity import check_offsets, check_text
 from annotator.core.models import Annotator, Document, DocumentStatus, Relation, Span
-from annotator.core.text import content_hash, is_boundary
 
 BATCH = 2000
 
@@ -64,148 +73,266 @@ class ExportDocument:
     relations: list[ExportRelation] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class RawDocument:
+    """A document as rows, JSON columns still text.
+
+    ``spans`` rows are (document_id, id, annotator_id, start, end, label, attributes_json) in
+    annotator-name, start, end, label, id order; ``relations`` rows are (document_id, id,
+    annotator_id, label, source_id, target_id) in id order; ``names`` maps annotator ids to names.
+    """
+
+    id: int
+    key: str
+    title: str
+    text: str
+    source: str | None
+    url: str | None
+    published: str | None
+    meta_json: str | None
+    content_hash: str
+    status: dict[str, str]
+    spans: list[Sequence[Any]]
+    relations: list[Sequence[Any]]
+    names: dict[int, str]
+
+
 Progress = Callable[[int, int], bool | None]
+"""Called with (documents done, documents in the database); returning False cancels."""
 
 
-def stream_documents(
-    db: Database, flt: ExportFilter = ExportFilter(), progress: Progress | None = None
-) -> Iterator[ExportDocument]:
-    """Documents in id order with the annotations the filter keeps, each checked for integrity."""
+class ExportCancelled(ExportError):
+    """The user cancelled; no file was written."""
+
+
+@contextmanager
+def snapshot(db: Database) -> Iterator[Connection]:
+    """A connection inside one read transaction: every query on it sees the same moment."""
     with db.engine.connect() as conn:
-        annotators = {
-            row.id: row.name for row in conn.execute(select(Annotator.id, Annotator.name))
-        }
-        wanted = {i for i, n in annotators.items() if not flt.annotators or n in flt.annotators}
-        missing = set(flt.annotators) - set(annotators.values())
-        if missing:
-            raise ExportError(f"no annotator called {', '.join(sorted(missing))} in this database")
-        statuses: dict[int, dict[int, str]] = {}
-        for row in conn.execute(
-            select(DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status)
-        ):
-            statuses.setdefault(row.document_id, {})[row.annotator_id] = row.status
+        if not db.is_sqlite:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
-        def keeps(doc_id: int) -> set[int]:
-            if not flt.statuses:
-                return wanted
-            by = statuses.get(doc_id, {})
-            return {a for a in wanted if by.get(a, "new") in flt.statuses}
 
-        doc_count = conn.execute(select(func.count()).select_from(Document)).scalar() or 0
-        docs = _stream(
-            conn,
-            select(
-                Document.id,
-                Document.key,
+class _Groups:
+    """An ordered cursor's rows, handed out one document's group at a time."""
+
+    def __init__(self, conn: Connection, query: Select[Any], opened: list[Result[Any]]) -> None:
+        result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+        opened.append(result)
+        self._groups = groupby(result, itemgetter(0))
+        self._next = next(self._groups, None)
+
+    def take(self, doc_id: int) -> list[Any]:
+        current = self._next
+        while current is not None and current[0] < doc_id:
+            current = next(self._groups, None)
+        if current is None or current[0] != doc_id:
+            self._next = current
+            return []
+        rows = list(current[1])
+        self._next = next(self._groups, None)
+        return rows
+
+
+def _json_text(column: Any) -> Any:
+    # The text as stored: no per-row parsing, the same on SQLite and PostgreSQL.
+    return cast(column, Text)
+
+
+def stream_raw(
+    conn: Connection,
+    flt: ExportFilter | None = None,
+    progress: Progress | None = None,
+    *,
+    with_text: bool = True,
+    with_spans: bool = True,
+    with_relations: bool = True,
+) -> Iterator[RawDocument]:
+    """Documents in id order with the annotations the filter keeps, checked for integrity.
+
+    With ``with_text=False`` texts are left out (as "") and nothing is checked: for a quick
+    first pass that only needs keys and labels, such as choosing splits.
+    """
+    flt = flt or ExportFilter()
+    names = {row.id: row.name for row in conn.execute(select(Annotator.id, Annotator.name))}
+    missing = set(flt.annotators) - set(names.values())
+    if missing:
+        raise ExportError(f"no annotator called {', '.join(sorted(missing))} in this database")
+    wanted = frozenset(i for i, n in names.items() if not flt.annotators or n in flt.annotators)
+    by_name = sorted(names, key=lambda i: names[i])
+    rank = {a: n for n, a in enumerate(by_name)}
+    # Rows come ordered by annotator id; re-sort by name only where ids are not in name order.
+    resort = by_name != sorted(names)
+    doc_count = conn.execute(select(func.count()).select_from(Document)).scalar() or 0
+
+    # Server-side cursors (PostgreSQL) must be closed even when a group is left unread.
+    opened: list[Result[Any]] = []
+    try:
+        doc_cols: list[Any] = [Document.id, Document.key]
+        if with_text:
+            doc_cols += [
                 Document.title,
                 Document.text,
                 Document.source,
                 Document.url,
                 Document.published,
-                Document.meta,
+                _json_text(Document.meta),
                 Document.content_hash,
-            ).order_by(Document.id),
+            ]
+        docs = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+            select(*doc_cols).order_by(Document.id)
         )
-        span_q = select(
-            Span.document_id,
-            Span.id,
-            Span.annotator_id,
-            Span.start,
-            Span.end,
-            Span.label,
-            Span.attributes,
-        ).order_by(Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label, Span.id)
-        if flt.labels:
-            span_q = span_q.where(Span.label.in_(flt.labels))
-        spans = _stream(conn, span_q)
-        rels = _stream(
+        opened.append(docs)
+        statuses = _Groups(
             conn,
             select(
-                Relation.document_id,
-                Relation.id,
-                Relation.annotator_id,
-                Relation.label,
-                Relation.source_id,
-                Relation.target_id,
-            ).order_by(Relation.document_id, Relation.id),
+                DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
+            ).order_by(DocumentStatus.document_id, DocumentStatus.annotator_id),
+            opened,
         )
-        next_span = next(spans, None)
-        next_rel = next(rels, None)
+        spans: _Groups | None = None
+        if with_spans:
+            span_q = select(
+                Span.document_id,
+                Span.id,
+                Span.annotator_id,
+                Span.start,
+                Span.end,
+                Span.label,
+                _json_text(Span.attributes),
+            ).order_by(
+                Span.document_id, Span.annotator_id, Span.start, Span.end, Span.label, Span.id
+            )
+            if flt.labels:
+                span_q = span_q.where(Span.label.in_(flt.labels))
+            spans = _Groups(conn, span_q, opened)
+        rels: _Groups | None = None
+        if with_spans and with_relations:
+            rels = _Groups(
+                conn,
+                select(
+                    Relation.document_id,
+                    Relation.id,
+                    Relation.annotator_id,
+                    Relation.label,
+                    Relation.source_id,
+                    Relation.target_id,
+                ).order_by(Relation.document_id, Relation.id),
+                opened,
+            )
+
         done = 0
         for d in docs:
             done += 1
             if progress is not None and progress(done, doc_count) is False:
                 raise ExportCancelled("export cancelled; no file was written")
-            keep = keeps(d.id)
-            doc = ExportDocument(
-                d.id,
-                d.key,
-                d.title,
-                d.text,
-                d.source,
-                d.url,
-                d.published,
-                d.meta or {},
-                d.content_hash,
+            doc_id = d[0]
+            by = {row[1]: row[2] for row in statuses.take(doc_id)}
+            if flt.statuses:
+                keep = frozenset(a for a in wanted if by.get(a, "new") in flt.statuses)
+                if not keep:
+                    continue
+            else:
+                keep = wanted
+            span_rows: list[Any] = []
+            rel_rows: list[Any] = []
+            if spans is not None:
+                span_rows = spans.take(doc_id)
+                subset = len(keep) != len(names)
+                if subset:
+                    span_rows = [r for r in span_rows if r[2] in keep]
+                if resort and span_rows:
+                    span_rows.sort(key=lambda r: rank[r[2]])
+                if rels is not None:
+                    rel_rows = rels.take(doc_id)
+                    if rel_rows and (subset or flt.labels):
+                        ids = {r[1] for r in span_rows}
+                        rel_rows = [
+                            r for r in rel_rows if r[2] in keep and r[4] in ids and r[5] in ids
+                        ]
+            status = {names[a]: by[a] for a in by_name if a in by and a in keep}
+            if with_text:
+                _, key, title, text, source, url, published, meta, digest = d
+                check_text(key, text, digest)
+                check_offsets(key, text, ((r[1], r[5], r[3], r[4]) for r in span_rows))
+            else:
+                key, title, text, source, url, published, meta, digest = (
+                    d[1],
+                    "",
+                    "",
+                    None,
+                    None,
+                    None,
+                    None,
+                    "",
+                )
+            yield RawDocument(
+                doc_id,
+                key,
+                title,
+                text,
+                source,
+                url,
+                published,
+                meta,
+                digest,
+                status,
+                span_rows,
+                rel_rows,
+                names,
             )
-            while next_span is not None and next_span.document_id < d.id:
-                next_span = next(spans, None)
-            while next_span is not None and next_span.document_id == d.id:
-                if next_span.annotator_id in keep:
-                    doc.spans.append(
-                        ExportSpan(
-                            next_span.id,
-                            annotators[next_span.annotator_id],
-                            next_span.start,
-                            next_span.end,
-                            next_span.label,
-                            next_span.attributes or {},
-                        )
-                    )
-                next_span = next(spans, None)
-            while next_rel is not None and next_rel.document_id < d.id:
-                next_rel = next(rels, None)
-            kept_ids = {sp.id for sp in doc.spans}
-            while next_rel is not None and next_rel.document_id == d.id:
-                r = next_rel
-                if r.annotator_id in keep and r.source_id in kept_ids and r.target_id in kept_ids:
-                    doc.relations.append(
-                        ExportRelation(
-                            r.id, annotators[r.annotator_id], r.label, r.source_id, r.target_id
-                        )
-                    )
-                next_rel = next(rels, None)
-            if flt.statuses and not keep:
-                continue
-            doc.status = {annotators[a]: s for a, s in statuses.get(d.id, {}).items() if a in keep}
-            check_document(doc)
-            yield doc
+    finally:
+        for result in opened:
+            result.close()
 
 
-def _stream(conn: Any, query: Select[Any]) -> Iterator[Any]:
-    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-    yield from result
+def parse_json_object(text: str | None) -> dict[str, Any]:
+    """A JSON column's object (``{}`` for NULL or JSON null)."""
+    if not text or text == "null":
+        return {}
+    value = jsonio.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def to_document(raw: RawDocument) -> ExportDocument:
+    names = raw.names
+    return ExportDocument(
+        raw.id,
+        raw.key,
+        raw.title,
+        raw.text,
+        raw.source,
+        raw.url,
+        raw.published,
+        parse_json_object(raw.meta_json),
+        raw.content_hash,
+        raw.status,
+        [
+            ExportSpan(r[1], names[r[2]], r[3], r[4], r[5], parse_json_object(r[6]))
+            for r in raw.spans
+        ],
+        [ExportRelation(r[1], names[r[2]], r[3], r[4], r[5]) for r in raw.relations],
+    )
+
+
+def documents_from(
+    conn: Connection, flt: ExportFilter | None = None, progress: Progress | None = None
+) -> Iterator[ExportDocument]:
+    for raw in stream_raw(conn, flt, progress):
+        yield to_document(raw)
+
+
+def stream_documents(
+    db: Database, flt: ExportFilter | None = None, progress: Progress | None = None
+) -> Iterator[ExportDocument]:
+    """Documents in id order with the annotations the filter keeps, each checked for integrity."""
+    with snapshot(db) as conn:
+        yield from documents_from(conn, flt, progress)
 
 
 def check_document(doc: ExportDocument) -> None:
     """Refuse to export spans whose offsets no longer fit the text they were made on."""
-    if content_hash(doc.text) != doc.content_hash:
-        raise IntegrityError(
-            f"document {doc.key!r}: its text changed after import (hash mismatch); refusing to "
-            "export spans that would be shifted"
-        )
-    n = len(doc.text)
-    for sp in doc.spans:
-        if (
-            not (0 <= sp.start < sp.end <= n)
-            or not is_boundary(doc.text, sp.start)
-            or not is_boundary(doc.text, sp.end)
-        ):
-            raise IntegrityError(
-                f"document {doc.key!r}: span #{sp.id} {sp.label} {sp.start}-{sp.end} does not "
-                f"fit the text (length {n})"
-            )
-
-
-class ExportCancelled(ExportError):
-    """The user cancelled; no file was written."""
+    check_text(doc.key, doc.text, doc.content_hash)
+    check_offsets(doc.key, doc.text, ((sp.id, sp.label, sp.start, sp.end) for sp in doc.spans))

@@ -56,7 +56,12 @@ class DocumentListModel(QAbstractTableModel):
         row = self._row_of.get(document_id)
         if row is None:
             return
-        self._pages.pop(row // PAGE, None)
+        page = self._pages.get(row // PAGE)
+        if page is not None:
+            fresh = self._documents.rows(self._annotator_id, [document_id])
+            offset = row - (row // PAGE) * PAGE
+            if fresh and offset < len(page):
+                page[offset] = fresh[0]
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
     # -- lookups --

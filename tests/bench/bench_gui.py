@@ -1,0 +1,294 @@
+"""The window's speed: start-up, opening a large annotated article, adding a span, filtering.
+
+Each figure is measured in a fresh child process on the offscreen platform, with its reference
+measured the same way in the same run (issue 3 and issue 5 name the targets).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import statistics
+import time
+from pathlib import Path
+
+from tests.bench.common import Figure, cached, measure
+
+FIGURES = (
+    "gui start-up, 100k documents",
+    "gui open 1 MB article, 10k spans",
+    "gui add span p50",
+    "gui add span p95",
+    "gui filter 100k document list",
+)
+WORDS = [
+    "missile",
+    "drone",
+    "sanctions",
+    "ministry",
+    "general",
+    "export",
+    "launcher",
+    "cruise",
+    "ballistic",
+    "navy",
+    "defence",
+    "statement",
+    "warning",
+    "border",
+    "alliance",
+    "treaty",
+    "rocket",
+    "artillery",
+    "submarine",
+    "minister",
+    "programme",
+    "deployment",
+    "retaliation",
+    "accord",
+    "shipment",
+]
+
+
+def _text(rng: random.Random, chars: int) -> str:
+    parts: list[str] = []
+    size = 0
+    while size < chars:
+        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 18))).capitalize()
+        line = sentence + ("." if rng.random() < 0.8 else ".\n")
+        parts.append(line)
+        size += len(line) + 1
+    return " ".join(parts)[:chars]
+
+
+def build_corpus(folder: Path, scale: float) -> None:
+    """100k small documents plus one 1 MB article with 10k spans (times ``scale``)."""
+    from annotator.core.bundled import default_schema
+    from annotator.core.store import Workspace
+    from annotator.core.text import content_hash
+
+    db_path = folder / "gui.sqlite3"
+    with Workspace(str(db_path)) as ws:
+        schema = default_schema()
+        ref = ws.schemas.set_active(schema)
+        annotator = ws.annotators.get_or_create("bench")
+    rng = random.Random(7)
+    big = _text(rng, int(1_000_000 * scale))
+    docs = [("big", "Big article", big), ("big-plain", "Big article without spans", big + ".")]
+    for i in range(int(100_000 * scale)):
+        title = " ".join(rng.choice(WORDS) for _ in range(6)).capitalize()
+        docs.append((f"doc-{i}", f"{title} {i}", _text(rng, 400) + f" {i}"))
+    con = sqlite3.connect(db_path)
+    now = "2026-01-01 00:00:00"
+    con.executemany(
+        "INSERT INTO documents (key, title, text, length, meta, content_hash, created_at) "
+        "VALUES (?, ?, ?, ?, '{}', ?, ?)",
+        [(k, t, x, len(x), content_hash(x), now) for k, t, x in docs],
+    )
+    big_id = con.execute("SELECT id FROM documents WHERE key='big'").fetchone()[0]
+    # Word spans spread over the article, a fifth of them STATEMENTs with a stance.
+    starts = [m for m in range(1, len(big) - 20) if big[m - 1] == " "]
+    chosen = sorted(rng.sample(starts, min(int(10_000 * scale), len(starts))))
+    rows = []
+    last_end = 0
+    for n, start in enumerate(chosen):
+        end = big.find(" ", start)
+        if start < last_end or end <= start:
+            continue
+        label, attrs = (
+            ("STATEMENT", '{"stance": "supports"}')
+            if n % 5 == 0
+            else ("WEAPON", '{"weapon_type": "drone"}')
+        )
+        rows.append((big_id, annotator.id, ref.id, start, end, label, attrs, now, now))
+        last_end = end
+    con.executemany(
+        'INSERT INTO spans (document_id, annotator_id, schema_id, start, "end", label, '
+        "attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    con.commit()
+    con.close()
+
+
+# -- children (run in fresh processes by ``measure``) --
+
+
+def _settings(folder: str):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    return QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
+
+
+def _settle(app) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        app.processEvents()
+
+
+def child_startup(db_path: str, tmp: str) -> float:
+    """Imports, database open, window built, shown and painted (seconds)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    start = time.perf_counter()
+    from annotator.gui.app import application, open_window
+
+    app = application()
+    window = open_window(db_path, "bench", _settings(tmp), ask=False)
+    window.show()
+    _settle(app)
+    window.repaint()
+    return time.perf_counter() - start
+
+
+def child_bare_startup(text: str) -> float:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    start = time.perf_counter()
+    from PySide6.QtWidgets import QApplication, QMainWindow, QPlainTextEdit
+
+    app = QApplication([])
+    window = QMainWindow()
+    view = QPlainTextEdit()
+    view.setPlainText(text)
+    window.setCentralWidget(view)
+    window.resize(1400, 860)
+    window.show()
+    _settle(app)
+    window.repaint()
+    return time.perf_counter() - start
+
+
+def _window(db_path: str, tmp: str):  # type: ignore[no-untyped-def]
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from annotator.gui.app import application, open_window
+
+    app = application()
+    window = open_window(db_path, "bench", _settings(tmp), ask=False)
+    window.resize(1400, 860)
+    window.show()
+    _settle(app)
+    return app, window
+
+
+def child_open(db_path: str, tmp: str) -> dict[str, float]:
+    """Median ms to open the annotated article and paint it, and the same without spans."""
+    app, window = _window(db_path, tmp)
+    big = window.workspace.documents.by_key("big")
+    plain = window.workspace.documents.by_key("big-plain")
+    timings: dict[str, list[float]] = {"spans": [], "plain": []}
+    for _ in range(5):
+        for key, doc in (("spans", big), ("plain", plain)):
+            window.open_document(window.workspace.documents.by_key("doc-0").id)
+            _settle(app)
+            start = time.perf_counter()
+            window.open_document(doc.id)
+            window.text_view.viewport().repaint()
+            timings[key].append((time.perf_counter() - start) * 1000)
+    return {k: statistics.median(v) for k, v in timings.items()}
+
+
+def child_add_span(db_path: str, tmp: str, count: int) -> dict[str, list[float]]:
+    """ms from the S key press to the span committed and the text repainted, ``count`` times."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    app, window = _window(db_path, tmp)
+    window.open_document(window.workspace.documents.by_key("big").id)
+    _settle(app)
+    view = window.text_view
+    text = window.session.document.text
+    taken = {(s.start, s.end) for s in window.session.spans.values()}
+    rng = random.Random(11)
+    times: list[float] = []
+    while len(times) < count:
+        start = rng.randrange(0, len(text) - 200)
+        start = text.find(" ", start) + 1
+        end = text.find(" ", text.find(" ", start) + 1)
+        if (start, end) in taken or end <= start:
+            continue
+        taken.add((start, end))
+        cursor = view.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, cursor.MoveMode.KeepAnchor)
+        view.setTextCursor(cursor)
+        view.ensureCursorVisible()
+        _settle(app)
+        before = len(window.session.spans)
+        t0 = time.perf_counter()
+        QTest.keyClick(view, Qt.Key.Key_S)
+        view.viewport().repaint()
+        times.append((time.perf_counter() - t0) * 1000)
+        assert len(window.session.spans) == before + 1, "the key press made no span"
+    # The reference: one bare row insert and commit on the same database, same pragmas.
+    con = sqlite3.connect(db_path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=FULL")
+    reference = []
+    for i in range(count):
+        t0 = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO settings (key, value) VALUES (?, 'x')", (f"bench-{i}",))
+        con.execute("COMMIT")
+        reference.append((time.perf_counter() - t0) * 1000)
+    con.execute("DELETE FROM settings WHERE key LIKE 'bench-%'")
+    con.close()
+    return {"gui": times, "reference": reference}
+
+
+def child_filter(db_path: str, tmp: str) -> float:
+    """Median ms for the document list to show only titles containing a word."""
+    _app, window = _window(db_path, tmp)
+    timings = []
+    for word in ("missile", "treaty", "xyz-none", "drone", "border"):
+        start = time.perf_counter()
+        window.doc_model.set_filter((), word)
+        window.doc_view.viewport().repaint()
+        timings.append((time.perf_counter() - start) * 1000)
+        window.doc_model.set_filter((), "")
+    return statistics.median(timings)
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(scale: float) -> list[Figure]:
+    folder = cached("gui-v1", scale, lambda f: build_corpus(f, scale))
+    db = str(folder / "gui.sqlite3")
+    work = folder / "runs"
+    work.mkdir(exist_ok=True)
+    figures: list[Figure] = []
+    # Each run changes the database (spans added), so later runs use a copy.
+    ours = measure("tests.bench.bench_gui:child_startup", db, str(work))
+    bare = measure("tests.bench.bench_gui:child_bare_startup", "Big article\n" * 200)
+    figures.append(
+        Figure(
+            FIGURES[0], ours.result * 1000, "ms", bare.result * 1000, "< 500 ms", ours.result < 0.5
+        )
+    )
+    opened = measure("tests.bench.bench_gui:child_open", db, str(work)).result
+    figures.append(
+        Figure(
+            FIGURES[1], opened["spans"], "ms", opened["plain"], "< 150 ms", opened["spans"] < 150
+        )
+    )
+    copy = work / "add.sqlite3"
+    src = sqlite3.connect(db)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    added = measure(
+        "tests.bench.bench_gui:child_add_span",
+        str(copy),
+        str(work),
+        max(20, int(200 * min(scale * 10, 1))),
+    ).result
+    ref50, ref95 = _p(added["reference"], 0.5), _p(added["reference"], 0.95)
+    p50, p95 = _p(added["gui"], 0.5), _p(added["gui"], 0.95)
+    figures.append(Figure(FIGURES[2], p50, "ms", ref50, "", None))
+    figures.append(Figure(FIGURES[3], p95, "ms", ref95, "< 16 ms", p95 < 16))
+    filtered = measure("tests.bench.bench_gui:child_filter", db, str(work)).result
+    figures.append(Figure(FIGURES[4], filtered, "ms", None, "< 100 ms", filtered < 100))
+    copy.unlink(missing_ok=True)
+    return figures

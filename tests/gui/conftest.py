@@ -1,0 +1,269 @@
+"""Fixtures for the window tests: a real SQLite file, private INI settings, and a `User` that
+drives the window only through key presses and mouse gestures, counting each one.
+
+Scrolling the article so that a fragment is on screen is done by the driver (a user would turn
+the wheel) and is not counted as an action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QKeyCombination, QPoint, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QTextCursor
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from annotator.core.records import RelationRecord, SpanRecord
+from annotator.core.store import Workspace
+from annotator.gui.app import open_window
+from annotator.gui.main_window import MainWindow
+from annotator.gui.models.annotation_list import SpanIdRole
+
+Key = Qt.Key
+Mod = Qt.KeyboardModifier
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """Window settings in an INI file of the test's own: never the user's real settings."""
+    return QSettings(str(tmp_path / "annotator.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def db_file(tmp_path: Path) -> Path:
+    return tmp_path / "work.sqlite3"
+
+
+@pytest.fixture
+def url(db_file: Path) -> str:
+    return f"sqlite:///{db_file}"
+
+
+@pytest.fixture
+def probe(url: str) -> Iterator[Workspace]:
+    """A second, independent `Workspace` on the same file: what is really on disk."""
+    ws = Workspace(url)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+@pytest.fixture
+def open_main(qtbot: QtBot, url: str, settings: QSettings) -> Callable[..., MainWindow]:
+    """Open the window as `open_window` does for the app, and wait for the first document."""
+
+    def _open(annotator: str = "alice", db_url: str | None = None) -> MainWindow:
+        window = open_window(db_url or url, annotator, settings, ask=False)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: window.session is not None)
+        return window
+
+    return _open
+
+
+@pytest.fixture
+def user(qtbot: QtBot) -> Callable[[MainWindow], User]:
+    return lambda window: User(qtbot, window)
+
+
+def find(text: str, fragment: str, nth: int = 0, after: int = 0) -> tuple[int, int]:
+    """Code-point offsets of the ``nth`` occurrence of ``fragment`` at or after ``after``:
+    found, never counted by hand."""
+    start = after - 1
+    for _ in range(nth + 1):
+        start = text.index(fragment, start + 1)
+    return start, start + len(fragment)
+
+
+@dataclass
+class User:
+    """Real key presses and mouse gestures on the article view; `actions` counts them."""
+
+    qtbot: QtBot
+    window: MainWindow
+    actions: int = 0
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def view(self):  # type: ignore[no-untyped-def]
+        return self.window.text_view
+
+    @property
+    def text(self) -> str:
+        assert self.window.session is not None
+        return self.window.session.document.text
+
+    def start_counting(self) -> None:
+        self.actions = 0
+        self.log.clear()
+
+    def _count(self, what: str) -> None:
+        self.actions += 1
+        self.log.append(what)
+
+    # -- keys --
+
+    def key(self, key: Key, modifiers: Mod = Mod.NoModifier) -> None:
+        self._count(QKeySequence(QKeyCombination(modifiers, key)).toString())
+        self.qtbot.keyClick(self.view, key, modifiers)
+
+    # -- mouse --
+
+    def point(self, offset: int) -> QPoint:
+        """The viewport point of the boundary before code point ``offset``."""
+        cursor = QTextCursor(self.view.document())
+        cursor.setPosition(self.window.editor.offsets.to_qt(offset))
+        return self.view.cursorRect(cursor).center()
+
+    def _scroll_into_view(self, start: int, end: int) -> None:
+        for offset in (end, start):
+            if not self.view.viewport().rect().contains(self.point(offset)):
+                cursor = QTextCursor(self.view.document())
+                cursor.setPosition(self.window.editor.offsets.to_qt(offset))
+                self.view.setTextCursor(cursor)
+                self.view.centerCursor()
+        rect = self.view.viewport().rect()
+        assert rect.contains(self.point(start)) and rect.contains(self.point(end)), (
+            "the fragment does not fit on screen"
+        )
+
+    def drag(self, start: int, end: int) -> None:
+        """Select from code point ``start`` to ``end`` with a mouse drag."""
+        self._scroll_into_view(start, end)
+        viewport = self.view.viewport()
+        a, b = self.point(start), self.point(end)
+        self._count(f"drag {start}-{end}")
+        self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
+        self.qtbot.mouseMove(viewport, QPoint((a.x() + b.x()) // 2, b.y()))
+        self.qtbot.mouseMove(viewport, b)
+        self.qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
+
+    def select_words(self, fragment: str, nth: int = 0, inset: int = 0) -> tuple[int, int]:
+        """Drag over ``fragment`` (``inset`` characters inside each end); returns its offsets."""
+        start, end = find(self.text, fragment, nth)
+        self.drag(start + inset, end - inset)
+        return start, end
+
+    def click(self, offset: int) -> None:
+        """A plain left click on the character at code point ``offset``."""
+        self._scroll_into_view(offset, offset + 1)
+        cursor = QTextCursor(self.view.document())
+        cursor.setPosition(self.window.editor.offsets.to_qt(offset))
+        left = self.view.cursorRect(cursor)
+        cursor.setPosition(self.window.editor.offsets.to_qt(offset + 1))
+        right = self.view.cursorRect(cursor)
+        middle = QPoint((left.center().x() + right.center().x()) // 2, left.center().y())
+        self._count(f"click {offset}")
+        self.qtbot.mouseClick(self.view.viewport(), Qt.MouseButton.LeftButton, pos=middle)
+
+    def click_span(self, span: SpanRecord) -> None:
+        self.click((span.start + span.end) // 2)
+
+    def click_document(self, key: str) -> None:
+        """Open a document by clicking its row in the document list."""
+        model, table = self.window.doc_model, self.window.doc_view
+        for row in range(model.rowCount()):
+            doc_id = model.document_id(row)
+            assert doc_id is not None
+            if self.window.workspace.documents.get(doc_id).key == key:
+                index = model.index(row, 0)
+                table.scrollTo(index)
+                self._count(f"open {key}")
+                self.qtbot.mouseClick(
+                    table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+                )
+                self.qtbot.waitUntil(
+                    lambda: self.window.session is not None
+                    and self.window.session.document.key == key
+                )
+                self.view.setFocus()
+                return
+        raise AssertionError(f"document {key} is not in the list")
+
+
+# -- what is on screen, and what is on disk --
+
+
+def screen_spans(window: MainWindow) -> dict[int, tuple[int, int, str, dict[str, Any]]]:
+    """The spans the annotation list shows, by id, as (start, end, label, attributes)."""
+    model, session = window.ann_model, window.session
+    assert session is not None
+    shown: dict[int, tuple[int, int, str, dict[str, Any]]] = {}
+    for row in range(model.rowCount()):
+        span_id = model.data(model.index(row, 0), SpanIdRole)
+        span = session.spans[span_id]
+        assert model.data(model.index(row, 0)) == span.label
+        shown[span_id] = (span.start, span.end, span.label, span.attributes)
+    return shown
+
+
+def disk_spans(
+    probe: Workspace, annotator: str, document_id: int
+) -> dict[int, tuple[int, int, str, dict[str, Any]]]:
+    service = probe.annotations(annotator)
+    return {s.id: (s.start, s.end, s.label, s.attributes) for s in service.spans(document_id)}
+
+
+def disk_relations(probe: Workspace, annotator: str, document_id: int) -> set[tuple[str, int, int]]:
+    service = probe.annotations(annotator)
+    return {(r.label, r.source_id, r.target_id) for r in service.relations(document_id)}
+
+
+def screen_relations(window: MainWindow) -> set[tuple[str, int, int]]:
+    assert window.session is not None
+    return {(r.label, r.source_id, r.target_id) for r in window.session.relations.values()}
+
+
+def assert_screen_is_disk(window: MainWindow, probe: Workspace) -> None:
+    """The annotation list, the highlights and the links equal what a fresh reader finds."""
+    session = window.session
+    assert session is not None
+    name, doc_id = window.annotator.name, session.document.id
+    on_disk = disk_spans(probe, name, doc_id)
+    assert screen_spans(window) == on_disk
+    assert screen_relations(window) == disk_relations(probe, name, doc_id)
+    highlighter, offsets = window.editor.highlighter, window.editor.offsets
+    assert highlighter is not None
+    for span_id, (start, _end, _label, _attrs) in on_disk.items():
+        assert span_id in {h.id for h in highlighter.spans_at(offsets.to_qt(start))}
+    assert probe.documents.status(doc_id, window.annotator.id) == session.status
+
+
+def relation(window: MainWindow, label: str, source: int) -> list[RelationRecord]:
+    assert window.session is not None
+    return window.session.links_from(source, label)
+
+
+class ModalAnswerer:
+    """Answers the next modal message box by clicking a button, as the user would.
+
+    Polls from the event loop, since a modal box runs its own loop until it is answered.
+    """
+
+    def __init__(self, button: QMessageBox.StandardButton) -> None:
+        self.button = button
+        self.seen: list[str] = []
+        self._timer = QTimer()
+        self._timer.setInterval(20)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+
+    def _poll(self) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            self.seen.append(box.text())
+            answer: QAbstractButton | None = box.button(self.button)
+            assert answer is not None, f"the box has no {self.button} button"
+            answer.click()
+
+    def stop(self) -> None:
+        self._timer.stop()
