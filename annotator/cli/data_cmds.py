@@ -14,7 +14,16 @@ from annotator.core.identity import default_annotator
 from annotator.core.importing import import_paths, iter_files
 from annotator.core.models import STATUSES
 
-EXPORT_FORMATS = ("native", "statements")
+EXPORT_FORMATS = (
+    "native",
+    "statements",
+    "doccano",
+    "doccano-rel",
+    "prodigy",
+    "spacy",
+    "conll",
+    "brat",
+)
 
 
 @click.command("import")
@@ -22,8 +31,9 @@ EXPORT_FORMATS = ("native", "statements")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["txt", "html", "jsonl"]),
-    help="Read every file as this format (default: by file extension).",
+    type=click.Choice(["txt", "html", "jsonl", "doccano", "prodigy"]),
+    help="Read every file as this format (default: by file extension). jsonl is the native "
+    "layout; doccano and prodigy read those tools' JSONL with their annotations.",
 )
 @click.option("--encoding", help="Decode files with this encoding instead of UTF-8.")
 @click.option(
@@ -48,7 +58,10 @@ def import_(
     skip_bad: bool,
     schema_path: Path | None,
 ) -> None:
-    """Import .txt, .html and .jsonl files or folders of them, in one transaction."""
+    """Import .txt, .html and .jsonl files or folders of them, in one transaction.
+
+    .jsonl files are read as the native layout unless --format says doccano or prodigy.
+    """
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)
         ref = ws.schemas.register(schema)
@@ -84,16 +97,21 @@ def import_(
     click.echo(report.summary())
 
 
+def _format_help() -> str:
+    from annotator.core.export.dataset import FORMATS
+
+    return "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
+
+
 @click.command("export")
-@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
     default="native",
     show_default=True,
-    help="native: one record per document; statements: one per "
-    "statement with its speaker, stance, targets and weapons.",
+    help="What to write. " + _format_help(),
 )
 @click.option(
     "--annotator",
@@ -106,8 +124,9 @@ def import_(
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(STATUSES),
-    help="Only documents an annotator has in this status (repeatable).",
+    type=click.Choice([*STATUSES, "any"]),
+    help="Only documents an annotator has in this status (repeatable). Default: done for "
+    "training formats, any for native.",
 )
 @click.option(
     "--label",
@@ -115,6 +134,36 @@ def import_(
     multiple=True,
     metavar="LABEL",
     help="Only spans with this label (repeatable).",
+)
+@click.option(
+    "--split",
+    "split_text",
+    metavar="NAME=SHARE,...",
+    help="Split whole documents into parts, one file each, e.g. train=0.8,dev=0.1,test=0.1. "
+    "OUTPUT is then a folder.",
+)
+@click.option(
+    "--seed", type=int, default=13, show_default=True, help="Seed of the split's random order."
+)
+@click.option(
+    "--stratify",
+    metavar="label|ATTR|LABEL.ATTR",
+    help="Keep the split's proportions within each value of the documents' dominant label or "
+    "attribute value (e.g. stance).",
+)
+@click.option(
+    "--scheme",
+    type=click.Choice(["BIO", "BILOU"], case_sensitive=False),
+    default="BIO",
+    show_default=True,
+    help="conll: tag scheme.",
+)
+@click.option(
+    "--nested",
+    type=click.Choice(["outermost", "layers"]),
+    default="outermost",
+    show_default=True,
+    help="conll: overlapping spans; outermost wins in one tag column, or one column per label.",
 )
 @schema_option
 @click.pass_context
@@ -125,21 +174,59 @@ def export(
     annotators: tuple[str, ...],
     statuses: tuple[str, ...],
     labels: tuple[str, ...],
+    split_text: str | None,
+    seed: int,
+    stratify: str | None,
+    scheme: str,
+    nested: str,
     schema_path: Path | None,
 ) -> None:
-    """Export annotations to OUTPUT (written to a temporary file, then renamed)."""
-    from annotator.core.export.native import export_native
-    from annotator.core.export.statements import export_statements
+    """Export annotations to OUTPUT: a file, or a folder of splits, with a manifest.json.
 
+    Files are written to a temporary folder beside OUTPUT and moved in place when complete.
+    """
+    from annotator.core.export.dataset import ExportOptions, default_filter, export_dataset
+    from annotator.core.export.splits import SplitSpec
+
+    seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
+    if split_text is None and (stratify or seed_given):
+        raise click.UsageError("--seed and --stratify need --split")
+    if "any" in statuses:
+        statuses = ()
+    elif not statuses:
+        statuses = default_filter(fmt).statuses
     flt = ExportFilter(annotators=annotators, statuses=statuses, labels=labels)
+    split = SplitSpec.parse(split_text, seed, stratify) if split_text else None
+    options = ExportOptions(filter=flt, split=split, scheme=scheme.upper(), nested=nested)
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)
-        if fmt == "native":
-            count = export_native(ws.db, output, schema, flt)
-            click.echo(f"wrote {count} document(s) to {output}")
-        else:
-            count = export_statements(ws.db, output, schema, flt)
-            click.echo(f"wrote {count} statement(s) to {output}")
+        with click.progressbar(
+            length=1, label="exporting", file=click.get_text_stream("stderr")
+        ) as bar:
+
+            def progress(done: int, total: int) -> None:
+                # Redraw about 200 times in all, not once per document.
+                if done == total or done - bar.pos >= max(1, total // 200):
+                    bar.length = max(total, 1)
+                    bar.update(done - bar.pos)
+
+            result = export_dataset(ws.db, schema, output, fmt, options, progress)
+    noun = {"native": "document", "statements": "statement"}.get(fmt)
+    if noun is not None:
+        line = f"wrote {result.records} {noun}(s) to {result.target}"
+    else:
+        line = (
+            f"wrote {result.records} record(s) from {result.documents} document(s) "
+            f"to {result.target}"
+        )
+    if split is not None:
+        line += " (" + ", ".join(f"{p.name} {p.documents}" for p in result.parts) + " documents)"
+    click.echo(line)
+    click.echo(f"manifest: {result.manifest}", err=True)
+    for kind, problem in result.problems.items():
+        click.echo(
+            f"{kind.replace('_', ' ')}: {problem.count} span(s); {problem.meaning}", err=True
+        )
 
 
 @click.command()

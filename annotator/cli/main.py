@@ -47,7 +47,8 @@ for command in (*schema_cmds.COMMANDS, *data_cmds.COMMANDS, gui_cmd.gui):
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        cli.main(args=argv, prog_name="annotator", standalone_mode=False)
+        # Without standalone mode click returns (not raises) the code of ``Exit(1)``.
+        code = cli.main(args=argv, prog_name="annotator", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(ExitCode.ERROR)
@@ -57,4 +58,4 @@ def main(argv: list[str] | None = None) -> None:
     except AnnotatorError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
-    sys.exit(ExitCode.OK)
+    sys.exit(code if isinstance(code, int) else ExitCode.OK)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.core.errors import AnnotatorError
@@ -44,18 +45,28 @@ class Database:
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = normalise_url(url or default_url())
-        parsed = make_url(self.url)
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = _create_engine(self.url, self.is_sqlite)
+        try:
+            parsed = make_url(self.url)
+            self.is_sqlite = parsed.get_backend_name() == "sqlite"
+            if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _create_engine(self.url, self.is_sqlite)
+        except (OSError, SQLAlchemyError) as exc:
+            raise _cannot_open(self.url, exc) from None
         # Writers on SQLite take the write lock at BEGIN, so two processes never deadlock
         # upgrading read locks ("database is locked"); they queue on the busy timeout instead.
         self._write_engine = self.engine.execution_options(begin_mode="IMMEDIATE")
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except (OSError, SQLAlchemyError) as exc:
+                self.engine.dispose()
+                raise _cannot_open(self.url, exc) from None
+            except BaseException:  # e.g. a newer revision: no pooled connection left open
+                self.engine.dispose()
+                raise
 
     @property
     def display_name(self) -> str:
@@ -83,6 +94,20 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _cannot_open(url: str, exc: BaseException) -> AnnotatorError:
+    """A server that is down, a folder that cannot be made: one line, no traceback."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        shown = repr(url)
+    cause = getattr(exc, "orig", None) or exc
+    if isinstance(cause, OSError) and cause.strerror:
+        reason = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
+    else:
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return AnnotatorError(f"cannot open the database {shown}: {reason}")
 
 
 def _create_engine(url: str, is_sqlite: bool) -> Engine:

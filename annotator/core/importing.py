@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from annotator.core.readers import (
     read_jsonl,
     read_txt,
 )
+from annotator.core.readers_external import Skipped, read_doccano, read_prodigy
 from annotator.core.records import SchemaRef
 from annotator.core.schema import Schema
 from annotator.core.store import set_status_in
@@ -70,7 +72,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
 
 def read_paths(
     paths: Iterable[Path], fmt: str | None = None, encoding: str | None = None
-) -> Iterator[ParsedDocument | Problem]:
+) -> Iterator[ParsedDocument | Problem | Skipped]:
     """Parse every file; yield documents, or a ``Problem`` for each file that cannot be read."""
     for file, key in iter_files(paths):
         kind = fmt or detect_format(file)
@@ -83,6 +85,10 @@ def read_paths(
                 yield read_html(file, key, encoding)
             elif kind in ("jsonl", "native"):
                 yield from read_jsonl(file, encoding)
+            elif kind == "doccano":
+                yield from read_doccano(file, encoding)
+            elif kind == "prodigy":
+                yield from read_prodigy(file, encoding)
             else:
                 yield Problem(
                     str(file),
@@ -115,7 +121,9 @@ class ImportBatch:
         self._skip_bad = skip_bad
         self._progress = progress
 
-    def run(self, items: Iterable[ParsedDocument | Problem], total: int = 0) -> ImportReport:
+    def run(
+        self, items: Iterable[ParsedDocument | Problem | Skipped], total: int = 0
+    ) -> ImportReport:
         report = ImportReport()
         with self._db.write() as s:
             known_hashes: set[str] = set()
@@ -129,10 +137,13 @@ class ImportBatch:
                 if isinstance(item, Problem):
                     report.rejected.append(item)
                     continue
+                if isinstance(item, Skipped):
+                    report.skipped.append(str(item))
+                    continue
                 try:
                     self._add(s, item, report, known_hashes, known_keys, annotators)
                 except ValidationError as exc:
-                    report.rejected.append(Problem(item.origin, None, "", str(exc)))
+                    report.rejected.append(Problem(item.origin, item.line, "", str(exc)))
                 except _Duplicate as exc:
                     report.skipped.append(str(exc))
             if report.rejected and not self._skip_bad:
@@ -157,8 +168,10 @@ class ImportBatch:
             digest in known_hashes
             or s.scalar(select(Document.id).where(Document.content_hash == digest)) is not None
         ):
-            raise _Duplicate(f"{doc.origin}: same text as a document already imported")
+            where = f"{doc.origin}:{doc.line}" if doc.line else doc.origin
+            raise _Duplicate(f"{where}: same text as a document already imported")
         key = doc.key or digest[:16]
+        _check_storable(doc, key)
         if key in known_keys or s.scalar(select(Document.id).where(Document.key == key)):
             raise ValidationError(f"document id {key!r} is already used by another document")
         span_rows, rel_rows = self._check_annotations(s, doc, annotators)
@@ -326,7 +339,14 @@ class ImportBatch:
             s.execute(insert(Span), span_rows)
 
     def _annotator_id(self, s: Session, name: str, cache: dict[str, int]) -> int:
+        if not isinstance(name, str):
+            raise ValidationError(f"annotator {name!r} must be a name (text)")
         if name not in cache:
+            if not name.strip() or "\x00" in name or len(name) > _NAME_LIMIT:
+                raise ValidationError(
+                    f"annotator name {name[:60]!r} must be 1 to {_NAME_LIMIT} characters, "
+                    "without NUL"
+                )
             found = s.scalar(select(Annotator.id).where(Annotator.name == name))
             if found is None:
                 found = s.execute(
@@ -338,6 +358,34 @@ class ImportBatch:
 
 class _Duplicate(Exception):
     pass
+
+
+# PostgreSQL refuses NUL characters, lone surrogates and over-long VARCHARs where SQLite would
+# store them; refusing them here, with the field named, makes both backends behave alike.
+_NAME_LIMIT = 200  # annotators.name
+_FIELD_LIMITS = {"id": 200, "published": 40}  # documents.key, documents.published
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_storable(doc: ParsedDocument, key: str) -> None:
+    fields = {
+        "id": key,
+        "title": doc.title,
+        "text": doc.text,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published,
+    }
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if "\x00" in value:
+            raise ValidationError(f"{name} contains a NUL character (\\u0000)")
+        limit = _FIELD_LIMITS.get(name)
+        if limit is not None and len(value) > limit:
+            raise ValidationError(f"{name} is {len(value)} characters long (at most {limit})")
+        if not value.isascii() and _SURROGATE.search(value):
+            raise ValidationError(f"{name} contains a lone UTF-16 surrogate")
 
 
 def import_paths(

@@ -61,7 +61,8 @@ class ParsedDocument:
     spans: list[ParsedSpan] = field(default_factory=list)
     relations: list[ParsedRelation] = field(default_factory=list)
     status: dict[str, str] = field(default_factory=dict)
-    origin: str = ""  # "file" or "file:line", for messages
+    origin: str = ""  # the file it came from, for messages
+    line: int | None = None  # its line in that file (JSONL)
 
 
 class ReadProblem(Exception):
@@ -85,13 +86,15 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         byte = data[exc.start : exc.start + 1].hex()
+        advice = _utf16_advice(data) or "save it as UTF-8, or give --encoding"
         raise ReadProblem(
             Problem(
                 name,
                 _line_of(data, exc.start),
                 "",
-                f"cannot decode as {encoding}: byte 0x{byte} at byte offset {exc.start} "
-                "(save it as UTF-8, or give --encoding)",
+                f"cannot decode as {_ENCODING_NAMES.get(encoding, encoding)}: "
+                f"byte 0x{byte} at byte offset {exc.start} "
+                f"({advice})",
             )
         ) from None
     except LookupError:
@@ -108,6 +111,19 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
             )
         )
     return text
+
+
+def _utf16_advice(data: bytes) -> str | None:
+    """Text in UTF-16 without a byte-order mark has NUL in every other byte of its ASCII."""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(head) < 16 or max(even, odd) < len(head) // 8 or min(even, odd) * 4 > max(even, odd):
+        return None
+    order = "le" if odd > even else "be"
+    return f"it looks like UTF-16 without a byte-order mark: give --encoding utf-16-{order}"
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 
 
 def _line_of(data: bytes, offset: int) -> int:
@@ -141,8 +157,11 @@ def read_html(path: Path, key: str, encoding: str | None = None) -> ParsedDocume
     """An HTML page: the article's text, with scripts, styles and navigation dropped."""
     raw = decode(read_bytes(path), str(path), encoding)
     extractor = _ArticleText()
-    extractor.feed(raw)
-    extractor.close()
+    try:
+        extractor.feed(raw)
+        extractor.close()
+    except AssertionError as exc:  # html.parser's way of giving up on a malformed declaration
+        raise ReadProblem(Problem(str(path), None, "", f"cannot parse the HTML: {exc}")) from None
     text = normalise(extractor.result())
     if not text.strip():
         raise ReadProblem(Problem(str(path), None, "", "no article text found in the HTML"))
@@ -259,7 +278,8 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         spans=spans,
         relations=relations,
         status=status,
-        origin=origin,
+        origin=file,
+        line=line,
     )
 
 

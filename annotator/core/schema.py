@@ -18,8 +18,10 @@ from annotator.core.errors import Problem, SchemaError
 from annotator.core.yaml_loader import Located, YamlProblem, load_located
 
 MAX_SCHEMA_BYTES = 1_000_000
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
-COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# \Z, not $: "$" also matches before a final newline, and a name "STATEMENT\n" is not a name.
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*\Z")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
+MAX_NAME = 100  # the label columns of spans and relations, and schemas.version
 _MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
 _KEY_RE = re.compile(r"^(?:[A-Z0-9]|F(?:[1-9]|1[0-2]))$")
 
@@ -262,6 +264,9 @@ class _Parser:
                 f"{value!r} must start with a letter and hold only letters, digits, _ or -",
             )
             return None
+        if value is not None and len(value) > MAX_NAME:
+            self.problem(m["name"].line, f"{where}.name", f"is longer than {MAX_NAME} characters")
+            return None
         return value
 
     def hotkey(self, m: dict[str, Located], where: str, line: int) -> str | None:
@@ -319,6 +324,9 @@ class _Parser:
             return None
         name = self.name(top, "", root.line)
         version = self.get(top, "version", "", str, root.line, required=True)
+        if version is not None and len(version) > MAX_NAME:
+            self.problem(top["version"].line, "version", f"is longer than {MAX_NAME} characters")
+            version = None
         labels = [
             lab
             for lab in (self.label(n, i) for i, n in enumerate(self.items(top, "labels", "")))

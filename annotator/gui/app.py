@@ -38,7 +38,8 @@ def open_window(
         if not name:
             raise SystemExit(0)
     settings.setValue("annotator", name)
-    workspace = Workspace(db_url)
+    # An explicit --db wins; else the database last opened from the window; else the default.
+    workspace = Workspace(db_url or settings.value("database") or None)
     if workspace.documents.count() == 0:
         from annotator.core.demo import load_demo  # only an empty database needs the importer
 

@@ -58,6 +58,7 @@ class AnnotationEditor(QObject):
         super().__init__(parent)
         self.view = view
         view.key_handler = self.handle_key
+        view.key_claim = self.claims_key
         view.clicked.connect(self._on_click)
         self.session: DocumentSession | None = None
         self.stack: QUndoStack | None = None
@@ -471,15 +472,23 @@ class AnnotationEditor(QObject):
         name = key_name(event)
         return name is not None and self._hotkey(name)
 
-    def _hotkey(self, name: str) -> bool:
+    def claims_key(self, event: QKeyEvent) -> bool:
+        """Whether a key press is a schema hotkey here: it then beats a window shortcut or a
+        menu mnemonic (Alt+D must make an exact DATE span, not open the Document menu)."""
+        name = key_name(event)
+        return self.session is not None and name is not None and self._hotkey(name, act=False)
+
+    def _hotkey(self, name: str, *, act: bool = True) -> bool:
         schema = self.session.schema  # type: ignore[union-attr]
         for label in schema.labels:
             if label.hotkey == name:
-                self.apply_label(label.name)
+                if act:
+                    self.apply_label(label.name)
                 return True
         for rel in schema.relations:
             if rel.hotkey == name:
-                self.begin_link(rel.name)
+                if act:
+                    self.begin_link(rel.name)
                 return True
         span = self.selected_span()
         if span is not None and self.text_selection() is None:
@@ -487,13 +496,15 @@ class AnnotationEditor(QObject):
             for attr in label.attributes if label else ():
                 for value in attr.values:
                     if value.hotkey == name:
-                        self.set_value(attr.name, value.name)
+                        if act:
+                            self.set_value(attr.name, value.name)
                         return True
         if name.startswith("Alt+"):
             # Alt + a label's key: the span takes exactly the selected characters.
             for label in schema.labels:
                 if label.hotkey == name[4:]:
-                    self.apply_label(label.name, exact=True)
+                    if act:
+                        self.apply_label(label.name, exact=True)
                     return True
         return False
 

@@ -65,6 +65,12 @@ class Job(QObject):
     def start(self) -> None:
         self._thread.start()
 
+    def cancel(self) -> None:
+        """Ask the work to stop, as the dialog's Cancel button does (``QProgressDialog.cancel``
+        alone only resets the dialog: it does not emit ``canceled``)."""
+        self._worker.cancelled.set()
+        self.dialog.cancel()
+
     def wait(self) -> None:
         self._thread.quit()
         self._thread.wait()

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         # The session each stack's commands edit: reopening a document with undo history must
         # show that same session, or an undo would change the database but not the screen.
         self._sessions: dict[int, DocumentSession] = {}
+        self._edited_docs: set[int] = set()  # rows of the list to refresh after the repaint
         self._jobs: list[Job] = []
         self._build()
         self._build_actions()
@@ -115,7 +116,7 @@ class MainWindow(QMainWindow):
         self._row_timer = QTimer(self)
         self._row_timer.setSingleShot(True)
         self._row_timer.setInterval(0)
-        self._row_timer.timeout.connect(self._refresh_current_row)
+        self._row_timer.timeout.connect(self._refresh_edited_rows)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
         self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
 
@@ -398,11 +399,15 @@ class MainWindow(QMainWindow):
 
     def _on_edited(self) -> None:
         self.saved_status.setText(f"saved {time.strftime('%H:%M:%S')}")
+        if self.session is not None:
+            # Remembered now: the annotator may open another document before the timer fires.
+            self._edited_docs.add(self.session.document.id)
         self._row_timer.start()  # the list's span count: after the repaint, once per burst
 
-    def _refresh_current_row(self) -> None:
-        if self.session is not None:
-            self.doc_model.refresh_document(self.session.document.id)
+    def _refresh_edited_rows(self) -> None:
+        for document_id in self._edited_docs:
+            self.doc_model.refresh_document(document_id)
+        self._edited_docs.clear()
 
     def _on_status_changed(self, _status: str) -> None:
         if self.session is not None:
@@ -607,6 +612,12 @@ class MainWindow(QMainWindow):
         job.start()
 
     def _job_failed(self, title: str, exc: object) -> None:
+        from annotator.core.export.source import ExportCancelled
+        from annotator.core.importing import ImportCancelled
+
+        if isinstance(exc, ImportCancelled | ExportCancelled):
+            self.statusBar().showMessage(str(exc), 10000)  # the user asked for it: no error box
+            return
         QMessageBox.critical(self, title, str(exc) or exc.__class__.__name__)
 
     # -- window state --
@@ -631,7 +642,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Nothing to save: every edit was committed when it was made. Only the layout is kept.
         for job in list(self._jobs):
-            job.dialog.cancel()
+            job.cancel()
             job.wait()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

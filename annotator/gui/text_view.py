@@ -31,9 +31,18 @@ class SpanTextView(QPlainTextEdit):
         self.setFont(font)
         self.document().setDocumentMargin(16)
         self.key_handler: Callable[[QKeyEvent], bool] | None = None
+        self.key_claim: Callable[[QKeyEvent], bool] | None = None
         self._press: QPoint | None = None
 
     def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self.key_claim is not None
+            and self.key_claim(event)
+        ):
+            event.accept()  # delivered as a key press to keyPressEvent, not to a shortcut
+            return True
         # Tab and Shift+Tab step through spans instead of moving focus away from the text.
         if (
             (

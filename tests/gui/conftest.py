@@ -75,6 +75,34 @@ def user(qtbot: QtBot) -> Callable[[MainWindow], User]:
     return lambda window: User(qtbot, window)
 
 
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(title, message) of every error box the window shows, instead of showing it."""
+    shown: list[tuple[str, str]] = []
+
+    def critical(_parent: object, title: str, text: str, *_: object) -> QMessageBox.StandardButton:
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "critical", critical)
+    return shown
+
+
+@pytest.fixture
+def answer_modal() -> Iterator[Callable[[QMessageBox.StandardButton], ModalAnswerer]]:
+    """Start answering message boxes with a button; every answerer stops after the test."""
+    started: list[ModalAnswerer] = []
+
+    def _start(button: QMessageBox.StandardButton) -> ModalAnswerer:
+        answerer = ModalAnswerer(button)
+        started.append(answerer)
+        return answerer
+
+    yield _start
+    for answerer in started:
+        answerer.stop()
+
+
 def find(text: str, fragment: str, nth: int = 0, after: int = 0) -> tuple[int, int]:
     """Code-point offsets of the ``nth`` occurrence of ``fragment`` at or after ``after``:
     found, never counted by hand."""
@@ -114,6 +142,13 @@ class User:
 
     def key(self, key: Key, modifiers: Mod = Mod.NoModifier) -> None:
         self._count(QKeySequence(QKeyCombination(modifiers, key)).toString())
+        if QApplication.activeWindow() is not self.window:
+            # A window manager gives the window back its focus when a message box closes;
+            # the offscreen platform does not, and shortcuts only reach the active window.
+            self.window.activateWindow()
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is self.window)
+        # Keys go where the focus is: the article must have it, as the user expects.
+        assert QApplication.focusWidget() is self.view, QApplication.focusWidget()
         self.qtbot.keyClick(self.view, key, modifiers)
 
     # -- mouse --
@@ -169,7 +204,9 @@ class User:
         self.click((span.start + span.end) // 2)
 
     def click_document(self, key: str) -> None:
-        """Open a document by clicking its row in the document list."""
+        """Open a document by clicking its row in the document list (unless it is open)."""
+        if self.window.session is not None and self.window.session.document.key == key:
+            return
         model, table = self.window.doc_model, self.window.doc_view
         for row in range(model.rowCount()):
             doc_id = model.document_id(row)
@@ -179,13 +216,15 @@ class User:
                 table.scrollTo(index)
                 self._count(f"open {key}")
                 self.qtbot.mouseClick(
-                    table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+                    table.viewport(),
+                    Qt.MouseButton.LeftButton,
+                    pos=table.visualRect(index).center(),
                 )
                 self.qtbot.waitUntil(
-                    lambda: self.window.session is not None
-                    and self.window.session.document.key == key
+                    lambda: (
+                        self.window.session is not None and self.window.session.document.key == key
+                    )
                 )
-                self.view.setFocus()
                 return
         raise AssertionError(f"document {key} is not in the list")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
+
 from annotator.core.store import Workspace
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import Key, Mod, User, assert_screen_is_disk, disk_spans, find
@@ -69,8 +71,10 @@ def test_a_complete_statement_by_keys_and_mouse(
     me.drag(w_start + 2, w_end - 2)  # 10: ... new text
     me.key(Key.Key_Return)  # 11: made a WEAPON, linked it, and selected it (type is required)
     me.key(Key.Key_5)  # 12: weapon_type = rocket_artillery
-    print(f"\nactions for a complete statement (span, stance, speaker, target, weapon + type): "
-          f"{me.actions}: {me.log}")
+    print(
+        f"\nactions for a complete statement (span, stance, speaker, target, weapon + type): "
+        f"{me.actions}: {me.log}"
+    )
 
     spans = disk_spans(probe, "alice", doc_id)
     by_label = {v[2]: (k, v) for k, v in spans.items()}
@@ -145,9 +149,100 @@ def test_tab_escape_delete_and_resize(
     me.key(Key.Key_Right, Mod.AltModifier)
     assert disk_spans(probe, "alice", doc_id)[weapon][:2] == find(me.text, "ballistic missiles and")
     me.key(Key.Key_Left, Mod.AltModifier | Mod.ShiftModifier)
-    assert disk_spans(probe, "alice", doc_id)[weapon][:2] == find(me.text, "of ballistic missiles and")
+    assert disk_spans(probe, "alice", doc_id)[weapon][:2] == find(
+        me.text, "of ballistic missiles and"
+    )
     me.key(Key.Key_Right, Mod.AltModifier | Mod.ShiftModifier)
     me.key(Key.Key_Left, Mod.AltModifier)
     assert disk_spans(probe, "alice", doc_id)[weapon][:2] == (w_start, w_end)
     assert editor.selected == weapon
     assert_screen_is_disk(window, probe)
+
+
+def test_link_by_tab_and_enter_and_relinking_replaces_the_speaker(
+    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User], probe: Workspace
+) -> None:
+    window = open_main()
+    me = user(window)
+    me.click_document("demo-03")
+    doc_id = window.session.document.id
+    me.select_words("Henrik Aas-Sørensen", inset=1)
+    me.key(Key.Key_K)
+    near = window.editor.selected
+    me.select_words("Rafael Olmos Peña", inset=1)
+    me.key(Key.Key_K)
+    far = window.editor.selected
+    me.select_words(QUOTE, inset=1)
+    me.key(Key.Key_S)
+    statement = window.editor.selected
+
+    def speakers() -> set[int]:
+        return {
+            r.target_id
+            for r in probe.annotations("alice").relations(doc_id)
+            if (r.label, r.source_id) == ("said_by", statement)
+        }
+
+    # Shift+K, Tab: the nearest speaker is offered; Escape gives up without linking.
+    me.key(Key.Key_K, Mod.ShiftModifier)
+    me.key(Key.Key_Tab)
+    assert window.editor.link_relation is not None
+    me.key(Key.Key_Escape)
+    assert window.editor.link_relation is None
+    assert window.editor.selected == statement
+    assert speakers() == set()
+
+    me.key(Key.Key_K, Mod.ShiftModifier)
+    me.key(Key.Key_Tab)
+    me.key(Key.Key_Return)
+    assert speakers() == {near}
+
+    # A click on a span of the wrong label does not link, and linking goes on.
+    me.key(Key.Key_K, Mod.ShiftModifier)
+    me.click((find(me.text, QUOTE)[0] + find(me.text, QUOTE)[1]) // 2)
+    assert window.editor.link_relation is not None
+    # said_by allows one speaker: a second link replaces the first, and undo brings it back.
+    me.click_span(window.session.spans[far])
+    assert speakers() == {far}
+    assert_screen_is_disk(window, probe)
+    me.key(Key.Key_Z, Mod.ControlModifier)
+    assert speakers() == {near}
+    assert_screen_is_disk(window, probe)
+
+
+def test_clicking_the_annotation_list_selects_and_links(
+    qtbot,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    probe: Workspace,
+) -> None:
+    window = open_main()
+    me = user(window)
+    me.click_document("demo-03")
+    doc_id = window.session.document.id
+    me.select_words("Henrik Aas-Sørensen", inset=1)
+    me.key(Key.Key_K)
+    speaker = window.editor.selected
+    me.select_words(QUOTE, inset=1)
+    me.key(Key.Key_S)
+    statement = window.editor.selected
+    me.key(Key.Key_K, Mod.ShiftModifier)
+
+    table, model = window.ann_view, window.ann_model
+    row = model.row_of(speaker)
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(model.index(row, 1)).center(),
+    )
+    links = probe.annotations("alice").relations(doc_id)
+    assert [(r.label, r.source_id, r.target_id) for r in links] == [("said_by", statement, speaker)]
+    assert "said_by: Henrik Aas-Sørensen" in model.data(model.index(model.row_of(statement), 3))
+    assert window.text_view.hasFocus()  # back to the text for the next key
+
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(model.index(row, 0)).center(),
+    )
+    assert window.editor.selected == speaker

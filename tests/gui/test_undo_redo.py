@@ -58,13 +58,13 @@ def test_undo_and_redo_of_every_kind_of_edit(
     me.key(Key.Key_K)
 
     def statement_id() -> int:
-        (found,) = [
-            k for k, v in disk_spans(probe, "alice", doc_id).items() if v[2] == "STATEMENT"
-        ]
+        (found,) = [k for k, v in disk_spans(probe, "alice", doc_id).items() if v[2] == "STATEMENT"]
         return found
 
     # create a span
-    _, after = undo_and_redo(me, probe, lambda: (me.drag(s_start + 1, s_end - 1), me.key(Key.Key_S)))
+    _, after = undo_and_redo(
+        me, probe, lambda: (me.drag(s_start + 1, s_end - 1), me.key(Key.Key_S))
+    )
     assert (s_start, s_end, "STATEMENT", {}) in after[0].values()
     statement = statement_id()
 
@@ -133,3 +133,29 @@ def test_undo_and_redo_of_every_kind_of_edit(
     assert window.doc_model.data(window.doc_model.index(window.doc_model.row_of(doc_id), 1)) == (
         "skipped"
     )
+
+
+def test_undo_after_leaving_the_document_and_coming_back(
+    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User], probe: Workspace
+) -> None:
+    window = open_main()
+    me = user(window)
+    me.click_document("demo-03")
+    doc_id = window.session.document.id
+    me.select_words(QUOTE, inset=2)
+    me.key(Key.Key_S)
+    me.key(Key.Key_2)
+    me.key(Key.Key_PageDown, Mod.ControlModifier)
+    assert window.session.document.id != doc_id
+    me.key(Key.Key_PageUp, Mod.ControlModifier)
+    assert window.session.document.id == doc_id
+
+    me.key(Key.Key_Z, Mod.ControlModifier)
+    assert [v[3] for v in disk_spans(probe, "alice", doc_id).values()] == [{}]
+    assert_screen_is_disk(window, probe)
+    me.key(Key.Key_Z, Mod.ControlModifier)
+    assert disk_spans(probe, "alice", doc_id) == {}
+    assert_screen_is_disk(window, probe)
+    me.key(Key.Key_Z, Mod.ControlModifier | Mod.ShiftModifier)
+    assert len(disk_spans(probe, "alice", doc_id)) == 1
+    assert_screen_is_disk(window, probe)

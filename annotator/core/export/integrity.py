@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
+from typing import Any
 
 from annotator.core.errors import IntegrityError
 from annotator.core.text import content_hash
@@ -64,5 +65,18 @@ def check_offsets(key: str, text: str, spans: Iterable[tuple[int, str, int, int]
         if not (0 <= start < end <= n) or (bad and (start in bad or end in bad)):
             raise IntegrityError(
                 f"document {key!r}: span #{span_id} {label} {start}-{end} does not "
+                f"fit the text (length {n})"
+            )
+
+
+def check_span_rows(key: str, text: str, rows: Iterable[Sequence[Any]]) -> None:
+    """``check_offsets`` for span rows (document_id, id, annotator_id, start, end, label, ...)."""
+    n = len(text)
+    bad = non_boundaries(text)
+    for r in rows:
+        start, end = r[3], r[4]
+        if not (0 <= start < end <= n) or (bad and (start in bad or end in bad)):
+            raise IntegrityError(
+                f"document {key!r}: span #{r[1]} {r[5]} {start}-{end} does not "
                 f"fit the text (length {n})"
             )

@@ -66,16 +66,20 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     return record
 
 
+_EMPTY = orjson.Fragment("{}")
+
+
 def _json_fragment(text: str | None) -> orjson.Fragment:
     # Stored by orjson, so embedding the stored text gives the bytes parsing and dumping would.
-    return orjson.Fragment(text if text and text != "null" else "{}")
+    return orjson.Fragment(text) if text and text != "null" else _EMPTY
 
 
 def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> bytes:
     """``native_record`` for database rows: the same bytes, without parsing any JSON column."""
     names = doc.names
     text = doc.text
-    fragment = _json_fragment
+    fragment = orjson.Fragment
+    empty = _EMPTY
     local: dict[int, str] = {}
     spans = []
     for r in doc.spans:
@@ -88,7 +92,7 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
                 "end": end,
                 "label": r[5],
                 "text": text[start:end],
-                "attributes": fragment(r[6]),
+                "attributes": fragment(a) if (a := r[6]) and a != "null" else empty,
                 "annotator": names[r[2]],
             }
         )
@@ -109,7 +113,7 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
         "source": doc.source,
         "url": doc.url,
         "published": doc.published,
-        "meta": fragment(doc.meta_json),
+        "meta": _json_fragment(doc.meta_json),
         "content_hash": doc.content_hash,
         "status": doc.status,
         "spans": spans,

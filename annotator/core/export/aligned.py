@@ -1,0 +1,78 @@
+"""Spans placed on the shared tokens, with every one that does not fit reported.
+
+Used by each token-based format, so that prodigy, spacy and conll agree on which spans they
+hold and why any is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotator.core.export.problems import ProblemLog
+from annotator.core.export.source import ExportSpan
+from annotator.core.export.units import Prepared, Unit
+
+
+@dataclass(frozen=True)
+class TokenSpan:
+    span: ExportSpan
+    first: int  # inclusive token indices
+    last: int
+
+
+def place(prepared: Prepared, unit: Unit, problems: ProblemLog, part: str) -> list[TokenSpan]:
+    """The unit's spans on tokens; spans with an edge inside a token are reported and left out."""
+    tokens = prepared.tokens
+    placed = []
+    for sp in unit.spans:
+        found = tokens.align(sp.start, sp.end)
+        if found.problem is not None:
+            problems.add(
+                found.problem,
+                part,
+                document=unit.doc.key,
+                annotator=unit.annotator,
+                text=unit.doc.text,
+                start=sp.start,
+                end=sp.end,
+                label=sp.label,
+                detail=found.detail,
+            )
+        if found.first is not None and found.last is not None:
+            placed.append(TokenSpan(sp, found.first, found.last))
+    return placed
+
+
+def outermost(spans: list[TokenSpan]) -> tuple[list[TokenSpan], list[TokenSpan]]:
+    """Non-overlapping spans, longest first where they nest, earliest first where they cross.
+
+    Returns (kept, left out), each in text order.
+    """
+    ordered = sorted(spans, key=lambda t: (t.first, -t.last, t.span.label, t.span.id))
+    kept: list[TokenSpan] = []
+    left: list[TokenSpan] = []
+    end = -1
+    for ts in ordered:
+        if ts.first > end:
+            kept.append(ts)
+            end = ts.last
+        else:
+            left.append(ts)
+    return kept, left
+
+
+def report_left_out(
+    kind: str, left: list[TokenSpan], unit: Unit, problems: ProblemLog, part: str, detail: str
+) -> None:
+    for ts in left:
+        problems.add(
+            kind,
+            part,
+            document=unit.doc.key,
+            annotator=unit.annotator,
+            text=unit.doc.text,
+            start=ts.span.start,
+            end=ts.span.end,
+            label=ts.span.label,
+            detail=detail,
+        )

@@ -1,0 +1,139 @@
+"""brat standoff: a ``.txt`` and ``.ann`` pair per document and annotator, under
+``<split>/<annotator>/``, with ``annotation.conf`` and ``visual.conf`` made from the schema so
+brat shows our labels, colours, attributes and links as they are.
+
+- ``T`` lines: spans; one that runs over a line break is written as fragments (``0 5;6 12``),
+  as brat requires, covering the same characters less the line breaks;
+- ``A`` lines: choice attributes as ``name T1 value``, yes/no ones as a binary ``name T1`` when
+  yes, multiple-choice ones as one binary ``name_value`` per value chosen;
+- ``#`` notes: free-text attributes (``AnnotatorNotes``), as ``name: text``;
+- ``R`` lines: links, ``label Arg1:T1 Arg2:T2``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from annotator.core.export.units import Prepared, Unit
+from annotator.core.schema import AttributeType, Schema
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
+
+
+def file_stem(key: str) -> str:
+    """A file name for a document key; changed keys get a hash so two never collide."""
+    safe = _UNSAFE.sub("_", key).lstrip(".") or "_"
+    if safe == key and len(key) <= 120:
+        return key
+    digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{safe[:100]}-{digest}"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span's pieces between line breaks (brat's T lines cannot hold a line break)."""
+    pieces = []
+    pos = start
+    while pos < end:
+        cut = text.find("\n", pos, end)
+        stop = end if cut < 0 else cut
+        if stop > pos:
+            pieces.append((pos, stop))
+        pos = stop + 1
+    return pieces
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())
+
+
+def ann_text(unit: Unit, schema: Schema | None) -> str:
+    text = unit.doc.text
+    lines: list[str] = []
+    refs: dict[int, str] = {}
+    n_attr = n_note = 0
+    for n, sp in enumerate(unit.spans, start=1):
+        refs[sp.id] = ref = f"T{n}"
+        pieces = fragments(text, sp.start, sp.end) or [(sp.start, sp.end)]
+        where = ";".join(f"{a} {b}" for a, b in pieces)
+        covered = " ".join(text[a:b] for a, b in pieces).replace("\t", " ")
+        lines.append(f"{ref}\t{sp.label} {where}\t{covered}")
+        label = schema.label(sp.label) if schema is not None else None
+        for name, value in sp.attributes.items():
+            attr = label.attribute(name) if label is not None else None
+            kind = attr.type if attr is not None else None
+            if kind is AttributeType.TEXT or (
+                kind is None and isinstance(value, str) and " " in value
+            ):
+                n_note += 1
+                lines.append(f"#{n_note}\tAnnotatorNotes {ref}\t{name}: {_clean(str(value))}")
+            elif isinstance(value, bool):
+                if value:
+                    n_attr += 1
+                    lines.append(f"A{n_attr}\t{name} {ref}")
+            elif isinstance(value, list):
+                for v in value:
+                    n_attr += 1
+                    lines.append(f"A{n_attr}\t{name}_{v} {ref}")
+            else:
+                n_attr += 1
+                lines.append(f"A{n_attr}\t{name} {ref} {value}")
+    for n, rel in enumerate(unit.relations, start=1):
+        lines.append(f"R{n}\t{rel.label} Arg1:{refs[rel.source_id]} Arg2:{refs[rel.target_id]}")
+    return "".join(line + "\n" for line in lines)
+
+
+def annotation_conf(schema: Schema) -> str:
+    attributes: dict[str, tuple[list[str], list[str]]] = {}  # name -> (labels, values)
+    for label in schema.labels:
+        for attr in label.attributes:
+            if attr.type is AttributeType.TEXT:
+                continue
+            if attr.type is AttributeType.MULTI:
+                for v in attr.value_names:
+                    attributes.setdefault(f"{attr.name}_{v}", ([], []))[0].append(label.name)
+                continue
+            labels, values = attributes.setdefault(attr.name, ([], []))
+            labels.append(label.name)
+            if attr.type is AttributeType.CHOICE:
+                values.extend(v for v in attr.value_names if v not in values)
+    lines = ["[entities]", *(label.name for label in schema.labels), "", "[relations]"]
+    lines += [f"{r.name}\tArg1:{r.source}, Arg2:{r.target}" for r in schema.relations]
+    lines += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]", ""]
+    lines.append("[attributes]")
+    for name, (labels, values) in attributes.items():
+        spec = f"{name}\tArg:{'|'.join(labels)}"
+        lines.append(spec + (f", Value:{'|'.join(values)}" if values else ""))
+    return "\n".join(lines) + "\n"
+
+
+def visual_conf(schema: Schema) -> str:
+    lines = ["[labels]", "", "[drawing]"]
+    lines += [f"{label.name}\tbgColor:{label.color}" for label in schema.labels]
+    return "\n".join(lines) + "\n"
+
+
+class BratWriter:
+    """Writes one split's pairs into ``folder`` (inside the staging folder)."""
+
+    def __init__(self, folder: Path, schema: Schema | None) -> None:
+        self._folder = folder
+        self._schema = schema
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, prepared: Prepared) -> int:
+        stem = file_stem(prepared.doc.key)
+        for unit in prepared.units:
+            where = self._folder / file_stem(unit.annotator or "unknown")
+            where.mkdir(exist_ok=True)
+            (where / f"{stem}.txt").write_text(unit.doc.text, encoding="utf-8", newline="\n")
+            (where / f"{stem}.ann").write_text(
+                ann_text(unit, self._schema), encoding="utf-8", newline="\n"
+            )
+        return len(prepared.units)
+
+
+def conf_files(schema: Schema) -> dict[str, Any]:
+    return {"annotation.conf": annotation_conf(schema), "visual.conf": visual_conf(schema)}

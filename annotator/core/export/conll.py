@@ -1,0 +1,106 @@
+"""CoNLL token-per-line tags, as read by seqeval, spaCy's converter and HF token classification.
+
+Each document and annotator starts with ``-DOCSTART- -X- O O`` and a blank line; sentences are
+separated by blank lines; each line is ``TOKEN TAG`` (BIO or BILOU). Nested and overlapping spans:
+
+- ``outermost``: one tag column; where spans overlap, the outermost (then the earliest) wins and
+  the others are reported;
+- ``layers``: one tag column per label, in schema order (listed in the manifest); spans of one
+  label that overlap each other are resolved as above, within their column.
+
+A sentence break never cuts a written span: the sentences around it are joined. Which document
+and annotator each ``-DOCSTART-`` block belongs to is listed in the manifest (``units``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import BinaryIO
+
+import orjson
+
+from annotator.core.export.aligned import TokenSpan, outermost, place, report_left_out
+from annotator.core.export.output import HashingFile
+from annotator.core.export.problems import ProblemLog
+from annotator.core.export.units import Prepared, Unit
+
+SCHEMES = ("BIO", "BILOU")
+NESTED = ("outermost", "layers")
+DOCSTART = "-DOCSTART- -X- O O"
+
+
+def tag_column(spans: Sequence[TokenSpan], length: int, scheme: str) -> list[str]:
+    tags = ["O"] * length
+    for ts in spans:
+        label = ts.span.label
+        if scheme == "BILOU" and ts.first == ts.last:
+            tags[ts.first] = f"U-{label}"
+            continue
+        tags[ts.first] = f"B-{label}"
+        for i in range(ts.first + 1, ts.last + 1):
+            tags[i] = f"I-{label}"
+        if scheme == "BILOU":
+            tags[ts.last] = f"L-{label}"
+    return tags
+
+
+class ConllWriter:
+    def __init__(
+        self,
+        out: HashingFile,
+        *,
+        scheme: str,
+        nested: str,
+        layers: Sequence[str],
+        problems: ProblemLog,
+        part: str,
+        units_out: BinaryIO,
+    ) -> None:
+        self._out = out
+        self._units_out = units_out
+        self._scheme = scheme
+        self._nested = nested
+        self._layers = list(layers)
+        self._problems = problems
+        self._part = part
+
+    def add(self, prepared: Prepared) -> int:
+        for unit in prepared.units:
+            self._write_unit(prepared, unit)
+        return len(prepared.units)
+
+    def _columns(self, unit: Unit, placed: list[TokenSpan]) -> list[list[TokenSpan]]:
+        if self._nested == "outermost":
+            kept, left = outermost(placed)
+            report_left_out(
+                "overlap_left_out", left, unit, self._problems, self._part, "--nested outermost"
+            )
+            return [kept]
+        columns = []
+        for label in self._layers:
+            kept, left = outermost([ts for ts in placed if ts.span.label == label])
+            report_left_out(
+                "overlap_left_out", left, unit, self._problems, self._part, f"layer {label}"
+            )
+            columns.append(kept)
+        return columns
+
+    def _write_unit(self, prepared: Prepared, unit: Unit) -> None:
+        tokens = prepared.tokens
+        n = len(tokens)
+        columns = self._columns(unit, place(prepared, unit, self._problems, self._part))
+        tags = [tag_column(col, n, self._scheme) for col in columns]
+        joined = [False] * n  # token i continues a written span from token i - 1
+        for col in columns:
+            for ts in col:
+                for i in range(ts.first + 1, ts.last + 1):
+                    joined[i] = True
+        starts = prepared.sentence_starts
+        lines = [DOCSTART, ""]
+        for i in range(n):
+            if i and i in starts and not joined[i]:
+                lines.append("")
+            lines.append(" ".join([tokens.text_of(i), *(column[i] for column in tags)]))
+        lines.append("")
+        self._out.write(("\n".join(lines) + "\n").encode("utf-8"))
+        self._units_out.write(orjson.dumps([unit.doc.key, unit.annotator]) + b"\n")

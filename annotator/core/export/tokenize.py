@@ -1,0 +1,112 @@
+"""The one tokenizer behind every token-based format (prodigy, spacy, conll).
+
+Tokens are runs of word characters, or single other characters; white space is never part of a
+token. A mark or joiner continues the token before it, so a token never starts or ends where a
+span may not. Spans are aligned to tokens, never the reverse: a span edge inside a token is
+reported by ``align``, not moved.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+NAME = "annotator-words-v1"
+DESCRIPTION = (
+    "runs of word characters (letters, digits, _ and their combining marks), or single other "
+    "characters; white space separates tokens and is never part of one"
+)
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w")
+_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+
+
+def _continues(ch: str) -> bool:
+    return ch in _JOINERS or unicodedata.category(ch)[0] == "M" or "\udc00" <= ch <= "\udfff"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A text's tokens as parallel lists of start and end offsets."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def text_of(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def followed_by_space(self, i: int) -> bool:
+        end = self.ends[i]
+        return end < len(self.text) and self.text[end].isspace()
+
+    def align(self, start: int, end: int) -> Alignment:
+        """The tokens a span covers, or why its edges do not fall between tokens."""
+        first = bisect_right(self.ends, start)  # first token ending after start
+        last = bisect_left(self.starts, end) - 1  # last token starting before end
+        inside_start = first < len(self) and self.starts[first] < start
+        inside_end = last >= 0 and self.ends[last] > end
+        if inside_start or inside_end:
+            which = []
+            if inside_start:
+                which.append(f"start {start} falls inside token {self.text_of(first)!r}")
+            if inside_end:
+                which.append(f"end {end} falls inside token {self.text_of(last)!r}")
+            return Alignment(None, None, "edge_inside_token", "; ".join(which))
+        if first > last:
+            return Alignment(None, None, "no_tokens", "covers only white space")
+        if self.starts[first] != start or self.ends[last] != end:
+            return Alignment(first, last, "whitespace_edge", "white space at an edge left out")
+        return Alignment(first, last)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Inclusive token indices (``None`` if the span cannot be placed), and any problem.
+
+    ``problem`` is a kind of ``problems.KINDS``: set whenever the tokens do not cover exactly
+    the span's characters.
+    """
+
+    first: int | None
+    last: int | None
+    problem: str | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first is not None
+
+
+def _joins(text: str, prev_start: int, start: int) -> bool:
+    """Whether the token at ``start`` continues the one just before it (no space between)."""
+    if _continues(text[start]):
+        return True
+    before = text[start - 1]
+    if before == "\u200d":  # a zero-width joiner binds whatever follows (emoji sequences)
+        return True
+    # A word resumes after a combining mark inside it: "x\u0301y" is one word.
+    return (
+        _continues(before)
+        and _WORD.match(text, start) is not None
+        and (_WORD.match(text, prev_start) is not None)
+    )
+
+
+def tokenize(text: str) -> Tokens:
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        if ends and ends[-1] == start and _joins(text, starts[-1], start):
+            ends[-1] = end
+        else:
+            starts.append(start)
+            ends.append(end)
+    return Tokens(text, starts, ends)

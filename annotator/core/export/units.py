@@ -1,0 +1,66 @@
+"""Training examples: one per document and annotator, with the tokens every format shares.
+
+Training formats hold one annotator's view of a text per record: two annotators' spans on the
+same text, merged, would teach a model overlaps nobody made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from annotator.core.export.source import ExportDocument, ExportRelation, ExportSpan
+from annotator.core.export.tokenize import Tokens, tokenize
+from annotator.core.text import sentence_bounds
+
+
+@dataclass
+class Unit:
+    doc: ExportDocument
+    annotator: str | None
+    spans: list[ExportSpan] = field(default_factory=list)
+    relations: list[ExportRelation] = field(default_factory=list)
+
+
+class Prepared:
+    """A document split into units; tokens and sentences computed once, when a format asks."""
+
+    def __init__(self, doc: ExportDocument, statuses: tuple[str, ...] = ()) -> None:
+        self.doc = doc
+        self.units = units_of(doc, statuses)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        return tokenize(self.doc.text)
+
+    @cached_property
+    def sentence_starts(self) -> frozenset[int]:
+        """Indices of the tokens that begin a sentence."""
+        tokens = self.tokens
+        firsts: set[int] = set()
+        i = 0
+        for start, end in sentence_bounds(self.doc.text):
+            while i < len(tokens) and tokens.starts[i] < start:
+                i += 1
+            if i < len(tokens) and tokens.starts[i] < end:
+                firsts.add(i)
+        return frozenset(firsts)
+
+
+def units_of(doc: ExportDocument, statuses: tuple[str, ...] = ()) -> list[Unit]:
+    """One unit per annotator with spans here, or with the document done (a true negative).
+
+    When the export asks for given statuses, an annotator in one of them counts even without
+    spans: that is the work the team lead selected.
+    """
+    names = {sp.annotator for sp in doc.spans}
+    for name, status in doc.status.items():
+        if status in statuses or (not statuses and status == "done"):
+            names.add(name)
+    units = {name: Unit(doc, name) for name in sorted(names)}
+    for sp in doc.spans:
+        units[sp.annotator].spans.append(sp)
+    for rel in doc.relations:
+        if rel.annotator in units:
+            units[rel.annotator].relations.append(rel)
+    return list(units.values())
