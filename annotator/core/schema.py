@@ -26,6 +26,25 @@ _MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
 _KEY_RE = re.compile(r"^(?:[A-Z0-9]|F(?:[1-9]|1[0-2]))$")
 
 
+# Keys the annotation window keeps for itself (undo, navigation, menus); a schema may not take
+# them, or a label key would silently win over "undo" while the text has focus.
+RESERVED_HOTKEYS = frozenset(
+    {
+        "Ctrl+Z",
+        "Ctrl+Shift+Z",
+        "Ctrl+Y",
+        "Ctrl+N",
+        "Ctrl+F",
+        "Ctrl+E",
+        "Ctrl+I",
+        "Ctrl+O",
+        "Ctrl+W",
+        "Ctrl+Q",
+        "F1",
+    }
+)
+
+
 class AttributeType(StrEnum):
     CHOICE = "choice"
     MULTI = "multi"
@@ -546,6 +565,8 @@ class _Parser:
             else:
                 table[key] = f"{owner} (line {line})"
 
+        for key in RESERVED_HOTKEYS:
+            global_keys[key] = "a key of the window itself"
         for lab, _ in labels:
             claim(global_keys, lab.hotkey, f"label {lab.name}", f"labels.{lab.name}")
         for rel, _ in relations:

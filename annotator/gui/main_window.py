@@ -607,9 +607,15 @@ class MainWindow(QMainWindow):
 
     def _track(self, job: Job) -> None:
         self._jobs.append(job)
-        job.done.connect(lambda *_: self._jobs.remove(job) if job in self._jobs else None)
-        job.error.connect(lambda *_: self._jobs.remove(job) if job in self._jobs else None)
+        job.done.connect(lambda *_: self._forget(job))
+        job.error.connect(lambda *_: self._forget(job))
         job.start()
+
+    def _forget(self, job: Job) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        job.dialog.deleteLater()
+        job.deleteLater()
 
     def _job_failed(self, title: str, exc: object) -> None:
         from annotator.core.export.source import ExportCancelled
@@ -649,6 +655,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.sync()
         self.editor.close()
+        self.workspace.close()  # returns pooled connections; a later query would reconnect
         super().closeEvent(event)
 
 

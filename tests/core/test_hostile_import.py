@@ -88,7 +88,7 @@ def assert_stored_soundly(ws: Workspace, report: ImportReport) -> None:
 # -- random bytes --
 
 _FUZZ = settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     # The one database is meant to persist across examples: each checks its own before/after.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -289,7 +289,8 @@ HOSTILE_HTML = """<!DOCTYPE html><html><head><title>Missiles &amp; drones</title
 <style>p { color: red }</style></head>
 <body><nav>Home › Defence</nav>
 <article><h1>Korvath &ldquo;doubles&rdquo; its missile force</h1>
-<p>The minister said&nbsp;&#8220;no one&#8221; could intercept them &#x2014; &#128640; &lt;b&gt;.</p>
+<p>The minister said&nbsp;&#8220;no one&#8221; could intercept them
+&#x2014; &#128640; &lt;b&gt;.</p>
 <iframe src="https://evil.example/"><p>iframe body</p></iframe>
 <p>Bad refs: &#xD800; &#0; &#x110000; &bogus; &amp</p>
 <script type="module">import("https://evil.example/x.js")</script>

@@ -494,3 +494,14 @@ def test_editing_the_yaml_adds_a_label_a_value_and_an_attribute(
     assert [s.label for s in ann.spans(doc.id)] == ["STATEMENT", "LOCATION"]
     assert ann.span(statement.id).attributes == {"stance": "warns", "confidence": "high"}
     assert ann.span(place.id).label == "LOCATION"
+
+
+def test_a_key_the_window_keeps_for_itself_is_refused(tmp_path) -> None:
+    from annotator.core.errors import SchemaError
+    from annotator.core.schema import parse_schema
+
+    text = 'name: s\nversion: "1"\nlabels:\n  - name: A\n    color: "#ffffff"\n    hotkey: Ctrl+Z\n'
+    with pytest.raises(SchemaError) as info:
+        parse_schema(text, "s.yaml")
+    message = str(info.value)
+    assert "s.yaml:6" in message and "Ctrl+Z" in message and "window" in message

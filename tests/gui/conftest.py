@@ -18,7 +18,7 @@ from PySide6.QtGui import QKeySequence, QTextCursor
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from annotator.core.records import RelationRecord, SpanRecord
+from annotator.core.records import SpanRecord
 from annotator.core.store import Workspace
 from annotator.gui.app import open_window
 from annotator.gui.main_window import MainWindow
@@ -55,19 +55,27 @@ def probe(url: str) -> Iterator[Workspace]:
 
 
 @pytest.fixture
-def open_main(qtbot: QtBot, url: str, settings: QSettings) -> Callable[..., MainWindow]:
-    """Open the window as `open_window` does for the app, and wait for the first document."""
+def open_main(qtbot: QtBot, url: str, settings: QSettings) -> Iterator[Callable[..., MainWindow]]:
+    """Open the window as `open_window` does for the app, and wait for the first document.
 
-    def _open(annotator: str = "alice", db_url: str | None = None) -> MainWindow:
-        window = open_window(db_url or url, annotator, settings, ask=False)
+    Each window is closed, and its database connections with it, after the test.
+    """
+    opened: list[MainWindow] = []
+
+    def _open(annotator: str = "alice") -> MainWindow:
+        window = open_window(url, annotator, settings, ask=False)
         qtbot.addWidget(window)
+        opened.append(window)
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
         qtbot.waitUntil(lambda: window.session is not None)
         return window
 
-    return _open
+    yield _open
+    for window in opened:
+        window.close()
+        window.workspace.close()
 
 
 @pytest.fixture
@@ -272,21 +280,15 @@ def assert_screen_is_disk(window: MainWindow, probe: Workspace) -> None:
     assert screen_relations(window) == disk_relations(probe, name, doc_id)
     highlighter, offsets = window.editor.highlighter, window.editor.offsets
     assert highlighter is not None
-    for span_id, (start, _end, _label, _attrs) in on_disk.items():
-        assert span_id in {h.id for h in highlighter.spans_at(offsets.to_qt(start))}
+    for span_id, (start, end, _label, _attrs) in on_disk.items():
+        for position in (offsets.to_qt(start), offsets.to_qt(end) - 1):
+            assert span_id in {h.id for h in highlighter.spans_at(position)}
     assert probe.documents.status(doc_id, window.annotator.id) == session.status
 
 
-def relation(window: MainWindow, label: str, source: int) -> list[RelationRecord]:
-    assert window.session is not None
-    return window.session.links_from(source, label)
-
-
 class ModalAnswerer:
-    """Answers the next modal message box by clicking a button, as the user would.
-
-    Polls from the event loop, since a modal box runs its own loop until it is answered.
-    """
+    """While running, answers each modal message box by clicking a button, as the user would,
+    and records its text. Polls from a timer, since a modal box runs its own event loop."""
 
     def __init__(self, button: QMessageBox.StandardButton) -> None:
         self.button = button

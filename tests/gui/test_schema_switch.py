@@ -117,3 +117,26 @@ def test_alt_and_a_label_key_beats_a_menu_mnemonic(
     doc_id = window.session.document.id
     spans = list(disk_spans(probe, "alice", doc_id).values())
     assert spans == [(start + 2, end - 2, "DATE", {"precise": False})]
+
+
+def test_window_shortcuts_are_all_reserved_from_schemas(qtbot, tmp_path) -> None:
+    """Every Ctrl/F-key shortcut of the window is one a schema may not claim as a hotkey."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QKeySequence
+
+    from annotator.core.schema import RESERVED_HOTKEYS, normalise_hotkey
+    from annotator.gui.app import open_window
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
+    qtbot.addWidget(window)
+    used = set()
+    for action in window.actions():
+        for seq in action.shortcuts():
+            text = seq.toString(QKeySequence.SequenceFormat.PortableText)
+            canon = normalise_hotkey(text)
+            if canon is not None:
+                used.add(canon)
+    window.workspace.close()
+    assert used, "the window has no shortcuts at all"
+    assert used <= RESERVED_HOTKEYS, used - RESERVED_HOTKEYS

@@ -315,7 +315,10 @@ def export_dataset(
     check_target(layout)
     with Staging(layout) as staging:
         job = _Job(db, schema, info, options, layout, staging)
-        parts = job.run(progress)
+        try:
+            parts = job.run(progress)
+        finally:  # a refused export (changed text, cancel) must not leak its list files
+            job.close_lists()
         staging.publish(job.data_name)
     return ExportResult(info.name, layout.target, layout.manifest, parts, job.problems.summaries())
 
@@ -373,11 +376,11 @@ class _Job:
     def _list_file(self, key: str, part: str) -> BinaryIO:
         path = self.staging.path / f".{key}-{part}.jsonl"
         self._lists.setdefault(key, {})[part] = path
-        handle = open(path, "wb", buffering=1 << 16)  # noqa: SIM115 - closed in _close_lists
+        handle = open(path, "wb", buffering=1 << 16)  # noqa: SIM115 - closed in close_lists
         self._handles.append(handle)
         return handle
 
-    def _close_lists(self) -> None:
+    def close_lists(self) -> None:
         for handle in self._handles:
             handle.close()
 
@@ -461,7 +464,7 @@ class _Job:
                 if stratum:
                     c.strata[stratum] += 1
         files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
-        self._close_lists()
+        self.close_lists()
         self._write_conf()
         self._write_manifest(files, counts, no_units)
         base = self.layout.target if self.layout.folder else self.layout.target.parent
