@@ -96,7 +96,7 @@ def _import_text(ws: Workspace, folder: Path, raw: str) -> int | None:
 
 
 @settings(
-    max_examples=80,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -131,7 +131,9 @@ def test_exported_span_text_is_the_stored_text_between_its_offsets(
 
         out = folder / "export.jsonl"
         export_dataset(ws.db, ws.active_schema(), out, "native")
-        records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        # Split on \n only: JSON strings may hold U+2028 or \x85, which splitlines() breaks on.
+        lines = out.read_bytes().split(b"\n")
+        records = [json.loads(line) for line in lines if line]
         [record] = [r for r in records if r["content_hash"] == content_hash(stored)]
         assert record["text"] == stored
         exported = {(s["start"], s["end"]) for s in record["spans"] if s["annotator"] == "prop"}
