@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         self._row_timer.timeout.connect(self._refresh_edited_rows)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
         self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
+        # A click, Enter or a double click on a row: start annotating it. Arrow keys only browse.
+        self.doc_view.clicked.connect(lambda _index: self.text_view.setFocus())
+        self.doc_view.activated.connect(lambda _index: self.text_view.setFocus())
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
@@ -277,11 +280,11 @@ class MainWindow(QMainWindow):
     def _last_doc_key(self) -> str:
         return f"lastDocument/{self.workspace.db.display_name}/{self.annotator.name}"
 
-    def open_document(self, document_id: int) -> None:
+    def open_document(self, document_id: int, *, focus_text: bool = True) -> None:
+        """Show a document. From the list (arrow keys), focus stays there to browse on."""
         started = time.perf_counter()
         try:
-            self.workspace.documents.verify(document_id)
-            document = self.workspace.documents.get(document_id)
+            document = self.workspace.documents.get(document_id, verified=True)
         except AnnotatorError as exc:
             QMessageBox.warning(self, "Cannot open document", str(exc))
             return
@@ -314,7 +317,8 @@ class MainWindow(QMainWindow):
             self.doc_view.selectionModel().blockSignals(False)
             self.doc_view.scrollTo(self.doc_model.index(row, 0))
         self.settings.setValue(self._last_doc_key(), document_id)
-        self.text_view.setFocus()
+        if focus_text:
+            self.text_view.setFocus()
         self._update_status_bar()
         self.last_open_ms = (time.perf_counter() - started) * 1000
 
@@ -331,7 +335,7 @@ class MainWindow(QMainWindow):
     def _on_document_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
         doc_id = self.doc_model.document_id(current.row())
         if doc_id is not None and (self.session is None or self.session.document.id != doc_id):
-            self.open_document(doc_id)
+            self.open_document(doc_id, focus_text=False)
 
     def _step_document(self, step: int) -> None:
         if self.session is None:
