@@ -60,6 +60,7 @@ class AnnotationEditor(QObject):
         view.key_handler = self.handle_key
         view.key_claim = self.claims_key
         view.clicked.connect(self._on_click)
+        view.tooltip_for = self.describe_at
         self.session: DocumentSession | None = None
         self.stack: QUndoStack | None = None
         self.highlighter: SpanHighlighter | None = None
@@ -431,6 +432,23 @@ class AnnotationEditor(QObject):
             self.select(ids[(ids.index(self.selected) + 1) % len(ids)])
         else:
             self.select(ids[0])
+
+    def describe_at(self, position: int) -> str | None:
+        """Hover text: the spans under the pointer with their values and links (plain text)."""
+        if self.highlighter is None or self.session is None:
+            return None
+        lines = []
+        for hit in self.highlighter.spans_at(position):
+            span = self.session.spans.get(hit.id)
+            if span is None:
+                continue
+            values = ", ".join(
+                f"{k}: {', '.join(v) if isinstance(v, list) else v}"
+                for k, v in span.attributes.items()
+            )
+            links = ", ".join(r.label for r in self.session.links_from(span.id))
+            lines.append(" · ".join(p for p in (span.label, values, links) if p))
+        return "\n".join(lines) or None
 
     # -- keys --
 

@@ -6,11 +6,12 @@ means.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QTextOption
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QTextOption
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 
 class SpanTextView(QPlainTextEdit):
@@ -31,6 +32,7 @@ class SpanTextView(QPlainTextEdit):
         self.setFont(font)
         self.document().setDocumentMargin(16)
         self.key_handler: Callable[[QKeyEvent], bool] | None = None
+        self.tooltip_for: Callable[[int], str | None] | None = None
         self.key_claim: Callable[[QKeyEvent], bool] | None = None
         self._press: QPoint | None = None
 
@@ -55,6 +57,20 @@ class SpanTextView(QPlainTextEdit):
         ):
             return True
         return super().event(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            text = None
+            if self.tooltip_for is not None:
+                text = self.tooltip_for(self.cursorForPosition(event.pos()).position())
+            if text:
+                # Escaped: tooltips would otherwise render anything that looks like HTML.
+                shown = f"<p style='white-space:pre'>{html.escape(text)}</p>"
+                QToolTip.showText(event.globalPos(), shown, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.key_handler is not None and self.key_handler(event):

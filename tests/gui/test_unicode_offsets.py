@@ -94,3 +94,22 @@ def test_resizing_across_emoji_and_combining_marks(
     me.key(Key.Key_Right, Mod.AltModifier | Mod.ShiftModifier)
     assert disk_spans(probe, "alice", doc_id)[target][:2] == (start, end)
     assert shown_text(window, start, end) == "families"
+
+
+def test_hovering_a_span_describes_it(qtbot, tmp_path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from annotator.gui.app import open_window
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
+    qtbot.addWidget(window)
+    window.show()
+    doc = window.workspace.documents.by_key("demo-01")
+    window.open_document(doc.id)
+    weapon = next(s for s in window.session.spans.values() if s.label == "WEAPON")
+    text = window.editor.describe_at(window.editor.offsets.to_qt(weapon.start))
+    assert text is not None
+    assert "WEAPON" in text and f"weapon_type: {weapon.attributes['weapon_type']}" in text
+    assert window.editor.describe_at(0) is None or "WEAPON" not in window.editor.describe_at(0)
+    window.workspace.close()
