@@ -200,8 +200,10 @@ def export(
     options = ExportOptions(filter=flt, split=split, scheme=scheme.upper(), nested=nested)
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)
+        stderr = click.get_text_stream("stderr")
+        # A bar only on a terminal: scripts read stderr for errors alone.
         with click.progressbar(
-            length=1, label="exporting", file=click.get_text_stream("stderr")
+            length=1, label="exporting", file=stderr, hidden=not stderr.isatty()
         ) as bar:
 
             def progress(done: int, total: int) -> None:

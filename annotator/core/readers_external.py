@@ -69,7 +69,9 @@ class _Where:
 Parse = Callable[[dict[str, Any], _Where], "_Record | Skipped"]
 
 
-def read_doccano(path: Path, encoding: str | None = None) -> Iterator[ParsedDocument | Problem]:
+def read_doccano(
+    path: Path, encoding: str | None = None
+) -> Iterator[ParsedDocument | Problem | Skipped]:
     """doccano JSONL: sequence labelling (``label``) or relation extraction (``entities``)."""
     yield from _read(path, encoding, _doccano_record)
 
@@ -271,10 +273,10 @@ def _doccano_record(raw: dict[str, Any], where: _Where) -> _Record:
                 )
             )
     text = _text(raw, where, bool(spans))
-    key = raw.get("document_id", raw.get("id"))
+    doc_key = raw.get("document_id", raw.get("id"))
     return _Record(
         text=text,
-        key=_opt_str(key),
+        key=_opt_str(doc_key),
         title=_opt_str(raw.get("title")),
         annotator=_opt_str(raw.get("annotator")),
         spans=spans,

@@ -134,8 +134,12 @@ class SchemaService:
 
     def set_active(self, schema: Schema) -> SchemaRef:
         ref = self.register(schema)
-        with self._db.write() as s:
-            s.merge(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
+        try:
+            with self._db.write() as s:
+                s.merge(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
+        except SAIntegrityError:  # merge inserted while another desktop did: update theirs
+            with self._db.write() as s:
+                s.merge(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
         return ref
 
     def active(self) -> tuple[SchemaRef, Schema] | None:
@@ -193,7 +197,17 @@ class DocumentService:
             return self.get(report.imported_ids[0])
         raise ValidationError("; ".join(report.messages) or "document not added")
 
-    def get(self, document_id: int) -> DocumentRecord:
+    def get(self, document_id: int, *, verified: bool = False) -> DocumentRecord:
+        """A document; with ``verified``, raise if its text changed since import."""
+        record = self._get(document_id)
+        if verified and content_hash(record.text) != record.content_hash:
+            raise IntegrityError(
+                f"document {record.key!r} (#{document_id}): its text changed after import; "
+                "span offsets can no longer be trusted"
+            )
+        return record
+
+    def _get(self, document_id: int) -> DocumentRecord:
         with self._db.read() as s:
             row = s.get(Document, document_id)
             if row is None:
@@ -231,19 +245,7 @@ class DocumentService:
 
     def verify(self, document_id: int) -> None:
         """Raise if the stored text no longer matches the hash it was imported with."""
-        with self._db.read() as s:
-            row = s.execute(
-                select(Document.text, Document.content_hash, Document.key).where(
-                    Document.id == document_id
-                )
-            ).one_or_none()
-        if row is None:
-            raise NotFoundError(f"document #{document_id} does not exist")
-        if content_hash(row.text) != row.content_hash:
-            raise IntegrityError(
-                f"document {row.key!r} (#{document_id}): its text changed after import; "
-                "span offsets can no longer be trusted"
-            )
+        self.get(document_id, verified=True)
 
     def count(self) -> int:
         with self._db.read() as s:
@@ -771,7 +773,16 @@ class Workspace:
         from annotator.core.bundled import default_schema
 
         schema = default_schema()
-        self.schemas.set_active(schema)
+        ref = self.schemas.register(schema)
+        try:
+            # Insert, not merge: desktops starting together on a new database all get here, and
+            # the first choice (or a team lead's ``schema use`` meanwhile) must stand.
+            with self.db.write() as s:
+                s.add(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
+        except SAIntegrityError:
+            active = self.schemas.active()
+            if active is not None:
+                return active[1]
         return schema
 
     def close(self) -> None:

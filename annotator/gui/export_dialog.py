@@ -1,4 +1,4 @@
-"""The Export dialog: format, target and filters, the same choices as ``annotator export``."""
+"""The Export dialog: the same choices as ``annotator export``, run by ``export_dataset``."""
 
 from __future__ import annotations
 
@@ -14,39 +14,56 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
 from annotator.core.db import Database
+from annotator.core.errors import AnnotatorError
+from annotator.core.export.dataset import (
+    FORMATS,
+    ExportOptions,
+    SplitSpec,
+    default_filter,
+    export_dataset,
+    plan_output,
+    unavailable_reason,
+)
 from annotator.core.export.source import ExportFilter, Progress
-from annotator.core.schema import Schema
-
-FORMATS = {
-    "native": "Native JSONL (one record per document, everything)",
-    "statements": "Statements JSONL (speaker, stance, targets, weapons)",
-}
+from annotator.core.schema import AttributeType, Schema
 
 
 @dataclass(frozen=True)
 class ExportRequest:
+    """What the dialog asked for; ``run`` is called on the worker thread."""
+
     fmt: str
     output: Path
-    filter: ExportFilter
+    filter: ExportFilter | None = None
+    split: SplitSpec | None = None
+    scheme: str = "BIO"
+    nested: str = "outermost"
 
     def run(self, db: Database, schema: Schema, progress: Progress) -> str:
-        if self.fmt == "statements":
-            from annotator.core.export.statements import export_statements
+        options = ExportOptions(
+            filter=self.filter, split=self.split, scheme=self.scheme, nested=self.nested
+        )
+        return export_dataset(db, schema, self.output, self.fmt, options, progress).summary()
 
-            count = export_statements(db, self.output, schema, self.filter, progress)
-            return f"wrote {count} statement(s) to {self.output}"
-        from annotator.core.export.native import export_native
 
-        count = export_native(db, self.output, schema, self.filter, progress)
-        return f"wrote {count} document(s) to {self.output}"
+def stratify_choices(schema: Schema) -> list[str]:
+    """Labels and choice attributes a split can be stratified by (e.g. stance)."""
+    choices = [label.name for label in schema.labels]
+    for label in schema.labels:
+        for attr in label.attributes:
+            if attr.type in (AttributeType.CHOICE, AttributeType.MULTI):
+                choices.append(f"{label.name}.{attr.name}")
+    return choices
 
 
 class ExportDialog(QDialog):
@@ -57,54 +74,179 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export")
+        self.setWindowTitle("Export dataset")
+        self.setMinimumWidth(560)
+        self.schema = schema
         form = QFormLayout(self)
         self.format_box = QComboBox()
-        for key, text in FORMATS.items():
-            self.format_box.addItem(text, key)
+        self.format_box.setObjectName("exportFormat")
+        for name, info in FORMATS.items():
+            reason = unavailable_reason(name)
+            self.format_box.addItem(info.title, name)
+            index = self.format_box.count() - 1
+            self.format_box.setItemData(
+                index, reason or info.description, Qt.ItemDataRole.ToolTipRole
+            )
+            if reason:
+                self.format_box.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
         form.addRow("Format", self.format_box)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setStyleSheet("color: #555;")
+        form.addRow("", self.description)
+
         row = QHBoxLayout()
-        self.output_edit = QLineEdit(str(Path.home() / "annotations.jsonl"))
+        self.output_edit = QLineEdit(str(Path.home() / "annotator-export"))
+        self.output_edit.setObjectName("exportTarget")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         row.addWidget(self.output_edit, 1)
         row.addWidget(browse)
         form.addRow("Save to", row)
+        self.layout_hint = QLabel()
+        self.layout_hint.setStyleSheet("color: #555;")
+        form.addRow("", self.layout_hint)
+
         self.done_only = QCheckBox("Only documents marked done")
-        self.done_only.setChecked(True)
-        form.addRow("", self.done_only)
+        form.addRow("Documents", self.done_only)
         self.annotator_list = QListWidget()
         for name in annotators:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.annotator_list.addItem(item)
-        self.annotator_list.setMaximumHeight(120)
+        self.annotator_list.setMaximumHeight(110)
         form.addRow("Annotators", self.annotator_list)
+
+        self.split_box = QCheckBox("Split by document")
+        self.split_edit = QLineEdit("train=0.8,dev=0.1,test=0.1")
+        self.seed_box = QSpinBox()
+        self.seed_box.setRange(0, 2**31 - 1)
+        self.seed_box.setValue(13)
+        self.stratify_box = QComboBox()
+        self.stratify_box.addItem("not stratified", None)
+        for choice in stratify_choices(schema):
+            self.stratify_box.addItem(f"stratify by {choice}", choice)
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split_box)
+        split_row.addWidget(self.split_edit, 1)
+        split_row.addWidget(QLabel("seed"))
+        split_row.addWidget(self.seed_box)
+        form.addRow("Splits", split_row)
+        form.addRow("", self.stratify_box)
+
+        self.scheme_box = QComboBox()
+        self.scheme_box.addItems(["BIO", "BILOU"])
+        self.nested_box = QComboBox()
+        self.nested_box.addItem("outermost span wins", "outermost")
+        self.nested_box.addItem("one column per label layer", "layers")
+        token_row = QHBoxLayout()
+        token_row.addWidget(self.scheme_box)
+        token_row.addWidget(self.nested_box, 1)
+        self.token_label = QLabel("Tags")
+        form.addRow(self.token_label, token_row)
+
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form.addRow("", self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.schema = schema
+
+        self.format_box.currentIndexChanged.connect(self._format_changed)
+        self.split_box.toggled.connect(self._update_hint)
+        self.output_edit.textChanged.connect(self._update_hint)
+        self._format_changed()
+
+    @property
+    def fmt(self) -> str:
+        return str(self.format_box.currentData())
+
+    def _format_changed(self) -> None:
+        info = FORMATS[self.fmt]
+        self.description.setText(f"{info.description} One record per {info.record}.")
+        self.done_only.setChecked(bool(default_filter(self.fmt).statuses))
+        for widget in (self.scheme_box, self.nested_box, self.token_label):
+            widget.setVisible(self.fmt == "conll")
+        current = Path(self.output_edit.text())
+        if current.suffix and not info.folder:
+            self.output_edit.setText(str(current.with_suffix(info.extension)))
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        try:
+            layout = plan_output(self.output_edit.text(), self.fmt, self._options())
+        except (AnnotatorError, ValueError) as exc:
+            self.layout_hint.setText(str(exc))
+            return
+        kind = "a folder of files" if layout.folder else "one file"
+        self.layout_hint.setText(f"writes {kind}; manifest: {layout.manifest.name}")
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export to", self.output_edit.text(), "JSON lines (*.jsonl);;All (*)"
-        )
+        info = FORMATS[self.fmt]
+        if info.folder or self.split_box.isChecked():
+            path = QFileDialog.getExistingDirectory(self, "Export into folder")
+        else:
+            path, _ = QFileDialog.getSaveFileName(
+                self,
+                "Export to",
+                self.output_edit.text(),
+                f"{info.title} (*{info.extension});;All (*)",
+            )
         if path:
             self.output_edit.setText(path)
 
-    def request(self) -> ExportRequest:
-        chosen = tuple(
-            self.annotator_list.item(i).text()
-            for i in range(self.annotator_list.count())
-            if self.annotator_list.item(i).checkState() == Qt.CheckState.Checked
-        )
+    def _checked_annotators(self) -> tuple[str, ...]:
+        items = [self.annotator_list.item(i) for i in range(self.annotator_list.count())]
+        return tuple(i.text() for i in items if i.checkState() == Qt.CheckState.Checked)
+
+    def _filter(self) -> ExportFilter:
+        chosen = self._checked_annotators()
         everyone = len(chosen) == self.annotator_list.count()
-        flt = ExportFilter(
+        return ExportFilter(
             annotators=() if everyone else chosen,
             statuses=("done",) if self.done_only.isChecked() else (),
         )
-        return ExportRequest(self.format_box.currentData(), Path(self.output_edit.text()), flt)
+
+    def _options(self) -> ExportOptions:
+        split = None
+        if self.split_box.isChecked():
+            split = SplitSpec.parse(
+                self.split_edit.text(),
+                seed=self.seed_box.value(),
+                stratify=self.stratify_box.currentData(),
+            )
+        return ExportOptions(
+            filter=self._filter(),
+            split=split,
+            scheme=self.scheme_box.currentText(),
+            nested=str(self.nested_box.currentData()),
+        )
+
+    def _accept(self) -> None:
+        if self.annotator_list.count() and not self._checked_annotators():
+            self.error.setText("choose at least one annotator")
+            return
+        try:
+            self.request()
+        except (AnnotatorError, ValueError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+    def request(self) -> ExportRequest:
+        """The export asked for; raises with a readable message if a field is wrong."""
+        options = self._options()
+        return ExportRequest(
+            self.fmt,
+            Path(self.output_edit.text()).expanduser(),
+            options.filter,
+            options.split,
+            options.scheme,
+            options.nested,
+        )

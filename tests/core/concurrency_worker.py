@@ -23,22 +23,8 @@ from annotator.core.store import AnnotationService, Workspace
 
 OWN_DOCUMENTS = 2
 WORDS = [
-    "the",
-    "minister",
-    "said",
-    "that",
-    "the",
-    "new",
-    "missile",
-    "would",
-    "be",
-    "ready",
-    "before",
-    "the",
-    "end",
-    "of",
-    "the",
-    "year",
+    *("the", "minister", "said", "that", "the", "new", "missile", "would", "be", "ready"),
+    *("before", "the", "end", "of", "the", "year"),
 ]
 STANCES = ["supports", "opposes", "threatens", "denies", "neutral"]
 FORMS = ["direct", "indirect", "partial"]
@@ -186,10 +172,16 @@ def main(url: str, index: int, workers: int, edits: int, seed: int, sync: Path, 
     name = f"worker{index}"
     result: dict[str, Any] = {"name": name, "errors": [], "acknowledged": 0}
     try:
+        # Start together: on a new database every worker races to create the tables, then to
+        # choose the schema, then to add documents.
+        (sync / f"start-{index}").touch()
+        wait_for(sync, "start", workers)
         with Workspace(url) as ws:
+            (sync / f"opened-{index}").touch()
+            wait_for(sync, "opened", workers)
+            ann = ws.annotations(name)
             for n in range(OWN_DOCUMENTS):
                 ws.documents.add(article(index, n), key=f"w{index}-{n}", title=f"{name} {n}")
-            ann = ws.annotations(name)  # on a fresh database, every worker races to set the schema
             (sync / f"ready-{index}").touch()
             wait_for(sync, "ready", workers)
             docs = ws.documents.ids(ann.annotator.id)
@@ -213,8 +205,8 @@ def main(url: str, index: int, workers: int, edits: int, seed: int, sync: Path, 
             result["seen"] = {str(d): ws.documents.statuses(d) for d in docs}
     except Exception:
         result["errors"].append(traceback.format_exc())
-        (sync / f"ready-{index}").touch()
-        (sync / f"edited-{index}").touch()
+        for stage in ("start", "opened", "ready", "edited"):  # never leave the others waiting
+            (sync / f"{stage}-{index}").touch()
     out.write_text(json.dumps(result))
 
 

@@ -23,6 +23,7 @@ from annotator.core.export.dataset import (
     ExportOptions,
     ExportResult,
     export_dataset,
+    plan_output,
     unavailable_reason,
 )
 from annotator.core.export.native import native_raw_line, native_record, schema_info
@@ -631,10 +632,77 @@ def test_brat_pairs_and_configuration(corpus: Workspace, out_dir: Path) -> None:
             assert arg1.removeprefix("Arg1:") in refs and arg2.removeprefix("Arg2:") in refs
     bob = read_ann(root / "bob" / "nested.ann")
     statement = next(t for t in bob["T"] if t[1].startswith("STATEMENT"))
-    assert ";" in statement[1]  # over a line break: two fragments
-    assert ["A1", "stance T1 supports"] in bob["A"] or any(
-        a[1].startswith("stance ") and a[1].endswith(" supports") for a in bob["A"]
-    )
+    assert statement[0] == "T1" and ";" in statement[1]  # over a line break: two fragments
+    assert ["A1", "stance T1 supports"] in bob["A"]
+
+
+KINDS_SCHEMA = """
+name: kinds
+version: "2"
+labels:
+  - name: EVENT
+    color: "#ff0000"
+    attributes:
+      - name: kind
+        type: choice
+        values: [attack, talks]
+      - name: weapons
+        type: multi
+        values: [drone, missile]
+      - name: confirmed
+        type: bool
+      - name: note
+        type: text
+  - name: ACTOR
+    color: "#00ff00"
+    overlap: false
+relations:
+  - name: by
+    from: EVENT
+    to: ACTOR
+"""
+
+
+def test_every_kind_of_attribute_in_brat_and_the_manifest(sqlite_url: str, out_dir: Path) -> None:
+    from annotator.core.schema import parse_schema
+
+    text = "Rebels struck the depot with drones. Talks follow."
+    with Workspace(sqlite_url) as ws:
+        schema = parse_schema(KINDS_SCHEMA)
+        ws.schemas.set_active(schema)
+        ann = ws.annotations("gus")
+        doc = ws.documents.add(text, key="k1")
+        event = ann.create_span(doc.id, *at(text, "struck the depot with drones"), "EVENT")
+        ann.set_attribute(event.id, "kind", "attack")
+        ann.set_attribute(event.id, "weapons", ["missile", "drone"])
+        ann.set_attribute(event.id, "confirmed", True)
+        ann.set_attribute(event.id, "note", "seen on\tvideo,\nunverified")
+        actor = ann.create_span(doc.id, *at(text, "Rebels"), "ACTOR")
+        ann.link(event.id, actor.id, "by")
+        ann.set_status(doc.id, "done")
+        result = export_dataset(ws.db, schema, out_dir / "brat", "brat")
+    ann_file = read_ann(out_dir / "brat" / "gus" / "k1.ann")
+    assert [t[:2] for t in ann_file["T"]] == [["T1", "ACTOR 0 6"], ["T2", "EVENT 7 35"]]
+    assert ann_file["A"] == [
+        ["A1", "kind T2 attack"],
+        ["A2", "weapons_drone T2"],
+        ["A3", "weapons_missile T2"],
+        ["A4", "confirmed T2"],
+    ]
+    assert ann_file["#"] == [["#1", "AnnotatorNotes T2", "note: seen on video, unverified"]]
+    assert ann_file["R"] == [["R1", "by Arg1:T2 Arg2:T1"]]
+    conf = (out_dir / "brat" / "annotation.conf").read_text(encoding="utf-8")
+    assert "kind\tArg:EVENT, Value:attack|talks\n" in conf
+    assert "weapons_drone\tArg:EVENT\n" in conf and "confirmed\tArg:EVENT\n" in conf
+    assert "note" not in conf  # free text lives in notes, not in the attribute list
+    counts = json.loads(result.manifest.read_text(encoding="utf-8"))["splits"]["all"]
+    assert counts["attributes"] == {
+        "EVENT.confirmed": {"true": 1},
+        "EVENT.kind": {"attack": 1},
+        "EVENT.note": {"(text given)": 1},
+        "EVENT.weapons": {"drone": 1, "missile": 1},
+    }
+    assert counts["relation_labels"] == {"by": 1}
 
 
 # -- statements and filters --
@@ -815,6 +883,16 @@ def test_export_command_with_split_stratify_and_conll_options(
         capsys, "--db", sqlite_url, "export", "--split", "a=1", "--stratify", "colour", str(out)
     )
     assert code == 1 and "--stratify colour: no such attribute" in err and "stance" in err
+
+
+def test_plan_output_tells_a_dialog_file_or_folder(out_dir: Path) -> None:
+    assert not plan_output(out_dir / "train.spacy", "spacy").folder
+    assert plan_output(out_dir / "train.spacy", "spacy").manifest == out_dir / "train.manifest.json"
+    assert plan_output(out_dir / "data.jsonl", "prodigy", ExportOptions(split=SPLIT)).folder
+    assert plan_output(out_dir / "corpus", "native").folder  # no suffix: a folder
+    assert plan_output(out_dir / "x.ann", "brat").folder  # brat always writes a folder
+    for fmt in FORMATS:
+        assert unavailable_reason(fmt) is None or fmt == "spacy"
 
 
 def test_the_cli_lists_every_format() -> None:

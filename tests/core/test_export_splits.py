@@ -47,6 +47,14 @@ def test_bad_split_specs_say_what_is_wrong(text: str, message: str) -> None:
         SplitSpec.parse(text)
 
 
+def test_a_spec_built_in_code_is_checked_too() -> None:
+    """The Export dialog builds SplitSpec itself; export_dataset checks it the same way."""
+    with pytest.raises(ExportError, match=r"add up to 0\.9"):
+        SplitSpec((("train", 0.8), ("test", 0.1))).checked()
+    with pytest.raises(ExportError, match="more than 0"):
+        SplitSpec((("train", 1.0), ("test", 0.0))).checked()
+
+
 # -- assignment --
 
 

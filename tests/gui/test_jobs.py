@@ -150,3 +150,35 @@ def test_closing_the_window_cancels_a_running_export(
     window.start_export(ExportRequest("native", out, ExportFilter()))
     window.close()  # waits for the worker, which stops at its next document
     assert list(out.parent.iterdir()) == []
+
+
+def test_export_dialog_offers_every_format_and_exports_a_split(qtbot, tmp_path) -> None:
+    """The dialog's choices reach export_dataset: a CoNLL split into train/dev/test files."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.core.export.dataset import FORMATS
+    from annotator.gui.app import open_window
+    from annotator.gui.export_dialog import ExportDialog
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
+    qtbot.addWidget(window)
+    dialog = ExportDialog(window.schema, ["alice"], window)
+    qtbot.addWidget(dialog)
+    offered = [dialog.format_box.itemData(i) for i in range(dialog.format_box.count())]
+    assert offered == list(FORMATS)
+    dialog.format_box.setCurrentIndex(offered.index("conll"))
+    assert dialog.done_only.isChecked()  # training formats default to finished work only
+    dialog.done_only.setChecked(False)  # the demo has nothing marked done
+    dialog.split_box.setChecked(True)
+    out = tmp_path / "conll-out"
+    dialog.output_edit.setText(str(out))
+    request = dialog.request()
+    assert request.fmt == "conll" and request.split is not None
+    job = window.start_export(request)
+    with qtbot.waitSignal(job.done, timeout=60_000):
+        pass
+    written = sorted(p.name for p in out.iterdir())
+    assert "manifest.json" in written
+    assert {"train", "dev", "test"} <= {Path(n).stem for n in written}
+    window.workspace.close()

@@ -10,26 +10,31 @@ nothing behind.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO
 
-import orjson
 from sqlalchemy import Connection
 
 from annotator.core.db import Database
 from annotator.core.errors import ExportError
 from annotator.core.export import brat, conll, doccano, prodigy, spacy_docbin, tokenize
+from annotator.core.export.formats import (
+    FORMATS,
+    FormatInfo,
+    format_info,
+    layout_notes,
+    unavailable_reason,
+)
 from annotator.core.export.manifest import PartCounts, build_manifest, write_manifest
-from annotator.core.export.native import native_raw_line, schema_info
-from annotator.core.export.output import MANIFEST, HashingFile, Layout, Staging, check_target
+from annotator.core.export.output import MANIFEST, Layout, Staging, check_target
 from annotator.core.export.problems import MISALIGNED, ProblemLog, ProblemSummary
+from annotator.core.export.sinks import JsonlSink, NativeSink, Sink, WriterSink
 from annotator.core.export.source import (
+    ExportCancelled,
     ExportFilter,
     Progress,
-    RawDocument,
     parse_json_object,
     snapshot,
     stream_raw,
@@ -40,114 +45,24 @@ from annotator.core.export.statements import statement_records
 from annotator.core.export.units import Prepared
 from annotator.core.schema import Schema
 
+__all__ = [
+    "FORMATS",
+    "ExportCancelled",
+    "ExportFilter",
+    "ExportOptions",
+    "ExportResult",
+    "FormatInfo",
+    "PartResult",
+    "SplitSpec",
+    "default_filter",
+    "export_dataset",
+    "format_info",
+    "plan_output",
+    "unavailable_reason",
+]
+
 DEFAULT_STATUSES = ("done",)
 WHOLE = "all"  # the one part of an export that is not split
-
-
-@dataclass(frozen=True)
-class FormatInfo:
-    """What the Export dialog and ``--help`` say about a format."""
-
-    name: str
-    title: str
-    description: str
-    extension: str
-    record: str  # what one record is
-    folder: bool = False  # always writes a folder
-    tokens: bool = False  # uses the shared tokenizer
-    needs: str | None = None  # the optional extra it needs
-
-
-FORMATS: Mapping[str, FormatInfo] = MappingProxyType(
-    {
-        f.name: f
-        for f in (
-            FormatInfo(
-                "native",
-                "Native JSONL",
-                "Everything, losslessly: re-importable, and the format of backups.",
-                ".jsonl",
-                "document",
-            ),
-            FormatInfo(
-                "statements",
-                "Statements JSONL",
-                "One record per statement with its context, speaker, stance, targets and "
-                "weapons: for stance classifiers and who-said-what tables.",
-                ".jsonl",
-                "statement",
-            ),
-            FormatInfo(
-                "doccano",
-                "doccano JSONL (sequence labelling)",
-                '{"text", "label": [[start, end, label]]}, as doccano imports and exports it.',
-                ".jsonl",
-                "document and annotator",
-            ),
-            FormatInfo(
-                "doccano-rel",
-                "doccano JSONL (relation extraction)",
-                '{"text", "entities", "relations"}, doccano\'s layout with links.',
-                ".jsonl",
-                "document and annotator",
-            ),
-            FormatInfo(
-                "prodigy",
-                "Prodigy JSONL",
-                "Prodigy tasks with tokens, spans and relations, answer accept.",
-                ".jsonl",
-                "document and annotator",
-                tokens=True,
-            ),
-            FormatInfo(
-                "spacy",
-                "spaCy DocBin",
-                "A .spacy file per split: entities, span groups for overlapping spans, "
-                "attributes and links in user_data. For spacy train.",
-                ".spacy",
-                "document and annotator",
-                tokens=True,
-                needs="spacy",
-            ),
-            FormatInfo(
-                "conll",
-                "CoNLL (BIO/BILOU)",
-                "Token-per-line tags with document and sentence breaks, for seqeval and "
-                "Hugging Face token classification.",
-                ".conll",
-                "document and annotator",
-                tokens=True,
-            ),
-            FormatInfo(
-                "brat",
-                "brat standoff",
-                ".txt and .ann pairs with annotation.conf, to open in brat.",
-                "",
-                "document and annotator",
-                folder=True,
-            ),
-        )
-    }
-)
-
-
-def format_info(fmt: str) -> FormatInfo:
-    try:
-        return FORMATS[fmt]
-    except KeyError:
-        raise ExportError(
-            f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})"
-        ) from None
-
-
-def unavailable_reason(fmt: str) -> str | None:
-    """Why a format cannot be used here (a missing optional package), or None."""
-    if format_info(fmt).needs == "spacy":
-        try:
-            spacy_docbin.require_spacy()
-        except ExportError as exc:
-            return str(exc)
-    return None
 
 
 @dataclass(frozen=True)
@@ -217,80 +132,21 @@ class ExportResult:
         return sum(self.problems[k].count for k in MISALIGNED if k in self.problems)
 
     def summary(self) -> str:
+        """What was written, in a sentence or two for the status bar or the terminal."""
         info = format_info(self.format)
         split = ""
         if len(self.parts) > 1 or self.parts[0].name != WHOLE:
             split = " (" + ", ".join(f"{p.name} {p.documents}" for p in self.parts) + ")"
         text = (
-            f"wrote {self.documents} document(s){split} as {self.records} {info.name} "
-            f"record(s) ({self.spans} span(s), {self.relations} link(s)) to {self.target}"
+            f"wrote {self.documents} document(s){split} to {self.target}: {self.records} "
+            f"{info.name} record(s), one per {info.record}; {self.spans} span(s), "
+            f"{self.relations} link(s)"
         )
         for kind, problem in self.problems.items():
             text += f"\n  {problem.count} span(s): {kind.replace('_', ' ')}"
         if self.problems:
             text += f"\n  examples of each in {self.manifest}"
         return text
-
-
-class _Sink(Protocol):
-    def add(self, item: Any) -> int: ...
-
-    def close(self) -> dict[str, Any]: ...
-
-
-class _Jsonl:
-    def __init__(self, out: HashingFile, records: Callable[[Any], Iterable[dict[str, Any]]]):
-        self._out = out
-        self._records = records
-
-    def add(self, item: Any) -> int:
-        n = 0
-        for record in self._records(item):
-            self._out.write(orjson.dumps(record) + b"\n")
-            n += 1
-        return n
-
-    def close(self) -> dict[str, Any]:
-        return _file_info(self._out)
-
-
-class _Native:
-    def __init__(self, out: HashingFile, schema: Schema | None) -> None:
-        self._out = out
-        self._info = schema_info(schema)
-
-    def add(self, item: RawDocument) -> int:
-        self._out.write(native_raw_line(item, self._info))
-        return 1
-
-    def close(self) -> dict[str, Any]:
-        return _file_info(self._out)
-
-
-class _Wrapped:
-    """A writer with ``add`` plus a file to close (conll, spacy), or a folder (brat)."""
-
-    def __init__(self, writer: Any, out: HashingFile | None, folder: Path | None = None):
-        self._writer = writer
-        self._out = out
-        self._folder = folder
-
-    def add(self, item: Any) -> int:
-        return int(self._writer.add(item))
-
-    def close(self) -> dict[str, Any]:
-        if hasattr(self._writer, "close"):
-            self._writer.close()
-        if self._out is not None:
-            return _file_info(self._out)
-        assert self._folder is not None
-        files = sum(1 for p in self._folder.rglob("*") if p.is_file())
-        return {"files": files}
-
-
-def _file_info(out: HashingFile) -> dict[str, Any]:
-    digest = out.close()
-    return {"bytes": out.size, "sha256": digest}
 
 
 def export_dataset(
@@ -311,7 +167,7 @@ def export_dataset(
     options = options or ExportOptions()
     info = format_info(fmt)
     _check_options(info, schema, options)
-    layout = _layout(Path(out), info, options)
+    layout = plan_output(out, fmt, options)
     check_target(layout)
     with Staging(layout) as staging:
         job = _Job(db, schema, info, options, layout, staging)
@@ -341,8 +197,16 @@ def _check_options(info: FormatInfo, schema: Schema, options: ExportOptions) -> 
         spacy_docbin.require_spacy()
 
 
-def _layout(out: Path, info: FormatInfo, options: ExportOptions) -> Layout:
-    single = not info.folder and options.split is None and bool(out.suffix) and not out.is_dir()
+def plan_output(out: str | Path, fmt: str, options: ExportOptions | None = None) -> Layout:
+    """Whether ``out`` will be one file or a folder, and where the manifest goes.
+
+    One file when the format writes one file, there is no split, and ``out`` has a suffix and
+    is not a folder; a folder otherwise. A dialog can ask before choosing its file picker.
+    """
+    out = Path(out)
+    info = format_info(fmt)
+    split = options.split if options is not None else None
+    single = not info.folder and split is None and bool(out.suffix) and not out.is_dir()
     return Layout(out, folder=not single)
 
 
@@ -392,25 +256,27 @@ class _Job:
             return part if self.options.split else "."
         return f"{part}{self.info.extension}"
 
-    def _sink(self, part: str) -> _Sink:
+    def _sink(self, part: str) -> Sink:
         info, schema, opts = self.info, self.schema, self.options
         relative = self._relative(part)
         if info.folder:
             folder = (self.staging.path / relative).resolve()
-            return _Wrapped(brat.BratWriter(folder, schema), None, folder)
+            return WriterSink(brat.BratWriter(folder, schema), None, folder)
         out = self.staging.file(relative)
         if info.name == "native":
-            return _Native(out, schema)
+            return NativeSink(out, schema)
         if info.name == "statements":
-            return _Jsonl(out, lambda doc: statement_records(doc, schema))
+            return JsonlSink(out, lambda doc: statement_records(doc, schema))
         if info.name == "doccano":
-            return _Jsonl(out, lambda p: (doccano.sequence_record(u) for u in p.units))
+            return JsonlSink(out, lambda p: (doccano.sequence_record(u) for u in p.units))
         if info.name == "doccano-rel":
-            return _Jsonl(out, lambda p: (doccano.relation_record(u) for u in p.units))
+            return JsonlSink(out, lambda p: (doccano.relation_record(u) for u in p.units))
         if info.name == "prodigy":
-            return _Jsonl(out, lambda p: prodigy.task_records(p, self.problems, part))
+            return JsonlSink(out, lambda p: prodigy.task_records(p, self.problems, part))
         if info.name == "spacy":
-            return _Wrapped(spacy_docbin.DocBinWriter(out, schema, self.problems, part), out)
+            scratch = self.staging.path / f".spacy-{part}"
+            docbin = spacy_docbin.DocBinWriter(out, scratch, schema, self.problems, part)
+            return WriterSink(docbin, out)
         assert info.name == "conll"
         writer = conll.ConllWriter(
             out,
@@ -421,7 +287,7 @@ class _Job:
             part=part,
             units_out=self._list_file("conll_units", part),
         )
-        return _Wrapped(writer, out)
+        return WriterSink(writer, out)
 
     def _layers(self) -> list[str]:
         wanted = self.filter.labels
@@ -518,7 +384,9 @@ class _Job:
         extra: dict[str, Any] = {"record": f"one per {self.info.record}"}
         if self.info.tokens:
             extra["tokenizer"] = {"name": tokenize.NAME, "description": tokenize.DESCRIPTION}
-        extra["layout"] = self._layout_notes()
+        extra["layout"] = layout_notes(
+            self.info.name, self.schema, self.options.nested, self._layers()
+        )
         if self.info.record == "document and annotator":
             extra["documents_without_annotations_left_out"] = no_units
         manifest = build_manifest(
@@ -549,41 +417,6 @@ class _Job:
         out = self.staging.file(MANIFEST)
         write_manifest(out, manifest, self._lists)
         out.close()
-
-    def _layout_notes(self) -> dict[str, Any]:
-        name = self.info.name
-        if name == "conll":
-            columns = (
-                ["token", "tag"]
-                if self.options.nested == "outermost"
-                else [
-                    "token",
-                    *self._layers(),
-                ]
-            )
-            return {
-                "columns": columns,
-                "separator": "one space",
-                "document_start": conll.DOCSTART,
-                "sentence_break": "blank line (never inside a written span)",
-                "not_held": ["relations", "attributes"],
-                "units": "conll_units lists the document and annotator of each -DOCSTART- block",
-            }
-        if name == "doccano":
-            return {"not_held": ["relations (use doccano-rel)"], "attributes": "parallel list"}
-        if name == "doccano-rel":
-            return {"attributes": "key of each entity"}
-        if name == "prodigy":
-            return {"token_end": "inclusive", "relation_head_child": "last token of each span"}
-        if name == "spacy":
-            return {
-                "span_group": spacy_docbin.SPAN_KEY,
-                "entity_labels": [lab.name for lab in self.schema.labels if not lab.overlap],
-                "user_data": ["document_id", "title", "annotator", "spans", "relations"],
-            }
-        if name == "brat":
-            return {"folders": "<split>/<annotator>/<document>.txt|.ann", "conf": True}
-        return {}
 
 
 def _two_passes(progress: Progress | None) -> tuple[Progress | None, Progress | None]:

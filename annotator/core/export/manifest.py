@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 
@@ -146,8 +146,12 @@ def build_manifest(
     }
 
 
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
 def write_manifest(
-    out: BinaryIO, manifest: dict[str, Any], lists: dict[str, dict[str, Path]]
+    out: Writable, manifest: dict[str, Any], lists: dict[str, dict[str, Path]]
 ) -> None:
     """Write the manifest, then long lists (``lists[key][split]``: a file of JSON lines)
     streamed into it, so that a million document ids never sit in memory at once."""

@@ -123,7 +123,7 @@ class _Rows:
     cast to text), so no type processing is lost. On PostgreSQL the cursor is server-side.
     """
 
-    def __init__(self, conn: Connection, query: Select[Any], name: str) -> None:
+    def __init__(self, conn: Connection, query: Select, name: str) -> None:  # type: ignore[type-arg]
         compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
         params: Any = (
             tuple(compiled.params[k] for k in compiled.positiontup or ())
@@ -132,6 +132,7 @@ class _Rows:
         )
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
+        self._cursor: Any
         if conn.dialect.name == "sqlite":
             self._cursor = dbapi.cursor()
         else:
@@ -201,7 +202,7 @@ def stream_raw(
     # Server-side cursors (PostgreSQL) must be closed even when a group is left unread.
     opened: list[_Rows] = []
 
-    def rows(query: Select[Any], name: str) -> _Rows:
+    def rows(query: Select, name: str) -> _Rows:  # type: ignore[type-arg]
         result = _Rows(conn, query, name)
         opened.append(result)
         return result

@@ -56,14 +56,18 @@ class SplitSpec:
         if abs(total - 100) < 1e-6 and total > 1.5:
             parts = [(name, share / 100) for name, share in parts]
             total = 1.0
-        if abs(total - 1) > 1e-6:
-            raise ExportError(f"split shares add up to {total:g}; they must add up to 1 (or 100)")
         return cls(tuple(parts), seed, stratify).checked()
 
     def checked(self) -> SplitSpec:
+        """Raise unless the parts have unique simple names and shares adding up to 1."""
         names = self.names
         if not names:
             raise ExportError("a split needs at least one part")
+        if any(not share > 0 for _, share in self.parts):
+            raise ExportError("every split share must be more than 0")
+        total = sum(share for _, share in self.parts)
+        if abs(total - 1) > 1e-6:
+            raise ExportError(f"split shares add up to {total:g}; they must add up to 1 (or 100)")
         dupes = sorted(n for n, c in Counter(names).items() if c > 1)
         if dupes:
             raise ExportError(f"split part {dupes[0]!r} is named twice")

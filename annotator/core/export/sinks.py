@@ -1,0 +1,75 @@
+"""Where one split's records go: a JSONL file, the native fast path, or a format's writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+
+from annotator.core.export.native import native_raw_line, schema_info
+from annotator.core.export.output import HashingFile
+from annotator.core.export.source import RawDocument
+from annotator.core.schema import Schema
+
+
+class Sink(Protocol):
+    def add(self, item: Any) -> int: ...
+
+    def close(self) -> dict[str, Any]: ...
+
+
+class JsonlSink:
+    def __init__(self, out: HashingFile, records: Callable[[Any], Iterable[dict[str, Any]]]):
+        self._out = out
+        self._records = records
+
+    def add(self, item: Any) -> int:
+        n = 0
+        for record in self._records(item):
+            self._out.write(orjson.dumps(record) + b"\n")
+            n += 1
+        return n
+
+    def close(self) -> dict[str, Any]:
+        return file_info(self._out)
+
+
+class NativeSink:
+    def __init__(self, out: HashingFile, schema: Schema | None) -> None:
+        self._out = out
+        self._info = schema_info(schema)
+
+    def add(self, item: RawDocument) -> int:
+        self._out.write(native_raw_line(item, self._info))
+        return 1
+
+    def close(self) -> dict[str, Any]:
+        return file_info(self._out)
+
+
+class WriterSink:
+    """A writer with ``add`` plus a file to close (conll, spacy), or a folder (brat)."""
+
+    def __init__(self, writer: Any, out: HashingFile | None, folder: Path | None = None):
+        self._writer = writer
+        self._out = out
+        self._folder = folder
+
+    def add(self, item: Any) -> int:
+        return int(self._writer.add(item))
+
+    def close(self) -> dict[str, Any]:
+        if hasattr(self._writer, "close"):
+            self._writer.close()
+        if self._out is not None:
+            return file_info(self._out)
+        assert self._folder is not None
+        files = sum(1 for p in self._folder.rglob("*") if p.is_file())
+        return {"files": files}
+
+
+def file_info(out: HashingFile) -> dict[str, Any]:
+    digest = out.close()
+    return {"bytes": out.size, "sha256": digest}
