@@ -10,12 +10,12 @@ from pathlib import Path
 # Set once for the whole session, before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from annotator.core.store import Workspace  # noqa: E402
-from tests import pg_server  # noqa: E402
+from annotator.core.store import Workspace
+from tests import pg_server
 
 REPO = Path(__file__).resolve().parent.parent
 _db_counter = itertools.count()

@@ -16,10 +16,10 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
 
-from annotator.gui.app import application, open_window  # noqa: E402
+from annotator.gui.app import application, open_window
 
 
 def main(db: str, settings_path: str, seed: int) -> None:
