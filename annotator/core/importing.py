@@ -5,16 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, Dialect, Table, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.core import validation
 from annotator.core.db import Database
 from annotator.core.errors import AnnotatorError, ImportRejected, Problem, ValidationError
-from annotator.core.models import Annotator, Document, Relation, Span, utcnow
+from annotator.core.models import (
+    STATUSES,
+    Annotator,
+    Document,
+    DocumentStatus,
+    Relation,
+    Span,
+    utcnow,
+)
 from annotator.core.readers import (
     ParsedDocument,
     ReadProblem,
@@ -26,8 +35,7 @@ from annotator.core.readers import (
 from annotator.core.readers_external import Skipped, read_doccano, read_prodigy
 from annotator.core.records import SchemaRef
 from annotator.core.schema import Schema
-from annotator.core.store import set_status_in
-from annotator.core.text import content_hash
+from annotator.core.text import content_hash, is_boundary
 
 __all__ = ["ImportBatch", "ImportCancelled", "ImportReport", "ParsedDocument", "import_paths"]
 
@@ -120,6 +128,10 @@ class ImportBatch:
         self._annotator = annotator
         self._skip_bad = skip_bad
         self._progress = progress
+        self._labels = {lab.name: lab for lab in schema.labels} if schema is not None else {}
+        self._attr_cache: dict[Any, tuple[dict[str, Any], Any]] = {}
+        self._to_json: Callable[[Any], Any] | None = None
+        self._bulk: _BulkWriter | None = None
 
     def run(
         self, items: Iterable[ParsedDocument | Problem | Skipped], total: int = 0
@@ -152,6 +164,8 @@ class ImportBatch:
                     report.rejected,
                     f"import refused, nothing was imported ({len(report.rejected)} problem(s)):",
                 )
+            if self._bulk is not None:
+                self._bulk.flush()
         return report
 
     def _add(
@@ -163,111 +177,138 @@ class ImportBatch:
         known_keys: set[str],
         annotators: dict[str, int],
     ) -> None:
+        """Check one document completely, then write it; a refused one writes nothing."""
         digest = content_hash(doc.text)
-        if (
-            digest in known_hashes
-            or s.scalar(select(Document.id).where(Document.content_hash == digest)) is not None
-        ):
-            where = f"{doc.origin}:{doc.line}" if doc.line else doc.origin
-            raise _Duplicate(f"{where}: same text as a document already imported")
         key = doc.key or digest[:16]
-        _check_storable(doc, key)
-        if key in known_keys or s.scalar(select(Document.id).where(Document.key == key)):
+        where = f"{doc.origin}:{doc.line}" if doc.line else doc.origin
+        if digest in known_hashes:
+            raise _Duplicate(f"{where}: same text as a document already imported")
+        _check_storable(doc, key)  # before any query: PostgreSQL refuses NUL even there
+        conn = s.connection()
+        clash = conn.execute(_CLASH, {"h": digest, "k": key}).all()
+        if any(row.content_hash == digest for row in clash):
+            raise _Duplicate(f"{where}: same text as a document already imported")
+        if key in known_keys or clash:
             raise ValidationError(f"document id {key!r} is already used by another document")
-        span_rows, rel_rows = self._check_annotations(s, doc, annotators)
-        doc_id = s.execute(
-            insert(Document)
-            .values(
-                key=key,
-                title=doc.title,
-                text=doc.text,
-                length=len(doc.text),
-                source=doc.source,
-                url=doc.url,
-                published=doc.published,
-                meta=doc.meta,
-                content_hash=digest,
-                created_at=utcnow(),
-            )
-            .returning(Document.id)
-        ).scalar_one()
-        known_hashes.add(digest)
-        known_keys.add(key)
-        self._write_annotations(s, doc_id, span_rows, rel_rows)
+        spans, rel_rows = self._check_annotations(s, doc, annotators)
         status = dict(doc.status)
         if not status:
             # Pre-annotated work has begun: show it as in progress, as a first edit would.
-            owners = {row["annotator_id"] for row in span_rows}
+            owners = {span[0] for span in spans}
             status = {name: "in_progress" for name, i in annotators.items() if i in owners}
+        status_rows = []
         for name, value in status.items():
-            set_status_in(s, doc_id, self._annotator_id(s, name, annotators), value)
+            if value not in STATUSES:
+                raise ValidationError(f"status {value!r} is not one of {', '.join(STATUSES)}")
+            status_rows.append((self._annotator_id(s, name, annotators), value))
+        now = utcnow()
+        doc_id = conn.execute(
+            _INSERT_DOCUMENT,
+            {
+                "key": key,
+                "title": doc.title,
+                "text": doc.text,
+                "length": len(doc.text),
+                "source": doc.source,
+                "url": doc.url,
+                "published": doc.published,
+                "meta": doc.meta,
+                "content_hash": digest,
+                "created_at": now,
+            },
+        ).scalar_one()
+        known_hashes.add(digest)
+        known_keys.add(key)
+        writer = self._writer(conn)
+        if rel_rows:
+            self._write_linked(conn, doc_id, spans, rel_rows, now)
+        else:
+            writer.spans(doc_id, spans)
+        writer.statuses(doc_id, status_rows)
         report.imported_ids.append(doc_id)
-        report.spans += len(span_rows)
+        report.spans += len(spans)
         report.relations += len(rel_rows)
+
+    def _writer(self, conn: Connection) -> _BulkWriter:
+        if self._bulk is None:
+            schema_id = self._schema_ref.id if self._schema_ref is not None else 0
+            self._bulk = _BulkWriter(conn, schema_id)
+        return self._bulk
 
     def _check_annotations(
         self, s: Session, doc: ParsedDocument, annotators: dict[str, int]
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    ) -> tuple[list[_SpanRow], list[dict[str, Any]]]:
+        """Every span and link checked against the schema and the text, before any is written.
+
+        Returns spans as (annotator id, start, end, label, attributes, their column value).
+        This runs for every pre-annotated span of an import, so the common case is kept to dict
+        lookups; anything unusual goes through ``validation`` for its exact message.
+        """
         if not doc.spans and not doc.relations:
             return [], []
         schema = self._schema
         if schema is None or self._schema_ref is None:
             raise ValidationError("spans given but no schema to check them against")
-        rows: list[dict[str, Any]] = []
+        text = doc.text
+        n = len(text)
+        labels = self._labels
+        attr_cache = self._attr_cache
+        to_json = self._json_processor(s.connection())
+        rows: list[_SpanRow] = []
         refs: dict[str, int] = {}
-        seen: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        groups: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
         for i, span in enumerate(doc.spans):
-            where = f"spans[{i}]" + (f" ({span.ref})" if span.ref else "")
+            start, end, label = span.start, span.end, span.label
             try:
-                validation.check_offsets(doc.text, span.start, span.end)
-                validation.check_label(schema, span.label)
-                attrs = validation.check_attributes(
-                    schema, span.label, span.attributes, apply_defaults=False
-                )
+                # Below U+0300 nothing combines, so most edges need no Unicode lookup.
+                if not (
+                    type(start) is int
+                    and type(end) is int
+                    and 0 <= start < end <= n
+                    and (text[start] < "\u0300" or is_boundary(text, start))
+                    and (end == n or text[end] < "\u0300" or is_boundary(text, end))
+                ):
+                    validation.check_offsets(text, start, end)
+                if type(label) is not str or label not in labels:
+                    validation.check_label(schema, label)
+                given = span.attributes
+                try:
+                    cache_key: Any = (label, tuple(given.items()))
+                    attrs, stored = attr_cache[cache_key]
+                except (KeyError, TypeError):  # new, or unhashable (a multi attribute's list)
+                    attrs = validation.check_attributes(schema, label, given, apply_defaults=False)
+                    stored = to_json(attrs)
+                    # Only text values are remembered: True == 1, and a bool attribute takes
+                    # only one of them; no text equals a value of another type.
+                    if all(type(v) is str for v in given.values()):
+                        attr_cache[cache_key] = attrs, stored
             except ValidationError as exc:
-                raise ValidationError(f"{where}: {exc}") from None
-            covered = doc.text[span.start : span.end]
-            if span.text is not None and span.text != covered:
+                raise ValidationError(f"{_where(i, span.ref)}: {exc}") from None
+            if span.text is not None and span.text != text[start:end]:
                 raise ValidationError(
-                    f"{where}: its text {span.text!r} does not match the "
-                    f"document's text at {span.start}-{span.end}: {covered!r}"
+                    f"{_where(i, span.ref)}: its text {span.text!r} does not match the "
+                    f"document's text at {start}-{end}: {text[start:end]!r}"
                 )
             name = span.annotator or self._annotator
             if not name:
-                raise ValidationError(f"{where}: no annotator given (give --annotator)")
+                raise ValidationError(
+                    f"{_where(i, span.ref)}: no annotator given (give --annotator)"
+                )
             annotator_id = self._annotator_id(s, name, annotators)
-            label = schema.label(span.label)
-            same = seen.setdefault((annotator_id, span.label), [])
-            for other in same:
-                if other == (span.start, span.end):
-                    raise ValidationError(
-                        f"{where}: duplicate {span.label} span at {span.start}-{span.end}"
-                    )
-                if (
-                    label is not None
-                    and not label.overlap
-                    and other[0] < span.end
-                    and other[1] > span.start
-                ):
-                    raise ValidationError(
-                        f"{where}: {span.label} spans may not overlap "
-                        f"({span.start}-{span.end} and {other[0]}-{other[1]})"
-                    )
-            same.append((span.start, span.end))
+            group = groups.get((annotator_id, label))
+            if group is None:
+                groups[(annotator_id, label)] = group = []
+            group.append((start, end, i))
             if span.ref is not None:
                 if span.ref in refs:
-                    raise ValidationError(f"{where}: span id {span.ref!r} given twice")
+                    raise ValidationError(
+                        f"{_where(i, span.ref)}: span id {span.ref!r} given twice"
+                    )
                 refs[span.ref] = i
-            rows.append(
-                {
-                    "annotator_id": annotator_id,
-                    "schema_id": self._schema_ref.id,
-                    "start": span.start,
-                    "end": span.end,
-                    "label": span.label,
-                    "attributes": attrs,
-                }
-            )
+            rows.append((annotator_id, start, end, label, attrs, stored))
+        for (_, label), group in groups.items():
+            if len(group) > 1:
+                _check_group(doc, label, labels[label].overlap, group)
         rel_rows: list[dict[str, Any]] = []
         per_source: dict[tuple[int, str], int] = {}
         for i, rel in enumerate(doc.relations):
@@ -279,12 +320,10 @@ class ImportBatch:
                 )
             src, dst = refs[rel.source], refs[rel.target]
             try:
-                validation.check_relation_labels(
-                    schema, rel.label, rows[src]["label"], rows[dst]["label"]
-                )
+                validation.check_relation_labels(schema, rel.label, rows[src][3], rows[dst][3])
             except ValidationError as exc:
                 raise ValidationError(f"{where}: {exc}") from None
-            if rows[src]["annotator_id"] != rows[dst]["annotator_id"]:
+            if rows[src][0] != rows[dst][0]:
                 raise ValidationError(f"{where}: links spans of two different annotators")
             rel_type = schema.relation(rel.label)
             count = per_source.get((src, rel.label), 0) + 1
@@ -294,49 +333,62 @@ class ImportBatch:
                 )
             per_source[(src, rel.label)] = count
             rel_rows.append(
-                {
-                    "label": rel.label,
-                    "src": src,
-                    "dst": dst,
-                    "annotator_id": rows[src]["annotator_id"],
-                }
+                {"label": rel.label, "src": src, "dst": dst, "annotator_id": rows[src][0]}
             )
         return rows, rel_rows
 
-    def _write_annotations(
+    def _write_linked(
         self,
-        s: Session,
+        conn: Connection,
         doc_id: int,
-        span_rows: list[dict[str, Any]],
+        spans: list[_SpanRow],
         rel_rows: list[dict[str, Any]],
+        now: datetime,
     ) -> None:
-        if not span_rows:
-            return
-        now = utcnow()
-        for row in span_rows:
-            row["document_id"] = doc_id
-            row["created_at"] = row["updated_at"] = now
-        if rel_rows:
-            ids = list(
-                s.scalars(insert(Span).returning(Span.id, sort_by_parameter_order=True), span_rows)
-            )
-            s.execute(
-                insert(Relation),
+        """Spans whose new ids the links need: inserted with RETURNING, then the links."""
+        assert self._schema_ref is not None
+        schema_id = self._schema_ref.id
+        ids = list(
+            conn.scalars(
+                insert(Span).returning(Span.id, sort_by_parameter_order=True),
                 [
                     {
                         "document_id": doc_id,
-                        "annotator_id": r["annotator_id"],
-                        "schema_id": span_rows[0]["schema_id"],
-                        "label": r["label"],
-                        "source_id": ids[r["src"]],
-                        "target_id": ids[r["dst"]],
+                        "annotator_id": annotator_id,
+                        "schema_id": schema_id,
+                        "start": start,
+                        "end": end,
+                        "label": label,
+                        "attributes": attrs,
                         "created_at": now,
+                        "updated_at": now,
                     }
-                    for r in rel_rows
+                    for annotator_id, start, end, label, attrs, _ in spans
                 ],
             )
-        else:
-            s.execute(insert(Span), span_rows)
+        )
+        conn.execute(
+            insert(Relation),
+            [
+                {
+                    "document_id": doc_id,
+                    "annotator_id": r["annotator_id"],
+                    "schema_id": schema_id,
+                    "label": r["label"],
+                    "source_id": ids[r["src"]],
+                    "target_id": ids[r["dst"]],
+                    "created_at": now,
+                }
+                for r in rel_rows
+            ],
+        )
+
+    def _json_processor(self, conn: Connection) -> Callable[[Any], Any]:
+        if self._to_json is None:
+            column = Span.__table__.c.attributes
+            process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+            self._to_json = process or (lambda value: value)
+        return self._to_json
 
     def _annotator_id(self, s: Session, name: str, cache: dict[str, int]) -> int:
         if not isinstance(name, str):
@@ -358,6 +410,116 @@ class ImportBatch:
 
 class _Duplicate(Exception):
     pass
+
+
+_SpanRow = tuple[int, int, int, str, dict[str, Any], Any]
+_CLASH = select(Document.content_hash, Document.key).where(
+    or_(Document.content_hash == bindparam("h"), Document.key == bindparam("k"))
+)
+_INSERT_DOCUMENT = insert(Document).returning(Document.id)
+
+
+def _where(index: int, ref: str | None) -> str:
+    return f"spans[{index}]" + (f" ({ref})" if ref else "")
+
+
+def _check_group(
+    doc: ParsedDocument, label: str, overlap: bool, group: list[tuple[int, int, int]]
+) -> None:
+    """Duplicates, and overlaps where the label forbids them, among one annotator's spans of
+    one label: sorted once, so a document with many spans is not checked pair by pair."""
+    group.sort()
+    reach: tuple[int, int] | None = None  # (end, index) of the span reaching furthest so far
+    previous: tuple[int, int, int] | None = None
+    for start, end, i in group:
+        if previous is not None and previous[:2] == (start, end):
+            later = doc.spans[max(i, previous[2])]
+            raise ValidationError(
+                f"{_where(max(i, previous[2]), later.ref)}: duplicate {label} span at {start}-{end}"
+            )
+        if not overlap and reach is not None and start < reach[0]:
+            j, k = max(i, reach[1]), min(i, reach[1])
+            later, earlier = doc.spans[j], doc.spans[k]
+            raise ValidationError(
+                f"{_where(j, later.ref)}: {label} spans may not overlap "
+                f"({later.start}-{later.end} and {earlier.start}-{earlier.end})"
+            )
+        if reach is None or end > reach[0]:
+            reach = (end, i)
+        previous = (start, end, i)
+
+
+class _BulkWriter:
+    """Span and status rows of many documents, sent in batches with the driver's executemany.
+
+    SQLAlchemy's per-row parameter processing cost more than all the checks of a span. These
+    rows are validated already and hold plain ints and strings, the attributes converted by
+    their column type (as SQLAlchemy would) and the shared timestamp converted once.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self, conn: Connection, schema_id: int) -> None:
+        self._conn = conn
+        self._schema_id = schema_id
+        dialect = conn.dialect
+        spans = Span.__table__
+        self._span_sql = _insert_sql(
+            dialect,
+            spans,
+            (
+                "document_id",
+                "annotator_id",
+                "schema_id",
+                "start",
+                "end",
+                "label",
+                "attributes",
+                "created_at",
+                "updated_at",
+            ),
+        )
+        self._status_sql = _insert_sql(
+            dialect,
+            DocumentStatus.__table__,
+            ("document_id", "annotator_id", "status", "updated_at"),
+        )
+        process = spans.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        now = utcnow()
+        self._now = process(now) if process is not None else now
+        self._span_rows: list[tuple[Any, ...]] = []
+        self._status_rows: list[tuple[Any, ...]] = []
+
+    def spans(self, doc_id: int, spans: list[_SpanRow]) -> None:
+        schema_id, now = self._schema_id, self._now
+        self._span_rows.extend(
+            (doc_id, annotator_id, schema_id, start, end, label, stored, now, now)
+            for annotator_id, start, end, label, _, stored in spans
+        )
+        if len(self._span_rows) >= self.LIMIT:
+            self.flush()
+
+    def statuses(self, doc_id: int, rows: list[tuple[int, str]]) -> None:
+        self._status_rows.extend((doc_id, annotator_id, st, self._now) for annotator_id, st in rows)
+
+    def flush(self) -> None:
+        if self._span_rows:
+            self._conn.exec_driver_sql(self._span_sql, self._span_rows)
+            self._span_rows = []
+        if self._status_rows:
+            self._conn.exec_driver_sql(self._status_sql, self._status_rows)
+            self._status_rows = []
+
+
+def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+    assert dialect.paramstyle in ("qmark", "format", "pyformat"), dialect.paramstyle
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join([mark] * len(columns))
+    return (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES ({marks})"
+    )
 
 
 # PostgreSQL refuses NUL characters, lone surrogates and over-long VARCHARs where SQLite would

@@ -503,9 +503,10 @@ class _Parser:
         m = self.mapping(node, where, _VALUE_KEYS)
         if m is None:
             return None
-        name = self.name(m, where, node.line)
-        if name is None:
+        value_name = self.name(m, where, node.line)
+        if value_name is None:
             return None
+        name = value_name
         where = f"{owner}.{name}"
         return AttributeValue(
             name=name,

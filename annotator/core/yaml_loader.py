@@ -65,13 +65,13 @@ def load_located(text: str, filename: str) -> Located:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        where: int | None = mark.line + 1 if mark is not None else None
         reason = exc.problem or str(exc)
         ctx = exc.context_mark
         if exc.context and ctx is not None and mark is not None and ctx.line != mark.line:
             # An unclosed quote or bracket is only noticed far below; say where it opened.
             reason = f"{reason} ({exc.context} that starts on line {ctx.line + 1})"
-        raise YamlProblem(Problem(filename, line, "", f"not valid YAML: {reason}")) from None
+        raise YamlProblem(Problem(filename, where, "", f"not valid YAML: {reason}")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(filename, None, "", f"not valid YAML: {exc}")) from None
     finally:

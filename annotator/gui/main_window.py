@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         self._action(file_menu, "Open database…", self.open_database_dialog, "Ctrl+O")
+        self._action(file_menu, "Open database URL…", self.open_url_dialog)
         self.recent_menu = file_menu.addMenu("Open recent")
         self._action(file_menu, "Switch schema…", self.switch_schema_dialog)
         file_menu.addSeparator()
@@ -526,6 +527,18 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.switch_database(path)
+
+    def open_url_dialog(self) -> None:
+        """A team's shared server: postgresql+psycopg://user@host/db (or any SQLAlchemy URL)."""
+        url, ok = QInputDialog.getText(
+            self,
+            "Open database URL",
+            "Database URL (postgresql+psycopg://user@host/db):",
+            QLineEdit.EchoMode.Normal,
+            "postgresql+psycopg://",
+        )
+        if ok and url.strip():
+            self.switch_database(url.strip())
 
     def switch_database(self, url: str) -> bool:
         try:
