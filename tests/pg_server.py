@@ -157,9 +157,20 @@ def _ensure_os_user(name: str) -> str:
     useradd = shutil.which("useradd") or "/usr/sbin/useradd"
     try:
         proc = subprocess.run(
-            [useradd, "--system", "--user-group", "--no-create-home",
-             "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", name],
-            capture_output=True, text=True, timeout=60,
+            [
+                useradd,
+                "--system",
+                "--user-group",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                name,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"running as root and no '{name}' user exists; useradd failed: {exc}"
@@ -168,8 +179,10 @@ def _ensure_os_user(name: str) -> str:
             pwd.getpwnam(name)  # a parallel process may have created it
             return ""
         except KeyError:
-            return (f"running as root and no '{name}' user exists; "
-                    f"useradd failed: {proc.stderr.strip()}")
+            return (
+                f"running as root and no '{name}' user exists; "
+                f"useradd failed: {proc.stderr.strip()}"
+            )
     return ""
 
 
@@ -191,8 +204,13 @@ def _run(argv: list[str], run_as: str | None, cwd: Path, timeout: float) -> tupl
     with tempfile.TemporaryFile(mode="w+") as out:
         try:
             proc = subprocess.run(
-                _cmd(argv, run_as), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                stdout=out, stderr=subprocess.STDOUT, timeout=timeout,
+                _cmd(argv, run_as),
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
             )
             rc = proc.returncode
         except subprocess.TimeoutExpired:
@@ -264,8 +282,9 @@ def start_server(dbname: str = DEFAULT_DBNAME, timeout: float = 60.0) -> tuple[s
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         run_as = OS_USER_WHEN_ROOT
         if not (shutil.which("runuser") or os.path.exists("/usr/sbin/runuser")):
-            return None, ("running as root, but 'runuser' (util-linux) is not available "
-                          "to drop privileges")
+            return None, (
+                "running as root, but 'runuser' (util-linux) is not available to drop privileges"
+            )
         reason = _ensure_os_user(run_as)
         if reason:
             return None, reason
@@ -279,15 +298,40 @@ def start_server(dbname: str = DEFAULT_DBNAME, timeout: float = 60.0) -> tuple[s
     ok = False
     try:
         rc, out = _run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", DB_USER, "-A", "trust",
-             "--encoding=UTF8", "--no-locale", "--no-sync", "--no-instructions"],
-            run_as, base, _STEP_TIMEOUT,
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                DB_USER,
+                "-A",
+                "trust",
+                "--encoding=UTF8",
+                "--no-locale",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            run_as,
+            base,
+            _STEP_TIMEOUT,
         )
         if rc != 0 and "--no-instructions" in out:  # PostgreSQL < 13 lacks the flag
             rc, out = _run(
-                [str(bindir / "initdb"), "-D", str(data), "-U", DB_USER, "-A", "trust",
-                 "--encoding=UTF8", "--no-locale", "--no-sync"],
-                run_as, base, _STEP_TIMEOUT,
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    DB_USER,
+                    "-A",
+                    "trust",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                ],
+                run_as,
+                base,
+                _STEP_TIMEOUT,
             )
         if rc != 0:
             return None, f"initdb failed (exit {rc}):\n{_tail(out)}"
@@ -296,20 +340,35 @@ def start_server(dbname: str = DEFAULT_DBNAME, timeout: float = 60.0) -> tuple[s
         last = ""
         for _ in range(_PORT_ATTEMPTS):
             port = _free_port()
-            opts = " ".join([
-                "-c listen_addresses=127.0.0.1",
-                f"-p {port}",
-                f"-c unix_socket_directories={shlex.quote(str(base))}",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
-                "-c max_connections=50",
-                "-c shared_buffers=32MB",
-            ])
+            opts = " ".join(
+                [
+                    "-c listen_addresses=127.0.0.1",
+                    f"-p {port}",
+                    f"-c unix_socket_directories={shlex.quote(str(base))}",
+                    "-c fsync=off",
+                    "-c synchronous_commit=off",
+                    "-c full_page_writes=off",
+                    "-c max_connections=50",
+                    "-c shared_buffers=32MB",
+                ]
+            )
             rc, out = _run(
-                [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,
-                 "-w", "-t", str(int(max(timeout, 1))), "start"],
-                run_as, base, timeout + 30,
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(log),
+                    "-o",
+                    opts,
+                    "-w",
+                    "-t",
+                    str(int(max(timeout, 1))),
+                    "start",
+                ],
+                run_as,
+                base,
+                timeout + 30,
             )
             if rc == 0:
                 break
@@ -317,12 +376,18 @@ def start_server(dbname: str = DEFAULT_DBNAME, timeout: float = 60.0) -> tuple[s
                 log_text = log.read_text(errors="replace")
             except OSError:
                 log_text = ""
-            last = (f"pg_ctl start failed (exit {rc}):\n{_tail(out)}\n"
-                    f"--- server log:\n{_tail(log_text)}")
+            last = (
+                f"pg_ctl start failed (exit {rc}):\n{_tail(out)}\n"
+                f"--- server log:\n{_tail(log_text)}"
+            )
             pid = _postmaster_pid(data)
             if pid:  # half-started server: make sure it is gone before retrying
-                _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                     run_as, base, 60)
+                _run(
+                    [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                    run_as,
+                    base,
+                    60,
+                )
             if "could not bind" not in log_text and "Address already in use" not in log_text:
                 break
         if rc != 0:
@@ -353,8 +418,25 @@ def _wait_ready(srv: _Server, port: int, timeout: float) -> str:
     last = ""
     while time.monotonic() < deadline:
         if os.access(pg_isready, os.X_OK):
-            rc, last = _run([str(pg_isready), "-q", "-h", "127.0.0.1", "-p", str(port),
-                             "-U", DB_USER, "-d", "postgres", "-t", "5"], None, srv.base, 30)
+            rc, last = _run(
+                [
+                    str(pg_isready),
+                    "-q",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    DB_USER,
+                    "-d",
+                    "postgres",
+                    "-t",
+                    "5",
+                ],
+                None,
+                srv.base,
+                30,
+            )
             if rc == 0:
                 return ""
         else:
@@ -370,8 +452,25 @@ def _wait_ready(srv: _Server, port: int, timeout: float) -> str:
 def _create_db(srv: _Server, port: int, dbname: str) -> str:
     createdb = srv.bindir / "createdb"
     if os.access(createdb, os.X_OK):
-        rc, out = _run([str(createdb), "-h", "127.0.0.1", "-p", str(port), "-U", DB_USER,
-                        "-E", "UTF8", "-T", "template0", dbname], None, srv.base, _STEP_TIMEOUT)
+        rc, out = _run(
+            [
+                str(createdb),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                DB_USER,
+                "-E",
+                "UTF8",
+                "-T",
+                "template0",
+                dbname,
+            ],
+            None,
+            srv.base,
+            _STEP_TIMEOUT,
+        )
         if rc == 0:
             return ""
         return f"createdb {dbname} failed (exit {rc}):\n{_tail(out)}"
@@ -380,9 +479,15 @@ def _create_db(srv: _Server, port: int, dbname: str) -> str:
     except ImportError:
         return "no 'createdb' binary and psycopg is not installed: cannot create the test database"
     try:
-        with psycopg.connect(host="127.0.0.1", port=port, user=DB_USER, dbname="postgres",
-                             autocommit=True, connect_timeout=10) as conn:
-            conn.execute(f'CREATE DATABASE "{dbname}" ENCODING \'UTF8\' TEMPLATE template0')
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=port,
+            user=DB_USER,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=10,
+        ) as conn:
+            conn.execute(f"CREATE DATABASE \"{dbname}\" ENCODING 'UTF8' TEMPLATE template0")
     except Exception as exc:  # any failure becomes a reason string
         return f"creating database {dbname} failed: {exc}"
     return ""
@@ -419,8 +524,12 @@ def stop_server(url: str | None) -> None:
     if srv is None:
         return
     data = srv.base / "data"
-    rc, _ = _run([str(srv.bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60",
-                  "stop"], srv.run_as, srv.base, _STEP_TIMEOUT)
+    rc, _ = _run(
+        [str(srv.bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"],
+        srv.run_as,
+        srv.base,
+        _STEP_TIMEOUT,
+    )
     if rc != 0:
         _kill_leftover(data)
     shutil.rmtree(srv.base, ignore_errors=True)
@@ -442,6 +551,7 @@ def skip_or_fail(reason: str) -> None:
     import pytest
 
     if _truthy(os.environ.get(ENV_REQUIRED)):
-        pytest.fail(f"PostgreSQL is required here ({ENV_REQUIRED} is set) but: {reason}",
-                    pytrace=False)
+        pytest.fail(
+            f"PostgreSQL is required here ({ENV_REQUIRED} is set) but: {reason}", pytrace=False
+        )
     pytest.skip(reason)

@@ -62,7 +62,10 @@ def test_void_qt_calls_do_not_leak_refcount_of_none():
     # must fail this test, not kill pytest.
     proc = subprocess.run(
         [sys.executable, "-c", _PROBE],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
     )
     output = f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     assert proc.returncode == 0, (
@@ -120,8 +123,7 @@ def test_pyproject_pin_excludes_6_12_0_on_python_below_3_12():
         "extra": "",
     }
     applicable = [
-        (where, req) for where, req in reqs
-        if req.marker is None or req.marker.evaluate(env_311)
+        (where, req) for where, req in reqs if req.marker is None or req.marker.evaluate(env_311)
     ]
     assert any(where == "dependencies" for where, _ in applicable), (
         "no PySide6 requirement in [project].dependencies applies to Python 3.11: "

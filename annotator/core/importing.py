@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, insert, or_, select
+from sqlalchemy import Connection, Dialect, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
 from annotator.core import validation
@@ -466,7 +466,7 @@ class _BulkWriter:
         spans = Span.__table__
         self._span_sql = _insert_sql(
             dialect,
-            spans,
+            Span.__tablename__,
             (
                 "document_id",
                 "annotator_id",
@@ -481,7 +481,7 @@ class _BulkWriter:
         )
         self._status_sql = _insert_sql(
             dialect,
-            DocumentStatus.__table__,
+            DocumentStatus.__tablename__,
             ("document_id", "annotator_id", "status", "updated_at"),
         )
         process = spans.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
@@ -511,15 +511,13 @@ class _BulkWriter:
             self._status_rows = []
 
 
-def _insert_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
+def _insert_sql(dialect: Dialect, table: str, columns: tuple[str, ...]) -> str:
     assert dialect.paramstyle in ("qmark", "format", "pyformat"), dialect.paramstyle
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     marks = ", ".join([mark] * len(columns))
-    return (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({names}) VALUES ({marks})"
-    )
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
 
 
 # PostgreSQL refuses NUL characters, lone surrogates and over-long VARCHARs where SQLite would
@@ -530,6 +528,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_storable(doc: ParsedDocument, key: str) -> None:
+    if not doc.text.strip():  # the readers refuse these too; DocumentService.add did not
+        raise ValidationError("the text is empty")
     fields = {
         "id": key,
         "title": doc.title,

@@ -36,6 +36,8 @@ from typing import Any
 
 import orjson
 
+from tests.bench.common import Figure
+
 DOCS = 10_000
 SPANS = 1_000_000
 RELATIONS_PER_DOC = 10
@@ -360,6 +362,42 @@ def sha256(path: Path) -> str:
 
 def _runs(runs: list[dict[str, float]]) -> str:
     return ", ".join(f"{r['seconds']:.2f}" for r in runs)
+
+
+FIGURES = ("export native, 1M spans", "export native peak memory")
+
+
+def run(scale: float) -> list[Figure]:
+    """The ``python -m tests.bench`` protocol: one raw-bound run and one export, each fresh."""
+    docs, spans = max(1, round(DOCS * scale)), max(1, round(SPANS * scale))
+    db_path = corpus_path(docs, spans)
+    if not db_path.exists():
+        generate(db_path, docs, spans)
+    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
+        raw = run_child("raw", db_path, Path(tmp) / "raw.jsonl")
+        ours = run_child("native", db_path, Path(tmp) / "ours.jsonl")
+        same = sha256(Path(tmp) / "raw.jsonl") == sha256(Path(tmp) / "ours.jsonl")
+    if not same:
+        raise RuntimeError("the native export differs from the raw bound's file")
+    ratio = ours["seconds"] / raw["seconds"]
+    return [
+        Figure(
+            FIGURES[0],
+            ours["seconds"],
+            "s",
+            raw["seconds"],
+            f"<= {TARGET_RATIO}x reference",
+            ratio <= TARGET_RATIO,
+        ),
+        Figure(
+            FIGURES[1],
+            ours["peak_mb"],
+            "MB",
+            raw["peak_mb"],
+            f"< {TARGET_MB} MB",
+            ours["peak_mb"] < TARGET_MB,
+        ),
+    ]
 
 
 def main() -> None:

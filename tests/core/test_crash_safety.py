@@ -31,7 +31,7 @@ from tests.conftest import fresh_pg_database
 REPO = Path(__file__).resolve().parents[2]
 SEED = 20260314
 KILLS = 22
-IMPORT_DOCUMENTS = 2000
+IMPORT_DOCUMENTS = 3000
 WORDS = [
     *("the", "minister", "said", "that", "the", "new", "missile", "would", "be", "ready"),
     *("before", "the", "end", "of", "the", "year"),

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from annotator.core.errors import ImportRejected
+from annotator.core.errors import ImportRejected, ValidationError
 from annotator.core.importing import ImportReport, import_paths
 from annotator.core.models import Base, Document, Span
 from annotator.core.readers import MAX_FILE_BYTES
@@ -437,3 +437,13 @@ def test_cli_refusal_names_the_file_and_exits_1(sqlite_url: str, tmp_path: Path)
     assert "Traceback" not in result.stderr
     with Workspace(sqlite_url) as ws:
         assert ws.documents.count() == 0
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t", "\x00"], ids=["empty", "blank", "nul"])
+def test_service_refuses_what_the_readers_refuse(workspace: Workspace, text: str) -> None:
+    """``DocumentService.add`` (for callers other than the importers) keeps the same rules."""
+    before = snapshot(workspace)
+    with pytest.raises((ValidationError, ImportRejected)) as caught:
+        workspace.documents.add(text, key="direct")
+    assert "empty" in str(caught.value) or "NUL" in str(caught.value)
+    assert snapshot(workspace) == before
