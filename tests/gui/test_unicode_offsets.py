@@ -113,3 +113,41 @@ def test_hovering_a_span_describes_it(qtbot, tmp_path) -> None:
     assert "WEAPON" in text and f"weapon_type: {weapon.attributes['weapon_type']}" in text
     assert window.editor.describe_at(0) is None or "WEAPON" not in window.editor.describe_at(0)
     window.workspace.close()
+
+
+def _formats_at(window, offset: int) -> list:
+    doc = window.text_view.document()
+    block = doc.findBlock(window.editor.offsets.to_qt(offset))
+    return [f for f in block.layout().formats() if f.format.background().style() != 0]
+
+
+def test_a_long_article_is_highlighted_wherever_it_is_scrolled(qtbot, tmp_path) -> None:
+    """Blocks far below the first screen get their colours once they are scrolled into view."""
+    from PySide6.QtCore import QSettings
+
+    from annotator.core.store import Workspace
+    from annotator.gui.app import open_window
+
+    paragraphs = [
+        f"Paragraph {i}: the minister said missiles would be deployed." for i in range(600)
+    ]
+    db = str(tmp_path / "db.sqlite3")
+    with Workspace(db) as ws:
+        doc = ws.documents.add("Long article\n" + "\n".join(paragraphs), key="long", title="Long")
+        alice = ws.annotations("alice")
+        text = ws.documents.get(doc.id).text
+        last = text.rindex("missiles")
+        first = text.index("missiles")
+        alice.create_span(doc.id, first, first + len("missiles"), "WEAPON")
+        alice.create_span(doc.id, last, last + len("missiles"), "WEAPON")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = open_window(db, "alice", settings, ask=False)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_document(doc.id)
+    qtbot.waitUntil(lambda: bool(_formats_at(window, first)))
+    assert not _formats_at(window, last)  # not formatted before it is seen: that is the point
+    bar = window.text_view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: bool(_formats_at(window, last)))
+    window.workspace.close()
