@@ -284,8 +284,8 @@ class DocumentService:
             else:
                 title, key = Document.title.ilike, Document.key.ilike
             query = query.where(or_(title(like, escape="\\"), key(like, escape="\\")))
-        with self._db.read() as s:
-            return list(s.execute(query.order_by(Document.id)).scalars())
+        with self._db.read() as s:  # Core, not ORM rows: 100,000 ids at every start-up
+            return list(s.connection().execute(query.order_by(Document.id)).scalars())
 
     def rows(self, annotator_id: int, document_ids: Sequence[int]) -> list[DocumentRow]:
         """The list rows for some documents, in the order given (a page of the list)."""
@@ -342,14 +342,21 @@ class DocumentService:
 
     def next_unfinished(self, annotator_id: int, after_id: int | None = None) -> int | None:
         """The next document (after ``after_id``, wrapping round) not done or skipped."""
-        open_ids = self.ids(annotator_id, statuses=("new", "in_progress"))
-        if not open_ids:
-            return None
-        if after_id is not None:
-            later = [i for i in open_ids if i > after_id]
-            if later:
-                return later[0]
-        return open_ids[0]
+        finished = select(DocumentStatus.document_id).where(
+            DocumentStatus.annotator_id == annotator_id,
+            DocumentStatus.status.in_(("done", "skipped")),
+        )
+        unfinished = select(Document.id).where(Document.id.not_in(finished))
+        with self._db.read() as s:
+            conn = s.connection()
+            if after_id is not None:
+                later = conn.execute(
+                    unfinished.where(Document.id > after_id).order_by(Document.id).limit(1)
+                ).scalar()
+                if later is not None:
+                    return int(later)
+            first = conn.execute(unfinished.order_by(Document.id).limit(1)).scalar()
+        return None if first is None else int(first)
 
     def progress(self, annotator_id: int) -> dict[str, int]:
         """How many documents this annotator has in each status."""
