@@ -6,6 +6,15 @@ from typing import Any
 
 import orjson
 
+# JSON allows these raw inside strings and orjson leaves them so, but str.splitlines() and
+# JavaScript end a line at each, which would cut a JSONL record in two. In UTF-8 these byte
+# sequences mean only these characters, and in JSON text they can only sit inside a string.
+_LINE_SEPARATORS = (
+    (b"\xe2\x80\xa8", b"\\u2028"),  # LINE SEPARATOR
+    (b"\xe2\x80\xa9", b"\\u2029"),  # PARAGRAPH SEPARATOR
+    (b"\xc2\x85", b"\\u0085"),  # NEXT LINE
+)
+
 
 def dumps(value: Any) -> bytes:
     return orjson.dumps(value)
@@ -13,6 +22,19 @@ def dumps(value: Any) -> bytes:
 
 def dumps_text(value: Any) -> str:
     return orjson.dumps(value).decode("utf-8")
+
+
+def dumps_line(value: Any) -> bytes:
+    """One JSONL record: ``value`` as JSON on a single line, by any reader's idea of a line."""
+    return escape_line_separators(orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE))
+
+
+def escape_line_separators(data: bytes) -> bytes:
+    """``data`` (UTF-8 JSON) with U+2028, U+2029 and U+0085 written as escapes; same meaning."""
+    for raw, escaped in _LINE_SEPARATORS:
+        if raw in data:  # almost never: the common case is a scan, with no copy
+            data = data.replace(raw, escaped)
+    return data
 
 
 def loads(data: str | bytes) -> Any:
