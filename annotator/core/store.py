@@ -594,18 +594,7 @@ class AnnotationService:
                 )
             )
             for rel in deleted.relations:
-                s.execute(
-                    insert(Relation).values(
-                        id=rel.id,
-                        document_id=rel.document_id,
-                        annotator_id=rel.annotator_id,
-                        schema_id=self.schema_ref.id,
-                        label=rel.label,
-                        source_id=rel.source_id,
-                        target_id=rel.target_id,
-                        created_at=now,
-                    )
-                )
+                self._insert_relation(s, rel)
         return SpanRecord(
             span.id, span.document_id, span.annotator_id, span.start, span.end, span.label, attrs
         )
@@ -663,19 +652,23 @@ class AnnotationService:
         with self._db.write() as s:
             self._own_span(s, rel.source_id)
             self._own_span(s, rel.target_id)
-            s.execute(
-                insert(Relation).values(
-                    id=rel.id,
-                    document_id=rel.document_id,
-                    annotator_id=rel.annotator_id,
-                    schema_id=self.schema_ref.id,
-                    label=rel.label,
-                    source_id=rel.source_id,
-                    target_id=rel.target_id,
-                    created_at=utcnow(),
-                )
-            )
+            self._insert_relation(s, rel)
         return rel
+
+    def _insert_relation(self, s: Session, rel: RelationRecord) -> None:
+        """Put a link back under its old id (undo of an unlink or of a span's deletion)."""
+        s.execute(
+            insert(Relation).values(
+                id=rel.id,
+                document_id=rel.document_id,
+                annotator_id=rel.annotator_id,
+                schema_id=self.schema_ref.id,
+                label=rel.label,
+                source_id=rel.source_id,
+                target_id=rel.target_id,
+                created_at=utcnow(),
+            )
+        )
 
     # -- document status --
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.core.records import RelationRecord, SpanRecord
 from annotator.gui.document_session import DocumentSession
+from annotator.gui.models.table_base import FlatTableModel, Index
 
 SpanIdRole = Qt.ItemDataRole.UserRole + 1
-Index = QModelIndex | QPersistentModelIndex
 
 
 def _key(span: SpanRecord) -> tuple[int, int, int]:
@@ -27,7 +27,7 @@ def _attrs(span: SpanRecord) -> str:
     return "; ".join(parts)
 
 
-class AnnotationListModel(QAbstractTableModel):
+class AnnotationListModel(FlatTableModel):
     HEADERS = ("Label", "Text", "Attributes", "Links")
 
     def __init__(self, parent: Any = None) -> None:
@@ -98,22 +98,8 @@ class AnnotationListModel(QAbstractTableModel):
 
     # -- QAbstractTableModel --
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._spans)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._spans)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self._session is None or not 0 <= index.row() < len(self._spans):
