@@ -9,13 +9,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from annotator.core.export.output import remove_stale_staging, staging_prefix
+
 
 @contextmanager
 def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     """Yield a binary file; on success it replaces ``path``, on any error it vanishes."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    remove_stale_staging(target)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=staging_prefix(target), suffix=".part", dir=target.parent
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as handle:

@@ -18,6 +18,7 @@ from annotator.core.export.source import (
     snapshot,
     stream_raw,
 )
+from annotator.core.jsonio import dumps_line
 from annotator.core.schema import Schema
 
 
@@ -121,7 +122,7 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
     }
     if schema_info is not None:
         record["schema"] = schema_info
-    return orjson.dumps(record) + b"\n"
+    return dumps_line(record)  # escapes line separators inside the embedded JSON too
 
 
 def schema_info(schema: Schema | None) -> dict[str, str] | None:

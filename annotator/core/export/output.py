@@ -2,13 +2,16 @@
 
 A cancelled or failed export removes that folder, so the target is never half written. A
 folder export replaces an earlier export folder whole, and never touches a folder that is not
-one (that is, one without our manifest).
+one (that is, one without our manifest). A killed export cannot remove its folder, so staging
+names carry the process id, and the next export of the same target removes those whose process
+is gone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -81,8 +84,9 @@ class Staging:
         self.layout = layout
         parent = layout.target.parent
         parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(layout.target)
         self.path = Path(
-            tempfile.mkdtemp(prefix=f".{layout.target.name}.", suffix=".part", dir=parent)
+            tempfile.mkdtemp(prefix=staging_prefix(layout.target), suffix=".part", dir=parent)
         )
         self._open: list[HashingFile] = []
 
@@ -107,7 +111,7 @@ class Staging:
             _remove(leftover)
         if target.is_dir():
             old = Path(
-                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+                tempfile.mkdtemp(prefix=staging_prefix(target), suffix=".old", dir=target.parent)
             )
             os.replace(target, old)
             os.replace(self.path, target)
@@ -131,6 +135,47 @@ class Staging:
     ) -> None:
         if exc_type is not None:
             self.discard()
+
+
+def staging_prefix(target: Path) -> str:
+    """The start of the hidden names an export of ``target`` works under."""
+    return f".{target.name}.{os.getpid()}."
+
+
+def remove_stale_staging(target: Path) -> None:
+    """Remove what killed exports of ``target`` left beside it, if their process is gone.
+
+    Only names of the form ``.{name}.{pid}.{random}.part`` (or ``.old``, a replaced export
+    folder) for this very target; never those of a running process, such as another export
+    writing the same target now.
+    """
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[a-z0-9_]+\.(part|old)")
+    try:
+        entries = [e for e in target.parent.iterdir() if e.name.startswith(f".{target.name}.")]
+    except OSError:
+        return
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found is None or _running(int(found[1])):
+            continue
+        if found[2] == "old" and not target.exists():
+            continue  # killed between two renames: the previous export, and its only copy
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)  # another export may be removing it too
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if os.name != "posix" or pid <= 0:
+        return True  # no harmless test: os.kill(pid, 0) ends the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # someone else's process (PermissionError), or no pid
+        return True
+    return True
 
 
 def _remove(path: Path) -> None:

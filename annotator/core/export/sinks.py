@@ -6,11 +6,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-import orjson
-
 from annotator.core.export.native import native_raw_line, schema_info
 from annotator.core.export.output import HashingFile
 from annotator.core.export.source import RawDocument
+from annotator.core.jsonio import dumps_line
 from annotator.core.schema import Schema
 
 
@@ -28,7 +27,7 @@ class JsonlSink:
     def add(self, item: Any) -> int:
         n = 0
         for record in self._records(item):
-            self._out.write(orjson.dumps(record) + b"\n")
+            self._out.write(dumps_line(record))
             n += 1
         return n
 

@@ -90,6 +90,6 @@ def export_statements(
     with atomic_output(path) as out:
         for doc in stream_documents(db, flt, progress):
             for record in statement_records(doc, schema):
-                out.write(jsonio.dumps(record) + b"\n")
+                out.write(jsonio.dumps_line(record))
                 count += 1
     return count
