@@ -145,7 +145,10 @@ class MainWindow(QMainWindow):
         self.ann_view.setObjectName("annotationList")
         self.ann_view.setModel(self.ann_model)
         self._table_defaults(self.ann_view)
-        self.ann_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        ann_header = self.ann_view.horizontalHeader()
+        ann_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 110), (2, 230), (3, 230)):  # never sized to 10,000 rows
+            ann_header.resizeSection(column, width)
         self.ann_view.clicked.connect(self._on_annotation_clicked)
         self.ann_view.activated.connect(self._on_annotation_clicked)
         text_split = QSplitter(Qt.Orientation.Vertical)
