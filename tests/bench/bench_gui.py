@@ -77,10 +77,13 @@ def build_corpus(folder: Path, scale: float) -> None:
         annotator = ws.annotators.get_or_create("bench")
     rng = random.Random(7)
     big = _text(rng, int(1_000_000 * scale))
-    docs = [("big", "Big article", big), ("big-plain", "Big article without spans", big + ".")]
+    docs = []
     for i in range(int(100_000 * scale)):
         title = " ".join(rng.choice(WORDS) for _ in range(6)).capitalize()
         docs.append((f"doc-{i}", f"{title} {i}", _text(rng, 400) + f" {i}"))
+    # The 1 MB articles come last: start-up opens the first unfinished document, a typical one;
+    # opening the big one is measured on its own ("open").
+    docs += [("big", "Big article", big), ("big-plain", "Big article without spans", big + ".")]
     con = sqlite3.connect(db_path)
     now = "2026-01-01 00:00:00"
     con.executemany(
@@ -256,7 +259,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 def run(scale: float) -> list[Figure]:
-    folder = cached("gui-v1", scale, lambda f: build_corpus(f, scale))
+    folder = cached("gui-v2", scale, lambda f: build_corpus(f, scale))
     db = str(folder / "gui.sqlite3")
     work = folder / "runs"
     work.mkdir(exist_ok=True)

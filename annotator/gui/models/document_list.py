@@ -6,6 +6,7 @@ fetched a page at a time, when the view first asks for them.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,7 +30,6 @@ class DocumentListModel(FlatTableModel):
         self._documents = documents
         self._annotator_id = annotator_id
         self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
         self._pages: dict[int, list[DocumentRow]] = {}
         self.statuses: tuple[str, ...] = ()
         self.search = ""
@@ -46,13 +46,12 @@ class DocumentListModel(FlatTableModel):
         self._ids = self._documents.ids(
             self._annotator_id, self.statuses or None, self.search or None
         )
-        self._row_of = {doc_id: row for row, doc_id in enumerate(self._ids)}
         self._pages.clear()
         self.endResetModel()
 
     def refresh_document(self, document_id: int) -> None:
         """Re-read one row (its status or span count changed)."""
-        row = self._row_of.get(document_id)
+        row = self.row_of(document_id)
         if row is None:
             return
         page = self._pages.get(row // PAGE)
@@ -69,7 +68,9 @@ class DocumentListModel(FlatTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, document_id: int) -> int | None:
-        return self._row_of.get(document_id)
+        # Ids come in ascending order, so a binary search finds the row without an index dict.
+        row = bisect_left(self._ids, document_id)
+        return row if row < len(self._ids) and self._ids[row] == document_id else None
 
     def ids(self) -> list[int]:
         return list(self._ids)
