@@ -32,8 +32,8 @@ EXPORT_FORMATS = (
     "--format",
     "fmt",
     type=click.Choice(["txt", "html", "jsonl", "doccano", "prodigy"]),
-    help="Read every file as this format (default: by file extension). jsonl is the native "
-    "layout; doccano and prodigy read those tools' JSONL with their annotations.",
+    help="Read every file as this format (default: by file extension, and for .jsonl by its "
+    "first record: ours, doccano's or Prodigy's, each with its annotations).",
 )
 @click.option("--encoding", help="Decode files with this encoding instead of UTF-8.")
 @click.option(
@@ -60,7 +60,8 @@ def import_(
 ) -> None:
     """Import .txt, .html and .jsonl files or folders of them, in one transaction.
 
-    .jsonl files are read as the native layout unless --format says doccano or prodigy.
+    A .jsonl file is read as ours, doccano's or Prodigy's layout as its first record shows,
+    unless --format says which.
     """
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)

@@ -31,6 +31,7 @@ from annotator.core.readers import (
     read_html,
     read_jsonl,
     read_txt,
+    sniff_jsonl_layout,
 )
 from annotator.core.readers_external import Skipped, read_doccano, read_prodigy
 from annotator.core.records import SchemaRef
@@ -84,6 +85,8 @@ def read_paths(
     """Parse every file; yield documents, or a ``Problem`` for each file that cannot be read."""
     for file, key in iter_files(paths):
         kind = fmt or detect_format(file)
+        if fmt is None and kind == "jsonl":
+            kind = sniff_jsonl_layout(file)
         try:
             if not file.exists():
                 yield Problem(str(file), None, "", "no such file")

@@ -75,6 +75,35 @@ def detect_format(path: Path) -> str | None:
     return _SUFFIXES.get(path.suffix.lower())
 
 
+def sniff_jsonl_layout(path: Path) -> str:
+    """Which tool's JSONL this is, from its first record: "doccano", "prodigy" or "jsonl" (ours).
+
+    So that a file exported by doccano or Prodigy imports with its annotations whether or not
+    the user says which it is (the window's Import has no format to choose).
+    """
+    try:
+        with path.open("rb") as handle:
+            for raw in handle:
+                if raw.strip():
+                    record = jsonio.loads(raw)
+                    break
+            else:
+                return "jsonl"
+    except (OSError, jsonio.JSONDecodeError):
+        return "jsonl"  # the native reader reports the problem with its line
+    if not isinstance(record, dict):
+        return "jsonl"
+    if "entities" in record or isinstance(record.get("label"), list):
+        return "doccano"
+    spans = record.get("spans")
+    token_spans = isinstance(spans, list) and any(
+        isinstance(sp, dict) and "token_start" in sp for sp in spans
+    )
+    if "tokens" in record or "answer" in record or token_spans:
+        return "prodigy"
+    return "jsonl"
+
+
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     """Decode bytes as UTF-8 (or a BOM's encoding, or the one given); never guess silently."""
     if encoding is None:
