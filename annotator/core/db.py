@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -110,6 +113,26 @@ def _cannot_open(url: str, exc: BaseException) -> AnnotatorError:
     return AnnotatorError(f"cannot open the database {shown}: {reason}")
 
 
+def _use_wal(cur: Any) -> None:
+    """Switch a database to WAL, waiting out other processes doing the same.
+
+    Switching needs an exclusive lock, which SQLite can refuse at once, without its busy
+    handler, while several desktops open a brand-new file together. A "database is locked"
+    on first open was seen once in a full test run (six processes on a new file, the machine
+    loaded) and not reproduced since; this retry is the defence for the likeliest cause.
+    Already in WAL (every later open), the pragma only reads.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _create_engine(url: str, is_sqlite: bool) -> Engine:
     from annotator.core.jsonio import dumps_text, loads
 
@@ -132,7 +155,7 @@ def _create_engine(url: str, is_sqlite: bool) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cur)
         # FULL: a commit is on disk before the call returns, even across a power cut.
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()
