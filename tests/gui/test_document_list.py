@@ -151,20 +151,13 @@ def test_annotation_list_model_passes_the_model_tester(
     qtmodeltester.check(model)
 
 
-def test_arrow_keys_browse_the_list_without_leaving_it(qtbot, tmp_path) -> None:
+def test_arrow_keys_browse_the_list_without_leaving_it(qtbot, open_main) -> None:
     """Down in the list opens the next document and keeps the focus there to browse on."""
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
-    from annotator.gui.app import open_window
-
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.session is not None)
+    window = open_main()
     first = window.session.document.id
-    window.activateWindow()
     window.doc_view.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.doc_view)
     qtbot.keyClick(window.doc_view, Qt.Key.Key_Down)
@@ -172,4 +165,3 @@ def test_arrow_keys_browse_the_list_without_leaving_it(qtbot, tmp_path) -> None:
     assert QApplication.focusWidget() is window.doc_view
     qtbot.keyClick(window.doc_view, Qt.Key.Key_Return)
     assert QApplication.focusWidget() is window.text_view
-    window.workspace.close()

@@ -152,17 +152,12 @@ def test_closing_the_window_cancels_a_running_export(
     assert list(out.parent.iterdir()) == []
 
 
-def test_export_dialog_offers_every_format_and_exports_a_split(qtbot, tmp_path) -> None:
+def test_export_dialog_offers_every_format_and_exports_a_split(qtbot, tmp_path, open_main) -> None:
     """The dialog's choices reach export_dataset: a CoNLL split into train/dev/test files."""
-    from PySide6.QtCore import QSettings
-
     from annotator.core.export.dataset import FORMATS
-    from annotator.gui.app import open_window
     from annotator.gui.export_dialog import ExportDialog
 
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
-    qtbot.addWidget(window)
+    window = open_main()
     dialog = ExportDialog(window.schema, ["alice"], window)
     qtbot.addWidget(dialog)
     offered = [dialog.format_box.itemData(i) for i in range(dialog.format_box.count())]
@@ -181,4 +176,3 @@ def test_export_dialog_offers_every_format_and_exports_a_split(qtbot, tmp_path) 
     written = sorted(p.name for p in out.iterdir())
     assert "manifest.json" in written
     assert {"train", "dev", "test"} <= {Path(n).stem for n in written}
-    window.workspace.close()

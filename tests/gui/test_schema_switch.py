@@ -119,17 +119,13 @@ def test_alt_and_a_label_key_beats_a_menu_mnemonic(
     assert spans == [(start + 2, end - 2, "DATE", {"precise": False})]
 
 
-def test_window_shortcuts_are_all_reserved_from_schemas(qtbot, tmp_path) -> None:
+def test_window_shortcuts_are_all_reserved_from_schemas(open_main) -> None:
     """Every Ctrl/F-key shortcut of the window is one a schema may not claim as a hotkey."""
-    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QKeySequence
 
     from annotator.core.schema import RESERVED_HOTKEYS, normalise_hotkey
-    from annotator.gui.app import open_window
 
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
-    qtbot.addWidget(window)
+    window = open_main()
     used = set()
     for action in window.actions():
         for seq in action.shortcuts():
@@ -137,6 +133,5 @@ def test_window_shortcuts_are_all_reserved_from_schemas(qtbot, tmp_path) -> None
             canon = normalise_hotkey(text)
             if canon is not None:
                 used.add(canon)
-    window.workspace.close()
     assert used, "the window has no shortcuts at all"
     assert used <= RESERVED_HOTKEYS, used - RESERVED_HOTKEYS

@@ -96,15 +96,8 @@ def test_resizing_across_emoji_and_combining_marks(
     assert shown_text(window, start, end) == "families"
 
 
-def test_hovering_a_span_describes_it(qtbot, tmp_path) -> None:
-    from PySide6.QtCore import QSettings
-
-    from annotator.gui.app import open_window
-
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = open_window(str(tmp_path / "db.sqlite3"), "alice", settings, ask=False)
-    qtbot.addWidget(window)
-    window.show()
+def test_hovering_a_span_describes_it(open_main) -> None:
+    window = open_main()
     doc = window.workspace.documents.by_key("demo-01")
     window.open_document(doc.id)
     weapon = next(s for s in window.session.spans.values() if s.label == "WEAPON")
@@ -112,7 +105,6 @@ def test_hovering_a_span_describes_it(qtbot, tmp_path) -> None:
     assert text is not None
     assert "WEAPON" in text and f"weapon_type: {weapon.attributes['weapon_type']}" in text
     assert window.editor.describe_at(0) is None or "WEAPON" not in window.editor.describe_at(0)
-    window.workspace.close()
 
 
 def _formats_at(window, offset: int) -> list:
@@ -121,18 +113,14 @@ def _formats_at(window, offset: int) -> list:
     return [f for f in block.layout().formats() if f.format.background().style() != 0]
 
 
-def test_a_long_article_is_highlighted_wherever_it_is_scrolled(qtbot, tmp_path) -> None:
+def test_a_long_article_is_highlighted_wherever_it_is_scrolled(qtbot, url, open_main) -> None:
     """Blocks far below the first screen get their colours once they are scrolled into view."""
-    from PySide6.QtCore import QSettings
-
     from annotator.core.store import Workspace
-    from annotator.gui.app import open_window
 
     paragraphs = [
         f"Paragraph {i}: the minister said missiles would be deployed." for i in range(600)
     ]
-    db = str(tmp_path / "db.sqlite3")
-    with Workspace(db) as ws:
+    with Workspace(url) as ws:
         doc = ws.documents.add("Long article\n" + "\n".join(paragraphs), key="long", title="Long")
         alice = ws.annotations("alice")
         text = ws.documents.get(doc.id).text
@@ -140,14 +128,10 @@ def test_a_long_article_is_highlighted_wherever_it_is_scrolled(qtbot, tmp_path) 
         first = text.index("missiles")
         alice.create_span(doc.id, first, first + len("missiles"), "WEAPON")
         alice.create_span(doc.id, last, last + len("missiles"), "WEAPON")
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = open_window(db, "alice", settings, ask=False)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_main()
     window.open_document(doc.id)
     qtbot.waitUntil(lambda: bool(_formats_at(window, first)))
     assert not _formats_at(window, last)  # not formatted before it is seen: that is the point
     bar = window.text_view.verticalScrollBar()
     bar.setValue(bar.maximum())
     qtbot.waitUntil(lambda: bool(_formats_at(window, last)))
-    window.workspace.close()
