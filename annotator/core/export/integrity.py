@@ -57,20 +57,9 @@ def check_text(key: str, text: str, digest: str) -> None:
         )
 
 
-def check_offsets(key: str, text: str, spans: Iterable[tuple[int, str, int, int]]) -> None:
-    """Raise on the first (id, label, start, end) that does not fit the text."""
-    n = len(text)
-    bad = non_boundaries(text)
-    for span_id, label, start, end in spans:
-        if not (0 <= start < end <= n) or (bad and (start in bad or end in bad)):
-            raise IntegrityError(
-                f"document {key!r}: span #{span_id} {label} {start}-{end} does not "
-                f"fit the text (length {n})"
-            )
-
-
 def check_span_rows(key: str, text: str, rows: Iterable[Sequence[Any]]) -> None:
-    """``check_offsets`` for span rows (document_id, id, annotator_id, start, end, label, ...)."""
+    """Raise on the first span row (document_id, id, annotator_id, start, end, label, ...)
+    whose offsets do not fit the text, or fall inside a combined character."""
     n = len(text)
     bad = non_boundaries(text)
     for r in rows:

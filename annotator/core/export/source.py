@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Select, Text, cast, func, select
 from annotator.core import jsonio
 from annotator.core.db import Database
 from annotator.core.errors import ExportError
-from annotator.core.export.integrity import check_offsets, check_span_rows, check_text
+from annotator.core.export.integrity import check_span_rows, check_text
 from annotator.core.models import Annotator, Document, DocumentStatus, Relation, Span
 
 BATCH = 2000
@@ -372,9 +372,3 @@ def stream_documents(
     """Documents in id order with the annotations the filter keeps, each checked for integrity."""
     with snapshot(db) as conn:
         yield from documents_from(conn, flt, progress)
-
-
-def check_document(doc: ExportDocument) -> None:
-    """Refuse to export spans whose offsets no longer fit the text they were made on."""
-    check_text(doc.key, doc.text, doc.content_hash)
-    check_offsets(doc.key, doc.text, ((sp.id, sp.label, sp.start, sp.end) for sp in doc.spans))
