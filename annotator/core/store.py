@@ -216,6 +216,9 @@ class DocumentService:
                 f"document {record.key!r} (#{document_id}): its text changed after import; "
                 "span offsets can no longer be trusted"
             )
+        # The window opens a document with get() and edits it next: the edits' offset checks
+        # then need not read the (possibly 1 MB) text again.
+        self._remember(document_id, record.text)
         return record
 
     def _get(self, document_id: int) -> DocumentRecord:
@@ -249,10 +252,14 @@ class DocumentService:
             text = s.scalar(select(Document.text).where(Document.id == document_id))
         if text is None:
             raise NotFoundError(f"document #{document_id} does not exist")
+        self._remember(document_id, text)
+        return text
+
+    def _remember(self, document_id: int, text: str) -> None:
         self._texts[document_id] = text
+        self._texts.move_to_end(document_id)
         if len(self._texts) > self._cache_size:
             self._texts.popitem(last=False)
-        return text
 
     def verify(self, document_id: int) -> None:
         """Raise if the stored text no longer matches the hash it was imported with."""
