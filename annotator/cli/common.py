@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from annotator.core.schema import Schema, load_schema
+from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.store import Workspace
 
 

@@ -8,11 +8,11 @@ import click
 
 from annotator.cli.common import open_workspace, resolve_schema, schema_option
 from annotator.core.demo import load_demo
-from annotator.core.errors import ImportRejected
+from annotator.core.domain.errors import ImportRejected
+from annotator.core.domain.identity import default_annotator
 from annotator.core.export.source import ExportFilter
-from annotator.core.identity import default_annotator
 from annotator.core.importing import import_paths, iter_files
-from annotator.core.models import STATUSES
+from annotator.core.storage.models import STATUSES
 
 EXPORT_FORMATS = (
     "native",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from annotator.core.identity import default_annotator
+from annotator.core.domain.identity import default_annotator
 
 
 @click.command()
@@ -20,7 +20,7 @@ def gui(ctx: click.Context, annotator_name: str | None) -> None:
     try:
         from annotator.gui.app import run
     except ImportError as exc:
-        from annotator.core.db import default_url
+        from annotator.core.storage.db import default_url
 
         url = ctx.find_root().obj.get("db_url") or default_url()
         click.echo(

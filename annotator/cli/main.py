@@ -9,8 +9,8 @@ import click
 
 from annotator import __version__
 from annotator.cli import data_cmds, gui_cmd, schema_cmds
-from annotator.core.db import ENV_VAR
-from annotator.core.errors import AnnotatorError
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.storage.db import ENV_VAR
 
 
 class ExitCode(IntEnum):

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from annotator.cli.common import open_workspace
-from annotator.core.errors import SchemaError
-from annotator.core.schema import load_schema
+from annotator.core.domain.errors import SchemaError
+from annotator.core.domain.schema import load_schema
 
 
 @click.group()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.core.schema import Schema, load_schema
+from annotator.core.domain.schema import Schema, load_schema
 
 DEFAULT_SCHEMA = "defence_statements.yaml"
 _PACKAGE = Path(__file__).resolve().parent.parent

@@ -12,18 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, Dialect, bindparam, insert, or_, select
 from sqlalchemy.orm import Session
 
-from annotator.core import validation
-from annotator.core.db import Database
-from annotator.core.errors import AnnotatorError, ImportRejected, Problem, ValidationError
-from annotator.core.models import (
-    STATUSES,
-    Annotator,
-    Document,
-    DocumentStatus,
-    Relation,
-    Span,
-    utcnow,
-)
+from annotator.core.domain import rules
+from annotator.core.domain.errors import AnnotatorError, ImportRejected, Problem, ValidationError
+from annotator.core.domain.records import SchemaRef
+from annotator.core.domain.schema import Schema
+from annotator.core.domain.text import content_hash, is_boundary
 from annotator.core.readers import (
     ParsedDocument,
     ReadProblem,
@@ -34,9 +27,16 @@ from annotator.core.readers import (
     sniff_jsonl_layout,
 )
 from annotator.core.readers_external import Skipped, read_doccano, read_prodigy
-from annotator.core.records import SchemaRef
-from annotator.core.schema import Schema
-from annotator.core.text import content_hash, is_boundary
+from annotator.core.storage.db import Database
+from annotator.core.storage.models import (
+    STATUSES,
+    Annotator,
+    Document,
+    DocumentStatus,
+    Relation,
+    Span,
+    utcnow,
+)
 
 __all__ = ["ImportBatch", "ImportCancelled", "ImportReport", "ParsedDocument", "import_paths"]
 
@@ -245,7 +245,7 @@ class ImportBatch:
 
         Returns spans as (annotator id, start, end, label, attributes, their column value).
         This runs for every pre-annotated span of an import, so the common case is kept to dict
-        lookups; anything unusual goes through ``validation`` for its exact message.
+        lookups; anything unusual goes through ``rules`` for its exact message.
         """
         if not doc.spans and not doc.relations:
             return [], []
@@ -271,15 +271,15 @@ class ImportBatch:
                     and (text[start] < "\u0300" or is_boundary(text, start))
                     and (end == n or text[end] < "\u0300" or is_boundary(text, end))
                 ):
-                    validation.check_offsets(text, start, end)
+                    rules.check_offsets(text, start, end)
                 if type(label) is not str or label not in labels:
-                    validation.check_label(schema, label)
+                    rules.check_label(schema, label)
                 given = span.attributes
                 try:
                     cache_key: Any = (label, tuple(given.items()))
                     attrs, stored = attr_cache[cache_key]
                 except (KeyError, TypeError):  # new, or unhashable (a multi attribute's list)
-                    attrs = validation.check_attributes(schema, label, given, apply_defaults=False)
+                    attrs = rules.check_attributes(schema, label, given, apply_defaults=False)
                     stored = to_json(attrs)
                     # Only text values are remembered: True == 1, and a bool attribute takes
                     # only one of them; no text equals a value of another type.
@@ -323,7 +323,7 @@ class ImportBatch:
                 )
             src, dst = refs[rel.source], refs[rel.target]
             try:
-                validation.check_relation_labels(schema, rel.label, rows[src][3], rows[dst][3])
+                rules.check_relation_labels(schema, rel.label, rows[src][3], rows[dst][3])
             except ValidationError as exc:
                 raise ValidationError(f"{where}: {exc}") from None
             if rows[src][0] != rows[dst][0]:

@@ -14,9 +14,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from annotator.core import jsonio
-from annotator.core.errors import Problem
-from annotator.core.text import normalise
+from annotator.core.domain import jsonio
+from annotator.core.domain.errors import Problem
+from annotator.core.domain.text import normalise
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 FORMATS = ("txt", "html", "jsonl")

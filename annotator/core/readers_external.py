@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core import jsonio
-from annotator.core.errors import Problem
+from annotator.core.domain import jsonio
+from annotator.core.domain.errors import Problem
+from annotator.core.domain.text import normalise
 from annotator.core.readers import (
     ParsedDocument,
     ParsedRelation,
@@ -24,7 +25,6 @@ from annotator.core.readers import (
     decode,
     read_bytes,
 )
-from annotator.core.text import normalise
 
 FORMATS = ("doccano", "prodigy")
 

@@ -25,9 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.core import jsonio, validation
-from annotator.core.db import Database
-from annotator.core.errors import (
+from annotator.core.domain import jsonio, rules
+from annotator.core.domain.errors import (
     IncompleteError,
     IntegrityError,
     NotFoundError,
@@ -35,7 +34,19 @@ from annotator.core.errors import (
     RelationError,
     ValidationError,
 )
-from annotator.core.models import (
+from annotator.core.domain.records import (
+    AnnotatorRecord,
+    DeletedSpan,
+    DocumentRecord,
+    DocumentRow,
+    RelationRecord,
+    SchemaRef,
+    SpanRecord,
+)
+from annotator.core.domain.schema import Schema, parse_schema
+from annotator.core.domain.text import content_hash
+from annotator.core.storage.db import Database
+from annotator.core.storage.models import (
     STATUSES,
     Annotator,
     Document,
@@ -46,17 +57,6 @@ from annotator.core.models import (
     StoredSchema,
     utcnow,
 )
-from annotator.core.records import (
-    AnnotatorRecord,
-    DeletedSpan,
-    DocumentRecord,
-    DocumentRow,
-    RelationRecord,
-    SchemaRef,
-    SpanRecord,
-)
-from annotator.core.schema import Schema, parse_schema
-from annotator.core.text import content_hash
 
 ACTIVE_SCHEMA_KEY = "active_schema_id"
 
@@ -518,9 +518,9 @@ class AnnotationService:
         attributes: dict[str, Any] | None = None,
     ) -> SpanRecord:
         text = self._documents.text(document_id)
-        validation.check_offsets(text, start, end)
-        validation.check_label(self.schema, label)
-        attrs = validation.check_attributes(self.schema, label, attributes, apply_defaults=True)
+        rules.check_offsets(text, start, end)
+        rules.check_label(self.schema, label)
+        attrs = rules.check_attributes(self.schema, label, attributes, apply_defaults=True)
         with self._db.write() as s:
             self._check_overlap(s, document_id, start, end, label, exclude=None)
             now = utcnow()
@@ -554,17 +554,15 @@ class AnnotationService:
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
             new_label = row.label if label is None else label
-            validation.check_offsets(self._documents.text(row.document_id), new_start, new_end)
-            validation.check_label(self.schema, new_label)
+            rules.check_offsets(self._documents.text(row.document_id), new_start, new_end)
+            rules.check_label(self.schema, new_label)
             self._check_overlap(s, row.document_id, new_start, new_end, new_label, exclude=row.id)
             attrs = dict(row.attributes or {})
             if new_label != row.label:
                 lab = self.schema.label(new_label)
                 assert lab is not None
                 attrs = {k: v for k, v in attrs.items() if lab.attribute(k) is not None}
-                attrs = validation.check_attributes(
-                    self.schema, new_label, attrs, apply_defaults=True
-                )
+                attrs = rules.check_attributes(self.schema, new_label, attrs, apply_defaults=True)
                 self._check_links_fit(s, row.id, new_label)
             row.start, row.end, row.label, row.attributes = new_start, new_end, new_label, attrs
             row.updated_at = utcnow()
@@ -579,10 +577,10 @@ class AnnotationService:
             if value is None:
                 lab = self.schema.label(row.label)
                 if lab is None or lab.attribute(name) is None:
-                    validation.check_attribute(self.schema, row.label, name, value)
+                    rules.check_attribute(self.schema, row.label, name, value)
                 attrs.pop(name, None)
             else:
-                attrs[name] = validation.check_attribute(self.schema, row.label, name, value)
+                attrs[name] = rules.check_attribute(self.schema, row.label, name, value)
             row.attributes = attrs
             row.updated_at = utcnow()
             s.flush()
@@ -609,9 +607,9 @@ class AnnotationService:
         if span.annotator_id != self.annotator.id:
             raise NotFoundError(f"span #{span.id} is not yours to restore")
         text = self._documents.text(span.document_id)
-        validation.check_offsets(text, span.start, span.end)
-        validation.check_label(self.schema, span.label)
-        attrs = validation.check_attributes(
+        rules.check_offsets(text, span.start, span.end)
+        rules.check_label(self.schema, span.label)
+        attrs = rules.check_attributes(
             self.schema, span.label, span.attributes, apply_defaults=False
         )
         with self._db.write() as s:
@@ -647,7 +645,7 @@ class AnnotationService:
                 raise RelationError("a link must join two spans of the same document")
             if source_id == target_id:
                 raise RelationError("a span cannot be linked to itself")
-            validation.check_relation_labels(self.schema, label, source.label, target.label)
+            rules.check_relation_labels(self.schema, label, source.label, target.label)
             rel_type = self.schema.relation(label)
             assert rel_type is not None
             existing = s.scalars(
@@ -732,7 +730,7 @@ class AnnotationService:
         return [
             (sp.id, sp.label, name)
             for sp in self.spans(document_id)
-            for name in validation.missing_required(self.schema, sp.label, sp.attributes)
+            for name in rules.missing_required(self.schema, sp.label, sp.attributes)
         ]
 
     # -- helpers --

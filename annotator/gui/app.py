@@ -9,8 +9,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator import __version__
-from annotator.core.errors import AnnotatorError
-from annotator.core.identity import default_annotator
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.identity import default_annotator
 from annotator.core.store import Workspace
 from annotator.gui.main_window import MainWindow, ask_annotator_name
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.core.records import DeletedSpan, RelationRecord
+from annotator.core.domain.records import DeletedSpan, RelationRecord
 from annotator.gui.document_session import DocumentSession
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from annotator.core.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
+from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.store import AnnotationService
 
 

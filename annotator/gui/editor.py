@@ -13,11 +13,11 @@ from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QTextCursor, QTextDocument, QUndoStack
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
-from annotator.core.errors import AnnotatorError
-from annotator.core.records import RelationRecord, SpanRecord
-from annotator.core.schema import AttributeType, RelationType, Schema, Snap
-from annotator.core.text import is_word_char, snap_to_words, trim_whitespace
-from annotator.core.validation import missing_required
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.records import RelationRecord, SpanRecord
+from annotator.core.domain.rules import missing_required
+from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
+from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitespace
 from annotator.gui import commands
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.highlighter import QtSpan, SpanHighlighter

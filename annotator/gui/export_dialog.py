@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.db import Database
-from annotator.core.errors import AnnotatorError
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.export.dataset import (
     FORMATS,
     ExportOptions,
@@ -35,7 +35,7 @@ from annotator.core.export.dataset import (
     unavailable_reason,
 )
 from annotator.core.export.source import ExportFilter, Progress
-from annotator.core.schema import AttributeType, Schema
+from annotator.core.storage.db import Database
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.schema import Attribute, AttributeType, Schema
+from annotator.core.domain.schema import Attribute, AttributeType, Schema
 from annotator.gui.editor import AnnotationEditor
 
 

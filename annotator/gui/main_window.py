@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import __version__
-from annotator.core.errors import AnnotatorError
-from annotator.core.records import AnnotatorRecord
-from annotator.core.schema import Schema, load_schema
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.records import AnnotatorRecord
+from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.store import AnnotationService, Workspace
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor

@@ -14,9 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
+from annotator.core.domain.text import content_hash
+
 # At the top, so that neither side's timing includes importing its modules.
 from annotator.core.store import Workspace
-from annotator.core.text import content_hash
 from tests.bench.common import Figure, cached, measure
 
 FIGURES = ("document list filter p50", "document list filter p95", "document list peak RSS")

@@ -104,8 +104,8 @@ def _document(rng: random.Random, n: int, spans_here: int) -> tuple[str, list[tu
 def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
     """Create the corpus with the real migrations, then bulk-insert rows with ``sqlite3``."""
     from annotator.core.bundled import default_schema
+    from annotator.core.domain.text import content_hash
     from annotator.core.store import Workspace
-    from annotator.core.text import content_hash
 
     tmp = path.with_suffix(".part")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):

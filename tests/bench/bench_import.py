@@ -19,9 +19,10 @@ from typing import Any
 
 import orjson
 
-# At the top, so that neither side's timing includes importing its modules.
-from annotator.core.db import Database
 from annotator.core.importing import import_paths
+
+# At the top, so that neither side's timing includes importing its modules.
+from annotator.core.storage.db import Database
 from annotator.core.store import SchemaService
 from tests.bench.common import Figure, cached, measure
 

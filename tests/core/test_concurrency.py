@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from annotator.core.models import Annotator, DocumentStatus, Relation, Span
+from annotator.core.storage.models import Annotator, DocumentStatus, Relation, Span
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 from tests.core.concurrency_worker import OWN_DOCUMENTS, article

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import DateTime, select
 from sqlalchemy import text as sql
 
-from annotator.core.models import Base, Span
+from annotator.core.storage.models import Base, Span
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 

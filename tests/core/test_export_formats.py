@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from annotator.cli.main import main
-from annotator.core.errors import ExportError, IntegrityError
+from annotator.core.domain.errors import ExportError, IntegrityError
+from annotator.core.domain.jsonio import dumps
 from annotator.core.export.dataset import (
     FORMATS,
     ExportOptions,
@@ -36,7 +37,6 @@ from annotator.core.export.source import (
 )
 from annotator.core.export.splits import SplitSpec
 from annotator.core.export.tokenize import tokenize
-from annotator.core.jsonio import dumps
 from annotator.core.store import Workspace
 
 try:
@@ -664,7 +664,7 @@ relations:
 
 
 def test_every_kind_of_attribute_in_brat_and_the_manifest(sqlite_url: str, out_dir: Path) -> None:
-    from annotator.core.schema import parse_schema
+    from annotator.core.domain.schema import parse_schema
 
     text = "Rebels struck the depot with drones. Talks follow."
     with Workspace(sqlite_url) as ws:

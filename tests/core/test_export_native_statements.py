@@ -15,13 +15,13 @@ from sqlalchemy import func, select, text
 
 from annotator.core.bundled import demo_corpus
 from annotator.core.demo import load_demo
-from annotator.core.errors import ExportError, IntegrityError
+from annotator.core.domain.errors import ExportError, IntegrityError
+from annotator.core.domain.records import DocumentRecord
 from annotator.core.export.native import export_native
 from annotator.core.export.source import ExportFilter
 from annotator.core.export.statements import export_statements
 from annotator.core.importing import import_paths
-from annotator.core.models import Span
-from annotator.core.records import DocumentRecord
+from annotator.core.storage.models import Span
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 

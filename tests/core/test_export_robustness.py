@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from annotator.core.domain.schema import Schema, parse_schema
 from annotator.core.export.dataset import ExportOptions, export_dataset
 from annotator.core.export.native import export_native
 from annotator.core.export.splits import SplitSpec
 from annotator.core.importing import import_paths
-from annotator.core.schema import Schema, parse_schema
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from annotator.core.errors import ExportError
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import parse_schema
 from annotator.core.export.dataset import ExportOptions, export_dataset
 from annotator.core.export.splits import SplitSpec, Stratifier, assign, dominant
-from annotator.core.schema import parse_schema
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 

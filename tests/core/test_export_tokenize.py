@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.export.integrity import non_boundaries
+from annotator.core.domain.integrity import non_boundaries
+from annotator.core.domain.text import is_boundary, normalise
 from annotator.core.export.tokenize import tokenize
-from annotator.core.text import is_boundary, normalise
 
 # Text as scraped news has it: words, digits, typographic punctuation, odd spaces, marks, emoji.
 ALPHABET = st.sampled_from(

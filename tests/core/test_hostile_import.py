@@ -21,12 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from annotator.core.errors import ImportRejected, ValidationError
+from annotator.core.domain.errors import ImportRejected, ValidationError
+from annotator.core.domain.text import content_hash, normalise
 from annotator.core.importing import ImportReport, import_paths
-from annotator.core.models import Base, Document, Span
 from annotator.core.readers import MAX_FILE_BYTES
+from annotator.core.storage.models import Base, Document, Span
 from annotator.core.store import Workspace
-from annotator.core.text import content_hash, normalise
 
 REPO = Path(__file__).resolve().parents[2]
 _names = itertools.count()

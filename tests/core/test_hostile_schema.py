@@ -23,8 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.bundled import schemas_dir
-from annotator.core.errors import SchemaError
-from annotator.core.schema import (
+from annotator.core.domain.errors import SchemaError
+from annotator.core.domain.schema import (
     MAX_NAME,
     MAX_SCHEMA_BYTES,
     NAME_RE,
@@ -407,9 +407,9 @@ def test_nasty_schema(case: str, tmp_path: Path) -> None:
 MEMORY_LIMIT_MB = 160
 _CHILD = """
 import resource, sys
-from annotator.core.errors import SchemaError
+from annotator.core.domain.errors import SchemaError
 from annotator.core.store import Workspace
-from annotator.core.schema import parse_schema
+from annotator.core.domain.schema import parse_schema
 text = open(sys.argv[1], encoding="utf-8", errors="surrogatepass").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if sys.argv[2] == "parse":

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from annotator.cli.main import cli
-from annotator.core.errors import ImportRejected, Problem
+from annotator.core.domain.errors import ImportRejected, Problem
 from annotator.core.importing import ImportReport, import_paths
-from annotator.core.models import Annotator, Document, DocumentStatus, Relation, Span
+from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
 from annotator.core.store import Workspace
 
 ARTICLE = (

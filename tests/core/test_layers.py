@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 # Alembic executes env.py itself, inside a migration context; importing it bare is meaningless.
 # It still runs in the probe, which opens (and so migrates) a database.
-NOT_IMPORTABLE = {"annotator.core.migrations.env"}
+NOT_IMPORTABLE = {"annotator.core.storage.migrations.env"}
 
 PROBE = textwrap.dedent(
     """

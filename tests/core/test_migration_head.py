@@ -2,7 +2,7 @@
 
 from alembic.script import ScriptDirectory
 
-from annotator.core.migrations import HEAD, alembic_config
+from annotator.core.storage.migrations import HEAD, alembic_config
 
 
 def test_head_constant_matches_the_newest_migration_script() -> None:

@@ -10,10 +10,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from annotator.cli.main import main
-from annotator.core.db import Database
-from annotator.core.errors import AnnotatorError
-from annotator.core.migrations import alembic_config
-from annotator.core.models import Base
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.storage.db import Database
+from annotator.core.storage.migrations import alembic_config
+from annotator.core.storage.models import Base
 from annotator.core.store import Workspace
 
 FIRST = "0001"

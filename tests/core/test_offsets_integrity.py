@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text as sql
 
-from annotator.core.errors import ImportRejected, IntegrityError, OffsetError, OverlapError
+from annotator.core.domain.errors import ImportRejected, IntegrityError, OffsetError, OverlapError
+from annotator.core.domain.text import content_hash, is_boundary, normalise
 from annotator.core.export.dataset import export_dataset
 from annotator.core.importing import import_paths
 from annotator.core.store import Workspace
-from annotator.core.text import content_hash, is_boundary, normalise
 from tests.conftest import fresh_pg_database
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from annotator.cli.main import main
-from annotator.core.errors import ImportRejected
+from annotator.core.domain.errors import ImportRejected
 from annotator.core.export.dataset import ExportOptions, export_dataset
 from annotator.core.export.source import ExportFilter
 from annotator.core.importing import ImportReport, import_paths

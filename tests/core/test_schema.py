@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from annotator.cli.main import cli
 from annotator.core.bundled import schema_path, schemas_dir
-from annotator.core.errors import Problem, SchemaError
-from annotator.core.schema import AttributeType, Schema, load_schema
+from annotator.core.domain.errors import Problem, SchemaError
+from annotator.core.domain.schema import AttributeType, Schema, load_schema
 from annotator.core.store import Workspace
 
 HEAD = 'name: test\nversion: "1"\n'
@@ -497,8 +497,8 @@ def test_editing_the_yaml_adds_a_label_a_value_and_an_attribute(
 
 
 def test_a_key_the_window_keeps_for_itself_is_refused(tmp_path) -> None:
-    from annotator.core.errors import SchemaError
-    from annotator.core.schema import parse_schema
+    from annotator.core.domain.errors import SchemaError
+    from annotator.core.domain.schema import parse_schema
 
     text = 'name: s\nversion: "1"\nlabels:\n  - name: A\n    color: "#ffffff"\n    hotkey: Ctrl+Z\n'
     with pytest.raises(SchemaError) as info:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.core.bundled import schemas_dir
-from annotator.core.errors import (
+from annotator.core.domain.errors import (
     IncompleteError,
     NotFoundError,
     OffsetError,
@@ -18,9 +18,9 @@ from annotator.core.errors import (
     UnknownLabelError,
     ValidationError,
 )
-from annotator.core.models import StoredSchema
-from annotator.core.records import DocumentRecord
-from annotator.core.schema import load_schema, parse_schema
+from annotator.core.domain.records import DocumentRecord
+from annotator.core.domain.schema import load_schema, parse_schema
+from annotator.core.storage.models import StoredSchema
 from annotator.core.store import AnnotationService, Workspace
 
 TEXT = (

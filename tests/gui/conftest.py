@@ -18,7 +18,7 @@ from PySide6.QtGui import QKeySequence, QTextCursor
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from annotator.core.records import SpanRecord
+from annotator.core.domain.records import SpanRecord
 from annotator.core.store import Workspace
 from annotator.gui.app import open_window
 from annotator.gui.main_window import MainWindow

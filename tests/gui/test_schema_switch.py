@@ -123,7 +123,7 @@ def test_window_shortcuts_are_all_reserved_from_schemas(open_main) -> None:
     """Every Ctrl/F-key shortcut of the window is one a schema may not claim as a hotkey."""
     from PySide6.QtGui import QKeySequence
 
-    from annotator.core.schema import RESERVED_HOTKEYS, normalise_hotkey
+    from annotator.core.domain.schema import RESERVED_HOTKEYS, normalise_hotkey
 
     window = open_main()
     used = set()

@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.export.units import Prepared, Unit
-from annotator.core.schema import AttributeType, Schema
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
 

@@ -17,8 +17,8 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection
 
-from annotator.core.db import Database
-from annotator.core.errors import ExportError
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import Schema
 from annotator.core.export import brat, conll, doccano, prodigy, spacy_docbin, tokenize
 from annotator.core.export.formats import (
     FORMATS,
@@ -43,7 +43,7 @@ from annotator.core.export.source import (
 from annotator.core.export.splits import SplitSpec, Stratifier, assign, dominant
 from annotator.core.export.statements import statement_records
 from annotator.core.export.units import Prepared
-from annotator.core.schema import Schema
+from annotator.core.storage.db import Database
 
 __all__ = [
     "FORMATS",

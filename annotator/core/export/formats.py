@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from annotator.core.errors import ExportError
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import Schema
 from annotator.core.export import conll, spacy_docbin
 from annotator.core.export.spacy_docbin import MISSING as SPACY_MISSING
-from annotator.core.schema import Schema
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from typing import Any
 
 import orjson
 
-from annotator.core.db import Database
+from annotator.core.domain.jsonio import dumps_line
+from annotator.core.domain.schema import Schema
 from annotator.core.export.atomic import atomic_output
 from annotator.core.export.source import (
     ExportDocument,
@@ -18,8 +19,7 @@ from annotator.core.export.source import (
     snapshot,
     stream_raw,
 )
-from annotator.core.jsonio import dumps_line
-from annotator.core.schema import Schema
+from annotator.core.storage.db import Database
 
 
 def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:

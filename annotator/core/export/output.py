@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from annotator.core.errors import ExportError
+from annotator.core.domain.errors import ExportError
 
 MANIFEST = "manifest.json"
 

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from annotator.core.domain.jsonio import dumps_line
+from annotator.core.domain.schema import Schema
 from annotator.core.export.native import native_raw_line, schema_info
 from annotator.core.export.output import HashingFile
 from annotator.core.export.source import RawDocument
-from annotator.core.jsonio import dumps_line
-from annotator.core.schema import Schema
 
 
 class Sink(Protocol):

@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, Text, cast, func, select
 
-from annotator.core import jsonio
-from annotator.core.db import Database
-from annotator.core.errors import ExportError
-from annotator.core.export.integrity import check_span_rows, check_text
-from annotator.core.models import Annotator, Document, DocumentStatus, Relation, Span
+from annotator.core.domain import jsonio
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.integrity import check_span_rows, check_text
+from annotator.core.storage.db import Database
+from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
 
 BATCH = 2000
 

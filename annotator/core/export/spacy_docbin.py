@@ -28,12 +28,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO
 
-from annotator.core.errors import ExportError
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import Schema
 from annotator.core.export.aligned import outermost, place, report_left_out
 from annotator.core.export.output import HashingFile
 from annotator.core.export.problems import ProblemLog
 from annotator.core.export.units import Prepared, Unit
-from annotator.core.schema import Schema
 
 SPAN_KEY = "sc"
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "SENT_START")

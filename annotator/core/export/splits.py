@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.core.errors import ExportError
-from annotator.core.schema import AttributeType, Schema
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import AttributeType, Schema
 
 NONE = "(none)"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")

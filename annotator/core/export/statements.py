@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.core import jsonio
-from annotator.core.db import Database
-from annotator.core.errors import ExportError
+from annotator.core.domain import jsonio
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import Schema
+from annotator.core.domain.text import context_window, sentence_bounds
 from annotator.core.export.atomic import atomic_output
 from annotator.core.export.source import (
     ExportDocument,
@@ -21,8 +22,7 @@ from annotator.core.export.source import (
     Progress,
     stream_documents,
 )
-from annotator.core.schema import Schema
-from annotator.core.text import context_window, sentence_bounds
+from annotator.core.storage.db import Database
 
 
 def _mention(doc: ExportDocument, sp: ExportSpan) -> dict[str, Any]:

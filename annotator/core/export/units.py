@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from annotator.core.domain.text import sentence_bounds
 from annotator.core.export.source import ExportDocument, ExportRelation, ExportSpan
 from annotator.core.export.tokenize import Tokens, tokenize
-from annotator.core.text import sentence_bounds
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from annotator.core.records import RelationRecord, SpanRecord
+from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.models.table_base import FlatTableModel, Index
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.core.errors import OffsetError, RelationError, UnknownLabelError
-from annotator.core.schema import AttributeType, Schema
-from annotator.core.text import is_boundary
+from annotator.core.domain.errors import OffsetError, RelationError, UnknownLabelError
+from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.domain.text import is_boundary
 
 
 def check_offsets(text: str, start: int, end: int) -> None:

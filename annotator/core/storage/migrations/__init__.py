@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.domain.errors import AnnotatorError
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from annotator.core.errors import Problem
+from annotator.core.domain.errors import Problem
 
 MAX_DEPTH = 32
 

@@ -1,141 +1,32 @@
-"""Label schemas: YAML configuration parsed into frozen, typed objects.
-
-A schema is written by a team lead, not a programmer, so every problem is reported at once, each
-with the file, the line and the key, and nothing in a schema can execute code.
-"""
+"""Reading schema YAML into a ``Schema``: every problem at once, each with file, line and key."""
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import Problem, SchemaError
-from annotator.core.yaml_loader import Located, YamlProblem, load_located
+from annotator.core.domain.errors import Problem, SchemaError
+from annotator.core.domain.schema.model import (
+    COLOR_RE,
+    MAX_NAME,
+    MAX_SCHEMA_BYTES,
+    NAME_RE,
+    RESERVED_HOTKEYS,
+    Attribute,
+    AttributeType,
+    AttributeValue,
+    Label,
+    RelationType,
+    Schema,
+    Snap,
+    StatementsExport,
+)
+from annotator.core.domain.schema.yaml_loader import Located, YamlProblem, load_located
 
-MAX_SCHEMA_BYTES = 1_000_000
-# \Z, not $: "$" also matches before a final newline, and a name "STATEMENT\n" is not a name.
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*\Z")
-COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})\Z")
-MAX_NAME = 100  # the label columns of spans and relations, and schemas.version
 _MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
 _KEY_RE = re.compile(r"^(?:[A-Z0-9]|F(?:[1-9]|1[0-2]))$")
-
-
-# Keys the annotation window keeps for itself (undo, navigation, menus); a schema may not take
-# them, or a label key would silently win over "undo" while the text has focus.
-RESERVED_HOTKEYS = frozenset(
-    {
-        "Ctrl+Z",
-        "Ctrl+Shift+Z",
-        "Ctrl+Y",
-        "Ctrl+N",
-        "Ctrl+F",
-        "Ctrl+E",
-        "Ctrl+I",
-        "Ctrl+O",
-        "Ctrl+W",
-        "Ctrl+Q",
-        "F1",
-    }
-)
-
-
-class AttributeType(StrEnum):
-    CHOICE = "choice"
-    MULTI = "multi"
-    TEXT = "text"
-    BOOL = "bool"
-
-
-class Snap(StrEnum):
-    WORD = "word"
-    CHAR = "char"
-
-
-@dataclass(frozen=True)
-class AttributeValue:
-    name: str
-    description: str = ""
-    hotkey: str | None = None
-
-
-@dataclass(frozen=True)
-class Attribute:
-    name: str
-    type: AttributeType
-    required: bool = False
-    default: Any = None
-    description: str = ""
-    values: tuple[AttributeValue, ...] = ()
-
-    @property
-    def value_names(self) -> tuple[str, ...]:
-        return tuple(v.name for v in self.values)
-
-
-@dataclass(frozen=True)
-class Label:
-    name: str
-    color: str
-    hotkey: str | None = None
-    description: str = ""
-    overlap: bool = True
-    snap: Snap | None = None
-    attributes: tuple[Attribute, ...] = ()
-
-    def attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.name == name), None)
-
-
-@dataclass(frozen=True)
-class RelationType:
-    name: str
-    source: str
-    target: str
-    hotkey: str | None = None
-    max: int | None = None
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class StatementsExport:
-    """How the statements export reads the schema: which label, which links become fields."""
-
-    label: str
-    fields: tuple[tuple[str, str], ...]
-    context_sentences: int = 1
-
-
-@dataclass(frozen=True)
-class Schema:
-    name: str
-    version: str
-    labels: tuple[Label, ...]
-    relations: tuple[RelationType, ...] = ()
-    description: str = ""
-    guidelines: str = ""
-    snap: Snap = Snap.WORD
-    statements: StatementsExport | None = None
-    source_text: str = field(default="", repr=False, compare=False)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.source_text.encode("utf-8")).hexdigest()
-
-    def label(self, name: str) -> Label | None:
-        return next((lab for lab in self.labels if lab.name == name), None)
-
-    def relation(self, name: str) -> RelationType | None:
-        return next((r for r in self.relations if r.name == name), None)
-
-    def snap_for(self, label: str) -> Snap:
-        found = self.label(label)
-        return found.snap if found is not None and found.snap is not None else self.snap
 
 
 def load_schema(path: str | Path) -> Schema:

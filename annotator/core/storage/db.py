@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.core.errors import AnnotatorError
+from annotator.core.domain.errors import AnnotatorError
 
 ENV_VAR = "ANNOTATOR_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -77,7 +77,7 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the tables to the newest revision; safe when several processes open at once."""
-        from annotator.core.migrations import upgrade_to_head
+        from annotator.core.storage.migrations import upgrade_to_head
 
         with self._write_engine.begin() as conn:
             if not self.is_sqlite:
@@ -134,7 +134,7 @@ def _use_wal(cur: Any) -> None:
 
 
 def _create_engine(url: str, is_sqlite: bool) -> Engine:
-    from annotator.core.jsonio import dumps_text, loads
+    from annotator.core.domain.jsonio import dumps_text, loads
 
     if not is_sqlite:
         try:

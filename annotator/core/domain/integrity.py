@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
-from annotator.core.errors import IntegrityError
-from annotator.core.text import content_hash
+from annotator.core.domain.errors import IntegrityError
+from annotator.core.domain.text import content_hash
 
 # Combining marks live in the first two planes and in plane 14's variation selectors.
 _PLANES = (range(0x0300, 0x20000), range(0xE0000, 0xE1000))

@@ -1,0 +1,35 @@
+"""Label schemas: YAML configuration parsed into frozen, typed objects.
+
+A schema is written by a team lead, not a programmer, so every problem is reported at once, each
+with the file, the line and the key, and nothing in a schema can execute code.
+"""
+
+from annotator.core.domain.schema.model import (
+    MAX_NAME,
+    RESERVED_HOTKEYS,
+    Attribute,
+    AttributeType,
+    AttributeValue,
+    Label,
+    RelationType,
+    Schema,
+    Snap,
+    StatementsExport,
+)
+from annotator.core.domain.schema.parser import load_schema, normalise_hotkey, parse_schema
+
+__all__ = [
+    "MAX_NAME",
+    "RESERVED_HOTKEYS",
+    "Attribute",
+    "AttributeType",
+    "AttributeValue",
+    "Label",
+    "RelationType",
+    "Schema",
+    "Snap",
+    "StatementsExport",
+    "load_schema",
+    "normalise_hotkey",
+    "parse_schema",
+]
