@@ -10,8 +10,8 @@ from annotator.cli.common import open_workspace, resolve_schema, schema_option
 from annotator.core.demo import load_demo
 from annotator.core.domain.errors import ImportRejected
 from annotator.core.domain.identity import default_annotator
-from annotator.core.export.source import ExportFilter
 from annotator.core.importing import import_paths, iter_files
+from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.storage.models import STATUSES
 
 EXPORT_FORMATS = (
@@ -99,7 +99,7 @@ def import_(
 
 
 def _format_help() -> str:
-    from annotator.core.export.dataset import FORMATS
+    from annotator.core.services.exporting.dataset import FORMATS
 
     return "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
 
@@ -186,8 +186,12 @@ def export(
 
     Files are written to a temporary folder beside OUTPUT and moved in place when complete.
     """
-    from annotator.core.export.dataset import ExportOptions, default_filter, export_dataset
-    from annotator.core.export.splits import SplitSpec
+    from annotator.core.services.exporting.dataset import (
+        ExportOptions,
+        default_filter,
+        export_dataset,
+    )
+    from annotator.core.services.exporting.splits import SplitSpec
 
     seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
     if split_text is None and (stratify or seed_given):

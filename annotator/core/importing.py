@@ -17,16 +17,18 @@ from annotator.core.domain.errors import AnnotatorError, ImportRejected, Problem
 from annotator.core.domain.records import SchemaRef
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import content_hash, is_boundary
-from annotator.core.readers import (
+from annotator.core.formats.readers import (
     ParsedDocument,
     ReadProblem,
+    Skipped,
     detect_format,
+    read_doccano,
     read_html,
     read_jsonl,
+    read_prodigy,
     read_txt,
     sniff_jsonl_layout,
 )
-from annotator.core.readers_external import Skipped, read_doccano, read_prodigy
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
     STATUSES,

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.schema import AttributeType, Schema
-from annotator.core.export.dataset import (
+from annotator.core.formats.writers.documents import Progress
+from annotator.core.services.exporting.dataset import (
     FORMATS,
     ExportOptions,
     SplitSpec,
@@ -34,7 +35,7 @@ from annotator.core.export.dataset import (
     plan_output,
     unavailable_reason,
 )
-from annotator.core.export.source import ExportFilter, Progress
+from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.storage.db import Database
 
 

@@ -648,7 +648,7 @@ class MainWindow(QMainWindow):
         job.deleteLater()
 
     def _job_failed(self, title: str, exc: object) -> None:
-        from annotator.core.export.source import ExportCancelled
+        from annotator.core.domain.errors import ExportCancelled
         from annotator.core.importing import ImportCancelled
 
         if isinstance(exc, ImportCancelled | ExportCancelled):

@@ -302,8 +302,8 @@ def our_export(db_path: Path, out: Path, fmt: str = "native") -> tuple[float, fl
     Returns (seconds opening the workspace, seconds exporting): the export alone is compared
     with the raw bound, which has no workspace to open (migrations check, schema parse).
     """
-    from annotator.core.export.dataset import ExportOptions, export_dataset
-    from annotator.core.export.source import ExportFilter
+    from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
+    from annotator.core.services.exporting.source import ExportFilter
     from annotator.core.store import Workspace
 
     started = time.perf_counter()
@@ -456,7 +456,7 @@ def main() -> None:
 
 
 def other_formats(db_path: Path, wanted: str) -> None:
-    from annotator.core.export.dataset import FORMATS, unavailable_reason
+    from annotator.core.services.exporting.dataset import FORMATS, unavailable_reason
 
     names = list(FORMATS) if wanted == "all" else wanted.split(",")
     print("each format once (every document, no split):")

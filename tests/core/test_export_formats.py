@@ -17,9 +17,12 @@ from typing import Any
 import pytest
 
 from annotator.cli.main import main
-from annotator.core.domain.errors import ExportError, IntegrityError
+from annotator.core.domain.errors import ExportCancelled, ExportError, IntegrityError
 from annotator.core.domain.jsonio import dumps
-from annotator.core.export.dataset import (
+from annotator.core.formats.writers.documents import to_document
+from annotator.core.formats.writers.native import native_raw_line, native_record, schema_info
+from annotator.core.formats.writers.tokenize import tokenize
+from annotator.core.services.exporting.dataset import (
     FORMATS,
     ExportOptions,
     ExportResult,
@@ -27,16 +30,8 @@ from annotator.core.export.dataset import (
     plan_output,
     unavailable_reason,
 )
-from annotator.core.export.native import native_raw_line, native_record, schema_info
-from annotator.core.export.source import (
-    ExportCancelled,
-    ExportFilter,
-    snapshot,
-    stream_raw,
-    to_document,
-)
-from annotator.core.export.splits import SplitSpec
-from annotator.core.export.tokenize import tokenize
+from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
+from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.store import Workspace
 
 try:

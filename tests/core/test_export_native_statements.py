@@ -17,10 +17,9 @@ from annotator.core.bundled import demo_corpus
 from annotator.core.demo import load_demo
 from annotator.core.domain.errors import ExportError, IntegrityError
 from annotator.core.domain.records import DocumentRecord
-from annotator.core.export.native import export_native
-from annotator.core.export.source import ExportFilter
-from annotator.core.export.statements import export_statements
 from annotator.core.importing import import_paths
+from annotator.core.services.exporting.direct import export_native, export_statements
+from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.storage.models import Span
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database

@@ -12,8 +12,8 @@ import pytest
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import parse_schema
-from annotator.core.export.dataset import ExportOptions, export_dataset
-from annotator.core.export.splits import SplitSpec, Stratifier, assign, dominant
+from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
+from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 

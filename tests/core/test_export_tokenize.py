@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from annotator.core.domain.integrity import non_boundaries
 from annotator.core.domain.text import is_boundary, normalise
-from annotator.core.export.tokenize import tokenize
+from annotator.core.formats.writers.tokenize import tokenize
 
 # Text as scraped news has it: words, digits, typographic punctuation, odd spaces, marks, emoji.
 ALPHABET = st.sampled_from(

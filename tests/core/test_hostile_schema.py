@@ -27,13 +27,13 @@ from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.schema import (
     MAX_NAME,
     MAX_SCHEMA_BYTES,
-    NAME_RE,
     AttributeType,
     Schema,
     load_schema,
     normalise_hotkey,
     parse_schema,
 )
+from annotator.core.domain.schema.model import NAME_RE
 from annotator.core.store import Workspace
 
 FILE = "hostile.yaml"

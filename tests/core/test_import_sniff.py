@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from annotator.core.demo import load_demo
-from annotator.core.export.dataset import ExportOptions, export_dataset
-from annotator.core.export.source import ExportFilter
+from annotator.core.formats.readers import sniff_jsonl_layout
 from annotator.core.importing import import_paths
-from annotator.core.readers import sniff_jsonl_layout
+from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
+from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.store import Workspace
 
 

@@ -23,8 +23,8 @@ from sqlalchemy import text as sql
 
 from annotator.core.domain.errors import ImportRejected, IntegrityError, OffsetError, OverlapError
 from annotator.core.domain.text import content_hash, is_boundary, normalise
-from annotator.core.export.dataset import export_dataset
 from annotator.core.importing import import_paths
+from annotator.core.services.exporting.dataset import export_dataset
 from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from annotator.core.export.source import ExportFilter
 from annotator.core.importing import import_paths
+from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.store import Workspace
 from annotator.gui.export_dialog import ExportRequest
 from annotator.gui.main_window import MainWindow
@@ -154,7 +154,7 @@ def test_closing_the_window_cancels_a_running_export(
 
 def test_export_dialog_offers_every_format_and_exports_a_split(qtbot, tmp_path, open_main) -> None:
     """The dialog's choices reach export_dataset: a CoNLL split into train/dev/test files."""
-    from annotator.core.export.dataset import FORMATS
+    from annotator.core.services.exporting.dataset import FORMATS
     from annotator.gui.export_dialog import ExportDialog
 
     window = open_main()

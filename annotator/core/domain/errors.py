@@ -80,3 +80,7 @@ class IntegrityError(AnnotatorError):
 
 class ExportError(AnnotatorError):
     """An export that could not be written; no partial file is left."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled; no file was written."""

@@ -6,6 +6,7 @@ with the file, the line and the key, and nothing in a schema can execute code.
 
 from annotator.core.domain.schema.model import (
     MAX_NAME,
+    MAX_SCHEMA_BYTES,
     RESERVED_HOTKEYS,
     Attribute,
     AttributeType,
@@ -20,6 +21,7 @@ from annotator.core.domain.schema.parser import load_schema, normalise_hotkey, p
 
 __all__ = [
     "MAX_NAME",
+    "MAX_SCHEMA_BYTES",
     "RESERVED_HOTKEYS",
     "Attribute",
     "AttributeType",

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from annotator.core.domain.text import sentence_bounds
-from annotator.core.export.source import ExportDocument, ExportRelation, ExportSpan
-from annotator.core.export.tokenize import Tokens, tokenize
+from annotator.core.formats.writers.documents import ExportDocument, ExportRelation, ExportSpan
+from annotator.core.formats.writers.tokenize import Tokens, tokenize
 
 
 @dataclass

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
-from annotator.core.export.atomic import atomic_output
-from annotator.core.export.source import (
-    ExportDocument,
-    ExportFilter,
-    Progress,
-    RawDocument,
-    snapshot,
-    stream_raw,
-)
-from annotator.core.storage.db import Database
+from annotator.core.formats.writers.documents import ExportDocument, RawDocument
 
 
 def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
@@ -127,31 +116,3 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
 
 def schema_info(schema: Schema | None) -> dict[str, str] | None:
     return None if schema is None else {"name": schema.name, "version": schema.version}
-
-
-def native_lines(
-    db: Database,
-    schema: Schema | None,
-    flt: ExportFilter | None = None,
-    progress: Progress | None = None,
-) -> Iterator[bytes]:
-    info = schema_info(schema)
-    with snapshot(db) as conn:
-        for doc in stream_raw(conn, flt, progress):
-            yield native_raw_line(doc, info)
-
-
-def export_native(
-    db: Database,
-    path: str | Path,
-    schema: Schema | None,
-    flt: ExportFilter | None = None,
-    progress: Progress | None = None,
-) -> int:
-    """Write the native JSONL file atomically; return the number of documents written."""
-    count = 0
-    with atomic_output(path) as out:
-        for line in native_lines(db, schema, flt, progress):
-            out.write(line)
-            count += 1
-    return count

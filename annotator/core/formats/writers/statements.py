@@ -7,22 +7,12 @@ Which label is the statement and which links become which fields is read from th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import context_window, sentence_bounds
-from annotator.core.export.atomic import atomic_output
-from annotator.core.export.source import (
-    ExportDocument,
-    ExportFilter,
-    ExportSpan,
-    Progress,
-    stream_documents,
-)
-from annotator.core.storage.db import Database
+from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
 
 
 def _mention(doc: ExportDocument, sp: ExportSpan) -> dict[str, Any]:
@@ -74,22 +64,3 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
             ]
         record["schema"] = {"name": schema.name, "version": schema.version}
         yield record
-
-
-def export_statements(
-    db: Database,
-    path: str | Path,
-    schema: Schema,
-    flt: ExportFilter | None = None,
-    progress: Progress | None = None,
-) -> int:
-    """Write statements JSONL atomically; return the number of statements written."""
-    if schema.statements is None:
-        raise ExportError(f"schema {schema.name} has no exports.statements section")
-    count = 0
-    with atomic_output(path) as out:
-        for doc in stream_documents(db, flt, progress):
-            for record in statement_records(doc, schema):
-                out.write(jsonio.dumps_line(record))
-                count += 1
-    return count

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotator.core.export.problems import ProblemLog
-from annotator.core.export.source import ExportSpan
-from annotator.core.export.units import Prepared, Unit
+from annotator.core.formats.writers.documents import ExportSpan
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Prepared, Unit
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.domain.schema import AttributeType, Schema
-from annotator.core.export.units import Prepared, Unit
+from annotator.core.formats.writers.units import Prepared, Unit
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
 

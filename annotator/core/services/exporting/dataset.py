@@ -17,32 +17,25 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection
 
-from annotator.core.domain.errors import ExportError
+from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.schema import Schema
-from annotator.core.export import brat, conll, doccano, prodigy, spacy_docbin, tokenize
-from annotator.core.export.formats import (
+from annotator.core.formats.registry import (
     FORMATS,
     FormatInfo,
     format_info,
     layout_notes,
     unavailable_reason,
 )
-from annotator.core.export.manifest import PartCounts, build_manifest, write_manifest
-from annotator.core.export.output import MANIFEST, Layout, Staging, check_target
-from annotator.core.export.problems import MISALIGNED, ProblemLog, ProblemSummary
-from annotator.core.export.sinks import JsonlSink, NativeSink, Sink, WriterSink
-from annotator.core.export.source import (
-    ExportCancelled,
-    ExportFilter,
-    Progress,
-    parse_json_object,
-    snapshot,
-    stream_raw,
-    to_document,
-)
-from annotator.core.export.splits import SplitSpec, Stratifier, assign, dominant
-from annotator.core.export.statements import statement_records
-from annotator.core.export.units import Prepared
+from annotator.core.formats.writers import brat, conll, doccano, prodigy, spacy_docbin, tokenize
+from annotator.core.formats.writers.documents import Progress, parse_json_object, to_document
+from annotator.core.formats.writers.problems import MISALIGNED, ProblemLog, ProblemSummary
+from annotator.core.formats.writers.statements import statement_records
+from annotator.core.formats.writers.units import Prepared
+from annotator.core.services.exporting.manifest import PartCounts, build_manifest, write_manifest
+from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, check_target
+from annotator.core.services.exporting.sinks import JsonlSink, NativeSink, Sink, WriterSink
+from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
+from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
 from annotator.core.storage.db import Database
 
 __all__ = [

@@ -10,8 +10,8 @@ from typing import Any
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
-from annotator.core.export import conll, spacy_docbin
-from annotator.core.export.spacy_docbin import MISSING as SPACY_MISSING
+from annotator.core.formats.writers import conll, spacy_docbin
+from annotator.core.formats.writers.spacy_docbin import MISSING as SPACY_MISSING
 
 
 @dataclass(frozen=True)

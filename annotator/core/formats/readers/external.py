@@ -17,7 +17,7 @@ from typing import Any
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.text import normalise
-from annotator.core.readers import (
+from annotator.core.formats.readers.common import (
     ParsedDocument,
     ParsedRelation,
     ParsedSpan,

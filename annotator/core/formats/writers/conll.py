@@ -19,10 +19,10 @@ from typing import BinaryIO
 
 import orjson
 
-from annotator.core.export.aligned import TokenSpan, outermost, place, report_left_out
-from annotator.core.export.output import HashingFile
-from annotator.core.export.problems import ProblemLog
-from annotator.core.export.units import Prepared, Unit
+from annotator.core.formats.writers.aligned import TokenSpan, outermost, place, report_left_out
+from annotator.core.formats.writers.documents import ByteSink
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Prepared, Unit
 
 SCHEMES = ("BIO", "BILOU")
 NESTED = ("outermost", "layers")
@@ -47,7 +47,7 @@ def tag_column(spans: Sequence[TokenSpan], length: int, scheme: str) -> list[str
 class ConllWriter:
     def __init__(
         self,
-        out: HashingFile,
+        out: ByteSink,
         *,
         scheme: str,
         nested: str,

@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
-from annotator.core.export.native import native_raw_line, schema_info
-from annotator.core.export.output import HashingFile
-from annotator.core.export.source import RawDocument
+from annotator.core.formats.writers.documents import RawDocument
+from annotator.core.formats.writers.native import native_raw_line, schema_info
+from annotator.core.services.exporting.output import HashingFile
 
 
 class Sink(Protocol):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.core.export.units import Unit
+from annotator.core.formats.writers.units import Unit
 
 
 def _about(unit: Unit) -> dict[str, Any]:

@@ -30,10 +30,10 @@ from typing import Any, BinaryIO
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
-from annotator.core.export.aligned import outermost, place, report_left_out
-from annotator.core.export.output import HashingFile
-from annotator.core.export.problems import ProblemLog
-from annotator.core.export.units import Prepared, Unit
+from annotator.core.formats.writers.aligned import outermost, place, report_left_out
+from annotator.core.formats.writers.documents import ByteSink
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Prepared, Unit
 
 SPAN_KEY = "sc"
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "SENT_START")
@@ -150,7 +150,7 @@ class StreamedDocBin:
         self._strings.update(strings)
         self.count += 1
 
-    def write_to(self, out: HashingFile) -> None:
+    def write_to(self, out: ByteSink) -> None:
         """Assemble the file ``DocBin.to_bytes`` would have made, compressing as it goes."""
         packer = zlib.compressobj()
         pack = self._pack
@@ -183,7 +183,7 @@ class StreamedDocBin:
 
 class DocBinWriter:
     def __init__(
-        self, out: HashingFile, scratch: Path, schema: Schema, problems: ProblemLog, part: str
+        self, out: ByteSink, scratch: Path, schema: Schema, problems: ProblemLog, part: str
     ) -> None:
         require_spacy()
         from spacy.vocab import Vocab

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from annotator.core.export.aligned import TokenSpan, place
-from annotator.core.export.problems import ProblemLog
-from annotator.core.export.units import Prepared, Unit
+from annotator.core.formats.writers.aligned import TokenSpan, place
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Prepared, Unit
 
 
 def token_records(prepared: Prepared) -> list[dict[str, Any]]:

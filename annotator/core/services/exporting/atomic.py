@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from annotator.core.export.output import remove_stale_staging, staging_prefix
+from annotator.core.services.exporting.output import remove_stale_staging, staging_prefix
 
 
 @contextmanager

@@ -16,8 +16,8 @@ import orjson
 
 from annotator import __version__
 from annotator.core.domain.schema import AttributeType, Schema
-from annotator.core.export.problems import ProblemSummary
-from annotator.core.export.source import ExportDocument, RawDocument, parse_json_object
+from annotator.core.formats.writers.documents import ExportDocument, RawDocument, parse_json_object
+from annotator.core.formats.writers.problems import ProblemSummary
 
 # Distinct (label, attributes) texts held before folding them into value counts; bounds memory
 # when a free-text attribute makes almost every span's attributes unique.

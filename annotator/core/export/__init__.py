@@ -1,1 +1,0 @@
-"""Exports: streamed from the database, checked against the text, written atomically."""

@@ -1,0 +1,1 @@
+"""Formats: readers of input files and writers of datasets. No database, no services."""

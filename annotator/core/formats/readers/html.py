@@ -1,0 +1,190 @@
+"""HTML pages: the article's text only, nothing rendered or executed."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from annotator.core.domain.errors import Problem
+from annotator.core.domain.text import normalise
+from annotator.core.formats.readers.common import ParsedDocument, ReadProblem, decode, read_bytes
+
+
+def read_html(path: Path, key: str, encoding: str | None = None) -> ParsedDocument:
+    """An HTML page: the article's text, with scripts, styles and navigation dropped."""
+    raw = decode(read_bytes(path), str(path), encoding)
+    extractor = _ArticleText()
+    try:
+        extractor.feed(raw)
+        extractor.close()
+    except AssertionError as exc:  # html.parser's way of giving up on a malformed declaration
+        raise ReadProblem(Problem(str(path), None, "", f"cannot parse the HTML: {exc}")) from None
+    text = normalise(extractor.result())
+    if not text.strip():
+        raise ReadProblem(Problem(str(path), None, "", "no article text found in the HTML"))
+    title = extractor.title.strip() or next(ln.strip() for ln in text.split("\n") if ln.strip())
+    meta = {k: v for k, v in extractor.meta.items() if k not in ("url", "published", "source")}
+    return ParsedDocument(
+        text=text,
+        key=key,
+        title=" ".join(title.split())[:500],
+        source=extractor.meta.get("source") or path.name,
+        url=extractor.meta.get("url"),
+        published=extractor.meta.get("published"),
+        meta=meta,
+        origin=str(path),
+    )
+
+
+_HTML_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_DROP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "head",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "object",
+    "embed",
+    "canvas",
+    "math",
+}
+_VOID = {
+    "br",
+    "img",
+    "hr",
+    "meta",
+    "link",
+    "input",
+    "source",
+    "wbr",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "param",
+    "track",
+}
+_PARAGRAPH = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "article",
+    "section",
+    "header",
+    "main",
+    "pre",
+    "table",
+    "ul",
+    "ol",
+}
+_LINE = {"div", "li", "tr", "dt", "dd", "br"}
+
+
+class _ArticleText(HTMLParser):
+    """Extracts readable text. Nothing is rendered, fetched or executed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.article_parts: list[str] = []
+        self.title = ""
+        self.meta: dict[str, str] = {}
+        self._drop_depth = 0
+        self._drop_stack: list[str] = []
+        self._in_title = False
+        self._article_depth = 0
+        self._seen_article = False
+
+    def _emit(self, piece: str) -> None:
+        self.parts.append(piece)
+        if self._article_depth:
+            self.article_parts.append(piece)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "meta":
+            name = (a.get("property") or a.get("name") or "").lower()
+            content = a.get("content", "")
+            mapping = {
+                "og:url": "url",
+                "article:published_time": "published",
+                "og:site_name": "source",
+                "author": "author",
+                "description": "description",
+            }
+            if name in mapping and content:
+                self.meta.setdefault(mapping[name], content)
+        if tag == "link" and a.get("rel", "").lower() == "canonical" and a.get("href"):
+            self.meta.setdefault("url", a["href"])
+        if tag == "title":
+            self._in_title = True
+        if tag in _DROP:
+            if tag not in _VOID:
+                self._drop_stack.append(tag)
+            return
+        if self._drop_stack or (tag in _VOID and tag != "br"):
+            return
+        if tag == "article":
+            self._article_depth += 1
+            self._seen_article = True
+        if tag in _PARAGRAPH:
+            self._emit("\n\n")
+        elif tag in _LINE:
+            self._emit("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if self._drop_stack:
+            if tag == self._drop_stack[-1]:
+                self._drop_stack.pop()
+            elif tag in self._drop_stack:
+                while self._drop_stack and self._drop_stack.pop() != tag:
+                    pass
+            return
+        if tag in _PARAGRAPH:
+            self._emit("\n\n")
+        elif tag in _LINE:
+            self._emit("\n")
+        if tag == "article" and self._article_depth:
+            self._article_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+            return
+        if self._drop_stack:
+            return
+        # Source line breaks and tabs are just white space in HTML; no-break spaces are content.
+        self._emit(_HTML_SPACE.sub(" ", data))
+
+    def result(self) -> str:
+        raw = "".join(self.article_parts if self._seen_article else self.parts)
+        lines = []
+        for line in raw.split("\n"):
+            lines.append(_HTML_SPACE.sub(" ", line).strip(" "))
+        text = "\n".join(lines)
+        while "\n\n\n" in text:
+            text = text.replace("\n\n\n", "\n\n")
+        return text.strip("\n")

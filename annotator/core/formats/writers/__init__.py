@@ -1,0 +1,1 @@
+"""Writers: one module per dataset format, from ``ExportDocument``s to bytes. No database."""

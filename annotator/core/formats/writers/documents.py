@@ -1,0 +1,107 @@
+"""What writers receive: one document with its annotations, as plain records or as raw rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from annotator.core.domain import jsonio
+
+
+@dataclass
+class ExportSpan:
+    id: int
+    annotator: str
+    start: int
+    end: int
+    label: str
+    attributes: dict[str, Any]
+
+
+@dataclass
+class ExportRelation:
+    id: int
+    annotator: str
+    label: str
+    source_id: int
+    target_id: int
+
+
+@dataclass
+class ExportDocument:
+    id: int
+    key: str
+    title: str
+    text: str
+    source: str | None
+    url: str | None
+    published: str | None
+    meta: dict[str, Any]
+    content_hash: str
+    status: dict[str, str] = field(default_factory=dict)
+    spans: list[ExportSpan] = field(default_factory=list)
+    relations: list[ExportRelation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """A document as rows, JSON columns still text.
+
+    ``spans`` rows are (document_id, id, annotator_id, start, end, label, attributes_json) in
+    annotator-name, start, end, label, id order; ``relations`` rows are (document_id, id,
+    annotator_id, label, source_id, target_id) in id order; ``names`` maps annotator ids to names.
+    """
+
+    id: int
+    key: str
+    title: str
+    text: str
+    source: str | None
+    url: str | None
+    published: str | None
+    meta_json: str | None
+    content_hash: str
+    status: dict[str, str]
+    spans: list[Sequence[Any]]
+    relations: list[Sequence[Any]]
+    names: dict[int, str]
+
+
+Progress = Callable[[int, int], bool | None]
+"""Called with (documents done, documents in the database); returning False cancels."""
+
+
+def parse_json_object(text: str | None) -> dict[str, Any]:
+    """A JSON column's object (``{}`` for NULL or JSON null)."""
+    if not text or text == "null":
+        return {}
+    value = jsonio.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def to_document(raw: RawDocument) -> ExportDocument:
+    names = raw.names
+    return ExportDocument(
+        raw.id,
+        raw.key,
+        raw.title,
+        raw.text,
+        raw.source,
+        raw.url,
+        raw.published,
+        parse_json_object(raw.meta_json),
+        raw.content_hash,
+        raw.status,
+        [
+            ExportSpan(r[1], names[r[2]], r[3], r[4], r[5], parse_json_object(r[6]))
+            for r in raw.spans
+        ],
+        [ExportRelation(r[1], names[r[2]], r[3], r[4], r[5]) for r in raw.relations],
+    )
+
+
+class ByteSink(Protocol):
+    """Where a writer puts its bytes; the exporting service decides what file that is."""
+
+    def write(self, data: bytes) -> None: ...
