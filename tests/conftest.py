@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from tests import pg_server
 
 REPO = Path(__file__).resolve().parent.parent

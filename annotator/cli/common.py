@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from annotator.core.domain.schema import Schema, load_schema
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 
 
 def open_workspace(ctx: click.Context) -> Workspace:

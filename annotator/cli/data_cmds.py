@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 
 from annotator.cli.common import open_workspace, resolve_schema, schema_option
-from annotator.core.demo import load_demo
 from annotator.core.domain.errors import ImportRejected
 from annotator.core.domain.identity import default_annotator
-from annotator.core.importing import import_paths, iter_files
+from annotator.core.domain.rules import STATUSES
+from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.source import ExportFilter
-from annotator.core.storage.models import STATUSES
+from annotator.core.services.importing import iter_files
 
 EXPORT_FORMATS = (
     "native",
@@ -65,7 +65,6 @@ def import_(
     """
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)
-        ref = ws.schemas.register(schema)
         total = sum(1 for _ in iter_files(paths))
         with click.progressbar(
             length=total, label="importing", file=click.get_text_stream("stderr")
@@ -77,11 +76,9 @@ def import_(
                 last[0] = done
 
             try:
-                report = import_paths(
-                    ws.db,
+                report = ws.import_files(
                     paths,
                     schema=schema,
-                    schema_ref=ref,
                     annotator=annotator_name,
                     fmt=fmt,
                     encoding=encoding,
@@ -189,7 +186,6 @@ def export(
     from annotator.core.services.exporting.dataset import (
         ExportOptions,
         default_filter,
-        export_dataset,
     )
     from annotator.core.services.exporting.splits import SplitSpec
 
@@ -217,7 +213,7 @@ def export(
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
 
-            result = export_dataset(ws.db, schema, output, fmt, options, progress)
+            result = ws.export(output, fmt, options, schema=schema, progress=progress)
     noun = {"native": "document", "statements": "statement"}.get(fmt)
     if noun is not None:
         line = f"wrote {result.records} {noun}(s) to {result.target}"

@@ -20,7 +20,7 @@ def gui(ctx: click.Context, annotator_name: str | None) -> None:
     try:
         from annotator.gui.app import run
     except ImportError as exc:
-        from annotator.core.storage.db import default_url
+        from annotator.core.services.workspace import default_url
 
         url = ctx.find_root().obj.get("db_url") or default_url()
         click.echo(

@@ -10,7 +10,7 @@ import click
 from annotator import __version__
 from annotator.cli import data_cmds, gui_cmd, schema_cmds
 from annotator.core.domain.errors import AnnotatorError
-from annotator.core.storage.db import ENV_VAR
+from annotator.core.services.workspace import ENV_VAR
 
 
 class ExitCode(IntEnum):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from annotator import __version__
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.identity import default_annotator
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow, ask_annotator_name
 
 
@@ -42,7 +42,9 @@ def open_window(
     # An explicit --db wins; else the database last opened from the window; else the default.
     workspace = Workspace(db_url or settings.value("database") or None)
     if workspace.documents.count() == 0:
-        from annotator.core.demo import load_demo  # only an empty database needs the importer
+        from annotator.core.services.demo import (
+            load_demo,  # only an empty database needs the importer
+        )
 
         load_demo(workspace, str(name))
     annotator = workspace.annotators.get_or_create(str(name))

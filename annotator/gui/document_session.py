@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
-from annotator.core.store import AnnotationService
+from annotator.core.services.annotations import AnnotationService
 
 
 class DocumentSession(QObject):

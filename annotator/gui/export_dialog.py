@@ -31,12 +31,11 @@ from annotator.core.services.exporting.dataset import (
     ExportOptions,
     SplitSpec,
     default_filter,
-    export_dataset,
     plan_output,
     unavailable_reason,
 )
 from annotator.core.services.exporting.source import ExportFilter
-from annotator.core.storage.db import Database
+from annotator.core.services.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -50,11 +49,13 @@ class ExportRequest:
     scheme: str = "BIO"
     nested: str = "outermost"
 
-    def run(self, db: Database, schema: Schema, progress: Progress) -> str:
+    def run(self, workspace: Workspace, schema: Schema, progress: Progress) -> str:
         options = ExportOptions(
             filter=self.filter, split=self.split, scheme=self.scheme, nested=self.nested
         )
-        return export_dataset(db, schema, self.output, self.fmt, options, progress).summary()
+        return workspace.export(
+            self.output, self.fmt, options, schema=schema, progress=progress
+        ).summary()
 
 
 def stratify_choices(schema: Schema) -> list[str]:

@@ -31,7 +31,8 @@ from annotator import __version__
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema, load_schema
-from annotator.core.store import AnnotationService, Workspace
+from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.workspace import Workspace
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.jobs import Job
@@ -592,15 +593,10 @@ class MainWindow(QMainWindow):
             self.start_import([Path(p) for p in paths])
 
     def start_import(self, paths: list[Path]) -> Job:
-        from annotator.core.importing import import_paths
-
-        db, schema, ref = self.workspace.db, self.schema, self.service.schema_ref
-        name = self.annotator.name
+        workspace, schema, name = self.workspace, self.schema, self.annotator.name
 
         def work(progress):  # type: ignore[no-untyped-def]
-            return import_paths(
-                db, paths, schema=schema, schema_ref=ref, annotator=name, progress=progress
-            )
+            return workspace.import_files(paths, schema=schema, annotator=name, progress=progress)
 
         job = Job("Importing", work, self)
         job.done.connect(self._import_done)
@@ -624,10 +620,10 @@ class MainWindow(QMainWindow):
             self.start_export(dialog.request())
 
     def start_export(self, request) -> Job:  # type: ignore[no-untyped-def]
-        db, schema = self.workspace.db, self.schema
+        workspace, schema = self.workspace, self.schema
 
         def work(progress):  # type: ignore[no-untyped-def]
-            return request.run(db, schema, progress)
+            return request.run(workspace, schema, progress)
 
         job = Job("Exporting", work, self)
         job.done.connect(lambda summary: self.statusBar().showMessage(str(summary), 10000))
@@ -649,7 +645,7 @@ class MainWindow(QMainWindow):
 
     def _job_failed(self, title: str, exc: object) -> None:
         from annotator.core.domain.errors import ExportCancelled
-        from annotator.core.importing import ImportCancelled
+        from annotator.core.services.importing import ImportCancelled
 
         if isinstance(exc, ImportCancelled | ExportCancelled):
             self.statusBar().showMessage(str(exc), 10000)  # the user asked for it: no error box

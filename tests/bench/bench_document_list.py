@@ -17,7 +17,7 @@ from pathlib import Path
 from annotator.core.domain.text import content_hash
 
 # At the top, so that neither side's timing includes importing its modules.
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from tests.bench.common import Figure, cached, measure
 
 FIGURES = ("document list filter p50", "document list filter p95", "document list peak RSS")

@@ -103,9 +103,9 @@ def _document(rng: random.Random, n: int, spans_here: int) -> tuple[str, list[tu
 
 def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
     """Create the corpus with the real migrations, then bulk-insert rows with ``sqlite3``."""
-    from annotator.core.bundled import default_schema
     from annotator.core.domain.text import content_hash
-    from annotator.core.store import Workspace
+    from annotator.core.services.bundled import default_schema
+    from annotator.core.services.workspace import Workspace
 
     tmp = path.with_suffix(".part")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -304,7 +304,7 @@ def our_export(db_path: Path, out: Path, fmt: str = "native") -> tuple[float, fl
     """
     from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
     from annotator.core.services.exporting.source import ExportFilter
-    from annotator.core.store import Workspace
+    from annotator.core.services.workspace import Workspace
 
     started = time.perf_counter()
     with Workspace(f"sqlite:///{db_path}") as ws:

@@ -67,9 +67,9 @@ def _text(rng: random.Random, chars: int) -> str:
 
 def build_corpus(folder: Path, scale: float) -> None:
     """100k small documents plus one 1 MB article with 10k spans (times ``scale``)."""
-    from annotator.core.bundled import default_schema
     from annotator.core.domain.text import content_hash
-    from annotator.core.store import Workspace
+    from annotator.core.services.bundled import default_schema
+    from annotator.core.services.workspace import Workspace
 
     db_path = folder / "gui.sqlite3"
     with Workspace(str(db_path)) as ws:

@@ -19,11 +19,11 @@ from typing import Any
 
 import orjson
 
-from annotator.core.importing import import_paths
+from annotator.core.services.importing import import_paths
+from annotator.core.services.schemas import SchemaService
 
 # At the top, so that neither side's timing includes importing its modules.
 from annotator.core.storage.db import Database
-from annotator.core.store import SchemaService
 from tests.bench.common import Figure, cached, measure
 
 FIGURES = ("import 10k articles, 1M spans", "import peak RSS")
@@ -47,7 +47,7 @@ LABELS = [
 
 def build_corpus(folder: Path, scale: float) -> None:
     """The JSONL to import, and an empty migrated database (with its schema) to import into."""
-    from annotator.core.store import Workspace
+    from annotator.core.services.workspace import Workspace
 
     rng = random.Random(11)
     with (folder / "corpus.jsonl").open("wb") as out:

@@ -19,7 +19,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from annotator.core.store import AnnotationService, Workspace
+from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.workspace import Workspace
 
 OWN_DOCUMENTS = 2
 WORDS = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import sys
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 
 STANCES = ["supports", "opposes", "threatens", "denies", "neutral"]
 

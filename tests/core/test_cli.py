@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import text
 
 from annotator.cli.main import main
-from annotator.core.bundled import demo_corpus, schemas_dir
-from annotator.core.store import Workspace
+from annotator.core.services.bundled import demo_corpus, schemas_dir
+from annotator.core.services.workspace import Workspace
 
 NER = schemas_dir() / "named_entities.yaml"
 

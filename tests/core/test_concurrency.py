@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Annotator, DocumentStatus, Relation, Span
-from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 from tests.core.concurrency_worker import OWN_DOCUMENTS, article
 

@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import DateTime, select
 from sqlalchemy import text as sql
 
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Base, Span
-from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 
 REPO = Path(__file__).resolve().parents[2]

@@ -32,7 +32,7 @@ from annotator.core.services.exporting.dataset import (
 )
 from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
 from annotator.core.services.exporting.splits import SplitSpec
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 
 try:
     import spacy

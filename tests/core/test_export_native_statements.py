@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from annotator.core.bundled import demo_corpus
-from annotator.core.demo import load_demo
 from annotator.core.domain.errors import ExportError, IntegrityError
 from annotator.core.domain.records import DocumentRecord
-from annotator.core.importing import import_paths
+from annotator.core.services.bundled import demo_corpus
+from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.direct import export_native, export_statements
 from annotator.core.services.exporting.source import ExportFilter
+from annotator.core.services.importing import import_paths
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Span
-from annotator.core.store import Workspace
 from tests.conftest import fresh_pg_database
 
 RELATION_FIELDS = {"speaker": "said_by", "target": "aimed_at", "weapon": "about"}

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from annotator.core.domain.schema import Schema, parse_schema
-from annotator.core.importing import import_paths
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.direct import export_native
 from annotator.core.services.exporting.splits import SplitSpec
-from annotator.core.store import Workspace
+from annotator.core.services.importing import import_paths
+from annotator.core.services.workspace import Workspace
 from tests.conftest import fresh_pg_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -228,7 +228,7 @@ def test_export_removes_staging_of_dead_exports_of_the_same_target_only(
 KILLED_EXPORT = """
 import os, sys
 from annotator.core.services.exporting.dataset import export_dataset
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 
 def die(done, total):
     if done:  # the staging folder exists and holds part of the file: die as SIGKILL would

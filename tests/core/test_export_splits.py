@@ -14,7 +14,7 @@ from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import parse_schema
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from tests.conftest import fresh_pg_database
 
 STANCES = ("supports", "opposes", "threatens", "denies", "neutral")

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from annotator.core.domain.errors import ImportRejected, ValidationError
 from annotator.core.domain.text import content_hash, normalise
 from annotator.core.formats.readers import MAX_FILE_BYTES
-from annotator.core.importing import ImportReport, import_paths
+from annotator.core.services.importing import ImportReport, import_paths
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Base, Document, Span
-from annotator.core.store import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 _names = itertools.count()

@@ -22,7 +22,6 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.core.bundled import schemas_dir
 from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.schema import (
     MAX_NAME,
@@ -34,7 +33,8 @@ from annotator.core.domain.schema import (
     parse_schema,
 )
 from annotator.core.domain.schema.model import NAME_RE
-from annotator.core.store import Workspace
+from annotator.core.services.bundled import schemas_dir
+from annotator.core.services.workspace import Workspace
 
 FILE = "hostile.yaml"
 BUNDLED = {p.name: p.read_text(encoding="utf-8") for p in sorted(schemas_dir().glob("*.yaml"))}
@@ -408,7 +408,7 @@ MEMORY_LIMIT_MB = 160
 _CHILD = """
 import resource, sys
 from annotator.core.domain.errors import SchemaError
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.core.domain.schema import parse_schema
 text = open(sys.argv[1], encoding="utf-8", errors="surrogatepass").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from annotator.cli.main import cli
 from annotator.core.domain.errors import ImportRejected, Problem
-from annotator.core.importing import ImportReport, import_paths
+from annotator.core.services.importing import ImportReport, import_paths
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
-from annotator.core.store import Workspace
 
 ARTICLE = (
     "Estmar denies drone shipments\n"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.demo import load_demo
 from annotator.core.formats.readers import sniff_jsonl_layout
-from annotator.core.importing import import_paths
+from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
-from annotator.core.store import Workspace
+from annotator.core.services.importing import import_paths
+from annotator.core.services.workspace import Workspace
 
 
 @pytest.mark.parametrize("fmt", ["native", "doccano", "doccano-rel", "prodigy"])

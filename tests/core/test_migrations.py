@@ -11,10 +11,10 @@ from sqlalchemy import create_engine, text
 
 from annotator.cli.main import main
 from annotator.core.domain.errors import AnnotatorError
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.db import Database
 from annotator.core.storage.migrations import alembic_config
 from annotator.core.storage.models import Base
-from annotator.core.store import Workspace
 
 FIRST = "0001"
 

@@ -23,9 +23,9 @@ from sqlalchemy import text as sql
 
 from annotator.core.domain.errors import ImportRejected, IntegrityError, OffsetError, OverlapError
 from annotator.core.domain.text import content_hash, is_boundary, normalise
-from annotator.core.importing import import_paths
 from annotator.core.services.exporting.dataset import export_dataset
-from annotator.core.store import Workspace
+from annotator.core.services.importing import import_paths
+from annotator.core.services.workspace import Workspace
 from tests.conftest import fresh_pg_database
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,10 +11,10 @@ import pytest
 
 from annotator.cli.main import main
 from annotator.core.domain.errors import ImportRejected
-from annotator.core.importing import ImportReport, import_paths
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
-from annotator.core.store import Workspace
+from annotator.core.services.importing import ImportReport, import_paths
+from annotator.core.services.workspace import Workspace
 from tests.conftest import fresh_pg_database
 from tests.core.test_export_formats import NESTED, at, build_corpus
 

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli.main import cli
-from annotator.core.bundled import schema_path, schemas_dir
 from annotator.core.domain.errors import Problem, SchemaError
 from annotator.core.domain.schema import AttributeType, Schema, load_schema
-from annotator.core.store import Workspace
+from annotator.core.services.bundled import schema_path, schemas_dir
+from annotator.core.services.workspace import Workspace
 
 HEAD = 'name: test\nversion: "1"\n'
 

@@ -8,7 +8,6 @@ import unicodedata
 import pytest
 from sqlalchemy import func, select
 
-from annotator.core.bundled import schemas_dir
 from annotator.core.domain.errors import (
     IncompleteError,
     NotFoundError,
@@ -20,8 +19,10 @@ from annotator.core.domain.errors import (
 )
 from annotator.core.domain.records import DocumentRecord
 from annotator.core.domain.schema import load_schema, parse_schema
+from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.bundled import schemas_dir
+from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import StoredSchema
-from annotator.core.store import AnnotationService, Workspace
 
 TEXT = (
     "Korvath warns Estmar over missile plan\n"

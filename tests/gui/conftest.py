@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator.core.domain.records import SpanRecord
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.app import open_window
 from annotator.gui.main_window import MainWindow
 from annotator.gui.models.annotation_list import SpanIdRole

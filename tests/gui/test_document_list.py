@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import STATUS_FILTERS, MainWindow
 from tests.gui.conftest import Key, Mod, User, find
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from annotator.core.importing import import_paths
 from annotator.core.services.exporting.source import ExportFilter
-from annotator.core.store import Workspace
+from annotator.core.services.importing import import_paths
+from annotator.core.services.workspace import Workspace
 from annotator.gui.export_dialog import ExportRequest
 from annotator.gui.main_window import MainWindow
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import Key, Mod, ModalAnswerer, User, find
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
-from annotator.core.bundled import schemas_dir
-from annotator.core.store import Workspace
+from annotator.core.services.bundled import schemas_dir
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import Key, Mod, User, disk_spans
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import Key, Mod, User, assert_screen_is_disk, disk_spans, find
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import (
     Key,

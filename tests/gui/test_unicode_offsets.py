@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtGui import QTextCursor
 
-from annotator.core.store import Workspace
+from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from annotator.gui.models.annotation_list import SpanIdRole
 from tests.gui.conftest import Key, Mod, User, disk_spans, find
@@ -115,7 +115,7 @@ def _formats_at(window, offset: int) -> list:
 
 def test_a_long_article_is_highlighted_wherever_it_is_scrolled(qtbot, url, open_main) -> None:
     """Blocks far below the first screen get their colours once they are scrolled into view."""
-    from annotator.core.store import Workspace
+    from annotator.core.services.workspace import Workspace
 
     paragraphs = [
         f"Paragraph {i}: the minister said missiles would be deployed." for i in range(600)

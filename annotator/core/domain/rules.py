@@ -8,6 +8,9 @@ from annotator.core.domain.errors import OffsetError, RelationError, UnknownLabe
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.domain.text import is_boundary
 
+STATUSES = ("new", "in_progress", "done", "skipped")
+"""A document's progress for one annotator; "new" is never stored, it is the absence of a row."""
+
 
 def check_offsets(text: str, start: int, end: int) -> None:
     if (

@@ -17,8 +17,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-STATUSES = ("new", "in_progress", "done", "skipped")
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

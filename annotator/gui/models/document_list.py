@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from annotator.core.domain.records import DocumentRow
-from annotator.core.store import DocumentService
+from annotator.core.services.documents import DocumentService
 from annotator.gui.models.table_base import FlatTableModel, Index
 
 PAGE = 200

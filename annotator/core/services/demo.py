@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from annotator.core.bundled import demo_corpus
-from annotator.core.importing import ImportReport, import_paths
-from annotator.core.store import Workspace
+from annotator.core.services.bundled import demo_corpus
+from annotator.core.services.importing import ImportReport, import_paths
+from annotator.core.services.workspace import Workspace
 
 
 def load_demo(workspace: Workspace, annotator: str) -> ImportReport:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from annotator.core.domain import rules
 from annotator.core.domain.errors import AnnotatorError, ImportRejected, Problem, ValidationError
 from annotator.core.domain.records import SchemaRef
+from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import content_hash, is_boundary
 from annotator.core.formats.readers import (
@@ -31,7 +32,6 @@ from annotator.core.formats.readers import (
 )
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
-    STATUSES,
     Annotator,
     Document,
     DocumentStatus,

@@ -11,7 +11,7 @@ from pathlib import Path
 from annotator.core.domain.schema import Schema, load_schema
 
 DEFAULT_SCHEMA = "defence_statements.yaml"
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parents[2]  # the annotator package folder
 
 
 def _find(folder: str) -> Path:

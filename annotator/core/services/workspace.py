@@ -1,0 +1,130 @@
+"""A database opened for work: the services over it, sharing one engine.
+
+GUI, CLI and tests all go through these services. Every write is validated against the schema and
+the text, and committed before the call returns: a span a method has returned is on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError as SAIntegrityError
+
+from annotator.core.domain.records import (
+    AnnotatorRecord,
+)
+from annotator.core.domain.schema import Schema
+from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.annotators import AnnotatorService
+from annotator.core.services.documents import DocumentService
+from annotator.core.services.schemas import ACTIVE_SCHEMA_KEY, SchemaService
+from annotator.core.storage.db import ENV_VAR, Database, default_url
+from annotator.core.storage.models import Setting
+
+if TYPE_CHECKING:
+    from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
+    from annotator.core.services.importing import ImportReport
+
+__all__ = ["ENV_VAR", "Workspace", "default_url"]
+
+Progress = Callable[[int, int], bool | None]
+"""Called with (done, total); returning False cancels the job, which then leaves no trace."""
+
+
+class Workspace:
+    """A database opened for work: the services over it, sharing one engine."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.db = Database(url)
+        self.documents = DocumentService(self.db)
+        self.annotators = AnnotatorService(self.db)
+        self.schemas = SchemaService(self.db)
+
+    def annotations(
+        self, annotator: str | AnnotatorRecord, schema: Schema | None = None
+    ) -> AnnotationService:
+        """An annotator's view, under ``schema`` or else the database's active schema."""
+        record = (
+            annotator
+            if isinstance(annotator, AnnotatorRecord)
+            else self.annotators.get_or_create(annotator)
+        )
+        if schema is None:
+            schema = self.active_schema()
+        ref = self.schemas.register(schema)
+        return AnnotationService(self.db, self.documents, schema, ref, record)
+
+    def active_schema(self) -> Schema:
+        """The schema set for this database, or the bundled default on a fresh one."""
+        active = self.schemas.active()
+        if active is not None:
+            return active[1]
+        from annotator.core.services.bundled import default_schema
+
+        schema = default_schema()
+        ref = self.schemas.register(schema)
+        try:
+            # Insert, not merge: desktops starting together on a new database all get here, and
+            # the first choice (or a team lead's ``schema use`` meanwhile) must stand.
+            with self.db.write() as s:
+                s.add(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
+        except SAIntegrityError:
+            active = self.schemas.active()
+            if active is not None:
+                return active[1]
+        return schema
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- long jobs: the window runs these on a worker thread, the CLI in the foreground --
+
+    def import_files(
+        self,
+        paths: Iterable[Path],
+        *,
+        annotator: str | None = None,
+        schema: Schema | None = None,
+        fmt: str | None = None,
+        encoding: str | None = None,
+        skip_bad: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import files and folders all or nothing, checked against ``schema`` (else the active)."""
+        from annotator.core.services.importing import import_paths
+
+        schema = schema or self.active_schema()
+        return import_paths(
+            self.db,
+            paths,
+            schema=schema,
+            schema_ref=self.schemas.register(schema),
+            annotator=annotator,
+            fmt=fmt,
+            encoding=encoding,
+            skip_bad=skip_bad,
+            progress=progress,
+        )
+
+    def export(
+        self,
+        out: str | Path,
+        fmt: str,
+        options: ExportOptions | None = None,
+        *,
+        schema: Schema | None = None,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write a dataset; it appears complete or not at all."""
+        from annotator.core.services.exporting.dataset import export_dataset
+
+        schema = schema or self.active_schema()
+        return export_dataset(self.db, schema, out, fmt, options, progress)
