@@ -40,6 +40,7 @@ class Figure:
     reference: float | None = None  # same unit, measured in the same run
     target: str = ""  # in words, e.g. "< 100 ms" or "<= 2x reference"
     met: bool | None = None  # whether the target was met; None if there is none
+    note: str = ""  # what the number alone does not say, e.g. "3 of 40 edits failed"
 
     @property
     def ratio(self) -> float | None:
@@ -56,6 +57,8 @@ class Figure:
         if self.target:
             verdict = "" if self.met is None else (" met" if self.met else " MISSED")
             parts.append(f"target {self.target}{verdict}")
+        if self.note:
+            parts.append(f"({self.note})")
         return "  ".join(parts)
 
 
