@@ -63,8 +63,8 @@ def files_for(scale: float) -> int:
 
 def build(folder: Path, scale: float) -> None:
     """The .txt files to import, and a database holding one article for the window to open."""
-    from annotator.core.importing import import_paths
-    from annotator.core.store import Workspace
+    from annotator.core.services.importing import import_paths
+    from annotator.core.services.workspace import Workspace
 
     rng = random.Random(5)
     txt = folder / "txt"
