@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.domain.integrity import non_boundaries
+from annotator.core.domain.rules import non_boundaries
 from annotator.core.domain.text import is_boundary, normalise
 from annotator.core.formats.writers.tokenize import tokenize
 

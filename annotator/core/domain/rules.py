@@ -1,15 +1,108 @@
-"""Checks shared by the store and the importers: is this span or link allowed here?"""
+"""The rule book: what every writer must obey, one copy of each rule.
+
+The editor, the importer, undo and restore, and every writer still to come (adjudication,
+suggestions, schema migration) call these functions; exports check their output with them too.
+A rule that lived in two places drifted apart (the store stripped annotator names, the importer
+did not), so a rule is changed here or nowhere.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from annotator.core.domain.errors import OffsetError, RelationError, UnknownLabelError
+from annotator.core.domain.errors import (
+    OffsetError,
+    OverlapError,
+    RelationError,
+    UnknownLabelError,
+    ValidationError,
+)
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.domain.text import is_boundary
 
 STATUSES = ("new", "in_progress", "done", "skipped")
 """A document's progress for one annotator; "new" is never stored, it is the absence of a row."""
+
+NAME_LIMIT = 200  # annotators.name
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+# -- names and statuses --
+
+
+def annotator_name(name: object) -> str:
+    """The name an annotator is stored under: surrounding white space never makes a second one."""
+    if not isinstance(name, str):
+        raise ValidationError(f"annotator {name!r} must be a name (text)")
+    cleaned = name.strip()
+    if not cleaned or "\x00" in cleaned or len(cleaned) > NAME_LIMIT:
+        raise ValidationError(
+            f"annotator name {name[:60]!r} must be 1 to {NAME_LIMIT} characters, without NUL"
+        )
+    if not cleaned.isascii() and _SURROGATE.search(cleaned):
+        raise ValidationError(f"annotator name {name[:60]!r} contains a lone UTF-16 surrogate")
+    return cleaned
+
+
+def check_status(status: object) -> str:
+    """A status a writer may store ("new" is stored as no row, but is accepted here)."""
+    if status not in STATUSES:
+        raise ValidationError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    return str(status)
+
+
+# -- where a span may start and end --
+
+# Combining marks live in the first two planes and in plane 14's variation selectors.
+_PLANES = (range(0x0300, 0x20000), range(0xE0000, 0xE1000))
+
+
+@cache
+def _non_boundary_pattern() -> re.Pattern[str]:
+    """Every character ``text.is_boundary`` refuses to split before, as one character class."""
+    points = [cp for plane in _PLANES for cp in plane if unicodedata.combining(chr(cp))] + [
+        0x200D,
+        0xFE0E,
+        0xFE0F,
+    ]
+    points.sort()
+    ranges: list[tuple[int, int]] = []
+    for cp in points:
+        if ranges and cp <= ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], max(cp, ranges[-1][1]))
+        else:
+            ranges.append((cp, cp))
+    parts = [
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    ]
+    return re.compile("[" + "".join(parts) + "\udc00-\udfff]")
+
+
+def non_boundaries(text: str) -> frozenset[int]:
+    """Offsets inside ``text`` where no span may start or end (usually none).
+
+    One scan per document, so that the importer and the exports check thousands of spans by
+    set lookups; the same rule as ``check_offsets`` (``text.is_boundary``) for one span.
+    """
+    if text.isascii():
+        return frozenset()
+    return frozenset(m.start() for m in _non_boundary_pattern().finditer(text) if m.start() > 0)
+
+
+def span_fits(text_length: int, bad: frozenset[int], start: Any, end: Any) -> bool:
+    """The fast form of ``check_offsets`` for many spans of one text (``bad``: its
+    ``non_boundaries``). False means: call ``check_offsets`` for the message."""
+    return (
+        type(start) is int
+        and type(end) is int
+        and 0 <= start < end <= text_length
+        and not (bad and (start in bad or end in bad))
+    )
 
 
 def check_offsets(text: str, start: int, end: int) -> None:
@@ -111,3 +204,76 @@ def missing_required(schema: Schema, label: str, attributes: dict[str, Any]) -> 
     return [
         a.name for a in lab.attributes if a.required and attributes.get(a.name) in (None, "", [])
     ]
+
+
+# -- overlap --
+
+
+def check_overlap(
+    label: str,
+    overlap_allowed: bool,
+    start: int,
+    end: int,
+    others: Iterable[tuple[Any, int, int]],
+) -> None:
+    """A new span of one annotator and label against that annotator's others of the label,
+    given as (id, start, end) of those that touch it: no duplicate ever, no overlap unless the
+    label allows it."""
+    clashes = [(ident, s, e) for ident, s, e in others if s < end and e > start]
+    for ident, s, e in clashes:
+        if (s, e) == (start, end):
+            raise OverlapError(f"a {label} span at {start}-{end} already exists ({ident})")
+    if clashes and not overlap_allowed:
+        ident, s, e = clashes[0]
+        raise OverlapError(
+            f"{label} spans may not overlap: {start}-{end} overlaps {ident} ({s}-{e})"
+        )
+
+
+def first_overlap(
+    overlap_allowed: bool, spans: list[tuple[int, int, Any]]
+) -> tuple[str, tuple[int, int, Any], tuple[int, int, Any]] | None:
+    """The same rule as ``check_overlap`` over many spans at once (an import): sorted once, so
+    a document with many spans is not checked pair by pair. ``spans`` are (start, end, ref);
+    returns ("duplicate" or "overlap", later, earlier) for the first clash, or None."""
+    spans.sort(key=lambda s: (s[0], s[1]))
+    reach: tuple[int, int, Any] | None = None  # the span reaching furthest so far
+    previous: tuple[int, int, Any] | None = None
+    for span in spans:
+        start, end, _ = span
+        if previous is not None and previous[:2] == (start, end):
+            return "duplicate", span, previous
+        if not overlap_allowed and reach is not None and start < reach[1]:
+            return "overlap", span, reach
+        if reach is None or end > reach[1]:
+            reach = span
+        previous = span
+    return None
+
+
+# -- links --
+
+
+def check_link(
+    schema: Schema,
+    relation: str,
+    source: tuple[Any, str],
+    target: tuple[Any, str],
+    existing_targets: Sequence[Any],
+) -> None:
+    """A new link ``relation`` from ``source`` to ``target``, each (id, label) with ids as the
+    caller names spans (e.g. "#12"), given the targets the source already has under that
+    relation: the schema allows the pair of labels, no span links to itself, no link is made
+    twice, and the relation's ``max`` holds."""
+    check_relation_labels(schema, relation, source[1], target[1])
+    if source[0] == target[0]:
+        raise RelationError("a span cannot be linked to itself")
+    if target[0] in existing_targets:
+        raise RelationError(f"span {source[0]} is already linked to {target[0]} by {relation}")
+    rel_type = schema.relation(relation)
+    assert rel_type is not None  # check_relation_labels refused unknown relations
+    if rel_type.max is not None and len(existing_targets) >= rel_type.max:
+        raise RelationError(
+            f"{relation} allows {rel_type.max} link(s) from one {rel_type.source}; "
+            "remove the existing link first"
+        )

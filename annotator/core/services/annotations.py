@@ -18,7 +18,6 @@ from annotator.core.domain import jsonio, rules
 from annotator.core.domain.errors import (
     IncompleteError,
     NotFoundError,
-    OverlapError,
     RelationError,
 )
 from annotator.core.domain.records import (
@@ -261,25 +260,18 @@ class AnnotationService:
             target = self._own_span(s, target_id)
             if source.document_id != target.document_id:
                 raise RelationError("a link must join two spans of the same document")
-            if source_id == target_id:
-                raise RelationError("a span cannot be linked to itself")
-            rules.check_relation_labels(self.schema, label, source.label, target.label)
-            rel_type = self.schema.relation(label)
-            assert rel_type is not None
             existing = s.scalars(
                 select(Relation.target_id).where(
                     Relation.source_id == source_id, Relation.label == label
                 )
             ).all()
-            if target_id in existing:
-                raise RelationError(
-                    f"span #{source_id} is already linked to #{target_id} by {label}"
-                )
-            if rel_type.max is not None and len(existing) >= rel_type.max:
-                raise RelationError(
-                    f"{label} allows {rel_type.max} link(s) from one {rel_type.source}; "
-                    "remove the existing link first"
-                )
+            rules.check_link(
+                self.schema,
+                label,
+                (f"#{source_id}", source.label),
+                (f"#{target_id}", target.label),
+                [f"#{i}" for i in existing],
+            )
             row = Relation(
                 document_id=source.document_id,
                 annotator_id=self.annotator.id,
@@ -372,16 +364,14 @@ class AnnotationService:
         if exclude is not None:
             query = query.where(Span.id != exclude)
         clashes = s.execute(query.limit(50)).all()
-        for other in clashes:
-            if (other.start, other.end) == (start, end):
-                raise OverlapError(f"a {label} span at {start}-{end} already exists (#{other.id})")
         lab = self.schema.label(label)
-        if clashes and lab is not None and not lab.overlap:
-            other = clashes[0]
-            raise OverlapError(
-                f"{label} spans may not overlap: {start}-{end} overlaps #{other.id} "
-                f"({other.start}-{other.end})"
-            )
+        rules.check_overlap(
+            label,
+            lab.overlap if lab is not None else True,
+            start,
+            end,
+            ((f"#{c.id}", c.start, c.end) for c in clashes),
+        )
 
     def _check_links_fit(self, s: Session, span_id: int, new_label: str) -> None:
         rels = s.execute(

@@ -7,6 +7,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
+from annotator.core.domain import rules
 from annotator.core.domain.errors import (
     ValidationError,
 )
@@ -22,9 +23,7 @@ class AnnotatorService:
         self._db = db
 
     def get_or_create(self, name: str) -> AnnotatorRecord:
-        name = name.strip()
-        if not name:
-            raise ValidationError("an annotator needs a name")
+        name = rules.annotator_name(name)
         with self._db.read() as s:
             found = s.scalar(select(Annotator).where(Annotator.name == name))
             if found is not None:
@@ -39,6 +38,10 @@ class AnnotatorService:
             return self.get_or_create(name)
 
     def find(self, name: str) -> AnnotatorRecord | None:
+        try:
+            name = rules.annotator_name(name)
+        except ValidationError:
+            return None
         with self._db.read() as s:
             found = s.scalar(select(Annotator).where(Annotator.name == name))
             return AnnotatorRecord(found.id, found.name) if found else None

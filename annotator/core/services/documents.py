@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from annotator.core.domain import rules
 from annotator.core.domain.errors import (
     IntegrityError,
     NotFoundError,
@@ -281,8 +282,7 @@ def _escape_like(text: str) -> str:
 
 
 def set_status_in(session: Session, document_id: int, annotator_id: int, status: str) -> None:
-    if status not in STATUSES:
-        raise ValidationError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    rules.check_status(status)
     row = session.get(DocumentStatus, (document_id, annotator_id))
     if row is None:
         session.add(

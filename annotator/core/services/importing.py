@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from annotator.core.domain import rules
 from annotator.core.domain.errors import AnnotatorError, ImportRejected, Problem, ValidationError
 from annotator.core.domain.records import SchemaRef
-from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import Schema
-from annotator.core.domain.text import content_hash, is_boundary
+from annotator.core.domain.text import content_hash
 from annotator.core.formats.readers import (
     ParsedDocument,
     ReadProblem,
@@ -203,8 +202,7 @@ class ImportBatch:
             status = {name: "in_progress" for name, i in annotators.items() if i in owners}
         status_rows = []
         for name, value in status.items():
-            if value not in STATUSES:
-                raise ValidationError(f"status {value!r} is not one of {', '.join(STATUSES)}")
+            rules.check_status(value)
             status_rows.append((self._annotator_id(s, name, annotators), value))
         now = utcnow()
         doc_id = conn.execute(
@@ -262,17 +260,12 @@ class ImportBatch:
         rows: list[_SpanRow] = []
         refs: dict[str, int] = {}
         groups: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
+        bad = rules.non_boundaries(text)
+        fits = rules.span_fits
         for i, span in enumerate(doc.spans):
             start, end, label = span.start, span.end, span.label
             try:
-                # Below U+0300 nothing combines, so most edges need no Unicode lookup.
-                if not (
-                    type(start) is int
-                    and type(end) is int
-                    and 0 <= start < end <= n
-                    and (text[start] < "\u0300" or is_boundary(text, start))
-                    and (end == n or text[end] < "\u0300" or is_boundary(text, end))
-                ):
+                if not fits(n, bad, start, end):
                     rules.check_offsets(text, start, end)
                 if type(label) is not str or label not in labels:
                     rules.check_label(schema, label)
@@ -315,7 +308,7 @@ class ImportBatch:
             if len(group) > 1:
                 _check_group(doc, label, labels[label].overlap, group)
         rel_rows: list[dict[str, Any]] = []
-        per_source: dict[tuple[int, str], int] = {}
+        linked: dict[tuple[int, str], list[str]] = {}
         for i, rel in enumerate(doc.relations):
             where = f"relations[{i}]"
             if rel.source not in refs or rel.target not in refs:
@@ -324,19 +317,20 @@ class ImportBatch:
                     "which are not both in this record's spans"
                 )
             src, dst = refs[rel.source], refs[rel.target]
-            try:
-                rules.check_relation_labels(schema, rel.label, rows[src][3], rows[dst][3])
-            except ValidationError as exc:
-                raise ValidationError(f"{where}: {exc}") from None
             if rows[src][0] != rows[dst][0]:
                 raise ValidationError(f"{where}: links spans of two different annotators")
-            rel_type = schema.relation(rel.label)
-            count = per_source.get((src, rel.label), 0) + 1
-            if rel_type is not None and rel_type.max is not None and count > rel_type.max:
-                raise ValidationError(
-                    f"{where}: {rel.label} allows {rel_type.max} link(s) from one span"
+            existing = linked.setdefault((src, rel.label), [])
+            try:
+                rules.check_link(
+                    schema,
+                    rel.label,
+                    (str(rel.source), rows[src][3]),
+                    (str(rel.target), rows[dst][3]),
+                    existing,
                 )
-            per_source[(src, rel.label)] = count
+            except ValidationError as exc:
+                raise ValidationError(f"{where}: {exc}") from None
+            existing.append(str(rel.target))
             rel_rows.append(
                 {"label": rel.label, "src": src, "dst": dst, "annotator_id": rows[src][0]}
             )
@@ -396,18 +390,14 @@ class ImportBatch:
         return self._to_json
 
     def _annotator_id(self, s: Session, name: str, cache: dict[str, int]) -> int:
-        if not isinstance(name, str):
-            raise ValidationError(f"annotator {name!r} must be a name (text)")
-        if name not in cache:
-            if not name.strip() or "\x00" in name or len(name) > _NAME_LIMIT:
-                raise ValidationError(
-                    f"annotator name {name[:60]!r} must be 1 to {_NAME_LIMIT} characters, "
-                    "without NUL"
-                )
-            found = s.scalar(select(Annotator.id).where(Annotator.name == name))
+        if type(name) is not str or name not in cache:
+            stored = rules.annotator_name(name)  # "alice " is alice, as in the editor
+            found = s.scalar(select(Annotator.id).where(Annotator.name == stored))
             if found is None:
                 found = s.execute(
-                    insert(Annotator).values(name=name, created_at=utcnow()).returning(Annotator.id)
+                    insert(Annotator)
+                    .values(name=stored, created_at=utcnow())
+                    .returning(Annotator.id)
                 ).scalar_one()
             cache[name] = found
         return cache[name]
@@ -432,26 +422,21 @@ def _check_group(
     doc: ParsedDocument, label: str, overlap: bool, group: list[tuple[int, int, int]]
 ) -> None:
     """Duplicates, and overlaps where the label forbids them, among one annotator's spans of
-    one label: sorted once, so a document with many spans is not checked pair by pair."""
-    group.sort()
-    reach: tuple[int, int] | None = None  # (end, index) of the span reaching furthest so far
-    previous: tuple[int, int, int] | None = None
-    for start, end, i in group:
-        if previous is not None and previous[:2] == (start, end):
-            later = doc.spans[max(i, previous[2])]
-            raise ValidationError(
-                f"{_where(max(i, previous[2]), later.ref)}: duplicate {label} span at {start}-{end}"
-            )
-        if not overlap and reach is not None and start < reach[0]:
-            j, k = max(i, reach[1]), min(i, reach[1])
-            later, earlier = doc.spans[j], doc.spans[k]
-            raise ValidationError(
-                f"{_where(j, later.ref)}: {label} spans may not overlap "
-                f"({later.start}-{later.end} and {earlier.start}-{earlier.end})"
-            )
-        if reach is None or end > reach[0]:
-            reach = (end, i)
-        previous = (start, end, i)
+    one label (the rule book's ``first_overlap``), named by their place in the record."""
+    clash = rules.first_overlap(overlap, group)
+    if clash is None:
+        return
+    kind, one, other = clash
+    j, k = max(one[2], other[2]), min(one[2], other[2])
+    later, earlier = doc.spans[j], doc.spans[k]
+    if kind == "duplicate":
+        raise ValidationError(
+            f"{_where(j, later.ref)}: duplicate {label} span at {later.start}-{later.end}"
+        )
+    raise ValidationError(
+        f"{_where(j, later.ref)}: {label} spans may not overlap "
+        f"({later.start}-{later.end} and {earlier.start}-{earlier.end})"
+    )
 
 
 class _BulkWriter:
@@ -527,7 +512,6 @@ def _insert_sql(dialect: Dialect, table: str, columns: tuple[str, ...]) -> str:
 
 # PostgreSQL refuses NUL characters, lone surrogates and over-long VARCHARs where SQLite would
 # store them; refusing them here, with the field named, makes both backends behave alike.
-_NAME_LIMIT = 200  # annotators.name
 _FIELD_LIMITS = {"id": 200, "published": 40}  # documents.key, documents.published
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

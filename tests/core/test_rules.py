@@ -1,0 +1,171 @@
+"""One rule book, every writer: the editor's service and the importer give the same answer.
+
+Each rule is tried through each writer on the same input. Before the rule book, the importer kept
+"alice " apart from "alice", accepted a link given twice until the database refused it with a
+traceback, and the two overlap checks were separate code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from annotator.core.domain import rules
+from annotator.core.domain.errors import ImportRejected, ValidationError
+from annotator.core.formats.readers import ParsedDocument, ParsedRelation, ParsedSpan
+from annotator.core.services.importing import ImportBatch
+from annotator.core.services.workspace import Workspace
+
+TEXT = "“We will respond,” the general said. Cafe\u0301 drones."
+ACCENT = TEXT.index("\u0301")  # a combining mark: no span may start or end before it
+
+# (start, end, label, attributes) of spans, then (source index, target index, relation) links.
+Spans = list[tuple[int, int, str, dict[str, Any]]]
+Links = list[tuple[int, int, str]]
+
+
+def via_editor(ws: Workspace, annotator: str, spans: Spans, links: Links) -> None:
+    doc = ws.documents.add(TEXT, key="doc")
+    service = ws.annotations(annotator)
+    made = [service.create_span(doc.id, s, e, label, attrs) for s, e, label, attrs in spans]
+    for src, dst, label in links:
+        service.link(made[src].id, made[dst].id, label)
+
+
+def via_importer(ws: Workspace, annotator: str, spans: Spans, links: Links) -> None:
+    schema = ws.active_schema()
+    parsed = ParsedDocument(
+        text=TEXT,
+        key="doc",
+        spans=[
+            ParsedSpan(s, e, label, dict(attrs), annotator=annotator, ref=f"T{i}")
+            for i, (s, e, label, attrs) in enumerate(spans)
+        ],
+        relations=[ParsedRelation(label, f"T{src}", f"T{dst}") for src, dst, label in links],
+        origin="in.jsonl",
+        line=1,
+    )
+    try:
+        ImportBatch(ws.db, schema, ws.schemas.register(schema)).run([parsed])
+    except ImportRejected as exc:  # all or nothing: the message names the record's problem
+        raise ValidationError(str(exc)) from None
+
+
+WRITERS: dict[str, Callable[[Workspace, str, Spans, Links], None]] = {
+    "editor": via_editor,
+    "importer": via_importer,
+}
+
+
+@pytest.fixture(params=sorted(WRITERS))
+def write(request: pytest.FixtureRequest) -> Callable[[Workspace, str, Spans, Links], None]:
+    return WRITERS[request.param]
+
+
+def _spans_of(ws: Workspace) -> list[tuple[str, int, int, str]]:
+    doc = ws.documents.by_key("doc")
+    assert doc is not None
+    out = []
+    for record in ws.annotators.all():
+        out += [
+            (record.name, s.start, s.end, s.label) for s in ws.annotations(record).spans(doc.id)
+        ]
+    return sorted(out)
+
+
+SPEAKER = (19, 34, "SPEAKER", {})  # "the general said" region
+STATEMENT = (0, 18, "STATEMENT", {"stance": "threatens"})
+
+
+def test_names_are_stored_without_surrounding_space(workspace: Workspace, write) -> None:
+    workspace.annotators.get_or_create("alice")
+    write(workspace, " alice ", [SPEAKER], [])
+    assert [a.name for a in workspace.annotators.all()] == ["alice"]
+    assert _spans_of(workspace) == [("alice", 19, 34, "SPEAKER")]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 201])
+def test_bad_names_are_refused(workspace: Workspace, write, name: str) -> None:
+    with pytest.raises(ValidationError, match="annotator"):
+        write(workspace, name, [SPEAKER], [])
+    assert workspace.annotators.all() == []
+
+
+@pytest.mark.parametrize(
+    "start,end", [(5, 5), (10, 4), (-1, 3), (0, len(TEXT) + 1), (ACCENT, ACCENT + 2)]
+)
+def test_span_edges(workspace: Workspace, write, start: int, end: int) -> None:
+    with pytest.raises(ValidationError):
+        write(workspace, "alice", [(start, end, "SPEAKER", {})], [])
+    assert workspace.documents.by_key("doc") is None or _spans_of(workspace) == []
+
+
+def test_an_edge_beside_a_combining_mark_is_refused_by_both_rule_forms() -> None:
+    bad = rules.non_boundaries(TEXT)
+    assert bad == {ACCENT}
+    assert not rules.span_fits(len(TEXT), bad, ACCENT - 4, ACCENT)
+    with pytest.raises(ValidationError, match="combined character"):
+        rules.check_offsets(TEXT, ACCENT - 4, ACCENT)
+    assert rules.span_fits(len(TEXT), bad, ACCENT - 4, ACCENT + 1)
+    rules.check_offsets(TEXT, ACCENT - 4, ACCENT + 1)
+
+
+def test_duplicate_spans_are_refused(workspace: Workspace, write) -> None:
+    with pytest.raises(ValidationError, match=r"already exists|duplicate"):
+        write(workspace, "alice", [SPEAKER, SPEAKER], [])
+
+
+def test_overlap_is_refused_where_the_label_forbids_it(workspace: Workspace, write) -> None:
+    schema = workspace.active_schema()
+    speaker = schema.label("SPEAKER")
+    assert speaker is not None and not speaker.overlap
+    with pytest.raises(ValidationError, match="may not overlap"):
+        write(workspace, "alice", [SPEAKER, (23, 40, "SPEAKER", {})], [])
+
+
+def test_overlap_is_kept_where_the_label_allows_it(workspace: Workspace, write) -> None:
+    allowing = [lab for lab in workspace.active_schema().labels if lab.overlap]
+    assert allowing, "the default schema has a label that may overlap"
+    label = allowing[0].name
+    write(workspace, "alice", [(0, 18, label, {}), (10, 30, label, {})], [])
+    assert len(_spans_of(workspace)) == 2
+
+
+def test_a_link_given_twice_is_refused(workspace: Workspace, write) -> None:
+    with pytest.raises(ValidationError, match="already linked"):
+        write(workspace, "alice", [STATEMENT, SPEAKER], [(0, 1, "said_by"), (0, 1, "said_by")])
+
+
+def test_the_link_limit_holds(workspace: Workspace, write) -> None:
+    said_by = workspace.active_schema().relation("said_by")
+    assert said_by is not None and said_by.max == 1
+    other = (40, 44, "SPEAKER", {})
+    with pytest.raises(ValidationError, match="allows 1 link"):
+        write(
+            workspace, "alice", [STATEMENT, SPEAKER, other], [(0, 1, "said_by"), (0, 2, "said_by")]
+        )
+
+
+def test_a_link_between_wrong_labels_is_refused(workspace: Workspace, write) -> None:
+    with pytest.raises(ValidationError, match="said_by links"):
+        write(workspace, "alice", [SPEAKER, STATEMENT], [(0, 1, "said_by")])
+
+
+def test_attribute_values_are_checked(workspace: Workspace, write) -> None:
+    with pytest.raises(ValidationError, match="not an allowed value"):
+        write(workspace, "alice", [(0, 18, "STATEMENT", {"stance": "angry"})], [])
+
+
+def test_statuses(workspace: Workspace) -> None:
+    with pytest.raises(ValidationError, match="status 'finished'"):
+        rules.check_status("finished")
+    doc = workspace.documents.add(TEXT, key="doc")
+    with pytest.raises(ValidationError, match="status 'finished'"):
+        workspace.annotations("alice").set_status(doc.id, "finished")
+    parsed = ParsedDocument(text=TEXT + " 2", key="doc2", status={"alice": "finished"})
+    schema = workspace.active_schema()
+    with pytest.raises(ImportRejected, match="status 'finished'"):
+        ImportBatch(workspace.db, schema, workspace.schemas.register(schema)).run([parsed])
+    assert workspace.documents.by_key("doc2") is None
