@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.domain.schema import Attribute, AttributeType, Schema
 from annotator.gui.editor import AnnotationEditor
+from annotator.gui.models.annotation_list import NOT_IN_SCHEMA
 
 
 def _text_on(color: QColor) -> str:
@@ -126,7 +127,8 @@ class LabelPanel(QWidget):
             f" border: 1px solid {color.darker(140).name()}; font-weight: 600; }}"
         )
         text = session.document.text[span.start : span.end]
-        self._span_box.setTitle(f"Selected: {span.label}")
+        outside = "" if label else f" {NOT_IN_SCHEMA}"
+        self._span_box.setTitle(f"Selected: {span.label}{outside}")
         self._span_title.setText(f"{_short(text, 160)}\n(characters {span.start}–{span.end})")
         for attr in label.attributes if label else ():
             self._detail_layout.addWidget(self._attribute_widget(attr, span.attributes))
