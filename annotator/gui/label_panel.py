@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -29,6 +30,15 @@ from annotator.gui.models.annotation_list import NOT_IN_SCHEMA
 
 def _text_on(color: QColor) -> str:
     return "#111111" if color.lightness() > 140 else "#ffffff"
+
+
+def _clear(layout: QLayout) -> None:
+    """Take every item out of a layout; its widgets go once Qt is done with them."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -83,10 +93,7 @@ class LabelPanel(QWidget):
 
     def set_schema(self, schema: Schema) -> None:
         self.schema = schema
-        while self._labels_layout.count():
-            item = self._labels_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        _clear(self._labels_layout)
         self.label_buttons.clear()
         for row, label in enumerate(schema.labels):
             color = QColor(label.color)
@@ -107,10 +114,7 @@ class LabelPanel(QWidget):
 
     def refresh(self, *_: object) -> None:
         """Rebuild the selected span's widgets (cheap: a handful of widgets)."""
-        while self._detail_layout.count():
-            item = self._detail_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        _clear(self._detail_layout)
         self.value_buttons = {}
         self.relation_buttons = {}
         span = self.editor.selected_span()
@@ -136,11 +140,11 @@ class LabelPanel(QWidget):
             if rel.source == span.label:
                 self._detail_layout.addWidget(self._relation_widget(rel.name, span.id))
         sources = [r for r in session.relations.values() if r.target_id == span.id]
-        for rel in sources:
-            src = session.spans.get(rel.source_id)
+        for link in sources:
+            src = session.spans.get(link.source_id)
             if src is not None:
                 back = QLabel(
-                    f"↖ {rel.label} of {src.label}: "
+                    f"↖ {link.label} of {src.label}: "
                     f"“{_short(session.document.text[src.start : src.end], 50)}”"
                 )
                 back.setTextFormat(Qt.TextFormat.PlainText)
@@ -154,7 +158,7 @@ class LabelPanel(QWidget):
         box.setToolTip(attr.description)
         current = values.get(attr.name)
         if attr.type in (AttributeType.CHOICE, AttributeType.MULTI):
-            layout = QGridLayout(box)
+            grid = QGridLayout(box)
             group = QButtonGroup(box)
             group.setExclusive(False)
             for i, value in enumerate(attr.values):
@@ -178,7 +182,7 @@ class LabelPanel(QWidget):
                     lambda _=False, a=attr.name, v=value.name: self.editor.set_value(a, v)
                 )
                 group.addButton(button)
-                layout.addWidget(button, i // 2, i % 2)
+                grid.addWidget(button, i // 2, i % 2)
                 self.value_buttons[(attr.name, value.name)] = button
             return box
         layout = QHBoxLayout(box)

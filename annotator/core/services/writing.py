@@ -28,7 +28,7 @@ def guarded_write(db: Database) -> Iterator[Session]:
         with db.write() as session:
             yield session
     except OperationalError as exc:
-        reason = str(exc.orig or exc).lower()
+        reason = str(exc.orig or exc).lower()  # OperationalError: a DBAPIError, with .orig
         if "locked" in reason or "busy" in reason or "lock timeout" in reason:
             raise BusyError(BUSY_MESSAGE) from exc
         raise StorageError(_refused(exc)) from exc
@@ -37,5 +37,5 @@ def guarded_write(db: Database) -> Iterator[Session]:
 
 
 def _refused(exc: SQLAlchemyError) -> str:
-    first = (str(exc.orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+    first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
     return f"the database refused the edit ({first}); your edit was not saved"
