@@ -26,5 +26,5 @@ def test_code_is_formatted() -> None:
 
 
 def test_core_type_checks() -> None:
-    result = _run("mypy", "annotator/core")
+    result = _run("mypy", "annotator/core", "annotator/gui")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,12 +1,19 @@
-"""One ``QUndoCommand`` per kind of edit. Do and undo both go through the store."""
+"""One ``QUndoCommand`` per user action; each step is one service call, one transaction.
+
+A command's undo or redo that the database refuses (another desktop changed or deleted the same
+span) is reported through ``DocumentSession.refused``; the editor then clears the undo stack and
+reloads the document, so that the stack and the screen never disagree with the database.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.core.domain.records import DeletedSpan, RelationRecord
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.records import DeletedSpan, RelationRecord, SpanRecord
 from annotator.gui.document_session import DocumentSession
 
 
@@ -15,14 +22,31 @@ class Command(QUndoCommand):
 
     _ran = False
 
+    def __init__(self, session: DocumentSession, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+
     def do(self) -> None:
+        raise NotImplementedError
+
+    def reverse(self) -> None:
         raise NotImplementedError
 
     def redo(self) -> None:
         if self._ran:
             self._ran = False  # the push after run_command(): already done
             return
-        self.do()
+        self._guarded(self.do, "redo")
+
+    def undo(self) -> None:
+        self._guarded(self.reverse, "undo")
+
+    def _guarded(self, step: Callable[[], None], verb: str) -> None:
+        """Qt cannot be told that an undo failed: report it, and let the editor recover."""
+        try:
+            step()
+        except AnnotatorError as exc:
+            self.session.refused.emit(f"cannot {verb} “{self.text()}”: {exc}")
 
 
 def run_command(stack: QUndoStack, command: Command) -> None:
@@ -33,7 +57,7 @@ def run_command(stack: QUndoStack, command: Command) -> None:
 
 
 class CreateSpanCommand(Command):
-    """Create a span, optionally linking it from a source span in the same step."""
+    """Create a span, optionally linking it from a source span in the same transaction."""
 
     def __init__(
         self,
@@ -43,94 +67,93 @@ class CreateSpanCommand(Command):
         label: str,
         link_from: tuple[int, str] | None = None,
     ) -> None:
-        super().__init__(f"add {label}")
-        self.session = session
+        super().__init__(session, f"add {label}")
         self.args = (start, end, label)
         self.link_from = link_from
         self.span_id: int | None = None
         self._deleted: DeletedSpan | None = None
 
     def do(self) -> None:
-        if self._deleted is None:
-            span = self.session.create_span(*self.args)
+        if self._deleted is not None:
+            self.session.restore_span(self._deleted)  # the span with its link, in one step
+        elif self.link_from is not None:
+            span, _ = self.session.create_linked_span(*self.args, self.link_from)
             self.span_id = span.id
-            if self.link_from is not None:
-                source_id, relation = self.link_from
-                try:
-                    self.session.link(source_id, span.id, relation)
-                except Exception:
-                    self.session.delete_span(span.id)  # all of the step, or none of it
-                    raise
         else:
-            self.session.restore_span(self._deleted)
+            self.span_id = self.session.create_span(*self.args).id
 
-    def undo(self) -> None:
+    def reverse(self) -> None:
         assert self.span_id is not None
         self._deleted = self.session.delete_span(self.span_id)
 
 
 class DeleteSpanCommand(Command):
     def __init__(self, session: DocumentSession, span_id: int) -> None:
-        super().__init__(f"delete {session.spans[span_id].label}")
-        self.session = session
+        super().__init__(session, f"delete {session.spans[span_id].label}")
         self.span_id = span_id
         self._deleted: DeletedSpan | None = None
 
     def do(self) -> None:
         self._deleted = self.session.delete_span(self.span_id)
 
-    def undo(self) -> None:
+    def reverse(self) -> None:
         assert self._deleted is not None
         self.session.restore_span(self._deleted)
 
 
-class UpdateSpanCommand(Command):
+class SpanStateCommand(Command):
+    """An edit of one span's edges, label or values: undo and redo put back the whole span
+    as it was, in one transaction, whatever the schema says now."""
+
+    def __init__(self, session: DocumentSession, span_id: int, text: str) -> None:
+        super().__init__(session, text)
+        self.before: SpanRecord = session.spans[span_id]
+        self.after: SpanRecord | None = None
+
+    def edit(self) -> SpanRecord:
+        raise NotImplementedError
+
+    def do(self) -> None:
+        if self.after is None:
+            self.after = self.edit()
+        else:
+            self.session.restore_span_state(self.after)
+
+    def reverse(self) -> None:
+        self.session.restore_span_state(self.before)
+
+
+class UpdateSpanCommand(SpanStateCommand):
     """Move a span's edges (or relabel it)."""
 
     def __init__(self, session: DocumentSession, span_id: int, **changes: Any) -> None:
-        super().__init__("resize span" if "label" not in changes else "relabel span")
-        self.session = session
-        self.span_id = span_id
-        old = session.spans[span_id]
-        self.before = {"start": old.start, "end": old.end, "label": old.label}
-        self.after = changes
-        self._old_attributes = dict(old.attributes)
+        super().__init__(
+            session, span_id, "resize span" if "label" not in changes else "relabel span"
+        )
+        self.changes = changes
 
-    def do(self) -> None:
-        self.session.update_span(self.span_id, **self.after)
-
-    def undo(self) -> None:
-        self.session.update_span(self.span_id, **self.before)
-        current = self.session.spans[self.span_id].attributes
-        for name, value in self._old_attributes.items():
-            if current.get(name) != value:
-                self.session.set_attribute(self.span_id, name, value)
+    def edit(self) -> SpanRecord:
+        return self.session.update_span(self.before.id, **self.changes)
 
 
-class SetAttributeCommand(Command):
+class SetAttributeCommand(SpanStateCommand):
     def __init__(self, session: DocumentSession, span_id: int, name: str, value: Any) -> None:
-        super().__init__(f"set {name}")
-        self.session = session
-        self.span_id = span_id
+        super().__init__(session, span_id, f"set {name}")
         self.name = name
         self.value = value
-        self.old = session.spans[span_id].attributes.get(name)
 
-    def do(self) -> None:
-        self.session.set_attribute(self.span_id, self.name, self.value)
-
-    def undo(self) -> None:
-        self.session.set_attribute(self.span_id, self.name, self.old)
+    def edit(self) -> SpanRecord:
+        return self.session.set_attribute(self.before.id, self.name, self.value)
 
 
 class LinkCommand(Command):
-    """Link two spans; where the relation allows one link only, it replaces the old one."""
+    """Link two spans; where the relation allows one link only, it replaces the old one in
+    the same transaction."""
 
     def __init__(
         self, session: DocumentSession, source_id: int, target_id: int, relation: str
     ) -> None:
-        super().__init__(f"link {relation}")
-        self.session = session
+        super().__init__(session, f"link {relation}")
         self.args = (source_id, target_id, relation)
         rel_type = session.schema.relation(relation)
         existing = session.links_from(source_id, relation)
@@ -142,37 +165,33 @@ class LinkCommand(Command):
         self.relation: RelationRecord | None = None
 
     def do(self) -> None:
-        for rel in self.replaced:
-            self.session.unlink(rel.id)
-        if self.relation is None:
-            self.relation = self.session.link(*self.args)
+        if self.relation is not None:
+            self.session.swap_relations(self.replaced, [self.relation])
+        elif self.replaced:
+            self.relation = self.session.replace_link(self.replaced, *self.args)
         else:
-            self.session.restore_relation(self.relation)
+            self.relation = self.session.link(*self.args)
 
-    def undo(self) -> None:
+    def reverse(self) -> None:
         assert self.relation is not None
-        self.session.unlink(self.relation.id)
-        for rel in self.replaced:
-            self.session.restore_relation(rel)
+        self.session.swap_relations([self.relation], self.replaced)
 
 
 class UnlinkCommand(Command):
     def __init__(self, session: DocumentSession, relation_id: int) -> None:
-        super().__init__("remove link")
-        self.session = session
+        super().__init__(session, "remove link")
         self.relation = session.relations[relation_id]
 
     def do(self) -> None:
         self.session.unlink(self.relation.id)
 
-    def undo(self) -> None:
+    def reverse(self) -> None:
         self.session.restore_relation(self.relation)
 
 
 class SetStatusCommand(Command):
     def __init__(self, session: DocumentSession, status: str, *, force: bool = False) -> None:
-        super().__init__(f"mark {status.replace('_', ' ')}")
-        self.session = session
+        super().__init__(session, f"mark {status.replace('_', ' ')}")
         self.status = status
         self.old = session.status
         self.force = force
@@ -180,5 +199,5 @@ class SetStatusCommand(Command):
     def do(self) -> None:
         self.session.set_status(self.status, force=self.force)
 
-    def undo(self) -> None:
+    def reverse(self) -> None:
         self.session.set_status(self.old, force=True)

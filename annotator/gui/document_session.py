@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
+from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
 
 
@@ -22,6 +23,8 @@ class DocumentSession(QObject):
     relationRemoved = Signal(object)  # RelationRecord
     statusChanged = Signal(str)
     saved = Signal()  # after every committed write
+    refused = Signal(str)  # an undo or redo the database refused: the window recovers
+    reloaded = Signal()  # spans, links and status re-read from the database
 
     def __init__(
         self, service: AnnotationService, document: DocumentRecord, parent: QObject | None = None
@@ -36,8 +39,22 @@ class DocumentSession(QObject):
         self.status = service.status(document.id)
 
     @property
-    def schema(self):  # type: ignore[no-untyped-def]
+    def schema(self) -> Schema:
         return self.service.schema
+
+    def in_schema(self, label: str) -> bool:
+        """False for a span kept from an earlier schema: shown, undoable, not editable."""
+        return self.service.schema.label(label) is not None
+
+    def reload(self) -> None:
+        """Re-read everything from the database (after another desktop changed it under us)."""
+        doc_id = self.document.id
+        self.spans = {s.id: s for s in self.service.spans(doc_id)}
+        self.relations = {r.id: r for r in self.service.relations(doc_id)}
+        status, self.status = self.status, self.service.status(doc_id)
+        self.reloaded.emit()
+        if status != self.status:
+            self.statusChanged.emit(self.status)
 
     # -- queries the views need --
 
@@ -84,6 +101,21 @@ class DocumentSession(QObject):
         self.saved.emit()
         return deleted
 
+    def create_linked_span(
+        self, start: int, end: int, label: str, link_from: tuple[int, str]
+    ) -> tuple[SpanRecord, RelationRecord]:
+        """A span and a link from ``link_from`` (source id, relation), stored in one step."""
+        span, rel = self.service.create_linked_span(self.document.id, start, end, label, link_from)
+        self.spans[span.id] = span
+        if self.status == "new":
+            self.status = "in_progress"
+            self.statusChanged.emit(self.status)
+        self.spanAdded.emit(span)
+        self.relations[rel.id] = rel
+        self.relationAdded.emit(rel)
+        self.saved.emit()
+        return span, rel
+
     def restore_span(self, deleted: DeletedSpan) -> SpanRecord:
         span = self.service.restore_span(deleted)
         self.spans[span.id] = span
@@ -98,6 +130,15 @@ class DocumentSession(QObject):
         old = self.spans[span_id]
         new = self.service.update_span(span_id, **changes)
         self.spans[span_id] = new
+        self.spanChanged.emit(old, new)
+        self.saved.emit()
+        return new
+
+    def restore_span_state(self, span: SpanRecord) -> SpanRecord:
+        """Put a span's edges, label and values back exactly (undo or redo of an edit)."""
+        old = self.spans[span.id]
+        new = self.service.restore_span_state(span)
+        self.spans[span.id] = new
         self.spanChanged.emit(old, new)
         self.saved.emit()
         return new
@@ -130,6 +171,28 @@ class DocumentSession(QObject):
         self.relationAdded.emit(rel)
         self.saved.emit()
         return rel
+
+    def replace_link(
+        self, old: list[RelationRecord], source_id: int, target_id: int, label: str
+    ) -> RelationRecord:
+        """Replace links by a new one in one step (a relation that allows one link only)."""
+        _, rel = self.service.replace_link([r.id for r in old], source_id, target_id, label)
+        self._swapped(old, [rel])
+        return rel
+
+    def swap_relations(self, remove: list[RelationRecord], restore: list[RelationRecord]) -> None:
+        """Undo or redo of a replaced link, in one step."""
+        self.service.swap_relations(remove, restore)
+        self._swapped(remove, restore)
+
+    def _swapped(self, removed: list[RelationRecord], added: list[RelationRecord]) -> None:
+        for rel in removed:
+            self.relations.pop(rel.id, None)
+            self.relationRemoved.emit(rel)
+        for rel in added:
+            self.relations[rel.id] = rel
+            self.relationAdded.emit(rel)
+        self.saved.emit()
 
     def set_status(self, status: str, *, force: bool = False) -> None:
         self.service.set_status(self.document.id, status, force=force)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QTextCursor, QTextDocument, QUndoStack
 from PySide6.QtWidgets import QPlainTextDocumentLayout
 
-from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.errors import AnnotatorError, NotFoundError
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.rules import missing_required
 from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
@@ -103,6 +103,8 @@ class AnnotationEditor(QObject):
         session.relationAdded.connect(self._on_relations)
         session.relationRemoved.connect(self._on_relations)
         session.saved.connect(self.edited)
+        session.refused.connect(self._on_refused)
+        session.reloaded.connect(self._on_reloaded)
         self.selected = None
         self.selectionChanged.emit(None)
 
@@ -115,6 +117,8 @@ class AnnotationEditor(QObject):
                 (self.session.relationAdded, self._on_relations),
                 (self.session.relationRemoved, self._on_relations),
                 (self.session.saved, self.edited),
+                (self.session.refused, self._on_refused),
+                (self.session.reloaded, self._on_reloaded),
             ):
                 sig.disconnect(slot)
         self.cancel_link()
@@ -164,6 +168,32 @@ class AnnotationEditor(QObject):
 
     def _on_relations(self, _rel: RelationRecord) -> None:
         self._emphasise()
+
+    def _on_reloaded(self) -> None:
+        if self.highlighter is None or self.session is None:
+            return
+        self.cancel_link()
+        self.highlighter.set_spans([self._qt(s) for s in self.session.spans.values()])
+        self.highlighter.rehighlight()
+        self.select(self.selected)
+        self.edited.emit()
+
+    # -- a refused undo or redo --
+
+    def _on_refused(self, text: str) -> None:
+        """The stack has already moved past the command that failed; once Qt is done with
+        it, forget the history and show what the database holds."""
+        session, stack = self.session, self.stack
+        QTimer.singleShot(0, self, lambda: self._recover(session, stack, text))
+
+    def _recover(
+        self, session: DocumentSession | None, stack: QUndoStack | None, text: str
+    ) -> None:
+        if stack is not None:
+            stack.clear()
+        if session is not None:
+            session.reload()
+        self.message.emit(f"{text}. The document was reloaded; earlier edits cannot be undone.")
 
     # -- selection --
 
@@ -218,6 +248,11 @@ class AnnotationEditor(QObject):
             return False
         try:
             commands.run_command(self.stack, command)
+        except NotFoundError as exc:  # another desktop deleted what the screen still shows
+            self.message.emit(f"{exc}; the document was reloaded")
+            if self.session is not None:
+                self.session.reload()
+            return False
         except AnnotatorError as exc:
             self.message.emit(str(exc))
             return False

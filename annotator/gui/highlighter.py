@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
+OUTSIDE_SCHEMA = QColor("#cccccc")  # the fill of a span whose label the schema lacks
+
 
 class QtSpan(NamedTuple):
     """A span in Qt (UTF-16) positions. A tuple: 10,000 are made when an article opens."""
@@ -133,7 +135,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         key = (label, min(depth, 3), role, bold)
         fmt = self._formats.get(key)
         if fmt is None:
-            base = self._colors.get(label, QColor("#cccccc"))
+            base = self._colors.get(label, OUTSIDE_SCHEMA)
             fmt = QTextCharFormat()
             fill = QColor(base)
             if role == "selected":
@@ -155,6 +157,11 @@ class SpanHighlighter(QSyntaxHighlighter):
                 fmt.setUnderlineColor(base.darker(150))
             if bold:
                 fmt.setFontWeight(QFont.Weight.Bold)
+            if label not in self._colors:
+                # Kept from an earlier schema: grey, dashed, so it reads as "not editable here".
+                fmt.setFontUnderline(True)
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+                fmt.setUnderlineColor(OUTSIDE_SCHEMA.darker(170))
             self._formats[key] = fmt
         return fmt
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
@@ -24,10 +25,20 @@ from PySide6.QtWidgets import (
 
 from annotator.core.domain.schema import Attribute, AttributeType, Schema
 from annotator.gui.editor import AnnotationEditor
+from annotator.gui.models.annotation_list import NOT_IN_SCHEMA
 
 
 def _text_on(color: QColor) -> str:
     return "#111111" if color.lightness() > 140 else "#ffffff"
+
+
+def _clear(layout: QLayout) -> None:
+    """Take every item out of a layout; its widgets go once Qt is done with them."""
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.deleteLater()
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -82,10 +93,7 @@ class LabelPanel(QWidget):
 
     def set_schema(self, schema: Schema) -> None:
         self.schema = schema
-        while self._labels_layout.count():
-            item = self._labels_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        _clear(self._labels_layout)
         self.label_buttons.clear()
         for row, label in enumerate(schema.labels):
             color = QColor(label.color)
@@ -106,10 +114,7 @@ class LabelPanel(QWidget):
 
     def refresh(self, *_: object) -> None:
         """Rebuild the selected span's widgets (cheap: a handful of widgets)."""
-        while self._detail_layout.count():
-            item = self._detail_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        _clear(self._detail_layout)
         self.value_buttons = {}
         self.relation_buttons = {}
         span = self.editor.selected_span()
@@ -126,7 +131,8 @@ class LabelPanel(QWidget):
             f" border: 1px solid {color.darker(140).name()}; font-weight: 600; }}"
         )
         text = session.document.text[span.start : span.end]
-        self._span_box.setTitle(f"Selected: {span.label}")
+        outside = "" if label else f" {NOT_IN_SCHEMA}"
+        self._span_box.setTitle(f"Selected: {span.label}{outside}")
         self._span_title.setText(f"{_short(text, 160)}\n(characters {span.start}–{span.end})")
         for attr in label.attributes if label else ():
             self._detail_layout.addWidget(self._attribute_widget(attr, span.attributes))
@@ -134,11 +140,11 @@ class LabelPanel(QWidget):
             if rel.source == span.label:
                 self._detail_layout.addWidget(self._relation_widget(rel.name, span.id))
         sources = [r for r in session.relations.values() if r.target_id == span.id]
-        for rel in sources:
-            src = session.spans.get(rel.source_id)
+        for link in sources:
+            src = session.spans.get(link.source_id)
             if src is not None:
                 back = QLabel(
-                    f"↖ {rel.label} of {src.label}: "
+                    f"↖ {link.label} of {src.label}: "
                     f"“{_short(session.document.text[src.start : src.end], 50)}”"
                 )
                 back.setTextFormat(Qt.TextFormat.PlainText)
@@ -152,7 +158,7 @@ class LabelPanel(QWidget):
         box.setToolTip(attr.description)
         current = values.get(attr.name)
         if attr.type in (AttributeType.CHOICE, AttributeType.MULTI):
-            layout = QGridLayout(box)
+            grid = QGridLayout(box)
             group = QButtonGroup(box)
             group.setExclusive(False)
             for i, value in enumerate(attr.values):
@@ -176,7 +182,7 @@ class LabelPanel(QWidget):
                     lambda _=False, a=attr.name, v=value.name: self.editor.set_value(a, v)
                 )
                 group.addButton(button)
-                layout.addWidget(button, i // 2, i % 2)
+                grid.addWidget(button, i // 2, i % 2)
                 self.value_buttons[(attr.name, value.name)] = button
             return box
         layout = QHBoxLayout(box)

@@ -53,6 +53,10 @@ MAX_RECENT = 8
 
 
 class MainWindow(QMainWindow):
+    # Declared here: _build() makes them, and lambdas made before it read them.
+    text_view: SpanTextView
+    label_panel: LabelPanel
+
     def __init__(
         self, workspace: Workspace, annotator: AnnotatorRecord, settings: QSettings | None = None
     ) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from annotator.core.services.bundled import schemas_dir
 from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
-from tests.gui.conftest import Key, Mod, User, disk_spans
+from tests.gui.conftest import Key, Mod, User, assert_screen_is_disk, disk_spans
 
 STATEMENT_LABELS = ["STATEMENT", "SPEAKER", "TARGET", "WEAPON"]
 
@@ -26,6 +27,16 @@ def label_buttons(qtbot: QtBot, window: MainWindow) -> list[str]:
 
     qtbot.waitUntil(lambda: len(current()) == len(panel.label_buttons))
     return [b.objectName().removeprefix("label_") for b in current()]
+
+
+def underline_at(window: MainWindow, offset: int) -> QTextCharFormat.UnderlineStyle | None:
+    """The underline the article shows under the character at ``offset``."""
+    position = window.editor.offsets.to_qt(offset)
+    block = window.text_view.document().findBlock(position)
+    for r in block.layout().formats():
+        if r.start <= position - block.position() < r.start + r.length:
+            return r.format.underlineStyle()
+    return None
 
 
 def test_switching_schema_rebuilds_the_label_panel(
@@ -135,3 +146,43 @@ def test_window_shortcuts_are_all_reserved_from_schemas(open_main) -> None:
                 used.add(canon)
     assert used, "the window has no shortcuts at all"
     assert used <= RESERVED_HOTKEYS, used - RESERVED_HOTKEYS
+
+
+def test_a_span_the_new_schema_lacks_is_shown_outside_it_and_its_delete_undoes(
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    probe: Workspace,
+) -> None:
+    window = open_main()
+    me = user(window)
+    me.click_document("demo-03")
+    doc_id = window.session.document.id
+    start, _ = me.select_words("Henrik Aas-Sørensen", inset=1)
+    me.key(Key.Key_K)
+    me.key(Key.Key_1)  # speaker_type: official
+    before = disk_spans(probe, "alice", doc_id)
+    assert [v[2:] for v in before.values()] == [("SPEAKER", {"speaker_type": "official"})]
+
+    assert window.switch_schema(schemas_dir() / "named_entities.yaml")
+    (span_id,) = before
+    model = window.ann_model
+    row = model.row_of(span_id)
+    assert row is not None
+    assert model.data(model.index(row, 2)).startswith("(not in schema)")
+    me.click(start + 2)  # scrolled into view: painted as the user sees it
+    dashed = QTextCharFormat.UnderlineStyle.DashUnderline
+    qtbot.waitUntil(lambda: underline_at(window, start + 2) == dashed)
+    me.click(start + 2)
+    assert window.editor.selected == span_id
+    qtbot.waitUntil(lambda: "(not in schema)" in window.label_panel._span_box.title())
+    me.key(Key.Key_Delete)
+    assert disk_spans(probe, "alice", doc_id) == {}
+    me.key(Key.Key_Z, Mod.ControlModifier)
+    assert disk_spans(probe, "alice", doc_id) == before
+    assert_screen_is_disk(window, probe)
+    me.key(Key.Key_Z, Mod.ControlModifier | Mod.ShiftModifier)
+    assert disk_spans(probe, "alice", doc_id) == {}
+    me.key(Key.Key_Z, Mod.ControlModifier)
+    assert disk_spans(probe, "alice", doc_id) == before
+    assert_screen_is_disk(window, probe)

@@ -74,6 +74,15 @@ class NotFoundError(AnnotatorError):
     """A document, span or relation that does not exist (any more)."""
 
 
+class BusyError(AnnotatorError):
+    """A write that waited out the busy timeout (another program holds the write lock);
+    nothing was saved, and trying again later can succeed."""
+
+
+class StorageError(AnnotatorError):
+    """A write the database refused for a reason other than the rules; nothing was saved."""
+
+
 class IntegrityError(AnnotatorError):
     """Stored data that no longer agrees with itself (a changed text under its spans)."""
 

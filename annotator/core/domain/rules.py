@@ -21,7 +21,7 @@ from annotator.core.domain.errors import (
     UnknownLabelError,
     ValidationError,
 )
-from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.domain.schema import AttributeType, Label, Schema
 from annotator.core.domain.text import is_boundary
 
 STATUSES = ("new", "in_progress", "done", "skipped")
@@ -128,15 +128,22 @@ def check_offsets(text: str, start: int, end: int) -> None:
 
 
 def check_label(schema: Schema, label: str) -> None:
-    if schema.label(label) is None:
+    label_of(schema, label)
+
+
+def label_of(schema: Schema, label: str) -> Label:
+    """The schema's label, or an error naming the label and the schema (a span may keep a
+    label that the active schema dropped: it is data, but no new edit may use it)."""
+    lab = schema.label(label)
+    if lab is None:
         known = ", ".join(lab.name for lab in schema.labels)
         raise UnknownLabelError(f"label {label!r} is not in schema {schema.name} (labels: {known})")
+    return lab
 
 
 def check_attribute(schema: Schema, label: str, name: str, value: Any) -> Any:
     """Return the value as stored, or raise naming the attribute and what is allowed."""
-    lab = schema.label(label)
-    assert lab is not None
+    lab = label_of(schema, label)  # a span kept from an earlier schema: refused, named
     attr = lab.attribute(name)
     if attr is None:
         known = ", ".join(a.name for a in lab.attributes) or "none"
@@ -175,9 +182,7 @@ def check_attributes(
             continue
         result[name] = check_attribute(schema, label, name, value)
     if apply_defaults:
-        lab = schema.label(label)
-        assert lab is not None
-        for attr in lab.attributes:
+        for attr in label_of(schema, label).attributes:
             if attr.name not in result and attr.default is not None:
                 default = list(attr.default) if isinstance(attr.default, tuple) else attr.default
                 result[attr.name] = default

@@ -19,6 +19,7 @@ from annotator.core.domain.errors import AnnotatorError
 
 ENV_VAR = "ANNOTATOR_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+BUSY_ENV_VAR = "ANNOTATOR_SQLITE_BUSY_MS"  # tests lower the wait to see a locked file quickly
 _MIGRATION_LOCK = 0x616E6E6F  # "anno": PostgreSQL advisory lock key for migrations
 
 
@@ -133,6 +134,11 @@ def _use_wal(cur: Any) -> None:
             time.sleep(0.05)
 
 
+def _busy_timeout_ms() -> int:
+    """How long a writer queues for the lock: ``$ANNOTATOR_SQLITE_BUSY_MS`` or 30 s."""
+    return int(os.environ.get(BUSY_ENV_VAR) or SQLITE_BUSY_TIMEOUT_MS)
+
+
 def _create_engine(url: str, is_sqlite: bool) -> Engine:
     from annotator.core.domain.jsonio import dumps_text, loads
 
@@ -153,7 +159,7 @@ def _create_engine(url: str, is_sqlite: bool) -> Engine:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is too late/lazy).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
         cur.execute("PRAGMA foreign_keys = ON")
         _use_wal(cur)
         # FULL: a commit is on disk before the call returns, even across a power cut.

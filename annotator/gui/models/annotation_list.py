@@ -27,6 +27,9 @@ def _attrs(span: SpanRecord) -> str:
     return "; ".join(parts)
 
 
+NOT_IN_SCHEMA = "(not in schema)"  # a span kept from an earlier schema: undoable, not editable
+
+
 class AnnotationListModel(FlatTableModel):
     HEADERS = ("Label", "Text", "Attributes", "Links")
 
@@ -43,17 +46,24 @@ class AnnotationListModel(FlatTableModel):
             self._session.spanChanged.disconnect(self._changed)
             self._session.relationAdded.disconnect(self._links_changed)
             self._session.relationRemoved.disconnect(self._links_changed)
-        self.beginResetModel()
+            self._session.reloaded.disconnect(self._reload)
         self._session = session
-        self._spans = sorted(session.spans.values(), key=_key) if session else []
-        self._keys = [_key(s) for s in self._spans]
-        self.endResetModel()
+        self._reload()
         if session is not None:
+            session.reloaded.connect(self._reload)
             session.spanAdded.connect(self._added)
             session.spanRemoved.connect(self._removed)
             session.spanChanged.connect(self._changed)
             session.relationAdded.connect(self._links_changed)
             session.relationRemoved.connect(self._links_changed)
+
+    def _reload(self) -> None:
+        """Every row again, from the session (on opening, or after it re-read the database)."""
+        self.beginResetModel()
+        session = self._session
+        self._spans = sorted(session.spans.values(), key=_key) if session else []
+        self._keys = [_key(s) for s in self._spans]
+        self.endResetModel()
 
     def span_id(self, row: int) -> int | None:
         return self._spans[row].id if 0 <= row < len(self._spans) else None
@@ -121,6 +131,8 @@ class AnnotationListModel(FlatTableModel):
             limit = 400 if role == Qt.ItemDataRole.ToolTipRole else 80
             return covered if len(covered) <= limit else covered[: limit - 1] + "…"
         if column == 2:
+            if not self._session.in_schema(span.label):
+                return " ".join(p for p in (NOT_IN_SCHEMA, _attrs(span)) if p)
             return _attrs(span)
         links = [r for r in self._session.relations.values() if r.source_id == span.id]
         parts = []
