@@ -36,8 +36,14 @@ Progress = Callable[[int, int], bool | None]
 class Workspace:
     """A database opened for work: the services over it, sharing one engine."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.db = Database(url)
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        """Open ``url`` (a URL or a SQLite file path; None: the default database).
+
+        ``create=False`` is for work that only reads (stats, export, checks): a database that
+        does not exist is an error rather than a new empty file, and nothing is written to it.
+        """
+        self.db = Database(url, must_exist=not create)
+        self.writable = create
         self.documents = DocumentService(self.db)
         self.annotators = AnnotatorService(self.db)
         self.schemas = SchemaService(self.db)
@@ -64,6 +70,8 @@ class Workspace:
         from annotator.core.services.bundled import default_schema
 
         schema = default_schema()
+        if not self.writable:  # reading only: the default is used, not recorded
+            return schema
         ref = self.schemas.register(schema)
         try:
             # Insert, not merge: desktops starting together on a new database all get here, and
@@ -102,17 +110,18 @@ class Workspace:
         from annotator.core.services.importing import import_paths
 
         schema = schema or self.active_schema()
-        return import_paths(
-            self.db,
-            paths,
-            schema=schema,
-            schema_ref=self.schemas.register(schema),
-            annotator=annotator,
-            fmt=fmt,
-            encoding=encoding,
-            skip_bad=skip_bad,
-            progress=progress,
-        )
+        with self.db.guard():
+            return import_paths(
+                self.db,
+                paths,
+                schema=schema,
+                schema_ref=self.schemas.register(schema),
+                annotator=annotator,
+                fmt=fmt,
+                encoding=encoding,
+                skip_bad=skip_bad,
+                progress=progress,
+            )
 
     def export(
         self,
@@ -127,4 +136,5 @@ class Workspace:
         from annotator.core.services.exporting.dataset import export_dataset
 
         schema = schema or self.active_schema()
-        return export_dataset(self.db, schema, out, fmt, options, progress)
+        with self.db.guard():
+            return export_dataset(self.db, schema, out, fmt, options, progress)
