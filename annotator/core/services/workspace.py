@@ -20,14 +20,30 @@ from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.annotators import AnnotatorService
 from annotator.core.services.documents import DocumentService
 from annotator.core.services.schemas import ACTIVE_SCHEMA_KEY, SchemaService
-from annotator.core.storage.db import ENV_VAR, Database, default_url
+from annotator.core.storage.db import (
+    ENV_VAR,
+    AuthenticationFailed,
+    CorruptDatabase,
+    Database,
+    default_url,
+)
 from annotator.core.storage.models import Setting
 
 if TYPE_CHECKING:
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
 
-__all__ = ["ENV_VAR", "Workspace", "default_url"]
+from annotator.core.storage.url import forget_password, with_password
+
+__all__ = [
+    "ENV_VAR",
+    "AuthenticationFailed",
+    "CorruptDatabase",
+    "Workspace",
+    "default_url",
+    "forget_password",
+    "with_password",
+]
 
 Progress = Callable[[int, int], bool | None]
 """Called with (done, total); returning False cancels the job, which then leaves no trace."""

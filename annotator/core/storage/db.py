@@ -25,12 +25,24 @@ _MIGRATION_LOCK = 0x616E6E6F  # "anno": PostgreSQL advisory lock key for migrati
 OUR_TABLES = frozenset(Base.metadata.tables)
 _CORRUPT = ("database disk image is malformed",)
 
-__all__ = ["ENV_VAR", "Database", "default_url", "normalise_url", "sqlite_url"]
+__all__ = [
+    "ENV_VAR",
+    "AuthenticationFailed",
+    "CorruptDatabase",
+    "Database",
+    "default_url",
+    "normalise_url",
+    "sqlite_url",
+]
 
 
 def normalise_url(url_or_path: str) -> str:
     """Accept a SQLAlchemy URL or a plain path to a SQLite file."""
     return url_mod.parse(url_or_path).render_as_string(hide_password=False)
+
+
+class AuthenticationFailed(AnnotatorError):
+    """The server wants a password it was not given (or a different one)."""
 
 
 class CorruptDatabase(AnnotatorError):
@@ -155,12 +167,19 @@ class Database:
 
 def _cannot_open(shown: str, exc: BaseException) -> AnnotatorError:
     """A server that is down, a folder that cannot be made: one line, no traceback."""
+    error = _reason(exc)
+    if not shown.startswith("sqlite:") and "password" in error.lower():
+        return AuthenticationFailed(f"cannot open the database {shown}: {error}")
+    return AnnotatorError(f"cannot open the database {shown}: {error}")
+
+
+def _reason(exc: BaseException) -> str:
     cause = getattr(exc, "orig", None) or exc
     if isinstance(cause, OSError) and cause.strerror:
         reason = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
     else:
         reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    return AnnotatorError(f"cannot open the database {shown}: {reason}")
+    return reason
 
 
 def _use_wal(cur: Any) -> None:

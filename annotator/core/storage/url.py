@@ -81,3 +81,18 @@ def display(url: URL) -> str:
     if url.get_backend_name() == "sqlite":
         return f"sqlite:///{url.database}"
     return url.render_as_string(hide_password=True)
+
+
+def forget_password(url_or_path: str) -> str:
+    """``url_or_path`` fit to remember: a URL loses its password, a file path stays as is."""
+    if "://" not in url_or_path:
+        return url_or_path
+    try:
+        return without_password(make_url(url_or_path))
+    except ArgumentError:
+        return ""  # unreadable: not remembered at all, lest it hold a password
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with ``password``: for one open, kept in memory only, never stored."""
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
