@@ -82,6 +82,8 @@ class MainWindow(QMainWindow):
         self._show_guidelines()
         self._restore_state()
         self._update_title()
+        if workspace.db.warnings:  # e.g. no automatic backup could be made: work goes on
+            self.statusBar().showMessage("Warning: " + "; ".join(workspace.db.warnings))
         QTimer.singleShot(0, self._open_first)
 
     # -- layout --

@@ -7,9 +7,11 @@ a subprocess where the lock matters.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +210,81 @@ def test_our_new_database_is_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     Workspace(str(path)).close()
     assert path.read_bytes()[18:20] == b"\x02\x02"
+
+
+# -- 9: rolling automatic backups --
+
+STAMP = re.compile(r"^team-\d{8}T\d{9}Z\.sqlite3$")
+DAY = 24 * 3600
+
+
+def backups_of(db: Path) -> list[Path]:
+    folder = db.parent / "backups"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_opening_for_writing_keeps_a_daily_backup(tmp_path: Path) -> None:
+    db = tmp_path / "team.sqlite3"
+    make_database(db)  # a new file: nothing to back up yet
+    assert backups_of(db) == []
+    with Workspace(str(db)) as ws:
+        ws.documents.add("Headline\nA fourth article.", key="k3")
+    first = backups_of(db)
+    assert len(first) == 1 and STAMP.match(first[0].name), first
+    with Workspace(str(first[0]), create=False) as copy:
+        assert copy.documents.count() == 3  # the database as it was when opened
+    Workspace(str(db)).close()  # again the same day: no second copy
+    assert backups_of(db) == first
+    # A day later, and the database changed since: a new copy.
+    age(first[0], DAY + 60)
+    Workspace(str(db)).close()
+    second = backups_of(db)
+    assert len(second) == 2
+    with Workspace(str(second[-1]), create=False) as copy:
+        assert copy.documents.count() == 4
+
+
+def test_no_backup_when_nothing_changed_and_only_the_newest_five_are_kept(tmp_path: Path) -> None:
+    db = tmp_path / "team.sqlite3"
+    make_database(db)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(7):  # seven old automatic backups, the newest two days old
+        old = folder / f"team-2026010{day + 1}T000000000Z.sqlite3"
+        old.write_bytes(db.read_bytes())
+        age(old, (9 - day) * DAY)
+    age(db, 10 * DAY)  # unchanged since the newest backup
+    Workspace(str(db)).close()
+    assert len(backups_of(db)) == 7  # nothing new, nothing pruned
+    age(db, 0)  # changed since
+    Workspace(str(db)).close()
+    kept = [p.name for p in backups_of(db)]
+    assert len(kept) == 5
+    assert kept[:4] == [f"team-2026010{d}T000000000Z.sqlite3" for d in (4, 5, 6, 7)]
+    assert STAMP.match(kept[4])
+
+
+def test_reading_makes_no_backup(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = tmp_path / "team.sqlite3"
+    make_database(db)
+    code, _, err = run(capsys, "--db", str(db), "stats")
+    assert code == 0, err
+    assert not (tmp_path / "backups").exists()
+
+
+def test_a_failed_backup_warns_in_one_line_and_work_goes_on(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "team.sqlite3"
+    make_database(db)
+    (tmp_path / "backups").write_text("a file where the folder would go")
+    code, out, err = run(capsys, "--db", str(db), "demo", "--annotator", "alice")
+    assert code == 0
+    assert out.startswith("imported ")
+    assert err.count("\n") == 1
+    assert err.startswith(f"warning: no automatic backup of {db} was made: ")

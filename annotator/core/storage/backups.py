@@ -72,11 +72,18 @@ def automatic_backups(database: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name.startswith(start) and p.name.endswith(end))
 
 
-def rolling_backup(database: Path, now: datetime | None = None) -> Path | None:
+def last_change(database: Path) -> float:
+    """When the database or its write-ahead log was last written (seconds since the epoch)."""
+    wal = database.with_name(database.name + "-wal")
+    return max(p.stat().st_mtime for p in (database, wal) if p.exists())
+
+
+def rolling_backup(database: Path, changed: float, now: datetime | None = None) -> Path | None:
     """Back up ``database`` into ``backups/`` beside it when due; keep the newest ``KEEP``.
 
     Due when there is no automatic backup, or the newest is older than ``EVERY`` and the
-    database (or its write-ahead log) changed since. Returns the new copy, or None.
+    database changed since (``changed``: its ``last_change`` before it was opened).
+    Returns the new copy, or None.
     """
     now = now or datetime.now(UTC)
     existing = automatic_backups(database)
@@ -84,8 +91,6 @@ def rolling_backup(database: Path, now: datetime | None = None) -> Path | None:
         newest = existing[-1].stat().st_mtime
         if now.timestamp() - newest < EVERY.total_seconds():
             return None
-        wal = database.with_name(database.name + "-wal")
-        changed = max(p.stat().st_mtime for p in (database, wal) if p.exists())
         if changed <= newest:
             return None
     folder = database.parent / FOLDER

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.storage import url as url_mod
+from annotator.core.storage.backups import last_change
 from annotator.core.storage.models import Base
 from annotator.core.storage.url import ENV_VAR, default_url, sqlite_url
 
@@ -79,6 +80,9 @@ class Database:
         self._write_engine = self.engine.execution_options(begin_mode="IMMEDIATE")
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        existed = self.path is not None and self.path.is_file() and self.path.stat().st_size > 0
+        # Before any connection: opening a WAL database touches its -wal and -shm files.
+        changed = last_change(self.path) if existed and self.path is not None else 0.0
         if migrate:
             try:
                 with self.guard():
@@ -89,6 +93,18 @@ class Database:
             except BaseException:  # e.g. a newer revision: no pooled connection left open
                 self.engine.dispose()
                 raise
+            if existed and not must_exist and self.path is not None:
+                self._automatic_backup(self.path, changed)
+
+    def _automatic_backup(self, path: Path, changed: float) -> None:
+        """A daily copy into ``backups/`` beside the file; a failure warns, never stops work."""
+        from annotator.core.storage.backups import rolling_backup
+
+        try:
+            rolling_backup(path, changed)
+        except (AnnotatorError, OSError, sqlite3.Error) as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            self.warnings.append(f"no automatic backup of {path} was made: {reason}")
 
     @property
     def display_name(self) -> str:
