@@ -10,8 +10,12 @@ from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.services.workspace import Workspace
 
 
-def open_workspace(ctx: click.Context) -> Workspace:
-    return Workspace(ctx.find_root().obj.get("db_url"))
+def open_workspace(ctx: click.Context, *, create: bool = True) -> Workspace:
+    """The workspace named by --db; ``create=False`` for commands that only read."""
+    workspace = Workspace(ctx.find_root().obj.get("db_url"), create=create)
+    for warning in workspace.db.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return workspace
 
 
 def schema_option(func):  # type: ignore[no-untyped-def]

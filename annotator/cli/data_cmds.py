@@ -199,7 +199,7 @@ def export(
     flt = ExportFilter(annotators=annotators, statuses=statuses, labels=labels)
     split = SplitSpec.parse(split_text, seed, stratify) if split_text else None
     options = ExportOptions(filter=flt, split=split, scheme=scheme.upper(), nested=nested)
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, create=False) as ws:
         schema = resolve_schema(ws, schema_path)
         stderr = click.get_text_stream("stderr")
         # A bar only on a terminal: scripts read stderr for errors alone.
@@ -252,7 +252,7 @@ def demo(ctx: click.Context, annotator_name: str) -> None:
 @click.pass_context
 def stats(ctx: click.Context) -> None:
     """How many documents there are, and each annotator's progress through them."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, create=False) as ws:
         click.echo(f"database: {ws.db.display_name}")
         click.echo(f"documents: {ws.documents.count()}")
         for person in ws.annotators.all():

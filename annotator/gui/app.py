@@ -40,7 +40,8 @@ def open_window(
             raise SystemExit(0)
     settings.setValue("annotator", name)
     # An explicit --db wins; else the database last opened from the window; else the default.
-    workspace = Workspace(db_url or settings.value("database") or None)
+    # An empty --db is refused (it would be an in-memory database), never taken as "default".
+    workspace = Workspace(db_url if db_url is not None else settings.value("database") or None)
     if workspace.documents.count() == 0:
         from annotator.core.services.demo import (
             load_demo,  # only an empty database needs the importer

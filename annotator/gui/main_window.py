@@ -32,7 +32,12 @@ from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.services.annotations import AnnotationService
-from annotator.core.services.workspace import Workspace
+from annotator.core.services.workspace import (
+    AuthenticationFailed,
+    Workspace,
+    forget_password,
+    with_password,
+)
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.jobs import Job
@@ -81,6 +86,8 @@ class MainWindow(QMainWindow):
         self._show_guidelines()
         self._restore_state()
         self._update_title()
+        if workspace.db.warnings:  # e.g. no automatic backup could be made: work goes on
+            self.statusBar().showMessage("Warning: " + "; ".join(workspace.db.warnings))
         QTimer.singleShot(0, self._open_first)
 
     # -- layout --
@@ -559,29 +566,61 @@ class MainWindow(QMainWindow):
             self.switch_database(url.strip())
 
     def switch_database(self, url: str) -> bool:
+        """Open ``url`` in a new window; a password is asked for if the server wants one.
+
+        Only the URL without its password is remembered (settings, File > Open recent): the
+        driver finds it again (PGPASSWORD, ~/.pgpass, PGPASSFILE), or the user is asked again.
+        """
         try:
-            workspace = Workspace(url)
+            try:
+                workspace = Workspace(url)
+            except AuthenticationFailed as exc:
+                password = self._ask_password(forget_password(url), str(exc))
+                if password is None:
+                    return False
+                workspace = Workspace(with_password(url, password))
             annotator = workspace.annotators.get_or_create(self.annotator.name)
         except (AnnotatorError, Exception) as exc:  # a bad URL must not close the window
             QMessageBox.critical(self, "Cannot open database", str(exc))
             return False
-        self._remember_recent(workspace.db.url)
-        self.settings.setValue("database", workspace.db.url)
+        self._remember_recent(workspace.db.remembered_url)
+        self.settings.setValue("database", workspace.db.remembered_url)
         window = MainWindow(workspace, annotator, self.settings)
         window.show()
         self.close()
         return True
 
+    def _ask_password(self, url: str, reason: str) -> str | None:
+        """The password for ``url``, typed unseen and kept in memory for this open only."""
+        password, ok = QInputDialog.getText(
+            self,
+            "Database password",
+            f"{reason}\n\nPassword for {url}:",
+            QLineEdit.EchoMode.Password,
+        )
+        return password if ok and password else None
+
+    def _recent(self) -> list[str]:
+        """The remembered databases; any password an older version stored is dropped now."""
+        recent = self.settings.value("recentDatabases") or []
+        if isinstance(recent, str):
+            recent = [recent]
+        cleaned = list(dict.fromkeys(u for u in map(forget_password, recent) if u))
+        if cleaned != recent:
+            self.settings.setValue("recentDatabases", cleaned)
+        last = self.settings.value("database")
+        if isinstance(last, str) and forget_password(last) != last:
+            self.settings.setValue("database", forget_password(last))
+        return cleaned
+
     def _remember_recent(self, url: str) -> None:
-        recent = [u for u in (self.settings.value("recentDatabases") or []) if u != url]
+        recent = [u for u in self._recent() if u != url]
         self.settings.setValue("recentDatabases", [url, *recent][:MAX_RECENT])
         self._refresh_recent_menu()
 
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self.settings.value("recentDatabases") or []
-        if isinstance(recent, str):
-            recent = [recent]
+        recent = self._recent()
         for url in recent:
             action = self.recent_menu.addAction(url)
             action.triggered.connect(lambda _=False, u=url: self.switch_database(u))

@@ -6,12 +6,13 @@ means.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
 from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+
+from annotator.gui.tooltips import plain_tooltip
 
 
 class SpanTextView(QPlainTextEdit):
@@ -65,8 +66,7 @@ class SpanTextView(QPlainTextEdit):
                 text = self.tooltip_for(self.cursorForPosition(event.pos()).position())
             if text:
                 # Escaped: tooltips would otherwise render anything that looks like HTML.
-                shown = f"<p style='white-space:pre'>{html.escape(text)}</p>"
-                QToolTip.showText(event.globalPos(), shown, self.viewport())
+                QToolTip.showText(event.globalPos(), plain_tooltip(text), self.viewport())
             else:
                 QToolTip.hideText()
             return True

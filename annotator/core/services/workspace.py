@@ -20,14 +20,30 @@ from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.annotators import AnnotatorService
 from annotator.core.services.documents import DocumentService
 from annotator.core.services.schemas import ACTIVE_SCHEMA_KEY, SchemaService
-from annotator.core.storage.db import ENV_VAR, Database, default_url
+from annotator.core.storage.db import (
+    ENV_VAR,
+    AuthenticationFailed,
+    CorruptDatabase,
+    Database,
+    default_url,
+)
 from annotator.core.storage.models import Setting
 
 if TYPE_CHECKING:
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
 
-__all__ = ["ENV_VAR", "Workspace", "default_url"]
+from annotator.core.storage.url import forget_password, with_password
+
+__all__ = [
+    "ENV_VAR",
+    "AuthenticationFailed",
+    "CorruptDatabase",
+    "Workspace",
+    "default_url",
+    "forget_password",
+    "with_password",
+]
 
 Progress = Callable[[int, int], bool | None]
 """Called with (done, total); returning False cancels the job, which then leaves no trace."""
@@ -36,8 +52,14 @@ Progress = Callable[[int, int], bool | None]
 class Workspace:
     """A database opened for work: the services over it, sharing one engine."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.db = Database(url)
+    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+        """Open ``url`` (a URL or a SQLite file path; None: the default database).
+
+        ``create=False`` is for work that only reads (stats, export, checks): a database that
+        does not exist is an error rather than a new empty file, and nothing is written to it.
+        """
+        self.db = Database(url, must_exist=not create)
+        self.writable = create
         self.documents = DocumentService(self.db)
         self.annotators = AnnotatorService(self.db)
         self.schemas = SchemaService(self.db)
@@ -64,6 +86,8 @@ class Workspace:
         from annotator.core.services.bundled import default_schema
 
         schema = default_schema()
+        if not self.writable:  # reading only: the default is used, not recorded
+            return schema
         ref = self.schemas.register(schema)
         try:
             # Insert, not merge: desktops starting together on a new database all get here, and
@@ -102,17 +126,18 @@ class Workspace:
         from annotator.core.services.importing import import_paths
 
         schema = schema or self.active_schema()
-        return import_paths(
-            self.db,
-            paths,
-            schema=schema,
-            schema_ref=self.schemas.register(schema),
-            annotator=annotator,
-            fmt=fmt,
-            encoding=encoding,
-            skip_bad=skip_bad,
-            progress=progress,
-        )
+        with self.db.guard():
+            return import_paths(
+                self.db,
+                paths,
+                schema=schema,
+                schema_ref=self.schemas.register(schema),
+                annotator=annotator,
+                fmt=fmt,
+                encoding=encoding,
+                skip_bad=skip_bad,
+                progress=progress,
+            )
 
     def export(
         self,
@@ -127,4 +152,5 @@ class Workspace:
         from annotator.core.services.exporting.dataset import export_dataset
 
         schema = schema or self.active_schema()
-        return export_dataset(self.db, schema, out, fmt, options, progress)
+        with self.db.guard():
+            return export_dataset(self.db, schema, out, fmt, options, progress)

@@ -10,71 +10,140 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from annotator.core.domain.errors import AnnotatorError
+from annotator.core.storage import url as url_mod
+from annotator.core.storage.backups import last_change
+from annotator.core.storage.models import Base
+from annotator.core.storage.url import ENV_VAR, default_url, sqlite_url
 
-ENV_VAR = "ANNOTATOR_DB"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 BUSY_ENV_VAR = "ANNOTATOR_SQLITE_BUSY_MS"  # tests lower the wait to see a locked file quickly
 _MIGRATION_LOCK = 0x616E6E6F  # "anno": PostgreSQL advisory lock key for migrations
+# Tables only annotator makes: a database holding none of them (but others) is someone else's.
+OUR_TABLES = frozenset(Base.metadata.tables)
+_CORRUPT = ("database disk image is malformed",)
 
-
-def default_url() -> str:
-    """``$ANNOTATOR_DB`` if set, else a SQLite file in the user's data folder."""
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
-    from platformdirs import user_data_dir
-
-    folder = Path(user_data_dir("annotator", appauthor=False))
-    return sqlite_url(folder / "annotator.sqlite3")
-
-
-def sqlite_url(path: str | Path) -> str:
-    return f"sqlite:///{Path(path).expanduser().resolve()}"
+__all__ = [
+    "ENV_VAR",
+    "AuthenticationFailed",
+    "CorruptDatabase",
+    "Database",
+    "default_url",
+    "normalise_url",
+    "sqlite_url",
+]
 
 
 def normalise_url(url_or_path: str) -> str:
     """Accept a SQLAlchemy URL or a plain path to a SQLite file."""
-    if "://" in url_or_path:
-        return url_or_path
-    return sqlite_url(url_or_path)
+    return url_mod.parse(url_or_path).render_as_string(hide_password=False)
+
+
+class AuthenticationFailed(AnnotatorError):
+    """The server wants a password it was not given (or a different one)."""
+
+
+class CorruptDatabase(AnnotatorError):
+    """SQLite found damaged pages: the user should run ``annotator db check``."""
 
 
 class Database:
-    """An engine plus short-lived sessions. Reads and writes each get their own transaction."""
+    """An engine plus short-lived sessions. Reads and writes each get their own transaction.
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
-        self.url = normalise_url(url or default_url())
+    Opening only reads unless the tables must be made or upgraded: a database that is up to date
+    opens while another process holds the write lock (a long import, say). ``must_exist`` is for
+    commands that only read: a mistyped path is an error, never a new empty file.
+    """
+
+    def __init__(
+        self, url: str | None = None, *, migrate: bool = True, must_exist: bool = False
+    ) -> None:
+        self.url_object = url_mod.parse(default_url() if url is None else url)
+        self.url = self.url_object.render_as_string(hide_password=False)
+        self.is_sqlite = self.url_object.get_backend_name() == "sqlite"
+        self.path = Path(self.url_object.database or "") if self.is_sqlite else None
+        self.warnings: list[str] = []
+        is_file_path = self.path is not None and not str(self.path).startswith("file:")
+        if must_exist and is_file_path and not self.path.is_file():  # type: ignore[union-attr]
+            raise AnnotatorError(f"no database at {self.path}")
         try:
-            parsed = make_url(self.url)
-            self.is_sqlite = parsed.get_backend_name() == "sqlite"
-            if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = _create_engine(self.url, self.is_sqlite)
+            if self.path is not None and not must_exist:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _create_engine(self.url_object, self.is_sqlite)
         except (OSError, SQLAlchemyError) as exc:
-            raise _cannot_open(self.url, exc) from None
+            raise _cannot_open(self.display_name, exc) from None
         # Writers on SQLite take the write lock at BEGIN, so two processes never deadlock
         # upgrading read locks ("database is locked"); they queue on the busy timeout instead.
         self._write_engine = self.engine.execution_options(begin_mode="IMMEDIATE")
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        existed = self.path is not None and self.path.is_file() and self.path.stat().st_size > 0
+        # Before any connection: opening a WAL database touches its -wal and -shm files.
+        changed = last_change(self.path) if existed and self.path is not None else 0.0
         if migrate:
             try:
-                self.migrate()
+                with self.guard():
+                    self._open(must_exist)
             except (OSError, SQLAlchemyError) as exc:
                 self.engine.dispose()
-                raise _cannot_open(self.url, exc) from None
+                raise _cannot_open(self.display_name, exc) from None
             except BaseException:  # e.g. a newer revision: no pooled connection left open
                 self.engine.dispose()
                 raise
+            if existed and not must_exist and self.path is not None:
+                self._automatic_backup(self.path, changed)
+
+    def _automatic_backup(self, path: Path, changed: float) -> None:
+        """A daily copy into ``backups/`` beside the file; a failure warns, never stops work."""
+        from annotator.core.storage.backups import rolling_backup
+
+        try:
+            rolling_backup(path, changed)
+        except (AnnotatorError, OSError, sqlite3.Error) as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            self.warnings.append(f"no automatic backup of {path} was made: {reason}")
 
     @property
     def display_name(self) -> str:
-        return make_url(self.url).render_as_string(hide_password=True)
+        return url_mod.display(self.url_object)
+
+    @property
+    def remembered_url(self) -> str:
+        """The URL to store in settings or show in a menu: never with the password."""
+        return url_mod.without_password(self.url_object)
+
+    def _open(self, must_exist: bool) -> None:
+        """Check, in a read transaction, that the database is ours; upgrade only when needed."""
+        from annotator.core.storage.migrations import HEAD, current_revision
+
+        with self.engine.connect() as conn, conn.begin():
+            tables = set(inspect(conn).get_table_names())
+            revision = current_revision(conn) if "alembic_version" in tables else None
+        if revision == HEAD:
+            return
+        ours = tables & OUR_TABLES
+        if not tables:
+            if must_exist:
+                raise AnnotatorError(f"no annotator database in {self.display_name}: it is empty")
+        elif not ours:
+            raise AnnotatorError(
+                f"{self.display_name} is not an annotator database (it holds other tables: "
+                f"{', '.join(sorted(tables)[:5])}); it was left untouched"
+            )
+        if self.is_sqlite:
+            raw = self.engine.raw_connection()
+            try:
+                cur = raw.cursor()
+                _use_wal(cur)
+                cur.close()
+            finally:
+                raw.close()
+        self.migrate()
 
     def migrate(self) -> None:
         """Bring the tables to the newest revision; safe when several processes open at once."""
@@ -86,32 +155,49 @@ class Database:
             upgrade_to_head(conn)
 
     @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turn SQLite's "database disk image is malformed" into one line naming the file."""
+        try:
+            yield
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip()
+            if self.is_sqlite and any(word in reason for word in _CORRUPT):
+                raise CorruptDatabase(
+                    f"the database {self.path} is damaged ({reason}); "
+                    f"run `annotator --db {self.path} db check` and restore a backup"
+                ) from None
+            raise
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read_sessions() as session, session.begin():
+        with self.guard(), self._read_sessions() as session, session.begin():
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work is committed when the block ends, or rolled back on error."""
-        with self._write_sessions() as session, session.begin():
+        with self.guard(), self._write_sessions() as session, session.begin():
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _cannot_open(url: str, exc: BaseException) -> AnnotatorError:
+def _cannot_open(shown: str, exc: BaseException) -> AnnotatorError:
     """A server that is down, a folder that cannot be made: one line, no traceback."""
-    try:
-        shown = make_url(url).render_as_string(hide_password=True)
-    except SQLAlchemyError:
-        shown = repr(url)
+    error = _reason(exc)
+    if not shown.startswith("sqlite:") and "password" in error.lower():
+        return AuthenticationFailed(f"cannot open the database {shown}: {error}")
+    return AnnotatorError(f"cannot open the database {shown}: {error}")
+
+
+def _reason(exc: BaseException) -> str:
     cause = getattr(exc, "orig", None) or exc
     if isinstance(cause, OSError) and cause.strerror:
         reason = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
     else:
         reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    return AnnotatorError(f"cannot open the database {shown}: {reason}")
+    return reason
 
 
 def _use_wal(cur: Any) -> None:
@@ -139,7 +225,7 @@ def _busy_timeout_ms() -> int:
     return int(os.environ.get(BUSY_ENV_VAR) or SQLITE_BUSY_TIMEOUT_MS)
 
 
-def _create_engine(url: str, is_sqlite: bool) -> Engine:
+def _create_engine(url: URL, is_sqlite: bool) -> Engine:
     from annotator.core.domain.jsonio import dumps_text, loads
 
     if not is_sqlite:
@@ -149,7 +235,7 @@ def _create_engine(url: str, is_sqlite: bool) -> Engine:
             )
         except ModuleNotFoundError as exc:
             raise AnnotatorError(
-                f"cannot open {url.split('@')[-1]}: the driver {exc.name!r} is not installed "
+                f"cannot open {url_mod.display(url)}: the driver {exc.name!r} is not installed "
                 "(pip install 'annotator[postgres]')"
             ) from None
     engine = create_engine(url, json_serializer=dumps_text, json_deserializer=loads)
@@ -161,7 +247,8 @@ def _create_engine(url: str, is_sqlite: bool) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
         cur.execute("PRAGMA foreign_keys = ON")
-        _use_wal(cur)
+        # WAL is switched on once, by the open that makes or upgrades our tables (it persists in
+        # the file): never on every connection, which would change another program's database.
         # FULL: a commit is on disk before the call returns, even across a power cut.
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.models.table_base import FlatTableModel, Index
+from annotator.gui.tooltips import plain_tooltip
 
 SpanIdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -128,12 +129,14 @@ class AnnotationListModel(FlatTableModel):
             return span.label
         if column == 1:
             covered = " ".join(text[span.start : span.end].split())
-            limit = 400 if role == Qt.ItemDataRole.ToolTipRole else 80
-            return covered if len(covered) <= limit else covered[: limit - 1] + "…"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return plain_tooltip(covered if len(covered) <= 400 else covered[:399] + "…")
+            return covered if len(covered) <= 80 else covered[:79] + "…"
         if column == 2:
+            attrs = _attrs(span)
             if not self._session.in_schema(span.label):
-                return " ".join(p for p in (NOT_IN_SCHEMA, _attrs(span)) if p)
-            return _attrs(span)
+                attrs = " ".join(p for p in (NOT_IN_SCHEMA, attrs) if p)
+            return plain_tooltip(attrs) if role == Qt.ItemDataRole.ToolTipRole and attrs else attrs
         links = [r for r in self._session.relations.values() if r.source_id == span.id]
         parts = []
         for rel in links:
@@ -141,4 +144,5 @@ class AnnotationListModel(FlatTableModel):
             if target is not None:
                 words = " ".join(text[target.start : target.end].split())
                 parts.append(f"{rel.label}: {words[:30]}")
-        return "; ".join(parts)
+        shown = "; ".join(parts)
+        return plain_tooltip(shown) if role == Qt.ItemDataRole.ToolTipRole and shown else shown

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from annotator.core.domain.records import DocumentRow
 from annotator.core.services.documents import DocumentService
 from annotator.gui.models.table_base import FlatTableModel, Index
+from annotator.gui.tooltips import plain_tooltip
 
 PAGE = 200
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
@@ -115,7 +116,9 @@ class DocumentListModel(FlatTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.title}\n{row.key} · {row.length:,} characters" if column == 0 else None
+            if column != 0:
+                return None
+            return plain_tooltip(f"{row.title}\n{row.key} · {row.length:,} characters")
         if column == 0:
             return row.title or row.key
         if column == 1:

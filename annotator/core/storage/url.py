@@ -1,0 +1,98 @@
+"""Turning what the user typed (a URL or a plain file path) into exactly the database they named.
+
+A plain path is never parsed as a URL: ``what?.sqlite3`` is that file, not ``what`` with a query
+string, and ``a%20b.sqlite3`` is not ``a b.sqlite3``. An in-memory or empty URL is refused, since
+whatever were written to it would vanish at exit while the command reported success.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from annotator.core.domain.errors import AnnotatorError
+
+ENV_VAR = "ANNOTATOR_DB"
+
+
+class NoDatabaseFile(AnnotatorError):
+    """A database URL that names no file: empty, or SQLite's in-memory database."""
+
+
+def default_url() -> str:
+    """``$ANNOTATOR_DB`` if set, else a SQLite file in the user's data folder."""
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    from platformdirs import user_data_dir
+
+    folder = Path(user_data_dir("annotator", appauthor=False))
+    return sqlite_url(folder / "annotator.sqlite3")
+
+
+def sqlite_url(path: str | Path) -> str:
+    """A URL string that reopens exactly ``path`` (special characters are escaped)."""
+    return path_url(path).render_as_string(hide_password=False)
+
+
+def path_url(path: str | Path) -> URL:
+    return URL.create(drivername="sqlite", database=str(Path(path).expanduser().resolve()))
+
+
+def parse(url_or_path: str) -> URL:
+    """The URL for ``url_or_path``; anything without ``://`` is a SQLite file path."""
+    if not url_or_path.strip():
+        raise NoDatabaseFile(
+            "the database URL is empty; give a file path or a URL such as sqlite:///path"
+        )
+    if "://" not in url_or_path:
+        return path_url(url_or_path)
+    try:
+        url = make_url(url_or_path)
+    except ArgumentError as exc:
+        raise AnnotatorError(f"cannot open the database {url_or_path!r}: {exc}") from None
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        in_memory = (
+            database in ("", ":memory:")
+            or database.startswith("file::memory:")
+            or url.query.get("mode") == "memory"
+        )
+        if in_memory:
+            raise NoDatabaseFile(
+                f"{url_or_path!r} is an in-memory database: nothing written to it would be kept; "
+                "give a file path or sqlite:///path"
+            )
+        if database.startswith("file:"):  # an SQLite URI filename: passed on as written
+            return url
+        return url._replace(database=str(Path(database).expanduser().resolve()))
+    return url
+
+
+def without_password(url: URL) -> str:
+    """The URL to remember or show: the password is never stored, the driver finds it again."""
+    return url._replace(password=None).render_as_string(hide_password=False)
+
+
+def display(url: URL) -> str:
+    """How a database is named in messages: the file path as is, or the URL without password."""
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{url.database}"
+    return url.render_as_string(hide_password=True)
+
+
+def forget_password(url_or_path: str) -> str:
+    """``url_or_path`` fit to remember: a URL loses its password, a file path stays as is."""
+    if "://" not in url_or_path:
+        return url_or_path
+    try:
+        return without_password(make_url(url_or_path))
+    except ArgumentError:
+        return ""  # unreadable: not remembered at all, lest it hold a password
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with ``password``: for one open, kept in memory only, never stored."""
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
