@@ -143,9 +143,10 @@ def test_a_folder_export_never_replaces_the_open_database(
     assert count(db) == 3
 
 
+@pytest.mark.parametrize("force", [False, True], ids=["", "--force"])
 @pytest.mark.parametrize("where", ["data file", "manifest"])
 def test_a_sqlite_file_is_never_replaced_even_when_forced(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str, force: bool
 ) -> None:
     db = tmp_path / "x.sqlite3"
     build(db)
@@ -156,7 +157,7 @@ def test_a_sqlite_file_is_never_replaced_even_when_forced(
         shutil.copyfile(other, tmp_path / "team.manifest.json")
     path = other if where == "data file" else tmp_path / "team.manifest.json"
     before = path.read_bytes()
-    code, _, err = cli(capsys, "--db", str(db), "export", str(target), "--force")
+    code, _, err = cli(capsys, "--db", str(db), "export", str(target), *(["--force"] * force))
     assert code == 1
     assert (
         err
