@@ -163,6 +163,12 @@ def _format_help() -> str:
     show_default=True,
     help="conll: overlapping spans; outermost wins in one tag column, or one column per label.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace OUTPUT even if it is a file that is not an earlier export. Never a folder, "
+    "a SQLite file or the open database.",
+)
 @schema_option
 @click.pass_context
 def export(
@@ -177,17 +183,20 @@ def export(
     stratify: str | None,
     scheme: str,
     nested: str,
+    force: bool,
     schema_path: Path | None,
 ) -> None:
     """Export annotations to OUTPUT: a file, or a folder of splits, with a manifest.json.
 
     Files are written to a temporary folder beside OUTPUT and moved in place when complete.
+    OUTPUT may be new, or an earlier export (which is replaced); anything else is refused.
     """
     from annotator.core.services.exporting.dataset import (
         ExportOptions,
         default_filter,
     )
     from annotator.core.services.exporting.splits import SplitSpec
+    from annotator.core.services.exporting.targets import TargetRefused
 
     seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
     if split_text is None and (stratify or seed_given):
@@ -198,7 +207,9 @@ def export(
         statuses = default_filter(fmt).statuses
     flt = ExportFilter(annotators=annotators, statuses=statuses, labels=labels)
     split = SplitSpec.parse(split_text, seed, stratify) if split_text else None
-    options = ExportOptions(filter=flt, split=split, scheme=scheme.upper(), nested=nested)
+    options = ExportOptions(
+        filter=flt, split=split, scheme=scheme.upper(), nested=nested, force=force
+    )
     with open_workspace(ctx, create=False) as ws:
         schema = resolve_schema(ws, schema_path)
         stderr = click.get_text_stream("stderr")
@@ -213,7 +224,12 @@ def export(
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
 
-            result = ws.export(output, fmt, options, schema=schema, progress=progress)
+            try:
+                result = ws.export(output, fmt, options, schema=schema, progress=progress)
+            except TargetRefused as exc:
+                if exc.forcible:
+                    raise TargetRefused(f"{exc} (or --force to replace it)") from None
+                raise
     noun = {"native": "document", "statements": "statement"}.get(fmt)
     if noun is not None:
         line = f"wrote {result.records} {noun}(s) to {result.target}"

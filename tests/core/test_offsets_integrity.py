@@ -175,19 +175,20 @@ def test_changed_text_is_detected_on_open(workspace: Workspace, change: str) -> 
 @pytest.mark.parametrize("fmt", ["native", "statements"])
 def test_changed_text_is_not_exported(workspace: Workspace, tmp_path: Path, fmt: str) -> None:
     doc_id, _ = _annotated(workspace)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    target = folder / "out.jsonl"
+    export_dataset(workspace.db, workspace.active_schema(), target, fmt)  # the previous export
+    previous = {p.name: p.read_bytes() for p in folder.iterdir()}
     with workspace.db.write() as s:
         s.execute(
             sql("UPDATE documents SET text = :t WHERE id = :i"),
             {"t": CHANGES["inserted at the start"], "i": doc_id},
         )
-    folder = tmp_path / "exports"
-    folder.mkdir()
-    target = folder / "out.jsonl"
-    target.write_text("the previous export\n")
     with pytest.raises(IntegrityError, match="changed"):
         export_dataset(workspace.db, workspace.active_schema(), target, fmt)
-    assert target.read_text() == "the previous export\n"
-    assert sorted(p.name for p in folder.iterdir()) == ["out.jsonl"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == previous
+    assert sorted(previous) == ["out.jsonl", "out.manifest.json"]
 
 
 def test_cli_export_of_a_changed_text_fails_naming_it(sqlite_url: str, tmp_path: Path) -> None:

@@ -31,11 +31,17 @@ from annotator.core.formats.writers.documents import Progress, parse_json_object
 from annotator.core.formats.writers.problems import MISALIGNED, ProblemLog, ProblemSummary
 from annotator.core.formats.writers.statements import statement_records
 from annotator.core.formats.writers.units import Prepared
-from annotator.core.services.exporting.manifest import PartCounts, build_manifest, write_manifest
-from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, check_target
+from annotator.core.services.exporting.manifest import (
+    PartCounts,
+    build_manifest,
+    folder_contents,
+    write_manifest,
+)
+from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, os_error, prepare
 from annotator.core.services.exporting.sinks import JsonlSink, NativeSink, Sink, WriterSink
 from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
 from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
+from annotator.core.services.exporting.targets import Guard
 from annotator.core.storage.db import Database
 
 __all__ = [
@@ -63,13 +69,16 @@ class ExportOptions:
     """Everything that shapes an export besides where it goes and in which format.
 
     ``filter=None`` means the format's default (``default_filter``): training formats take only
-    documents marked done; native, the lossless backup format, takes everything.
+    documents marked done; native, the lossless backup format, takes everything. ``force``
+    lets a file export replace a plain file that is not an earlier export (never a database,
+    a SQLite file or a folder; see ``targets.py``).
     """
 
     filter: ExportFilter | None = None
     split: SplitSpec | None = None
     scheme: str = "BIO"  # conll
     nested: str = "outermost"  # conll: "outermost" or "layers"
+    force: bool = False
 
     def filter_for(self, fmt: str) -> ExportFilter:
         return self.filter if self.filter is not None else default_filter(fmt)
@@ -161,14 +170,18 @@ def export_dataset(
     info = format_info(fmt)
     _check_options(info, schema, options)
     layout = plan_output(out, fmt, options)
-    check_target(layout)
-    with Staging(layout) as staging:
-        job = _Job(db, schema, info, options, layout, staging)
-        try:
-            parts = job.run(progress)
-        finally:  # a refused export (changed text, cancel) must not leak its list files
-            job.close_lists()
-        staging.publish(job.data_name)
+    guard = Guard.of(db)
+    try:
+        prepare(layout, guard, options.force)
+        with Staging(layout) as staging:
+            job = _Job(db, schema, info, options, layout, staging)
+            try:
+                parts = job.run(progress)
+            finally:  # a refused export (changed text, cancel) must not leak its list files
+                job.close_lists(quiet=True)
+            staging.publish(guard, options.force)
+    except OSError as exc:  # a full disk, a read-only or vanished folder
+        raise os_error(layout.target, exc) from None
     return ExportResult(info.name, layout.target, layout.manifest, parts, job.problems.summaries())
 
 
@@ -237,9 +250,16 @@ class _Job:
         self._handles.append(handle)
         return handle
 
-    def close_lists(self) -> None:
+    def close_lists(self, quiet: bool = False) -> None:
+        """Close every list file; ``quiet`` when the export failed already (a full disk)."""
+        failed: list[OSError] = []
         for handle in self._handles:
-            handle.close()
+            try:
+                handle.close()
+            except OSError as exc:
+                failed.append(exc)
+        if failed and not quiet:
+            raise failed[0]
 
     def _relative(self, part: str) -> str:
         if not self.layout.folder:
@@ -382,6 +402,8 @@ class _Job:
         )
         if self.info.record == "document and annotator":
             extra["documents_without_annotations_left_out"] = no_units
+        if self.layout.folder:  # what the folder holds, so that a later export knows it
+            extra["contents"] = folder_contents(self.staging.path)
         manifest = build_manifest(
             fmt=self.info.name,
             schema=self.schema,

@@ -1,4 +1,8 @@
-"""Single-file native and statements exports, without a manifest: a library convenience."""
+"""Single-file native and statements exports, without a manifest: a library convenience.
+
+The caller names the file: an existing plain file there is replaced, but never a folder, a
+SQLite file or the database being exported (``atomic_output``).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from annotator.core.services.exporting.source import (
     stream_documents,
     stream_raw,
 )
+from annotator.core.services.exporting.targets import Guard
 from annotator.core.storage.db import Database
 
 
@@ -42,7 +47,7 @@ def export_native(
 ) -> int:
     """Write the native JSONL file atomically; return the number of documents written."""
     count = 0
-    with atomic_output(path) as out:
+    with atomic_output(path, Guard.of(db)) as out:
         for line in native_lines(db, schema, flt, progress):
             out.write(line)
             count += 1
@@ -60,7 +65,7 @@ def export_statements(
     if schema.statements is None:
         raise ExportError(f"schema {schema.name} has no exports.statements section")
     count = 0
-    with atomic_output(path) as out:
+    with atomic_output(path, Guard.of(db)) as out:
         for doc in stream_documents(db, flt, progress):
             for record in statement_records(doc, schema):
                 out.write(jsonio.dumps_line(record))

@@ -3,10 +3,25 @@
 Counts are of the annotations the export selected (per split: documents, records, spans per
 label, values per attribute, links per type, annotators); what a format could not hold is listed
 under ``problems``.
+
+It is also how an export knows its own earlier output, and how a reader knows that data and
+manifest belong together (the manifest's ``integrity`` key says the same in words):
+
+- ``generator`` is ``"annotator"`` and ``export_id`` is unique to each export: an export
+  replaces only a target whose manifest carries both.
+- ``files[part]`` gives each data file's ``bytes`` and ``sha256`` as published; a data file
+  that does not match them does not belong to this manifest (``belongs_together``).
+- ``contents`` (folder exports) counts every file and folder in the export folder except
+  ``manifest.json``, with their bytes and a digest of their paths and sizes
+  (``folder_contents``): a folder that no longer matches holds something the export did not
+  write, and is never replaced.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +33,16 @@ from annotator import __version__
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.documents import ExportDocument, RawDocument, parse_json_object
 from annotator.core.formats.writers.problems import ProblemSummary
+
+GENERATOR = "annotator"
+INTEGRITY = (
+    "files.*.bytes and files.*.sha256 are those of each data file as published: a file that "
+    "does not match them does not belong with this manifest. contents (folder exports): the "
+    "number of files and folders in the export folder besides manifest.json, their bytes, and "
+    "the sum modulo 2**256 of sha256(path + NUL + size) (size '-' for a folder, '/' paths)."
+)
+# A manifest larger than this is not read when deciding whether a target is an earlier export.
+_MAX_MANIFEST_BYTES = 1 << 30
 
 # Distinct (label, attributes) texts held before folding them into value counts; bounds memory
 # when a free-text attribute makes almost every span's attributes unique.
@@ -124,6 +149,8 @@ def build_manifest(
     counted = {name: counts.as_dict() for name, counts in parts.items()}
     annotators = sorted({a for c in counted.values() for a in c["annotators"]})
     return {
+        "generator": GENERATOR,
+        "export_id": uuid.uuid4().hex,
         "format": fmt,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool": {"name": "annotator", "version": __version__},
@@ -141,6 +168,7 @@ def build_manifest(
             for key in ("documents", "records", "spans", "relations")
         },
         "files": files,
+        "integrity": INTEGRITY,
         "splits": counted,
         "problems": {kind: summary.as_dict() for kind, summary in problems.items()},
     }
@@ -170,3 +198,102 @@ def write_manifest(
             out.write(b"]" if first else b"\n    ]")
         out.write(b"\n  }")
     out.write(b"\n}\n")
+
+
+def folder_contents(root: Path) -> dict[str, Any]:
+    """Count, bytes and an order-free digest of every path and size under ``root``.
+
+    Left out: ``manifest.json`` and hidden names at the top (the staging folder's scratch files,
+    removed before publishing). A symbolic link or other special file is counted with the size
+    ``link``, so it never matches what an export writes. Memory stays flat: the digest is a sum.
+    """
+    count = size_total = digest = 0
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not prefix and (entry.name == "manifest.json" or entry.name.startswith(".")):
+                    continue
+                path = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((Path(entry.path), path + "/"))
+                    size = "-"
+                elif entry.is_file(follow_symlinks=False):
+                    nbytes = entry.stat(follow_symlinks=False).st_size
+                    size_total += nbytes
+                    size = str(nbytes)
+                else:
+                    size = "link"
+                line = f"{path}\0{size}".encode("utf-8", "surrogateescape")
+                digest += int.from_bytes(hashlib.sha256(line).digest(), "big")
+                count += 1
+    return {"entries": count, "bytes": size_total, "sha256": f"{digest % (1 << 256):064x}"}
+
+
+def read_own_manifest(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """The manifest at ``path`` if an export of this tool wrote it; else None and why not."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return None, "does not exist"
+    if path.is_symlink() or not path.is_file():
+        return None, "is not a plain file"
+    if info.st_size > _MAX_MANIFEST_BYTES:
+        return None, "is too large to be an export manifest"
+    try:
+        manifest = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError:
+        return None, "is not JSON"
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("generator") != GENERATOR
+        or not isinstance(manifest.get("export_id"), str)
+        or not isinstance(manifest.get("files"), dict)
+    ):
+        tool = manifest.get("tool") if isinstance(manifest, dict) else None
+        if isinstance(tool, dict) and tool.get("name") == GENERATOR:
+            return None, "is from an annotator too old to mark its exports; replace it by hand"
+        return None, "was not written by an annotator export (no generator and export_id)"
+    return manifest, ""
+
+
+def file_entry(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """The one data file a file export's manifest describes, if it describes exactly one."""
+    files = list(manifest["files"].values())
+    if len(files) != 1 or not isinstance(files[0], dict):
+        return None
+    entry = files[0]
+    ok = (
+        isinstance(entry.get("path"), str)
+        and isinstance(entry.get("bytes"), int)
+        and isinstance(entry.get("sha256"), str)
+    )
+    return entry if ok else None
+
+
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def belongs_together(data: Path, manifest: Path) -> bool:
+    """Whether ``data`` is the file the (file export's) ``manifest`` describes, byte for byte.
+
+    What a reader checks before trusting a pair: between an export's two renames, and after
+    anyone edits either file, the answer is False.
+    """
+    own, _ = read_own_manifest(manifest)
+    entry = file_entry(own) if own is not None else None
+    if entry is None or entry["path"] != data.name:
+        return False
+    try:
+        if not data.is_file() or data.stat().st_size != entry["bytes"]:
+            return False
+        return sha256_of(data) == entry["sha256"]
+    except OSError:
+        return False

@@ -1,26 +1,50 @@
 """Where an export's files go: built in a hidden folder beside the target, then moved in place.
 
-A cancelled or failed export removes that folder, so the target is never half written. A
-folder export replaces an earlier export folder whole, and never touches a folder that is not
-one (that is, one without our manifest). A killed export cannot remove its folder, so staging
-names carry the process id, and the next export of the same target removes those whose process
-is gone.
+A cancelled or failed export removes that folder (also on a full disk), so the target is never
+half written. What an export may replace is decided in ``targets.py``; how the staged export
+is moved in, so that a kill at any moment leaves a whole export, in ``publish.py``. A killed
+export cannot remove its folder, so staging names carry the process id, and the next export
+of the same target repairs or removes what it left (``publish.recover``).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 
 from annotator.core.domain.errors import ExportError
+from annotator.core.services.exporting.publish import (
+    publish_file,
+    publish_folder,
+    publishing_lock,
+    recover,
+    remove_stale_staging,
+    staging_prefix,
+)
+from annotator.core.services.exporting.targets import (
+    MANIFEST,
+    Guard,
+    Layout,
+    check_target,
+)
 
-MANIFEST = "manifest.json"
+__all__ = [
+    "MANIFEST",
+    "HashingFile",
+    "Layout",
+    "Staging",
+    "check_target",
+    "os_error",
+    "prepare",
+    "remove_stale_staging",
+    "staging_prefix",
+]
 
 
 class HashingFile:
@@ -45,36 +69,27 @@ class HashingFile:
         return self._hash.hexdigest()
 
     def abandon(self) -> None:
-        self._handle.close()
+        """Close without caring what is lost: the file is about to be deleted."""
+        # close() flushes first, which fails again on a full disk, but closes the descriptor.
+        with suppress(OSError):
+            self._handle.close()
 
 
-@dataclass(frozen=True)
-class Layout:
-    """The final place of an export: one file (plus its manifest) or a folder."""
-
-    target: Path
-    folder: bool
-
-    @property
-    def manifest(self) -> Path:
-        if self.folder:
-            return self.target / MANIFEST
-        return self.target.with_name(f"{self.target.stem}.manifest.json")
+def prepare(layout: Layout, guard: Guard, force: bool = False) -> None:
+    """Before any work: repair what killed exports of the target left, then check the target."""
+    parent = layout.target.parent
+    if not parent.is_dir():  # nothing there to repair or replace; made when staging starts
+        check_target(layout, guard, force)
+        return
+    with publishing_lock(parent):
+        recover(layout)
+        check_target(layout, guard, force)
 
 
-def check_target(layout: Layout) -> None:
-    """Refuse, before any work, a target that an export must not replace."""
-    target = layout.target
-    if layout.folder:
-        if target.exists() and not target.is_dir():
-            raise ExportError(f"{target} is a file; this export writes a folder")
-        if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
-            raise ExportError(
-                f"{target} is a folder with other files in it, not an earlier export (it has no "
-                f"{MANIFEST}); choose a new or empty folder"
-            )
-    elif target.is_dir():
-        raise ExportError(f"{target} is a folder; give a file name, or split into a folder")
+def os_error(target: Path, exc: OSError) -> ExportError:
+    """A full disk, a read-only or vanished folder: one line naming the target and the reason."""
+    reason = exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]
+    return ExportError(f"cannot write {target}: {reason}")
 
 
 class Staging:
@@ -84,45 +99,48 @@ class Staging:
         self.layout = layout
         parent = layout.target.parent
         parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_staging(layout.target)
         self.path = Path(
             tempfile.mkdtemp(prefix=staging_prefix(layout.target), suffix=".part", dir=parent)
         )
         self._open: list[HashingFile] = []
+        self._keep = False
+        self._identity = _identity(self.path)
 
     def file(self, relative: str) -> HashingFile:
         path = self.path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent != self.path:  # never re-make a staging folder that vanished
+            path.parent.mkdir(exist_ok=True)
         handle = HashingFile(path)
         self._open.append(handle)
         return handle
 
-    def publish(self, data_name: str | None = None) -> None:
-        """Move the staged export into place. ``data_name``: the staged file of a file export."""
-        check_target(self.layout)
-        target = self.layout.target
-        if not self.layout.folder:
-            assert data_name is not None
-            os.replace(self.path / data_name, target)
-            os.replace(self.path / MANIFEST, self.layout.manifest)
-            shutil.rmtree(self.path)
-            return
-        for leftover in list(self.path.glob(".*")):
-            _remove(leftover)
-        if target.is_dir():
-            old = Path(
-                tempfile.mkdtemp(prefix=staging_prefix(target), suffix=".old", dir=target.parent)
+    def publish(self, guard: Guard, force: bool = False) -> None:
+        """Move the staged export into place, if the target may still be replaced."""
+        layout = self.layout
+        if _identity(self.path) != self._identity:  # deleted, maybe re-made, while we wrote
+            raise FileNotFoundError(
+                errno.ENOENT, "its working folder vanished while it ran", str(self.path)
             )
-            os.replace(target, old)
-            os.replace(self.path, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(self.path, target)
+        with publishing_lock(layout.target.parent):
+            recover(layout)
+            replaces = check_target(layout, guard, force)
+            if layout.folder:
+                publish_folder(self.path, layout)
+                return
+            try:
+                publish_file(self.path, layout, replaces)
+            except OSError:
+                # The new manifest is in but the data is not: keep the data, which recover()
+                # renames in once this process has ended.
+                data = self.path / layout.target.name
+                self._keep = not (self.path / MANIFEST).exists() and data.exists()
+                raise
 
     def discard(self) -> None:
         for handle in self._open:
             handle.abandon()
-        shutil.rmtree(self.path, ignore_errors=True)
+        if not self._keep:
+            shutil.rmtree(self.path, ignore_errors=True)
 
     def __enter__(self) -> Staging:
         return self
@@ -137,49 +155,9 @@ class Staging:
             self.discard()
 
 
-def staging_prefix(target: Path) -> str:
-    """The start of the hidden names an export of ``target`` works under."""
-    return f".{target.name}.{os.getpid()}."
-
-
-def remove_stale_staging(target: Path) -> None:
-    """Remove what killed exports of ``target`` left beside it, if their process is gone.
-
-    Only names of the form ``.{name}.{pid}.{random}.part`` (or ``.old``, a replaced export
-    folder) for this very target; never those of a running process, such as another export
-    writing the same target now.
-    """
-    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[a-z0-9_]+\.(part|old)")
+def _identity(path: Path) -> tuple[int, int] | None:
     try:
-        entries = [e for e in target.parent.iterdir() if e.name.startswith(f".{target.name}.")]
+        info = os.stat(path)
     except OSError:
-        return
-    for entry in entries:
-        found = pattern.fullmatch(entry.name)
-        if found is None or _running(int(found[1])):
-            continue
-        if found[2] == "old" and not target.exists():
-            continue  # killed between two renames: the previous export, and its only copy
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)  # another export may be removing it too
-        else:
-            entry.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    if os.name != "posix" or pid <= 0:
-        return True  # no harmless test: os.kill(pid, 0) ends the process on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # someone else's process (PermissionError), or no pid
-        return True
-    return True
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
+        return None
+    return info.st_dev, info.st_ino
