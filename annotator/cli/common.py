@@ -12,7 +12,7 @@ from annotator.core.services.workspace import Workspace
 
 def open_workspace(ctx: click.Context, *, create: bool = True) -> Workspace:
     """The workspace named by --db; ``create=False`` for commands that only read."""
-    workspace = Workspace(ctx.find_root().obj.get("db_url"), create=create)
+    workspace = Workspace(ctx.find_root().obj.get("db_url"), create=create, backup=create)
     for warning in workspace.db.warnings:
         click.echo(f"warning: {warning}", err=True)
     return workspace

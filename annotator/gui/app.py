@@ -41,7 +41,9 @@ def open_window(
     settings.setValue("annotator", name)
     # An explicit --db wins; else the database last opened from the window; else the default.
     # An empty --db is refused (it would be an in-memory database), never taken as "default".
-    workspace = Workspace(db_url if db_url is not None else settings.value("database") or None)
+    workspace = Workspace(
+        db_url if db_url is not None else settings.value("database") or None, backup=True
+    )
     if workspace.documents.count() == 0:
         from annotator.core.services.demo import (
             load_demo,  # only an empty database needs the importer

@@ -573,12 +573,12 @@ class MainWindow(QMainWindow):
         """
         try:
             try:
-                workspace = Workspace(url)
+                workspace = Workspace(url, backup=True)
             except AuthenticationFailed as exc:
                 password = self._ask_password(forget_password(url), str(exc))
                 if password is None:
                     return False
-                workspace = Workspace(with_password(url, password))
+                workspace = Workspace(with_password(url, password), backup=True)
             annotator = workspace.annotators.get_or_create(self.annotator.name)
         except (AnnotatorError, Exception) as exc:  # a bad URL must not close the window
             QMessageBox.critical(self, "Cannot open database", str(exc))

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -526,3 +527,19 @@ def test_a_kill_at_any_point_of_publishing_leaves_a_whole_export(
     assert data_of(target, folder) == new
     assert hidden(exports, target) == []
     assert listing(exports) == ([target.name] if folder else [target.name, manifest.name])
+
+
+def test_a_folder_export_is_as_readable_as_any_folder_the_user_makes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The working folder becomes the export: it must not stay private (mkdtemp's 0700)."""
+    db = tmp_path / "x.sqlite3"
+    build(db)
+    out = tmp_path / "splits"
+    code, _, err = cli(
+        capsys, "--db", str(db), "export", str(out), "--format", "native", "--split", SPLIT
+    )
+    assert code == 0, err
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~mask

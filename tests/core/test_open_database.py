@@ -232,17 +232,17 @@ def test_opening_for_writing_keeps_a_daily_backup(tmp_path: Path) -> None:
     db = tmp_path / "team.sqlite3"
     make_database(db)  # a new file: nothing to back up yet
     assert backups_of(db) == []
-    with Workspace(str(db)) as ws:
+    with Workspace(str(db), backup=True) as ws:
         ws.documents.add("Headline\nA fourth article.", key="k3")
     first = backups_of(db)
     assert len(first) == 1 and STAMP.match(first[0].name), first
     with Workspace(str(first[0]), create=False) as copy:
         assert copy.documents.count() == 3  # the database as it was when opened
-    Workspace(str(db)).close()  # again the same day: no second copy
+    Workspace(str(db), backup=True).close()  # again the same day: no second copy
     assert backups_of(db) == first
     # A day later, and the database changed since: a new copy.
     age(first[0], DAY + 60)
-    Workspace(str(db)).close()
+    Workspace(str(db), backup=True).close()
     second = backups_of(db)
     assert len(second) == 2
     with Workspace(str(second[-1]), create=False) as copy:
@@ -259,10 +259,10 @@ def test_no_backup_when_nothing_changed_and_only_the_newest_five_are_kept(tmp_pa
         old.write_bytes(db.read_bytes())
         age(old, (9 - day) * DAY)
     age(db, 10 * DAY)  # unchanged since the newest backup
-    Workspace(str(db)).close()
+    Workspace(str(db), backup=True).close()
     assert len(backups_of(db)) == 7  # nothing new, nothing pruned
     age(db, 0)  # changed since
-    Workspace(str(db)).close()
+    Workspace(str(db), backup=True).close()
     kept = [p.name for p in backups_of(db)]
     assert len(kept) == 5
     assert kept[:4] == [f"team-2026010{d}T000000000Z.sqlite3" for d in (4, 5, 6, 7)]

@@ -52,13 +52,17 @@ Progress = Callable[[int, int], bool | None]
 class Workspace:
     """A database opened for work: the services over it, sharing one engine."""
 
-    def __init__(self, url: str | None = None, *, create: bool = True) -> None:
+    def __init__(
+        self, url: str | None = None, *, create: bool = True, backup: bool = False
+    ) -> None:
         """Open ``url`` (a URL or a SQLite file path; None: the default database).
 
         ``create=False`` is for work that only reads (stats, export, checks): a database that
         does not exist is an error rather than a new empty file, and nothing is written to it.
+        ``backup=True`` (the window and the CLI's writing commands) keeps the daily rolling
+        copies of a SQLite file in ``backups/`` beside it; a library caller opts in.
         """
-        self.db = Database(url, must_exist=not create)
+        self.db = Database(url, must_exist=not create, backup=backup and create)
         self.writable = create
         self.documents = DocumentService(self.db)
         self.annotators = AnnotatorService(self.db)

@@ -61,7 +61,12 @@ class Database:
     """
 
     def __init__(
-        self, url: str | None = None, *, migrate: bool = True, must_exist: bool = False
+        self,
+        url: str | None = None,
+        *,
+        migrate: bool = True,
+        must_exist: bool = False,
+        backup: bool = False,
     ) -> None:
         self.url_object = url_mod.parse(default_url() if url is None else url)
         self.url = self.url_object.render_as_string(hide_password=False)
@@ -95,7 +100,7 @@ class Database:
             except BaseException:  # e.g. a newer revision: no pooled connection left open
                 self.engine.dispose()
                 raise
-            if existed and not must_exist and self.path is not None:
+            if backup and existed and not must_exist and self.path is not None:
                 self._automatic_backup(self.path, changed)
 
     def _automatic_backup(self, path: Path, changed: float) -> None:

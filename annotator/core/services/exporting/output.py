@@ -92,6 +92,12 @@ def os_error(target: Path, exc: OSError) -> ExportError:
     return ExportError(f"cannot write {target}: {reason}")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class Staging:
     """A hidden folder next to the target that becomes the export, or vanishes."""
 
@@ -102,6 +108,9 @@ class Staging:
         self.path = Path(
             tempfile.mkdtemp(prefix=staging_prefix(layout.target), suffix=".part", dir=parent)
         )
+        # mkdtemp makes the folder private (0700); a folder export is published as this very
+        # folder, and a team's dataset must be as readable as any folder the user makes.
+        os.chmod(self.path, 0o777 & ~_umask())
         self._open: list[HashingFile] = []
         self._keep = False
         self._identity = _identity(self.path)
