@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError as SAIntegrityError
 from annotator.core.domain.errors import (
     NotFoundError,
 )
+from annotator.core.domain.faults import fault_point
 from annotator.core.domain.records import (
     SchemaRef,
 )
@@ -51,13 +52,17 @@ class SchemaService:
             return parse_schema(row.text, f"<schema {row.name} {row.version} in database>")
 
     def set_active(self, schema: Schema) -> SchemaRef:
+        """Make ``schema`` everyone's: one committed row, so a kill leaves the old or the new."""
         ref = self.register(schema)
         try:
             with self._db.write() as s:
                 s.merge(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
+                s.flush()
+                fault_point("schema-before-commit")
         except SAIntegrityError:  # merge inserted while another desktop did: update theirs
             with self._db.write() as s:
                 s.merge(Setting(key=ACTIVE_SCHEMA_KEY, value=str(ref.id)))
+        fault_point("schema-after-commit")
         return ref
 
     def active(self) -> tuple[SchemaRef, Schema] | None:
