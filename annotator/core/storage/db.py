@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.errors import AnnotatorError, BusyError, StorageError
 from annotator.core.storage import url as url_mod
 from annotator.core.storage.backups import last_change
 from annotator.core.storage.models import Base
@@ -161,16 +161,34 @@ class Database:
 
     @contextmanager
     def guard(self) -> Iterator[None]:
-        """Turn SQLite's "database disk image is malformed" into one line naming the file."""
+        """The database's own refusals as one line a user can act on, never a traceback.
+
+        A damaged SQLite file names ``db check``; a lock held past the busy timeout is a
+        ``BusyError`` (trying again can work); anything else the database refused (a full
+        disk, a read-only file, a lost server) is a ``StorageError``. In every case the
+        transaction was rolled back: nothing of it was saved.
+        """
         try:
             yield
         except DBAPIError as exc:
-            reason = str(exc.orig).strip()
+            reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
             if self.is_sqlite and any(word in reason for word in _CORRUPT):
                 raise CorruptDatabase(
                     f"the database {self.path} is damaged ({reason}); "
                     f"run `annotator --db {self.path} db check` and restore a backup"
                 ) from None
+            if isinstance(exc, OperationalError):
+                lowered = reason.lower()
+                if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
+                    raise BusyError(
+                        "the database is busy (another program is writing); "
+                        "the change was not saved, try again"
+                    ) from exc
+            if isinstance(exc, OperationalError | InternalError):
+                where = self.path if self.is_sqlite else self.display_name
+                raise StorageError(
+                    f"the database {where} refused the change ({reason}); the change was not saved"
+                ) from exc
             raise
 
     @contextmanager
