@@ -92,6 +92,16 @@ class ImportBatch:
     ) -> list[Checked]:
         """Parse and check every document; no database connection is held meanwhile."""
         checked: list[Checked] = []
+        self._check_each(items, total, report, checked)
+        return checked
+
+    def _check_each(
+        self,
+        items: Iterable[ParsedDocument | Problem | Skipped],
+        total: int,
+        report: ImportReport,
+        checked: list[Checked],
+    ) -> None:
         for done, item in enumerate(items, start=1):
             if self._progress is not None and self._progress(done, total) is False:
                 raise ImportCancelled("import cancelled; nothing was imported")
@@ -104,7 +114,6 @@ class ImportBatch:
                     checked.append(self._checker.check(item))
                 except ValidationError as exc:
                     report.rejected.append(Problem(item.origin, item.line, "", str(exc)))
-        return checked
 
     def _against_stored(self, checked: list[Checked], report: ImportReport) -> list[Checked]:
         """Drop plain duplicates and refuse ids taken by other texts, from short reads.

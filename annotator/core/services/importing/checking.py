@@ -73,6 +73,9 @@ class Checker:
             # Pre-annotated work has begun: show it as in progress, as a first edit would.
             for part in parts.values():
                 part.status = "in_progress"
+        # The parsed spans are now rows of ``parts``; kept until the write, they would double
+        # an import's memory (and the garbage collector's walks over it).
+        doc.spans, doc.relations = [], []
         return Checked(doc, digest, key, parts)
 
     def _name(self, raw: Any) -> str:
