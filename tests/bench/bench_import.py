@@ -26,7 +26,7 @@ from annotator.core.services.schemas import SchemaService
 from annotator.core.storage.db import Database
 from tests.bench.common import Figure, cached, measure
 
-FIGURES = ("import 10k articles, 1M spans", "import peak RSS")
+FIGURES = ("import 10k articles, 1M spans", "import peak RSS", "import 4 MB HTML, unclosed <title>")
 DOCUMENTS = 10_000
 SPANS_PER_DOCUMENT = 100
 TARGET_RATIO = 2.0
@@ -155,6 +155,16 @@ def _fresh(folder: Path, name: str, work: Path) -> str:
     return str(db)
 
 
+def html_page(path: str, unclosed: bool) -> int:
+    """Read a 4 MB page: its title never closed, or (the reference) a well-formed one."""
+    from annotator.core.formats.readers import read_html
+
+    words = "the minister said missile forces would be doubled " * 80_000
+    head = f"<title>{words}" if unclosed else f"<title>Title</title><p>{words}</p>"
+    Path(path).write_text(f"<html><body><p>Article.</p>{head}", encoding="utf-8")
+    return len(read_html(Path(path), "page").text)
+
+
 def run(scale: float) -> list[Figure]:
     folder = cached("import-v1", scale, lambda f: build_corpus(f, scale))
     corpus = str(folder / "corpus.jsonl")
@@ -167,7 +177,13 @@ def run(scale: float) -> list[Figure]:
         shutil.rmtree(work, ignore_errors=True)
     assert got.result == ref.result, (got.result, ref.result)
     ratio = got.seconds / ref.seconds
+    page = str(folder / "page.html")
+    well = measure("tests.bench.bench_import:html_page", page, False)
+    bad = measure("tests.bench.bench_import:html_page", page, True)
     return [
+        Figure(
+            FIGURES[2], bad.seconds, "s", well.seconds, "<= 2x", bad.seconds <= 2 * well.seconds
+        ),
         Figure(FIGURES[0], got.seconds, "s", ref.seconds, f"<= {TARGET_RATIO:g}x", ratio <= 2),
         Figure(FIGURES[1], got.peak_rss_mb, "MB", ref.peak_rss_mb),
     ]

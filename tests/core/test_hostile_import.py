@@ -447,3 +447,29 @@ def test_service_refuses_what_the_readers_refuse(workspace: Workspace, text: str
         workspace.documents.add(text, key="direct")
     assert "empty" in str(caught.value) or "NUL" in str(caught.value)
     assert snapshot(workspace) == before
+
+
+@pytest.mark.parametrize("opener", ["<title>", "<script>", "<style>", "<!--"])
+def test_an_unclosed_raw_element_ends_the_page(
+    workspace: Workspace, tmp_path: Path, opener: str
+) -> None:
+    """The rest of the page is inside it, as a browser reads it (and read in linear time:
+    tests/bench/bench_import.py times a 4 MB one)."""
+    path = tmp_path / "open.html"
+    rest = "never closed " * 1000
+    path.write_text(f"<p>Visible article text.</p>{opener}{rest}", encoding="utf-8")
+    outcome = import_paths(workspace.db, [path])
+    doc = workspace.documents.get(outcome.imported_ids[0])
+    assert doc.text == "Visible article text."
+    if opener == "<title>":
+        assert doc.title == rest.strip()[:500]
+
+
+def test_close_unclosed_counts_one_pass() -> None:
+    """Linear work: a closed element is searched past once, an unclosed one gets its end."""
+    from annotator.core.formats.readers.html import close_unclosed
+
+    page = "<title>a</title><script>x<y</script><!-- c --><p>body"
+    assert close_unclosed(page) == page
+    assert close_unclosed(page + "<style>p{}") == page + "<style>p{}</style>"
+    assert close_unclosed("<TITLE>open") == "<TITLE>open</title>"

@@ -16,7 +16,7 @@ def read_html(path: Path, key: str, encoding: str | None = None) -> ParsedDocume
     raw = decode(read_bytes(path), str(path), encoding)
     extractor = _ArticleText()
     try:
-        extractor.feed(raw)
+        extractor.feed(close_unclosed(raw))
         extractor.close()
     except AssertionError as exc:  # html.parser's way of giving up on a malformed declaration
         raise ReadProblem(Problem(str(path), None, "", f"cannot parse the HTML: {exc}")) from None
@@ -35,6 +35,31 @@ def read_html(path: Path, key: str, encoding: str | None = None) -> ParsedDocume
         meta=meta,
         origin=str(path),
     )
+
+
+# Where html.parser rescans the rest of the page at every "<": inside a comment, and inside an
+# element whose text it reads raw (title, script...). Left open, that is quadratic: a 160 kB page
+# with an unclosed <title> took 82 s. A browser reads the rest of the page as that element, so
+# the missing end is added here, found by one forward scan.
+_RAW_OPENER = re.compile(r"<!--|<(title|textarea|script|style|xmp|iframe|noembed|noframes)\b", re.I)
+
+
+def close_unclosed(raw: str) -> str:
+    """``raw`` with the end tag (or "-->") of a comment or raw-text element that never ends."""
+    pos = 0
+    while (opener := _RAW_OPENER.search(raw, pos)) is not None:
+        tag = opener.group(1)
+        if tag is None:
+            end = raw.find("-->", opener.end())
+            closer = "-->"
+        else:
+            found = re.compile(rf"</{tag}\b", re.I).search(raw, opener.end())
+            end = -1 if found is None else found.start()
+            closer = f"</{tag.lower()}>"
+        if end < 0:
+            return raw + closer
+        pos = end + 2
+    return raw
 
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f\v]+")

@@ -1,0 +1,39 @@
+"""What an import did, for the user: nothing it read goes unmentioned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from annotator.core.domain.errors import AnnotatorError, Problem
+
+
+class ImportCancelled(AnnotatorError):
+    """The user cancelled; nothing was imported."""
+
+
+@dataclass
+class ImportReport:
+    imported_ids: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # documents already there, nothing added
+    rejected: list[Problem] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # annotators' work added to existing texts
+    not_merged: list[str] = field(default_factory=list)  # ... kept out: they had work there
+    spans: int = 0
+    relations: int = 0
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(p) for p in self.rejected]
+
+    def summary(self) -> str:
+        text = (
+            f"imported {len(self.imported_ids)} document(s) with {self.spans} span(s) and "
+            f"{self.relations} link(s); skipped {len(self.skipped)} duplicate(s); "
+            f"rejected {len(self.rejected)}"
+        )
+        if self.merged or self.not_merged:
+            text += (
+                f"; merged {len(self.merged)} annotator part(s) into existing documents, "
+                f"not merged {len(self.not_merged)}"
+            )
+        return text
