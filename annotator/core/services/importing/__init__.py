@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import or_, select
 
 from annotator.core.domain.errors import ImportRejected, Problem, ValidationError
+from annotator.core.domain.faults import fault_point
 from annotator.core.domain.records import SchemaRef
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.readers import ParsedDocument, Skipped
@@ -72,6 +73,7 @@ class ImportBatch:
             raise _refused(report)
         if not checked:
             return report
+        fault_point("import-before-write")  # all read and checked; nothing written yet
         with self._db.write() as s:
             conn = s.connection()
             names = {name for item in checked for name in item.parts}
@@ -85,6 +87,8 @@ class ImportBatch:
                 s.rollback()
                 raise _refused(report)
             writer.flush()
+            fault_point("import-before-commit")  # every row sent, not yet committed
+        fault_point("import-after-commit")
         return report
 
     def _check_all(
