@@ -90,6 +90,8 @@ def import_(
                 raise
     for message in report.skipped:
         click.echo(f"skipped: {message}", err=True)
+    for message in report.not_merged:
+        click.echo(f"warning: {message}", err=True)
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
     click.echo(report.summary())

@@ -146,6 +146,21 @@ def test_an_annotator_with_other_work_there_is_not_half_merged(
         assert s.scalar(select(func.count()).select_from(Span)) == 4
 
 
+def test_the_command_line_names_whose_work_was_not_merged(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'work.sqlite3'}"
+    first = jsonl(tmp_path / "mine.jsonl", annotated_record("one", "alice"))
+    assert cli("--db", db, "import", str(first)).returncode == 0
+    theirs = annotated_record("one", "alice")
+    theirs["spans"][1]["start"] -= 1
+    theirs["spans"][1].pop("text", None)
+    done = cli("--db", db, "import", str(jsonl(tmp_path / "theirs.jsonl", theirs)))
+    assert done.returncode == 0, done.stderr
+    warnings = [ln for ln in done.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1 and "alice's annotations not merged" in warnings[0], done.stderr
+    assert "theirs.jsonl:1" in warnings[0]
+    assert done.stdout.strip().endswith("not merged 1")
+
+
 # -- 1: reading holds no lock --
 
 
