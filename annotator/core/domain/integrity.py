@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from annotator.core.domain.errors import IntegrityError
-from annotator.core.domain.rules import non_boundaries, span_fits
+from annotator.core.domain.rules import span_fits
 from annotator.core.domain.text import content_hash
 
 
@@ -26,10 +26,9 @@ def check_span_rows(key: str, text: str, rows: Iterable[Sequence[Any]]) -> None:
     """Raise on the first span row (document_id, id, annotator_id, start, end, label, ...)
     whose offsets do not fit the text, or fall inside a combined character."""
     n = len(text)
-    bad = non_boundaries(text)
     for r in rows:
         start, end = r[3], r[4]
-        if not span_fits(n, bad, start, end):
+        if not span_fits(text, start, end):
             raise IntegrityError(
                 f"document {key!r}: span #{r[1]} {r[5]} {start}-{end} does not "
                 f"fit the text (length {n})"

@@ -86,22 +86,27 @@ def _non_boundary_pattern() -> re.Pattern[str]:
 def non_boundaries(text: str) -> frozenset[int]:
     """Offsets inside ``text`` where no span may start or end (usually none).
 
-    One scan per document, so that the importer and the exports check thousands of spans by
-    set lookups; the same rule as ``check_offsets`` (``text.is_boundary``) for one span.
+    The same rule as ``check_offsets`` and ``span_fits`` (``text.is_boundary``), as a set for
+    code that walks a whole text (the tokenizer's tests compare against it).
     """
     if text.isascii():
         return frozenset()
     return frozenset(m.start() for m in _non_boundary_pattern().finditer(text) if m.start() > 0)
 
 
-def span_fits(text_length: int, bad: frozenset[int], start: Any, end: Any) -> bool:
-    """The fast form of ``check_offsets`` for many spans of one text (``bad``: its
-    ``non_boundaries``). False means: call ``check_offsets`` for the message."""
+def span_fits(text: str, start: Any, end: Any) -> bool:
+    """The fast form of ``check_offsets``, for the many spans of an import or an export.
+
+    Below U+0300 nothing combines, so most edges need no Unicode lookup: a text is never
+    scanned whole (a per-text scan cost a quarter of an import). False means: call
+    ``check_offsets`` for the message.
+    """
     return (
         type(start) is int
         and type(end) is int
-        and 0 <= start < end <= text_length
-        and not (bad and (start in bad or end in bad))
+        and 0 <= start < end <= len(text)
+        and (text[start] < "\u0300" or is_boundary(text, start))
+        and (end == len(text) or text[end] < "\u0300" or is_boundary(text, end))
     )
 
 

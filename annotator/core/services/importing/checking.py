@@ -95,19 +95,17 @@ class Checker:
         if schema is None:
             raise ValidationError("spans given but no schema to check them against")
         text = doc.text
-        n = len(text)
         labels = self._labels
         attr_cache = self._attr_cache
         to_json = self._to_json
         parts: dict[str, Part] = {}
         refs: dict[str, tuple[str, int]] = {}  # span id -> (annotator, index in its part)
         groups: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
-        bad = rules.non_boundaries(text)
         fits = rules.span_fits
         for i, span in enumerate(doc.spans):
             start, end, label = span.start, span.end, span.label
             try:
-                if not fits(n, bad, start, end):
+                if not fits(text, start, end):
                     rules.check_offsets(text, start, end)
                 if type(label) is not str or label not in labels:
                     rules.check_label(schema, label)
