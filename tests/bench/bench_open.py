@@ -1,7 +1,8 @@
 """What the daily automatic backup adds to opening a large SQLite database for writing.
 
-- ours: ``Workspace(path)`` when a backup is due (no backup younger than a day), in a fresh
-  child process; the copy is made with SQLite's online backup API into ``backups/``.
+- ours: ``Workspace(path, backup=True)`` (as the window opens it) when a backup is due (no
+  backup younger than a day), in a fresh child process; the copy is made with SQLite's online
+  backup API into ``backups/``.
 - reference: the same open when no backup is due (one was made a moment ago).
 
 The difference is what a user waits, once a day, when opening the window or importing.
@@ -54,7 +55,7 @@ def child(path: str) -> None:
     """Open for writing and close: what the window and ``annotator import`` do first."""
     from annotator.core.services.workspace import Workspace
 
-    Workspace(path).close()
+    Workspace(path, backup=True).close()
 
 
 def run(scale: float) -> list[Figure]:

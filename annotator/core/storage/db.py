@@ -92,7 +92,7 @@ class Database:
         changed = last_change(self.path) if existed and self.path is not None else 0.0
         if migrate:
             try:
-                with self.guard():
+                with self.guard(opening=True):
                     self._open(must_exist)
             except (OSError, SQLAlchemyError) as exc:
                 self.engine.dispose()
@@ -160,13 +160,14 @@ class Database:
             upgrade_to_head(conn)
 
     @contextmanager
-    def guard(self) -> Iterator[None]:
+    def guard(self, *, opening: bool = False) -> Iterator[None]:
         """The database's own refusals as one line a user can act on, never a traceback.
 
         A damaged SQLite file names ``db check``; a lock held past the busy timeout is a
         ``BusyError`` (trying again can work); anything else the database refused (a full
         disk, a read-only file, a lost server) is a ``StorageError``. In every case the
-        transaction was rolled back: nothing of it was saved.
+        transaction was rolled back: nothing of it was saved. While ``opening``, only damage is
+        told here: the open path words every other failure as "cannot open".
         """
         try:
             yield
@@ -177,6 +178,8 @@ class Database:
                     f"the database {self.path} is damaged ({reason}); "
                     f"run `annotator --db {self.path} db check` and restore a backup"
                 ) from None
+            if opening:
+                raise
             if isinstance(exc, OperationalError):
                 lowered = reason.lower()
                 if "locked" in lowered or "busy" in lowered or "lock timeout" in lowered:
