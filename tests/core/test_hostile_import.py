@@ -473,3 +473,23 @@ def test_close_unclosed_counts_one_pass() -> None:
     assert close_unclosed(page) == page
     assert close_unclosed(page + "<style>p{}") == page + "<style>p{}</style>"
     assert close_unclosed("<TITLE>open") == "<TITLE>open</title>"
+
+
+@pytest.mark.parametrize("trap", ["x<y ", "a </ ", "a <? ", "a <! ", "a <![CDATA[ "])
+def test_a_lt_that_nothing_ends_is_text(workspace: Workspace, tmp_path: Path, trap: str) -> None:
+    """A "<" with no ">" after it is shown as text, as a browser shows it (and read in linear
+    time: tests/bench/bench_import.py times a 4 MB page of them)."""
+    path = tmp_path / "lt.html"
+    path.write_text(f"<p>Visible.</p><p>{trap * 3000}", encoding="utf-8")
+    outcome = import_paths(workspace.db, [path])
+    doc = workspace.documents.get(outcome.imported_ids[0])
+    assert doc.text == "Visible.\n\n" + " ".join((trap * 3000).split())
+
+
+def test_escape_unterminated_leaves_tags_that_end() -> None:
+    from annotator.core.formats.readers.html import escape_unterminated
+
+    page = "<p>a<b>b</b> c < d</p>"
+    assert escape_unterminated(page) == page
+    assert escape_unterminated(page + " e < f") == page + " e &lt; f"
+    assert escape_unterminated("<p>x<![CDATA[ y</p>") == "<p>x&lt;![CDATA[ y</p>"
