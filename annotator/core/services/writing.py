@@ -21,11 +21,16 @@ BUSY_MESSAGE = (
 
 
 @contextmanager
-def guarded_write(db: Database) -> Iterator[Session]:
+def guarded_write(db: Database, busy_timeout_ms: int | None = None) -> Iterator[Session]:
     """``db.write()``, with the database's own errors turned into ``BusyError`` or
-    ``StorageError``; either way the transaction was rolled back and nothing was saved."""
+    ``StorageError``; either way the transaction was rolled back and nothing was saved.
+
+    ``busy_timeout_ms``: how long to queue for another process's write lock before
+    ``BusyError`` (None: the database's default, 30 s). The window uses a short wait and
+    retries, so that its event loop never blocks for long.
+    """
     try:
-        with db.write() as session:
+        with db.write(busy_timeout_ms) as session:
             yield session
     except OperationalError as exc:
         reason = str(exc.orig or exc).lower()  # OperationalError: a DBAPIError, with .orig
