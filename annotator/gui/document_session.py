@@ -35,13 +35,16 @@ class DocumentSession(QObject):
         super().__init__(parent)
         self.service = service
         service.write_wait_ms = WRITE_WAIT_MS  # the window's service: it retries, never freezes
-        self.writes = EditRunner(self)
+        self.writes = EditRunner(self._set_write_wait, self)
         self.document = document
         self.spans: dict[int, SpanRecord] = {s.id: s for s in service.spans(document.id)}
         self.relations: dict[int, RelationRecord] = {
             r.id: r for r in service.relations(document.id)
         }
         self.status = service.status(document.id)
+
+    def _set_write_wait(self, ms: int) -> None:
+        self.service.write_wait_ms = ms
 
     @property
     def schema(self) -> Schema:

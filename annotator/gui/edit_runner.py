@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.core.domain.errors import AnnotatorError, BusyError
 
-WRITE_WAIT_MS = 150  # how long one attempt queues for the lock, on the GUI thread
+WRITE_WAIT_MS = 150  # how long a first attempt queues for the lock, on the GUI thread
+RETRY_WAIT_MS = 25  # a retry only looks for a gap between the other program's transactions
 RETRY_MS = 200  # between attempts, the event loop runs freely
 DEADLINE_S = 30.0  # as long as the CLI waits (SQLITE_BUSY_TIMEOUT_MS)
 
@@ -39,12 +40,16 @@ class EditRunner(QObject):
     deadline_s = DEADLINE_S  # tests shorten it
     retry_ms = RETRY_MS
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, set_wait: Callable[[int], None], parent: QObject | None = None
+    ) -> None:
+        """``set_wait(ms)``: how long the next write may queue for the lock."""
         super().__init__(parent)
+        self._set_wait = set_wait
         self._pending: _Pending | None = None
         self._queue: deque[Callable[[], None]] = deque()
         self._timer = QTimer(self)
-        self._timer.setInterval(self.retry_ms)
+        self._timer.setSingleShot(True)  # counted from the end of an attempt, not its start
         self._timer.timeout.connect(self._retry)
 
     @property
@@ -76,6 +81,7 @@ class EditRunner(QObject):
 
             self._queue.append(queued)
             return False
+        self._set_wait(WRITE_WAIT_MS)
         try:
             attempt()
         except BusyError:
@@ -109,12 +115,13 @@ class EditRunner(QObject):
     def _retry(self) -> None:
         pending = self._pending
         if pending is None:
-            self._timer.stop()
             return
+        self._set_wait(RETRY_WAIT_MS)
         try:
             pending.attempt()
         except BusyError:
             if time.monotonic() < pending.deadline:
+                self._timer.start(self.retry_ms)
                 return
             dropped = len(self._queue)
             self._queue.clear()  # they depend on this edit, and would only wait as long again

@@ -223,13 +223,14 @@ class KeyHandler:
         span = editor.selected_span()
         if span is not None and editor.text_selection() is None:
             label = schema.label(span.label)
-            if label is None:
-                if act and self._any_hotkey(name):
+            if label is None:  # a span kept from an earlier schema: shown, not editable
+                plain = "+" not in name.replace("Shift+", "")  # never Ctrl+C and the like
+                if act and plain:
                     editor.message.emit(
-                        f"{span.label} is not in the schema {schema.name}: "
-                        "its values cannot be set (it is kept as it was)"
+                        f"{span.label} is not in the schema {schema.name}: its values cannot "
+                        "be set (delete it, or switch back to its schema)"
                     )
-                return self._any_hotkey(name)
+                return act and plain
             for attr in label.attributes:
                 for value in attr.values:
                     if value.hotkey == name:
