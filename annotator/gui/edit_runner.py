@@ -40,9 +40,7 @@ class EditRunner(QObject):
     deadline_s = DEADLINE_S  # tests shorten it
     retry_ms = RETRY_MS
 
-    def __init__(
-        self, set_wait: Callable[[int], None], parent: QObject | None = None
-    ) -> None:
+    def __init__(self, set_wait: Callable[[int], None], parent: QObject | None = None) -> None:
         """``set_wait(ms)``: how long the next write may queue for the lock."""
         super().__init__(parent)
         self._set_wait = set_wait
@@ -85,9 +83,7 @@ class EditRunner(QObject):
         try:
             attempt()
         except BusyError:
-            self._pending = _Pending(
-                attempt, done, error, what, time.monotonic() + self.deadline_s
-            )
+            self._pending = _Pending(attempt, done, error, what, time.monotonic() + self.deadline_s)
             self._timer.start(self.retry_ms)
             self.waiting.emit(True)
             return False

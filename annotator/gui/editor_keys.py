@@ -222,8 +222,8 @@ class KeyHandler:
                 return True
         span = editor.selected_span()
         if span is not None and editor.text_selection() is None:
-            label = schema.label(span.label)
-            if label is None:  # a span kept from an earlier schema: shown, not editable
+            own = schema.label(span.label)
+            if own is None:  # a span kept from an earlier schema: shown, not editable
                 plain = "+" not in name.replace("Shift+", "")  # never Ctrl+C and the like
                 if act and plain:
                     editor.message.emit(
@@ -231,7 +231,7 @@ class KeyHandler:
                         "be set (delete it, or switch back to its schema)"
                     )
                 return act and plain
-            for attr in label.attributes:
+            for attr in own.attributes:
                 for value in attr.values:
                     if value.hotkey == name:
                         if act:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QUndoStack
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator.core.services.workspace import Workspace
@@ -110,9 +110,7 @@ def test_keys_pressed_while_locked_wait_then_are_stored_in_order(
     assert_screen_is_disk(window, probe)
     assert stack_of(window).count() == depth + 2  # the span, then its value: two undo steps
     me.key(Key.Key_Z, Mod.ControlModifier)
-    assert [(s[2], s[3]) for s in disk_spans(probe, "alice", doc_id).values()] == [
-        ("SPEAKER", {})
-    ]
+    assert [(s[2], s[3]) for s in disk_spans(probe, "alice", doc_id).values()] == [("SPEAKER", {})]
     me.key(Key.Key_Z, Mod.ControlModifier)
     assert disk_spans(probe, "alice", doc_id) == {}
     assert_screen_is_disk(window, probe)
