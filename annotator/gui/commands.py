@@ -42,11 +42,14 @@ class Command(QUndoCommand):
         self._guarded(self.reverse, "undo")
 
     def _guarded(self, step: Callable[[], None], verb: str) -> None:
-        """Qt cannot be told that an undo failed: report it, and let the editor recover."""
-        try:
-            step()
-        except AnnotatorError as exc:
+        """Qt cannot be told that an undo failed: report it, and let the editor recover. A
+        step the busy database refuses is retried (in order) until it goes through or the
+        runner gives up; only then is it reported."""
+
+        def refused(exc: AnnotatorError) -> None:
             self.session.refused.emit(f"cannot {verb} “{self.text()}”: {exc}")
+
+        self.session.writes.write(step, lambda: None, refused, f"{verb} {self.text()}")
 
 
 def run_command(stack: QUndoStack, command: Command) -> None:

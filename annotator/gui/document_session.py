@@ -2,6 +2,8 @@
 
 Every change goes through the core's ``AnnotationService`` first (which commits), and only then
 updates the in-memory copy and emits a signal, so the screen never shows what is not stored.
+The window's writes wait only briefly for another program's lock; ``writes`` (an
+``EditRunner``) retries a refused one without blocking the window.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
+from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
 
 
 class DocumentSession(QObject):
@@ -31,12 +34,17 @@ class DocumentSession(QObject):
     ) -> None:
         super().__init__(parent)
         self.service = service
+        service.write_wait_ms = WRITE_WAIT_MS  # the window's service: it retries, never freezes
+        self.writes = EditRunner(self._set_write_wait, self)
         self.document = document
         self.spans: dict[int, SpanRecord] = {s.id: s for s in service.spans(document.id)}
         self.relations: dict[int, RelationRecord] = {
             r.id: r for r in service.relations(document.id)
         }
         self.status = service.status(document.id)
+
+    def _set_write_wait(self, ms: int) -> None:
+        self.service.write_wait_ms = ms
 
     @property
     def schema(self) -> Schema:

@@ -7,59 +7,42 @@ press Enter to create the target span and link it in one step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QTextCursor, QTextDocument, QUndoStack
-from PySide6.QtWidgets import QPlainTextDocumentLayout
+from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QUndoStack
+from PySide6.QtWidgets import QMessageBox, QPlainTextDocumentLayout
 
-from annotator.core.domain.errors import AnnotatorError, NotFoundError
+from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundError
 from annotator.core.domain.records import RelationRecord, SpanRecord
-from annotator.core.domain.rules import missing_required
 from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
 from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitespace
 from annotator.gui import commands
 from annotator.gui.document_session import DocumentSession
+from annotator.gui.editor_keys import KeyHandler, key_name
+from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
 from annotator.gui.text_view import SpanTextView
 
 EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
-_MODS = (
-    ("Ctrl", Qt.KeyboardModifier.ControlModifier),
-    ("Alt", Qt.KeyboardModifier.AltModifier),
-    ("Shift", Qt.KeyboardModifier.ShiftModifier),
-    ("Meta", Qt.KeyboardModifier.MetaModifier),
-)
+WAITING = "Waiting for the database (another program is writing)…"
 
 
-def key_name(event: QKeyEvent) -> str | None:
-    """The schema's spelling ("Shift+K", "1") of a key press, or None for other keys."""
-    key = event.key()
-    if (
-        Qt.Key.Key_A.value <= key <= Qt.Key.Key_Z.value
-        or Qt.Key.Key_0.value <= key <= Qt.Key.Key_9.value
-    ):
-        name = chr(key)
-    elif Qt.Key.Key_F1.value <= key <= Qt.Key.Key_F12.value:
-        name = f"F{key - Qt.Key.Key_F1.value + 1}"
-    else:
-        return None
-    mods = event.modifiers()
-    return "+".join([m for m, flag in _MODS if mods & flag] + [name])
-
-
-class AnnotationEditor(QObject):
+class AnnotationEditor(QObject, LinkingMixin):
     selectionChanged = Signal(object)  # span id or None
     linkModeChanged = Signal(object)  # relation name or None
     message = Signal(str)
     edited = Signal()  # after every committed change, for lists and counters
+    waitStatus = Signal(str)  # what waits for the database ("" once nothing does)
 
     def __init__(self, view: SpanTextView, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.view = view
-        view.key_handler = self.handle_key
-        view.key_claim = self.claims_key
+        self.keys = KeyHandler(self)
+        view.key_handler = self.keys.handle
+        view.key_claim = self.keys.claims
         view.clicked.connect(self._on_click)
         view.tooltip_for = self.describe_at
         view.updateRequest.connect(self._reveal_visible)
@@ -70,7 +53,7 @@ class AnnotationEditor(QObject):
         self.selected: int | None = None
         self.link_relation: RelationType | None = None
         self.link_source: int | None = None
-        self._link_candidate: int | None = None
+        self.link_candidate: int | None = None
         self.snap_words = True
 
     # -- opening --
@@ -105,6 +88,7 @@ class AnnotationEditor(QObject):
         session.saved.connect(self.edited)
         session.refused.connect(self._on_refused)
         session.reloaded.connect(self._on_reloaded)
+        session.writes.waiting.connect(self._on_waiting)
         self.selected = None
         self.selectionChanged.emit(None)
 
@@ -119,6 +103,7 @@ class AnnotationEditor(QObject):
                 (self.session.saved, self.edited),
                 (self.session.refused, self._on_refused),
                 (self.session.reloaded, self._on_reloaded),
+                (self.session.writes.waiting, self._on_waiting),
             ):
                 sig.disconnect(slot)
         self.cancel_link()
@@ -210,8 +195,8 @@ class AnnotationEditor(QObject):
         if self.highlighter is None or self.session is None:
             return
         linked = self.session.linked_ids(self.selected) if self.selected is not None else set()
-        if self._link_candidate is not None:
-            linked = linked | {self._link_candidate}
+        if self.link_candidate is not None:
+            linked = linked | {self.link_candidate}
         self.highlighter.set_emphasis(self.selected, linked)
 
     def _scroll_to(self, span_id: int) -> None:
@@ -243,20 +228,83 @@ class AnnotationEditor(QObject):
 
     # -- edits --
 
-    def _run(self, command: commands.Command) -> bool:
-        if self.stack is None:
+    def _run(self, command: commands.Command, then: Callable[[], None] | None = None) -> bool:
+        """Do the edit, then ``then`` (what the screen does next). True if it was stored at
+        once; if the database is busy it is stored later, in order, or fails with a message."""
+        session, stack = self.session, self.stack
+        if session is None or stack is None:
             return False
-        try:
-            commands.run_command(self.stack, command)
-        except NotFoundError as exc:  # another desktop deleted what the screen still shows
+        if session.writes.busy:  # a click or a button: keys are queued, these are refused
+            self.message.emit(f"{WAITING} Wait for the edits before this one to be saved.")
+            return False
+        return session.writes.write(
+            lambda: commands.run_command(stack, command),
+            then or (lambda: None),
+            self._edit_failed,
+            command.text(),
+        )
+
+    def _edit_failed(self, exc: AnnotatorError) -> None:
+        if isinstance(exc, NotFoundError):  # another desktop deleted what the screen shows
             self.message.emit(f"{exc}; the document was reloaded")
             if self.session is not None:
                 self.session.reload()
-            return False
-        except AnnotatorError as exc:
+        elif isinstance(exc, BusyError) and self.session is not None:
             self.message.emit(str(exc))
-            return False
+            self.alert(str(exc))
+        else:
+            self.message.emit(str(exc))
+
+    def alert(self, text: str) -> None:
+        """An edit given up after waiting: the user may have looked away, so a box."""
+        QMessageBox.critical(self.view.window(), "Edit not saved", text[:1].upper() + text[1:])
+
+    # -- waiting for the database --
+
+    @property
+    def waiting(self) -> bool:
+        """An edit waits for the database, or keys are queued behind one."""
+        return self.session is not None and self.session.writes.busy
+
+    def show_wait(self) -> None:
+        """Tell the status bar what waits; "" once nothing does."""
+        writes = self.session.writes if self.session is not None else None
+        if writes is None or not writes.busy:
+            self.waitStatus.emit("")
+            return
+        queued = f" ({writes.queued} more queued)" if writes.queued else ""
+        self.waitStatus.emit(f"{WAITING} “{writes.pending_what}”{queued}")
+
+    def may_close(self) -> bool:
+        """Closing while an edit waits: the user chooses to keep waiting or to lose it."""
+        if not self.waiting or self.session is None:
+            return True
+        writes = self.session.writes
+        lost = writes.queued + 1
+        answer = QMessageBox.question(
+            self.view.window(),
+            "Edits not saved yet",
+            f"{lost} edit(s) wait for the database, which another program is writing to. "
+            "Quit anyway and lose them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Discard:
+            return False  # keep waiting: the window stays open
+        writes.abandon()
         return True
+
+    def _on_waiting(self, waiting: bool) -> None:
+        """While an edit waits: a busy cursor, and no undo from the menu (Ctrl+Z is queued)."""
+        viewport = self.view.viewport()
+        if waiting:
+            viewport.setCursor(Qt.CursorShape.BusyCursor)
+            self.message.emit(WAITING)
+        else:
+            viewport.setCursor(Qt.CursorShape.IBeamCursor)
+        if self.stack is not None:
+            self.stack.setActive(not waiting)
+        self.show_wait()
 
     def apply_label(self, label: str, *, exact: bool = False) -> SpanRecord | None:
         """Make a span of ``label`` from the text selection (snapped as the schema says)."""
@@ -282,17 +330,21 @@ class AnnotationEditor(QObject):
             and label == self.link_relation.target
         ):
             link_from = (self.link_source, self.link_relation.name)
-        command = commands.CreateSpanCommand(self.session, start, end, label, link_from)
-        if not self._run(command):
-            return None
+        session = self.session
+        command = commands.CreateSpanCommand(session, start, end, label, link_from)
+
+        def then() -> None:
+            assert command.span_id is not None
+            self._clear_text_selection(end)
+            if link_from is not None:
+                self._after_link(command.span_id)
+            else:
+                self.select(command.span_id)
+
+        if not self._run(command, then):
+            return None  # refused, or waiting for the database: made later, then selected
         assert command.span_id is not None
-        self._clear_text_selection(end)
-        span = self.session.spans[command.span_id]
-        if link_from is not None:
-            self._after_link(span.id)
-        else:
-            self.select(span.id)
-        return span
+        return session.spans[command.span_id]
 
     def set_value(self, attribute: str, value: Any) -> None:
         """Set (or for multi and bool, toggle) an attribute of the selected span."""
@@ -303,6 +355,12 @@ class AnnotationEditor(QObject):
         label = self.session.schema.label(span.label)
         attr = label.attribute(attribute) if label else None
         if attr is None:
+            self.message.emit(
+                f"{span.label} is not in the schema {self.session.schema.name}: "
+                "its values cannot be set"
+                if label is None
+                else f"{span.label} has no {attribute}"
+            )
             return
         current = span.attributes.get(attribute)
         if attr.type is AttributeType.MULTI:
@@ -358,100 +416,6 @@ class AnnotationEditor(QObject):
             return False
         return self._run(commands.SetStatusCommand(self.session, status, force=force))
 
-    # -- linking --
-
-    def begin_link(self, relation: str) -> None:
-        """Start linking from the selected span (or the statement it belongs to)."""
-        if self.session is None:
-            return
-        rel = self.session.schema.relation(relation)
-        if rel is None:
-            return
-        source = self._link_source_for(rel)
-        if source is None:
-            self.message.emit(f"select a {rel.source} span to link from")
-            return
-        self.link_relation, self.link_source = rel, source
-        self._link_candidate = None
-        if self.selected != source:
-            self.select(source)
-        self.message.emit(
-            f"{rel.name}: click a {rel.target}, Tab to one and press Enter, or "
-            f"select new text and press Enter (Esc cancels)"
-        )
-        self.linkModeChanged.emit(rel.name)
-
-    def _link_source_for(self, rel: RelationType) -> int | None:
-        span = self.selected_span()
-        if span is None or self.session is None:
-            return None
-        if span.label == rel.source:
-            return span.id
-        # A target span just linked: go back to the statement it belongs to.
-        sources = [
-            i for i in self.session.sources_of(span.id) if self.session.spans[i].label == rel.source
-        ]
-        return sources[0] if sources else None
-
-    def cancel_link(self) -> None:
-        if self.link_relation is not None:
-            self.link_relation = self.link_source = None
-            self._link_candidate = None
-            self._emphasise()
-            self.linkModeChanged.emit(None)
-
-    def complete_link(self, target_id: int) -> bool:
-        if self.session is None or self.link_relation is None or self.link_source is None:
-            return False
-        rel = self.link_relation
-        target = self.session.spans.get(target_id)
-        if target is None or target.label != rel.target:
-            self.message.emit(f"{rel.name} links to a {rel.target}")
-            return False
-        if any(
-            r.target_id == target_id for r in self.session.links_from(self.link_source, rel.name)
-        ):
-            self.message.emit("already linked")
-            self.cancel_link()
-            return False
-        if not self._run(commands.LinkCommand(self.session, self.link_source, target_id, rel.name)):
-            return False
-        self._after_link(target_id)
-        return True
-
-    def _after_link(self, target_id: int) -> None:
-        """Select what needs attention next: the target if it lacks a required value."""
-        assert self.session is not None
-        source = self.link_source
-        self.cancel_link()
-        target = self.session.spans[target_id]
-        if missing_required(self.session.schema, target.label, target.attributes):
-            self.select(target_id)
-        else:
-            self.select(source)
-
-    def _cycle_link_candidate(self, forward: bool) -> None:
-        assert self.session is not None and self.link_relation is not None
-        source = self.session.spans[self.link_source]  # type: ignore[index]
-        candidates = sorted(
-            (s for s in self.session.spans.values() if s.label == self.link_relation.target),
-            key=lambda s: abs(s.start - source.start),
-        )
-        if not candidates:
-            self.message.emit(
-                f"no {self.link_relation.target} spans yet: select text and press Enter to make one"
-            )
-            return
-        ids = [s.id for s in candidates]
-        if self._link_candidate in ids:
-            i = ids.index(self._link_candidate) + (1 if forward else -1)
-        else:
-            i = 0 if forward else -1
-        self._link_candidate = ids[i % len(ids)]
-        self._emphasise()
-        self._scroll_to(self._link_candidate)
-        self.select(self.link_source)
-
     # -- navigation --
 
     def cycle(self, forward: bool) -> None:
@@ -501,82 +465,6 @@ class AnnotationEditor(QObject):
             links = ", ".join(r.label for r in self.session.links_from(span.id))
             lines.append(" · ".join(p for p in (span.label, values, links) if p))
         return "\n".join(lines) or None
-
-    # -- keys --
-
-    def handle_key(self, event: QKeyEvent) -> bool:
-        if self.session is None:
-            return False
-        key = event.key()
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            forward = key == Qt.Key.Key_Tab and not mods & Qt.KeyboardModifier.ShiftModifier
-            if self.link_relation is not None:
-                self._cycle_link_candidate(forward)
-            else:
-                self.cycle(forward)
-            return True
-        if key == Qt.Key.Key_Escape:
-            if self.link_relation is not None:
-                self.cancel_link()
-            else:
-                self.select(None)
-            return True
-        if (
-            key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.link_relation is not None
-            and not mods
-        ):
-            if self.text_selection() is not None:
-                self.apply_label(self.link_relation.target)
-            elif self._link_candidate is not None:
-                self.complete_link(self._link_candidate)
-            return True
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods:
-            self.delete_selected()
-            return True
-        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods & Qt.KeyboardModifier.AltModifier:
-            edge = "start" if mods & Qt.KeyboardModifier.ShiftModifier else "end"
-            self.resize(edge, 1 if key == Qt.Key.Key_Right else -1)
-            return True
-        name = key_name(event)
-        return name is not None and self._hotkey(name)
-
-    def claims_key(self, event: QKeyEvent) -> bool:
-        """Whether a key press is a schema hotkey here: it then beats a window shortcut or a
-        menu mnemonic (Alt+D must make an exact DATE span, not open the Document menu)."""
-        name = key_name(event)
-        return self.session is not None and name is not None and self._hotkey(name, act=False)
-
-    def _hotkey(self, name: str, *, act: bool = True) -> bool:
-        schema = self.session.schema  # type: ignore[union-attr]
-        for label in schema.labels:
-            if label.hotkey == name:
-                if act:
-                    self.apply_label(label.name)
-                return True
-        for rel in schema.relations:
-            if rel.hotkey == name:
-                if act:
-                    self.begin_link(rel.name)
-                return True
-        span = self.selected_span()
-        if span is not None and self.text_selection() is None:
-            label = schema.label(span.label)
-            for attr in label.attributes if label else ():
-                for value in attr.values:
-                    if value.hotkey == name:
-                        if act:
-                            self.set_value(attr.name, value.name)
-                        return True
-        if name.startswith("Alt+"):
-            # Alt + a label's key: the span takes exactly the selected characters.
-            for label in schema.labels:
-                if label.hotkey == name[4:]:
-                    if act:
-                        self.apply_label(label.name, exact=True)
-                    return True
-        return False
 
 
 __all__ = ["AnnotationEditor", "QTextCursor", "key_name"]

@@ -206,7 +206,12 @@ class MainWindow(QMainWindow):
         self.progress_status = QLabel()
         self.saved_status = QLabel("saved")
         self.saved_status.setObjectName("savedStatus")
+        self.wait_status = QLabel()  # an edit waiting for another program's write lock
+        self.wait_status.setObjectName("waitStatus")
+        self.wait_status.setStyleSheet("color: #a60;")
+        self.editor.waitStatus.connect(self.wait_status.setText)
         for widget in (
+            self.wait_status,
             self.annotator_status,
             self.position_status,
             self.progress_status,
@@ -308,6 +313,9 @@ class MainWindow(QMainWindow):
             gc.enable()
 
     def _open_document(self, document_id: int, focus_text: bool) -> None:
+        if self.editor.waiting and self.session is not None:  # after the edits, in order
+            self.session.writes.later(lambda: self._open_document(document_id, focus_text))
+            return
         started = time.perf_counter()
         try:
             document = self.workspace.documents.get(document_id, verified=True)
@@ -715,7 +723,11 @@ class MainWindow(QMainWindow):
             self.editor.snap_words = self.snap_action.isChecked()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # Nothing to save: every edit was committed when it was made. Only the layout is kept.
+        # Nothing to save: every edit was committed when it was made (or waits, and is lost
+        # only if the user says so). Only the layout is kept.
+        if not self.editor.may_close():
+            event.ignore()
+            return
         for job in list(self._jobs):
             job.cancel()
             job.wait()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoStack
 from pytestqt.qtbot import QtBot
 
 from annotator.core.services.workspace import Workspace
+from annotator.gui.edit_runner import EditRunner
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import (
     Key,
@@ -127,12 +128,16 @@ def test_a_replaced_link_stays_when_the_new_target_was_deleted_elsewhere(
 
 def test_a_locked_database_refuses_the_key_with_a_message_then_the_key_works(
     monkeypatch: pytest.MonkeyPatch,
+    qtbot: QtBot,
     db_file: Path,
     open_main: Callable[..., MainWindow],
     user: Callable[[MainWindow], User],
     probe: Workspace,
+    dialogs: list[tuple[str, str]],
 ) -> None:
-    monkeypatch.setenv("ANNOTATOR_SQLITE_BUSY_MS", "200")
+    # The window retries a busy write (tests/gui/test_busy_database.py); past its deadline,
+    # here shortened, the edit is refused with a message.
+    monkeypatch.setattr(EditRunner, "deadline_s", 0.5)
     window = open_main()
     me = user(window)
     me.click_document("demo-03")
@@ -142,7 +147,8 @@ def test_a_locked_database_refuses_the_key_with_a_message_then_the_key_works(
     other.execute("BEGIN IMMEDIATE")  # another program writing
     try:
         me.key(Key.Key_K)
-        assert "the database is busy" in shown(window)
+        qtbot.waitUntil(lambda: bool(dialogs), timeout=5000)
+        assert "the database stayed busy" in shown(window)
         assert "not saved" in shown(window)
         assert window.session.spans == {}
         assert window.ann_model.rowCount() == 0

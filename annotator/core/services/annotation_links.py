@@ -43,13 +43,16 @@ class LinkEdits:
     schema: Schema
     schema_ref: SchemaRef
     annotator: AnnotatorRecord
+    # How long a write queues for another process's write lock before BusyError (None: the
+    # database's 30 s). The window sets a short wait and retries edits itself.
+    write_wait_ms: int | None = None
 
     def link(self, source_id: int, target_id: int, label: str) -> RelationRecord:
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             return self._link_in(s, source_id, target_id, label)
 
     def unlink(self, relation_id: int) -> RelationRecord:
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             return self._unlink_in(s, relation_id)
 
     def replace_link(
@@ -57,7 +60,7 @@ class LinkEdits:
     ) -> tuple[tuple[RelationRecord, ...], RelationRecord]:
         """Remove links and make a new one in one transaction (a relation that allows one link
         only): if the new link is refused, the old ones are still there."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             removed = tuple(self._unlink_in(s, rid) for rid in old_relation_ids)
             s.flush()
             return removed, self._link_in(s, source_id, target_id, label)
@@ -67,7 +70,7 @@ class LinkEdits:
     ) -> None:
         """Undo or redo of a replaced link: remove some links and put others back under their
         old ids, exactly as they were (not re-checked against the schema: not a new edit)."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             for rel in remove:
                 self._unlink_in(s, rel.id)
             s.flush()
@@ -76,7 +79,7 @@ class LinkEdits:
 
     def restore_relation(self, rel: RelationRecord) -> RelationRecord:
         """Undo of an unlink: the link comes back under its old id."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             self._restore_relation_in(s, rel)
         return rel
 

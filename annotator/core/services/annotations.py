@@ -107,7 +107,7 @@ class AnnotationService(LinkEdits):
         label: str,
         attributes: dict[str, Any] | None = None,
     ) -> SpanRecord:
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             return self._create_in(s, document_id, start, end, label, attributes)
 
     def create_linked_span(
@@ -121,7 +121,7 @@ class AnnotationService(LinkEdits):
     ) -> tuple[SpanRecord, RelationRecord]:
         """Create a span and link it from ``link_from`` (source span id, relation) in one
         transaction: if the link is refused, no span is left behind."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             span = self._create_in(s, document_id, start, end, label, attributes)
             return span, self._link_in(s, link_from[0], span.id, link_from[1])
 
@@ -165,7 +165,7 @@ class AnnotationService(LinkEdits):
         label: str | None = None,
     ) -> SpanRecord:
         """Move a span's edges or change its label (attributes the new label lacks are dropped)."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             row = self._own_span(s, span_id)
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
@@ -187,7 +187,7 @@ class AnnotationService(LinkEdits):
 
     def set_attribute(self, span_id: int, name: str, value: Any) -> SpanRecord:
         """Set one attribute; ``None`` clears it."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             row = self._own_span(s, span_id)
             attrs = dict(row.attributes or {})
             if value is None:
@@ -203,7 +203,7 @@ class AnnotationService(LinkEdits):
 
     def delete_span(self, span_id: int) -> DeletedSpan:
         """Delete a span and every link to or from it; returns what undo needs."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             row = self._own_span(s, span_id)
             record = span_record(row)
             links = self._links_of(s, span_id)
@@ -220,7 +220,7 @@ class AnnotationService(LinkEdits):
         if span.annotator_id != self.annotator.id:
             raise NotFoundError(f"span #{span.id} is not yours to restore")
         rules.check_offsets(self._documents.text(span.document_id), span.start, span.end)
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             self._check_overlap(s, span.document_id, span.start, span.end, span.label, exclude=None)
             now = utcnow()
             s.execute(
@@ -244,7 +244,7 @@ class AnnotationService(LinkEdits):
     def restore_span_state(self, span: SpanRecord) -> SpanRecord:
         """Undo or redo of a resize or relabel: edges, label and values exactly as ``span``
         holds them, in one transaction (not re-checked against the schema)."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             row = self._own_span(s, span.id)
             rules.check_offsets(self._documents.text(row.document_id), span.start, span.end)
             self._check_overlap(
@@ -269,7 +269,7 @@ class AnnotationService(LinkEdits):
                     missing,
                 )
         self._documents.text(document_id)  # raises NotFoundError for a missing document
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, self.write_wait_ms) as s:
             set_status_in(s, document_id, self.annotator.id, status)
 
     def status(self, document_id: int) -> str:

@@ -87,6 +87,7 @@ class Database:
         self._write_engine = self.engine.execution_options(begin_mode="IMMEDIATE")
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        self._short_writes: dict[int, sessionmaker[Session]] = {}
         existed = self.path is not None and self.path.is_file() and self.path.stat().st_size > 0
         # Before any connection: opening a WAL database touches its -wal and -shm files.
         changed = last_change(self.path) if existed and self.path is not None else 0.0
@@ -200,10 +201,28 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A session whose work is committed when the block ends, or rolled back on error."""
-        with self.guard(), self._write_sessions() as session, session.begin():
+    def write(self, busy_timeout_ms: int | None = None) -> Iterator[Session]:
+        """A session whose work is committed when the block ends, or rolled back on error.
+
+        ``busy_timeout_ms`` bounds how long this write queues behind another process's write
+        lock (default: the connection's 30 s): the window passes a short wait so that a key
+        press never freezes it, and retries the refused edit itself.
+        """
+        with self.guard(), self._write_maker(busy_timeout_ms)() as session, session.begin():
+            if busy_timeout_ms is not None and not self.is_sqlite:
+                session.execute(text(f"SET LOCAL lock_timeout = '{int(busy_timeout_ms)}ms'"))
             yield session
+
+    def _write_maker(self, busy_timeout_ms: int | None) -> sessionmaker[Session]:
+        if busy_timeout_ms is None:
+            return self._write_sessions
+        maker = self._short_writes.get(busy_timeout_ms)
+        if maker is None:
+            engine = self._write_engine.execution_options(busy_timeout_ms=int(busy_timeout_ms))
+            maker = self._short_writes[busy_timeout_ms] = sessionmaker(
+                engine, expire_on_commit=False
+            )
+        return maker
 
     def close(self) -> None:
         self.engine.dispose()
@@ -265,13 +284,15 @@ def _create_engine(url: URL, is_sqlite: bool) -> Engine:
                 "(pip install 'annotator[postgres]')"
             ) from None
     engine = create_engine(url, json_serializer=dumps_text, json_deserializer=loads)
+    default_wait = _busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn, record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is too late/lazy).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+        cur.execute(f"PRAGMA busy_timeout = {default_wait}")
+        record.info["busy_timeout_ms"] = default_wait
         cur.execute("PRAGMA foreign_keys = ON")
         # WAL is switched on once, by the open that makes or upgrades our tables (it persists in
         # the file): never on every connection, which would change another program's database.
@@ -281,7 +302,13 @@ def _create_engine(url: URL, is_sqlite: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        mode = conn.get_execution_options().get("begin_mode", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        # A write may ask for its own busy wait (Database.write); the pooled connection keeps
+        # the value it was last given, so set it only when it differs (a pragma, no I/O).
+        wait = int(options.get("busy_timeout_ms", default_wait))
+        if conn.info.get("busy_timeout_ms") != wait:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+            conn.info["busy_timeout_ms"] = wait
+        conn.exec_driver_sql(f"BEGIN {options.get('begin_mode', 'DEFERRED')}")
 
     return engine

@@ -1,0 +1,133 @@
+"""Linking spans from the keyboard: a relation's key starts it; a click, or Tab to a candidate
+and Enter, completes it (``AnnotationEditor`` mixes this in)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.core.domain.rules import missing_required
+from annotator.core.domain.schema import RelationType
+from annotator.gui import commands
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from PySide6.QtCore import SignalInstance
+
+    from annotator.core.domain.records import SpanRecord
+    from annotator.gui.document_session import DocumentSession
+
+
+class LinkingMixin:
+    """The link mode of the editor; the editor supplies the attributes declared here."""
+
+    session: DocumentSession | None
+    selected: int | None
+    link_relation: RelationType | None
+    link_source: int | None
+    link_candidate: int | None
+    if TYPE_CHECKING:
+        message: SignalInstance
+        linkModeChanged: SignalInstance
+
+        def select(self, span_id: int | None, *, scroll: bool = False) -> None: ...
+        def selected_span(self) -> SpanRecord | None: ...
+        def _emphasise(self) -> None: ...
+        def _scroll_to(self, span_id: int) -> None: ...
+        def _run(
+            self, command: commands.Command, then: Callable[[], None] | None = None
+        ) -> bool: ...
+
+    def begin_link(self, relation: str) -> None:
+        """Start linking from the selected span (or the statement it belongs to)."""
+        if self.session is None:
+            return
+        rel = self.session.schema.relation(relation)
+        if rel is None:
+            return
+        source = self._link_source_for(rel)
+        if source is None:
+            self.message.emit(f"select a {rel.source} span to link from")
+            return
+        self.link_relation, self.link_source = rel, source
+        self.link_candidate = None
+        if self.selected != source:
+            self.select(source)
+        self.message.emit(
+            f"{rel.name}: click a {rel.target}, Tab to one and press Enter, or "
+            f"select new text and press Enter (Esc cancels)"
+        )
+        self.linkModeChanged.emit(rel.name)
+
+    def _link_source_for(self, rel: RelationType) -> int | None:
+        span = self.selected_span()
+        if span is None or self.session is None:
+            return None
+        if span.label == rel.source:
+            return span.id
+        # A target span just linked: go back to the statement it belongs to.
+        sources = [
+            i for i in self.session.sources_of(span.id) if self.session.spans[i].label == rel.source
+        ]
+        return sources[0] if sources else None
+
+    def cancel_link(self) -> None:
+        if self.link_relation is not None:
+            self.link_relation = self.link_source = None
+            self.link_candidate = None
+            self._emphasise()
+            self.linkModeChanged.emit(None)
+
+    def complete_link(self, target_id: int) -> bool:
+        """Link the source to ``target_id``; True if stored at once (False: refused, or
+        waiting for the database, then the link mode ends once it is stored)."""
+        if self.session is None or self.link_relation is None or self.link_source is None:
+            return False
+        rel = self.link_relation
+        target = self.session.spans.get(target_id)
+        if target is None or target.label != rel.target:
+            self.message.emit(f"{rel.name} links to a {rel.target}")
+            return False
+        if any(
+            r.target_id == target_id for r in self.session.links_from(self.link_source, rel.name)
+        ):
+            self.message.emit("already linked")
+            self.cancel_link()
+            return False
+        command = commands.LinkCommand(self.session, self.link_source, target_id, rel.name)
+        return self._run(command, lambda: self._after_link(target_id))
+
+    def _after_link(self, target_id: int) -> None:
+        """Select what needs attention next: the target if it lacks a required value."""
+        assert self.session is not None
+        source = self.link_source
+        self.cancel_link()
+        target = self.session.spans.get(target_id)
+        if target is not None and missing_required(
+            self.session.schema, target.label, target.attributes
+        ):
+            self.select(target_id)
+        else:
+            self.select(source)
+
+    def cycle_link_candidate(self, forward: bool) -> None:
+        assert self.session is not None and self.link_relation is not None
+        source = self.session.spans[self.link_source]  # type: ignore[index]
+        candidates = sorted(
+            (s for s in self.session.spans.values() if s.label == self.link_relation.target),
+            key=lambda s: abs(s.start - source.start),
+        )
+        if not candidates:
+            self.message.emit(
+                f"no {self.link_relation.target} spans yet: select text and press Enter to make one"
+            )
+            return
+        ids = [s.id for s in candidates]
+        if self.link_candidate in ids:
+            i = ids.index(self.link_candidate) + (1 if forward else -1)
+        else:
+            i = 0 if forward else -1
+        self.link_candidate = ids[i % len(ids)]
+        self._emphasise()
+        self._scroll_to(self.link_candidate)
+        self.select(self.link_source)
