@@ -71,8 +71,9 @@ def build(folder: Path, scale: float) -> None:
     txt = folder / "txt"
     txt.mkdir()
     for n in range(files_for(scale)):
-        # About 1.5 kB each, every text different (the import skips duplicate texts).
-        text = f"Report {n}: the ministry’s statement\n\n{_prose(rng, 220)} ({n})\n"
+        # About 15 kB each, an ordinary article's length, every text different (the import
+        # skips duplicate texts): 30 MB in all, so the import outlasts a few edits.
+        text = f"Report {n}: the ministry’s statement\n\n{_prose(rng, 2200)} ({n})\n"
         (txt / f"report-{n:05d}.txt").write_text(text, encoding="utf-8")
     article = folder / "article.txt"
     article.write_text("Article under annotation\n\n" + _prose(rng, 4000) + "\n", encoding="utf-8")
@@ -298,7 +299,7 @@ def _edit_figures(phase: dict[str, Any]) -> tuple[float, float, int, int, list[s
 
 
 def run(scale: float) -> list[Figure]:
-    folder = cached("concurrent-v1", scale, lambda f: build(f, scale))
+    folder = cached("concurrent-v2", scale, lambda f: build(f, scale))
     work = folder / "runs"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
