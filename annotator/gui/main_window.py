@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -33,10 +32,7 @@ from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.workspace import (
-    AuthenticationFailed,
     Workspace,
-    forget_password,
-    with_password,
 )
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
@@ -45,6 +41,8 @@ from annotator.gui.label_panel import LabelPanel
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
 from annotator.gui.text_view import SpanTextView
+from annotator.gui.window_databases import DatabaseActions
+from annotator.gui.window_jobs import JobActions
 
 STATUS_FILTERS = (
     ("All documents", ()),
@@ -54,10 +52,9 @@ STATUS_FILTERS = (
     ("Done", ("done",)),
     ("Skipped", ("skipped",)),
 )
-MAX_RECENT = 8
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DatabaseActions, JobActions):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
     label_panel: LabelPanel
@@ -547,161 +544,6 @@ class MainWindow(QMainWindow):
             self.open_document(self.session.document.id)
         self.statusBar().showMessage(f"schema {schema.name} {schema.version} is now active", 6000)
         return True
-
-    # -- databases --
-
-    def open_database_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "Open or create a database",
-            "",
-            "SQLite database (*.sqlite3 *.db);;All (*)",
-            options=QFileDialog.Option.DontConfirmOverwrite,
-        )
-        if path:
-            self.switch_database(path)
-
-    def open_url_dialog(self) -> None:
-        """A team's shared server: postgresql+psycopg://user@host/db (or any SQLAlchemy URL)."""
-        url, ok = QInputDialog.getText(
-            self,
-            "Open database URL",
-            "Database URL (postgresql+psycopg://user@host/db):",
-            QLineEdit.EchoMode.Normal,
-            "postgresql+psycopg://",
-        )
-        if ok and url.strip():
-            self.switch_database(url.strip())
-
-    def switch_database(self, url: str) -> bool:
-        """Open ``url`` in a new window; a password is asked for if the server wants one.
-
-        Only the URL without its password is remembered (settings, File > Open recent): the
-        driver finds it again (PGPASSWORD, ~/.pgpass, PGPASSFILE), or the user is asked again.
-        """
-        try:
-            try:
-                workspace = Workspace(url, backup=True)
-            except AuthenticationFailed as exc:
-                password = self._ask_password(forget_password(url), str(exc))
-                if password is None:
-                    return False
-                workspace = Workspace(with_password(url, password), backup=True)
-            annotator = workspace.annotators.get_or_create(self.annotator.name)
-        except (AnnotatorError, Exception) as exc:  # a bad URL must not close the window
-            QMessageBox.critical(self, "Cannot open database", str(exc))
-            return False
-        self._remember_recent(workspace.db.remembered_url)
-        self.settings.setValue("database", workspace.db.remembered_url)
-        window = MainWindow(workspace, annotator, self.settings)
-        window.show()
-        self.close()
-        return True
-
-    def _ask_password(self, url: str, reason: str) -> str | None:
-        """The password for ``url``, typed unseen and kept in memory for this open only."""
-        password, ok = QInputDialog.getText(
-            self,
-            "Database password",
-            f"{reason}\n\nPassword for {url}:",
-            QLineEdit.EchoMode.Password,
-        )
-        return password if ok and password else None
-
-    def _recent(self) -> list[str]:
-        """The remembered databases; any password an older version stored is dropped now."""
-        recent = self.settings.value("recentDatabases") or []
-        if isinstance(recent, str):
-            recent = [recent]
-        cleaned = list(dict.fromkeys(u for u in map(forget_password, recent) if u))
-        if cleaned != recent:
-            self.settings.setValue("recentDatabases", cleaned)
-        last = self.settings.value("database")
-        if isinstance(last, str) and forget_password(last) != last:
-            self.settings.setValue("database", forget_password(last))
-        return cleaned
-
-    def _remember_recent(self, url: str) -> None:
-        recent = [u for u in self._recent() if u != url]
-        self.settings.setValue("recentDatabases", [url, *recent][:MAX_RECENT])
-        self._refresh_recent_menu()
-
-    def _refresh_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for url in recent:
-            action = self.recent_menu.addAction(url)
-            action.triggered.connect(lambda _=False, u=url: self.switch_database(u))
-        self.recent_menu.setEnabled(bool(recent))
-
-    # -- import / export --
-
-    def import_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import documents", "", "Articles (*.txt *.html *.htm *.jsonl);;All (*)"
-        )
-        if paths:
-            self.start_import([Path(p) for p in paths])
-
-    def start_import(self, paths: list[Path]) -> Job:
-        workspace, schema, name = self.workspace, self.schema, self.annotator.name
-
-        def work(progress):  # type: ignore[no-untyped-def]
-            return workspace.import_files(paths, schema=schema, annotator=name, progress=progress)
-
-        job = Job("Importing", work, self)
-        job.done.connect(self._import_done)
-        job.error.connect(lambda exc: self._job_failed("Import failed", exc))
-        self._track(job)
-        return job
-
-    def _import_done(self, report) -> None:  # type: ignore[no-untyped-def]
-        self._apply_filter()
-        self.statusBar().showMessage(report.summary(), 10000)
-        if report.skipped:
-            QMessageBox.information(
-                self, "Import", report.summary() + "\n\n" + "\n".join(report.skipped[:20])
-            )
-
-    def export_dialog(self) -> None:
-        from annotator.gui.export_dialog import ExportDialog
-
-        dialog = ExportDialog(self.schema, [a.name for a in self.workspace.annotators.all()], self)
-        if dialog.exec():
-            self.start_export(dialog.request())
-
-    def start_export(self, request) -> Job:  # type: ignore[no-untyped-def]
-        workspace, schema = self.workspace, self.schema
-
-        def work(progress):  # type: ignore[no-untyped-def]
-            return request.run(workspace, schema, progress)
-
-        job = Job("Exporting", work, self)
-        job.done.connect(lambda summary: self.statusBar().showMessage(str(summary), 10000))
-        job.error.connect(lambda exc: self._job_failed("Export failed", exc))
-        self._track(job)
-        return job
-
-    def _track(self, job: Job) -> None:
-        self._jobs.append(job)
-        job.done.connect(lambda *_: self._forget(job))
-        job.error.connect(lambda *_: self._forget(job))
-        job.start()
-
-    def _forget(self, job: Job) -> None:
-        if job in self._jobs:
-            self._jobs.remove(job)
-        job.dialog.deleteLater()
-        job.deleteLater()
-
-    def _job_failed(self, title: str, exc: object) -> None:
-        from annotator.core.domain.errors import ExportCancelled
-        from annotator.core.services.importing import ImportCancelled
-
-        if isinstance(exc, ImportCancelled | ExportCancelled):
-            self.statusBar().showMessage(str(exc), 10000)  # the user asked for it: no error box
-            return
-        QMessageBox.critical(self, title, str(exc) or exc.__class__.__name__)
 
     # -- window state --
 
