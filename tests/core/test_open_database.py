@@ -236,6 +236,7 @@ def test_opening_for_writing_keeps_a_daily_backup(tmp_path: Path) -> None:
         ws.documents.add("Headline\nA fourth article.", key="k3")
     first = backups_of(db)
     assert len(first) == 1 and STAMP.match(first[0].name), first
+    assert first[0].stat().st_mode & 0o777 == db.stat().st_mode & 0o777
     with Workspace(str(first[0]), create=False) as copy:
         assert copy.documents.count() == 3  # the database as it was when opened
     Workspace(str(db), backup=True).close()  # again the same day: no second copy

@@ -48,6 +48,8 @@ def backup(source: Path, target: Path, *, force: bool = False) -> Path:
             src.close()
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
+        # mkstemp makes the copy private (0600); it is as readable as the database it copies.
+        os.chmod(tmp, source.stat().st_mode & 0o777)
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:
         tmp.unlink(missing_ok=True)
