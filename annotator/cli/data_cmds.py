@@ -152,6 +152,13 @@ def _format_help() -> str:
     "attribute value (e.g. stance).",
 )
 @click.option(
+    "--redeal",
+    is_flag=True,
+    help="Deal every document to a split afresh. Without it, a document keeps the split an "
+    "earlier export with the same split names gave it, in every format; only new documents "
+    "are dealt (with the shares given now). The manifest records which.",
+)
+@click.option(
     "--scheme",
     type=click.Choice(["BIO", "BILOU"], case_sensitive=False),
     default="BIO",
@@ -183,6 +190,7 @@ def export(
     split_text: str | None,
     seed: int,
     stratify: str | None,
+    redeal: bool,
     scheme: str,
     nested: str,
     force: bool,
@@ -203,6 +211,8 @@ def export(
     seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
     if split_text is None and (stratify or seed_given):
         raise click.UsageError("--seed and --stratify need --split")
+    if split_text is None and redeal:
+        raise click.UsageError("--redeal needs --split")
     if "any" in statuses:
         statuses = ()
     elif not statuses:
@@ -210,7 +220,12 @@ def export(
     flt = ExportFilter(annotators=annotators, statuses=statuses, labels=labels)
     split = SplitSpec.parse(split_text, seed, stratify) if split_text else None
     options = ExportOptions(
-        filter=flt, split=split, scheme=scheme.upper(), nested=nested, force=force
+        filter=flt,
+        split=split,
+        scheme=scheme.upper(),
+        nested=nested,
+        force=force,
+        redeal=redeal,
     )
     with open_workspace(ctx, create=False) as ws:
         schema = resolve_schema(ws, schema_path)

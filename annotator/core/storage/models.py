@@ -129,3 +129,26 @@ class Relation(Base):
         Index("ix_relations_target", "target_id"),
         {"sqlite_autoincrement": True},
     )
+
+
+class SplitAssignment(Base):
+    """Which split a document was dealt to, kept so that later dataset versions never move it.
+
+    ``names`` is the split's identity: its part names, sorted and joined by commas (e.g.
+    ``dev,test,train``); every export and every format with those names uses these rows. The
+    shares, seed and stratification in force when the document was dealt, and the export that
+    dealt it, are kept so that a manifest can say how each document got its split.
+    """
+
+    __tablename__ = "split_assignments"
+
+    names: Mapped[str] = mapped_column(String(400), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[str] = mapped_column(String(100))
+    shares: Mapped[str] = mapped_column(Text)  # JSON object, part name to share
+    seed: Mapped[int] = mapped_column(Integer)
+    stratify: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    export_id: Mapped[str] = mapped_column(String(64))
+    dealt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

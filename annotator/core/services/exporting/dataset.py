@@ -9,13 +9,11 @@ nothing behind.
 
 from __future__ import annotations
 
-from collections import Counter
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
-
-from sqlalchemy import Connection
 
 from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.schema import Schema
@@ -27,7 +25,7 @@ from annotator.core.formats.registry import (
     unavailable_reason,
 )
 from annotator.core.formats.writers import brat, conll, doccano, prodigy, spacy_docbin, tokenize
-from annotator.core.formats.writers.documents import Progress, parse_json_object, to_document
+from annotator.core.formats.writers.documents import Progress, to_document
 from annotator.core.formats.writers.problems import MISALIGNED, ProblemLog, ProblemSummary
 from annotator.core.formats.writers.statements import statement_records
 from annotator.core.formats.writers.units import Prepared
@@ -40,7 +38,8 @@ from annotator.core.services.exporting.manifest import (
 from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, os_error, prepare
 from annotator.core.services.exporting.sinks import JsonlSink, NativeSink, Sink, WriterSink
 from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
-from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
+from annotator.core.services.exporting.split_store import Deal, manifest_section, plan, record
+from annotator.core.services.exporting.splits import SplitSpec, Stratifier
 from annotator.core.services.exporting.targets import Guard
 from annotator.core.storage.db import Database
 
@@ -71,7 +70,8 @@ class ExportOptions:
     ``filter=None`` means the format's default (``default_filter``): training formats take only
     documents marked done; native, the lossless backup format, takes everything. ``force``
     lets a file export replace a plain file that is not an earlier export (never a database,
-    a SQLite file or a folder; see ``targets.py``).
+    a SQLite file or a folder; see ``targets.py``). ``redeal`` forgets the split's stored parts
+    and deals every document afresh (see ``split_store.py``).
     """
 
     filter: ExportFilter | None = None
@@ -79,6 +79,7 @@ class ExportOptions:
     scheme: str = "BIO"  # conll
     nested: str = "outermost"  # conll: "outermost" or "layers"
     force: bool = False
+    redeal: bool = False
 
     def filter_for(self, fmt: str) -> ExportFilter:
         return self.filter if self.filter is not None else default_filter(fmt)
@@ -240,6 +241,8 @@ class _Job:
         self.data_name: str | None = None if layout.folder else layout.target.name
         self._lists: dict[str, dict[str, Path]] = {}
         self._handles: list[BinaryIO] = []
+        self.export_id = uuid.uuid4().hex
+        self.deal: Deal | None = None
 
     # -- files --
 
@@ -317,14 +320,30 @@ class _Job:
             for part in self.part_names
         }
         no_units = 0
+        spec = self.options.split
         with snapshot(self.db) as conn:
             assignment: dict[int, tuple[str, str]] | None = None
             main_progress = progress
-            if self.options.split is not None:
+            if spec is not None:
                 first, main_progress = _two_passes(progress)
-                assignment = self._assign(conn, first)
+                self.deal = plan(
+                    conn,
+                    self.schema,
+                    flt,
+                    spec,
+                    drops_empty=self.info.name not in ("native", "statements"),
+                    redeal=self.options.redeal,
+                    progress=first,
+                )
+                assignment = self.deal.parts
             for raw in stream_raw(conn, flt, main_progress):
-                part, stratum = assignment[raw.id] if assignment is not None else (WHOLE, "")
+                if assignment is None:
+                    part, stratum = WHOLE, ""
+                elif raw.id in assignment:
+                    part, stratum = assignment[raw.id]
+                else:  # left out before dealing: nothing of it goes in the file
+                    no_units += 1
+                    continue
                 c = counts[part]
                 if self.info.name == "native":
                     c.records += sinks[part].add(raw)
@@ -344,6 +363,8 @@ class _Job:
                     c.strata[stratum] += 1
         files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
         self.close_lists()
+        if spec is not None and self.deal is not None:
+            record(self.db, spec, self.deal, self.export_id)
         self._write_conf()
         self._write_manifest(files, counts, no_units)
         base = self.layout.target if self.layout.folder else self.layout.target.parent
@@ -359,30 +380,6 @@ class _Job:
             for part, c in counts.items()
         )
 
-    def _assign(self, conn: Connection, progress: Progress | None) -> dict[int, tuple[str, str]]:
-        spec = self.options.split
-        assert spec is not None
-        stratifier = Stratifier.resolve(spec.stratify, self.schema) if spec.stratify else None
-        items: list[tuple[int, str, str]] = []
-        for raw in stream_raw(
-            conn,
-            self.filter,
-            progress,
-            with_text=False,
-            with_spans=stratifier is not None,
-            with_relations=False,
-        ):
-            stratum = ""
-            if stratifier is not None:
-                values: Counter[str] = Counter()
-                for r in raw.spans:
-                    attrs = parse_json_object(r[6]) if stratifier.attribute else {}
-                    values.update(stratifier.values(r[5], attrs))
-                stratum = dominant(values)
-            items.append((raw.id, raw.key, stratum))
-        strata = {doc_id: stratum for doc_id, _, stratum in items}
-        return {doc_id: (part, strata[doc_id]) for doc_id, part in assign(items, spec).items()}
-
     # -- the manifest --
 
     def _write_conf(self) -> None:
@@ -394,7 +391,10 @@ class _Job:
         self, files: dict[str, dict[str, Any]], counts: dict[str, PartCounts], no_units: int
     ) -> None:
         flt, spec, opts = self.filter, self.options.split, self.options
-        extra: dict[str, Any] = {"record": f"one per {self.info.record}"}
+        extra: dict[str, Any] = {
+            "export_id": self.export_id,
+            "record": f"one per {self.info.record}",
+        }
         if self.info.tokens:
             extra["tokenizer"] = {"name": tokenize.NAME, "description": tokenize.DESCRIPTION}
         extra["layout"] = layout_notes(
@@ -420,6 +420,7 @@ class _Job:
                 "seed": spec.seed,
                 "stratify": spec.stratify,
                 "grouped_by": "document (no document in two splits)",
+                "assignment": manifest_section(spec, self.deal) if self.deal else None,
             },
             options={"scheme": opts.scheme, "nested": opts.nested}
             if self.info.name == "conll"

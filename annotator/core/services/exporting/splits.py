@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,19 +141,25 @@ def _order(seed: int, key: str) -> bytes:
     return hashlib.sha256(f"{seed}\x00{key}".encode("utf-8", "surrogatepass")).digest()
 
 
-def assign(documents: Iterable[tuple[int, str, str]], spec: SplitSpec) -> dict[int, str]:
+def assign(
+    documents: Iterable[tuple[int, str, str]],
+    spec: SplitSpec,
+    already: Mapping[str, int] | None = None,
+) -> dict[int, str]:
     """Map (document id, key, stratum) to a part, in the proportions asked for.
 
     Within each stratum the documents are put in an order drawn from the seed, then dealt out
     to whichever part is furthest below its share, counting across strata, so each stratum and
-    the whole are split in proportion (to within one document per part).
+    the whole are split in proportion (to within one document per part). ``already`` counts
+    the documents each part holds from earlier deals: new documents then fill the parts that
+    fell furthest behind, so that the whole stays as close to the shares as it can.
     """
     ordered = sorted(documents, key=lambda d: (d[2], _order(spec.seed, d[1])))
     shares = [share for _, share in spec.parts]
     names = spec.names
-    given = [0] * len(shares)
+    given = [(already or {}).get(name, 0) for name in names]
     result: dict[int, str] = {}
-    for n, (doc_id, _key, _stratum) in enumerate(ordered, start=1):
+    for n, (doc_id, _key, _stratum) in enumerate(ordered, start=sum(given) + 1):
         best = max(range(len(shares)), key=lambda i: (shares[i] * n - given[i], -i))
         given[best] += 1
         result[doc_id] = names[best]
