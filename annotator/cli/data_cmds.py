@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -66,9 +67,7 @@ def import_(
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)
         total = sum(1 for _ in iter_files(paths))
-        with click.progressbar(
-            length=total, label="importing", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
             last = [0]
 
             def progress(done: int, _total: int) -> None:
@@ -229,7 +228,7 @@ def export(
     )
     with open_workspace(ctx, create=False) as ws:
         schema = resolve_schema(ws, schema_path)
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr
         # A bar only on a terminal: scripts read stderr for errors alone.
         with click.progressbar(
             length=1, label="exporting", file=stderr, hidden=not stderr.isatty()
