@@ -58,7 +58,9 @@ class Workspace:
         """Open ``url`` (a URL or a SQLite file path; None: the default database).
 
         ``create=False`` is for work that only reads (stats, export, checks): a database that
-        does not exist is an error rather than a new empty file, and nothing is written to it.
+        does not exist is an error rather than a new empty file, and nothing is written to it
+        but the splits a split export deals (``exporting/split_store.py``), so that the next
+        dataset version keeps them; a database that refuses that write still exports.
         ``backup=True`` (the window and the CLI's writing commands) keeps the daily rolling
         copies of a SQLite file in ``backups/`` beside it; a library caller opts in.
         """
