@@ -258,6 +258,8 @@ def export(
         line += " (" + ", ".join(f"{p.name} {p.documents}" for p in result.parts) + " documents)"
     click.echo(line)
     click.echo(f"manifest: {result.manifest}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for kind, problem in result.problems.items():
         click.echo(
             f"{kind.replace('_', ' ')}: {problem.count} span(s); {problem.meaning}", err=True

@@ -151,7 +151,10 @@ def test_a_read_only_database_still_exports_and_says_the_deal_was_not_kept(
     with Workspace(f"sqlite:///{path}") as ws:
         make_corpus(ws, KEYS[:10])
     with Workspace(f"sqlite:///file:{path}?mode=ro&uri=true", create=False) as ws:
-        manifest = export(ws, tmp_path / "ro", "doccano", SplitSpec.parse("train=0.8,test=0.2"))
+        options = ExportOptions(filter=DONE, split=SplitSpec.parse("train=0.8,test=0.2"))
+        result = export_dataset(ws.db, ws.active_schema(), tmp_path / "ro", "doccano", options)
+    assert "were not recorded" in result.warnings[0]
+    manifest = json.loads((tmp_path / "ro" / "manifest.json").read_text(encoding="utf-8"))
     dealt = manifest["split"]["assignment"]
     assert dealt["recorded"] is False and "readonly" in dealt["not_recorded"]
     assert Counter(split_of(tmp_path / "ro").values()) == {"train": 8, "test": 2}

@@ -38,7 +38,13 @@ from annotator.core.services.exporting.manifest import (
 from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, os_error, prepare
 from annotator.core.services.exporting.sinks import JsonlSink, NativeSink, Sink, WriterSink
 from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
-from annotator.core.services.exporting.split_store import Deal, manifest_section, plan, record
+from annotator.core.services.exporting.split_store import (
+    Deal,
+    manifest_section,
+    plan,
+    record,
+    two_passes,
+)
 from annotator.core.services.exporting.splits import SplitSpec, Stratifier
 from annotator.core.services.exporting.targets import Guard
 from annotator.core.storage.db import Database
@@ -108,6 +114,7 @@ class ExportResult:
     manifest: Path
     parts: tuple[PartResult, ...]
     problems: Mapping[str, ProblemSummary]
+    warnings: tuple[str, ...] = ()  # e.g. the splits dealt could not be recorded
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -183,7 +190,9 @@ def export_dataset(
             staging.publish(guard, options.force)
     except OSError as exc:  # a full disk, a read-only or vanished folder
         raise os_error(layout.target, exc) from None
-    return ExportResult(info.name, layout.target, layout.manifest, parts, job.problems.summaries())
+    warnings = () if job.deal is None else job.deal.warnings()
+    problems = job.problems.summaries()
+    return ExportResult(info.name, layout.target, layout.manifest, parts, problems, warnings)
 
 
 def _check_options(info: FormatInfo, schema: Schema, options: ExportOptions) -> None:
@@ -325,7 +334,7 @@ class _Job:
             assignment: dict[int, tuple[str, str]] | None = None
             main_progress = progress
             if spec is not None:
-                first, main_progress = _two_passes(progress)
+                first, main_progress = two_passes(progress)
                 self.deal = plan(
                     conn,
                     self.schema,
@@ -433,18 +442,3 @@ class _Job:
         out = self.staging.file(MANIFEST)
         write_manifest(out, manifest, self._lists)
         out.close()
-
-
-def _two_passes(progress: Progress | None) -> tuple[Progress | None, Progress | None]:
-    """Progress over a first pass (choosing splits) and the export, as one bar."""
-    if progress is None:
-        return None, None
-    report = progress
-
-    def first(done: int, total: int) -> bool | None:
-        return report(done, 2 * total)
-
-    def second(done: int, total: int) -> bool | None:
-        return report(total + done, 2 * total)
-
-    return first, second

@@ -59,6 +59,15 @@ class Deal:
     recorded: bool = False
     not_recorded: str | None = None
 
+    def warnings(self) -> tuple[str, ...]:
+        """What the user must hear: a deal that is not kept may change in the next version."""
+        if self.recorded or not self.new:
+            return ()
+        return (
+            f"the splits of {len(self.new)} newly dealt document(s) were not recorded "
+            f"({self.not_recorded}); a later export may deal them differently",
+        )
+
 
 def _has_units(raw: RawDocument, statuses: tuple[str, ...]) -> bool:
     """What ``units_of`` decides, from rows: a document with no unit is left out of the file."""
@@ -214,3 +223,18 @@ def manifest_section(spec: SplitSpec, deal: Deal) -> dict[str, Any]:
     if not deal.recorded:
         section["not_recorded"] = deal.not_recorded or "the database refused the write"
     return section
+
+
+def two_passes(progress: Progress | None) -> tuple[Progress | None, Progress | None]:
+    """Progress over a first pass (choosing splits) and the export, as one bar."""
+    if progress is None:
+        return None, None
+    report = progress
+
+    def first(done: int, total: int) -> bool | None:
+        return report(done, 2 * total)
+
+    def second(done: int, total: int) -> bool | None:
+        return report(total + done, 2 * total)
+
+    return first, second
