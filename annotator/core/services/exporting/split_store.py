@@ -150,6 +150,9 @@ def record(db: Database, spec: SplitSpec, deal: Deal, export_id: str) -> None:
     Another export may have dealt some of the same documents meanwhile: if it chose other
     parts, this export's files would disagree with the store, so it is refused.
     """
+    if not deal.new and not deal.redeal:  # every part was stored already: nothing to write
+        deal.recorded = True
+        return
     key = names_key(spec)
     rows = [
         {
