@@ -172,14 +172,16 @@ class Database:
         """
         try:
             yield
-        except DBAPIError as exc:
-            reason = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        except (sqlite3.DatabaseError, DBAPIError) as exc:
+            # The driver's own cursor (the fast paths) raises sqlite3's errors unwrapped.
+            orig = exc.orig if isinstance(exc, DBAPIError) else exc
+            reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
             if self.is_sqlite and any(word in reason for word in _CORRUPT):
                 raise CorruptDatabase(
                     f"the database {self.path} is damaged ({reason}); "
                     f"run `annotator --db {self.path} db check` and restore a backup"
                 ) from None
-            if opening:
+            if opening or not isinstance(exc, DBAPIError):
                 raise
             if isinstance(exc, OperationalError):
                 lowered = reason.lower()
