@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +184,7 @@ def parse_ann(ann: str, txt: str) -> list[tuple[int, int, str, list[tuple[int, i
         _, label, where, text = m.groups()
         pieces = [(int(a), int(b)) for a, b in (p.split(" ") for p in where.split(";"))]
         assert all(a < b <= len(txt) for a, b in pieces)
-        assert all(b < c for (_, b), (c, _) in zip(pieces, pieces[1:], strict=False))
+        assert all(b < c for (_, b), (c, _) in pairwise(pieces))
         assert text == " ".join(txt[a:b] for a, b in pieces)
         spans.append((pieces[0][0], pieces[-1][1], label, pieces))
     return spans

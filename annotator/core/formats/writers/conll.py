@@ -109,8 +109,8 @@ class ConllWriter:
             report_left_out(
                 "overlap_left_out", left, unit, self._problems, self._part, f"layer {label}"
             )
-            for ts in left:
-                self._left(label, "overlap_left_out")
+            if left:
+                self._left(label, "overlap_left_out", len(left))
             columns.append(kept)
         return columns
 
@@ -126,12 +126,11 @@ class ConllWriter:
                     self._left(sp.label, why)
         columns = self._columns(unit, placed)
         tags = [tag_column(col, n, self._scheme) for col in columns]
-        for col, seen in zip(tags, self._tags.values(), strict=True):
-            seen.update(col)
-        for col in columns:
-            self._written.update(ts.span.label for ts in col)
+        for column_tags, seen in zip(tags, self._tags.values(), strict=True):
+            seen.update(column_tags)
         joined = [False] * n  # token i continues a written span from token i - 1
         for col in columns:
+            self._written.update(ts.span.label for ts in col)
             for ts in col:
                 for i in range(ts.first + 1, ts.last + 1):
                     joined[i] = True
