@@ -15,6 +15,11 @@ from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.importing import iter_files
 
+# conll --nested, the default first (mirrors registry.NESTED_CHOICES without importing the
+# writers at start-up; tests/core/test_export_conll_brat.py checks that they agree).
+NESTED_CHOICES = ("layers", "outermost")
+NESTED_DEFAULT = NESTED_CHOICES[0]
+
 EXPORT_FORMATS = (
     "native",
     "statements",
@@ -166,10 +171,12 @@ def _format_help() -> str:
 )
 @click.option(
     "--nested",
-    type=click.Choice(["outermost", "layers"]),
-    default="outermost",
+    type=click.Choice(list(NESTED_CHOICES)),
+    default=NESTED_DEFAULT,
     show_default=True,
-    help="conll: overlapping spans; outermost wins in one tag column, or one column per label.",
+    help="conll: nested and overlapping spans. layers: one tag column per label, so every "
+    "label is kept; outermost: one column where the outermost span wins and nested ones "
+    "(e.g. WEAPON inside STATEMENT) are left out. The manifest counts what the file holds.",
 )
 @click.option(
     "--force",

@@ -28,6 +28,7 @@ from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.documents import Progress
 from annotator.core.services.exporting.dataset import (
     FORMATS,
+    NESTED_DEFAULT,
     ExportOptions,
     SplitSpec,
     default_filter,
@@ -47,7 +48,7 @@ class ExportRequest:
     filter: ExportFilter | None = None
     split: SplitSpec | None = None
     scheme: str = "BIO"
-    nested: str = "outermost"
+    nested: str = NESTED_DEFAULT
 
     def run(self, workspace: Workspace, schema: Schema, progress: Progress) -> str:
         options = ExportOptions(
@@ -140,8 +141,9 @@ class ExportDialog(QDialog):
         self.scheme_box = QComboBox()
         self.scheme_box.addItems(["BIO", "BILOU"])
         self.nested_box = QComboBox()
-        self.nested_box.addItem("outermost span wins", "outermost")
-        self.nested_box.addItem("one column per label layer", "layers")
+        # The default first: one column per label keeps nested labels (WEAPON in STATEMENT).
+        self.nested_box.addItem("one column per label", "layers")
+        self.nested_box.addItem("outermost span wins (drops nested labels)", "outermost")
         token_row = QHBoxLayout()
         token_row.addWidget(self.scheme_box)
         token_row.addWidget(self.nested_box, 1)

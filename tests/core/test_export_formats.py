@@ -505,7 +505,7 @@ def conll_entities(
 def test_conll_outermost_keeps_the_outer_spans_and_reports_the_rest(
     corpus: Workspace, out_dir: Path, scheme: str
 ) -> None:
-    result = export(corpus, out_dir / "c.conll", "conll", scheme=scheme)
+    result = export(corpus, out_dir / "c.conll", "conll", scheme=scheme, nested="outermost")
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["options"] == {"scheme": scheme, "nested": "outermost"}
     assert manifest["layout"]["columns"] == ["token", "tag"]
@@ -551,7 +551,8 @@ def test_conll_layers_give_each_label_its_own_column(corpus: Workspace, out_dir:
 
 @needs_spacy
 def test_spacys_conll_converter_reads_the_file(corpus: Workspace, out_dir: Path) -> None:
-    result = export(corpus, out_dir / "c.conll", "conll")
+    # spaCy's converter reads the last column only: the one-column layout, chosen by name.
+    result = export(corpus, out_dir / "c.conll", "conll", nested="outermost")
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     docs = list(
         conll_ner_to_docs(result.paths[0].read_text(encoding="utf-8"), n_sents=0, no_print=True)

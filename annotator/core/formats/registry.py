@@ -13,6 +13,10 @@ from annotator.core.domain.schema import Schema
 from annotator.core.formats.writers import conll, spacy_docbin
 from annotator.core.formats.writers.spacy_docbin import MISSING as SPACY_MISSING
 
+# conll's choices for nested and overlapping spans, the default (which keeps every label) first.
+NESTED_CHOICES = conll.NESTED
+NESTED_DEFAULT = conll.DEFAULT_NESTED
+
 
 @dataclass(frozen=True)
 class FormatInfo:
@@ -83,7 +87,8 @@ FORMATS: Mapping[str, FormatInfo] = MappingProxyType(
                 "conll",
                 "CoNLL (BIO/BILOU)",
                 "Token-per-line tags with document and sentence breaks, for seqeval and "
-                "Hugging Face token classification.",
+                "Hugging Face token classification; one tag column per label by default, so "
+                "nested labels are kept.",
                 ".conll",
                 "document and annotator",
                 tokens=True,
@@ -138,6 +143,7 @@ def layout_notes(fmt: str, schema: Schema, nested: str, layers: list[str]) -> di
             "sentence_break": "blank line (never inside a written span)",
             "not_held": ["relations", "attributes"],
             "units": "conll_units lists the document and annotator of each -DOCSTART- block",
+            "held": "splits.*.held: spans written and left out per label, tags per column",
         }
     if name == "doccano":
         return {"not_held": ["relations (use doccano-rel)"], "attributes": "parallel list"}

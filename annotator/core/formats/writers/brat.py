@@ -2,8 +2,11 @@
 ``<split>/<annotator>/``, with ``annotation.conf`` and ``visual.conf`` made from the schema so
 brat shows our labels, colours, attributes and links as they are.
 
-- ``T`` lines: spans; one that runs over a line break is written as fragments (``0 5;6 12``),
-  as brat requires, covering the same characters less the line breaks;
+- ``T`` lines: spans; one that runs over a tab or a line break of any kind (``\n``, ``\r``,
+  U+2028, U+0085, ...) is written as fragments (``0 5;6 12``), as brat requires, covering the
+  same characters less those; the ``.txt`` keeps the text exactly (offsets are code points);
+- file names: a document key that is not plain lower-case ASCII, or is a name Windows reserves
+  (``CON``, ``nul``, ``COM1``...), gets a hash of itself, so no two collide on any system;
 - ``A`` lines: choice attributes as ``name T1 value``, yes/no ones as a binary ``name T1`` when
   yes, multiple-choice ones as one binary ``name_value`` per value chosen;
 - ``#`` notes: free-text attributes (``AnnotatorNotes``), as ``name: text``;
@@ -23,25 +26,59 @@ from annotator.core.formats.writers.units import Prepared, Unit
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
 
 
+# Windows refuses these as a file's name, in any case and before any extension (``nul.txt``).
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)]
+)
+_HASHED = re.compile(r"-[0-9a-f]{10}$", re.IGNORECASE)  # what file_stem appends
+
+
+def _reserved(name: str) -> bool:
+    return name.split(".", 1)[0].rstrip(" ").upper() in _RESERVED
+
+
 def file_stem(key: str) -> str:
-    """A file name for a document key; changed keys get a hash so two never collide."""
+    """A file name for a document key that no other key's name equals, even on a file system
+    that ignores case (macOS, Windows), and that Windows accepts.
+
+    A key is kept as it is only when it is plain lower-case ASCII, short, not a reserved name,
+    and not shaped like a name made here; any other key gets a hash of itself, so two never
+    collide (``Doc`` and ``doc`` become ``Doc-<hash>`` and ``doc``).
+    """
     safe = _UNSAFE.sub("_", key).lstrip(".") or "_"
-    if safe == key and len(key) <= 120:
+    if (
+        safe == key
+        and key == key.lower()
+        and len(key) <= 120
+        and not _reserved(key)
+        and not _HASHED.search(key)
+    ):
         return key
     digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    return f"{safe[:100]}-{digest}"
+    prefix = safe[:100]
+    if _reserved(prefix):
+        prefix = "_" + prefix
+    return f"{prefix}-{digest}"
+
+
+# What ends a line for brat (its server splits .ann files as Python's str.splitlines does) and
+# the tab that separates a T line's fields: none may stand inside a fragment's text.
+_BREAKS = re.compile("[\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029]+")
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The span's pieces between line breaks (brat's T lines cannot hold a line break)."""
+    """The span's pieces between tabs and line breaks of any kind (a T line holds neither).
+
+    The pieces cover the same characters less those, so the offsets stay true to the .txt.
+    """
     pieces = []
     pos = start
-    while pos < end:
-        cut = text.find("\n", pos, end)
-        stop = end if cut < 0 else cut
-        if stop > pos:
-            pieces.append((pos, stop))
-        pos = stop + 1
+    for brk in _BREAKS.finditer(text, start, end):
+        if brk.start() > pos:
+            pieces.append((pos, brk.start()))
+        pos = brk.end()
+    if pos < end:
+        pieces.append((pos, end))
     return pieces
 
 
@@ -58,7 +95,7 @@ def ann_text(unit: Unit, schema: Schema | None) -> str:
         refs[sp.id] = ref = f"T{n}"
         pieces = fragments(text, sp.start, sp.end) or [(sp.start, sp.end)]
         where = ";".join(f"{a} {b}" for a, b in pieces)
-        covered = " ".join(text[a:b] for a, b in pieces).replace("\t", " ")
+        covered = " ".join(text[a:b] for a, b in pieces)
         lines.append(f"{ref}\t{sp.label} {where}\t{covered}")
         label = schema.label(sp.label) if schema is not None else None
         for name, value in sp.attributes.items():

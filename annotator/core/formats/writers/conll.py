@@ -3,10 +3,16 @@
 Each document and annotator starts with ``-DOCSTART- -X- O O`` and a blank line; sentences are
 separated by blank lines; each line is ``TOKEN TAG`` (BIO or BILOU). Nested and overlapping spans:
 
+- ``layers`` (the default, as it keeps every label): one tag column per label, in schema order
+  (listed in the manifest); spans of one label that overlap each other are resolved as below,
+  within their column;
 - ``outermost``: one tag column; where spans overlap, the outermost (then the earliest) wins and
-  the others are reported;
-- ``layers``: one tag column per label, in schema order (listed in the manifest); spans of one
-  label that overlap each other are resolved as above, within their column.
+  the others are left out. Nested labels (a WEAPON inside a STATEMENT) then mostly vanish, so
+  it is only ever chosen by name.
+
+Whatever is left out is counted per label and reason in the manifest (``held``), beside the
+spans written per label and the tags that occur in each column: what the file holds, not what
+was selected.
 
 A sentence break never cuts a written span: the sentences around it are joined. Which document
 and annotator each ``-DOCSTART-`` block belongs to is listed in the manifest (``units``).
@@ -14,8 +20,9 @@ and annotator each ``-DOCSTART-`` block belongs to is listed in the manifest (``
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -25,7 +32,8 @@ from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
 
 SCHEMES = ("BIO", "BILOU")
-NESTED = ("outermost", "layers")
+NESTED = ("layers", "outermost")
+DEFAULT_NESTED = "layers"  # the one choice that never drops a whole label
 DOCSTART = "-DOCSTART- -X- O O"
 
 
@@ -63,6 +71,23 @@ class ConllWriter:
         self._layers = list(layers)
         self._problems = problems
         self._part = part
+        names = ["tag"] if nested == "outermost" else self._layers
+        self._tags: dict[str, set[str]] = {name: set() for name in names}
+        self._written: Counter[str] = Counter()
+        self._left_out: dict[str, Counter[str]] = {}
+
+    def held(self) -> dict[str, Any]:
+        """What the file holds: spans written and left out per label, tags per column."""
+        return {
+            "spans_written": dict(sorted(self._written.items())),
+            "spans_left_out": {
+                label: dict(sorted(why.items())) for label, why in sorted(self._left_out.items())
+            },
+            "tags": {name: sorted(tags - {"O"}) for name, tags in self._tags.items()},
+        }
+
+    def _left(self, label: str, why: str, n: int = 1) -> None:
+        self._left_out.setdefault(label, Counter())[why] += n
 
     def add(self, prepared: Prepared) -> int:
         for unit in prepared.units:
@@ -75,6 +100,8 @@ class ConllWriter:
             report_left_out(
                 "overlap_left_out", left, unit, self._problems, self._part, "--nested outermost"
             )
+            for ts in left:
+                self._left(ts.span.label, "overlap_left_out")
             return [kept]
         columns = []
         for label in self._layers:
@@ -82,16 +109,28 @@ class ConllWriter:
             report_left_out(
                 "overlap_left_out", left, unit, self._problems, self._part, f"layer {label}"
             )
+            if left:
+                self._left(label, "overlap_left_out", len(left))
             columns.append(kept)
         return columns
 
     def _write_unit(self, prepared: Prepared, unit: Unit) -> None:
         tokens = prepared.tokens
         n = len(tokens)
-        columns = self._columns(unit, place(prepared, unit, self._problems, self._part))
+        placed = place(prepared, unit, self._problems, self._part)
+        if len(placed) < len(unit.spans):
+            on_tokens = {ts.span.id for ts in placed}
+            for sp in unit.spans:
+                if sp.id not in on_tokens:
+                    why = tokens.align(sp.start, sp.end).problem or "not_on_tokens"
+                    self._left(sp.label, why)
+        columns = self._columns(unit, placed)
         tags = [tag_column(col, n, self._scheme) for col in columns]
+        for column_tags, seen in zip(tags, self._tags.values(), strict=True):
+            seen.update(column_tags)
         joined = [False] * n  # token i continues a written span from token i - 1
         for col in columns:
+            self._written.update(ts.span.label for ts in col)
             for ts in col:
                 for i in range(ts.first + 1, ts.last + 1):
                     joined[i] = True

@@ -19,6 +19,8 @@ from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.registry import (
     FORMATS,
+    NESTED_CHOICES,
+    NESTED_DEFAULT,
     FormatInfo,
     format_info,
     layout_notes,
@@ -51,6 +53,8 @@ from annotator.core.storage.db import Database
 
 __all__ = [
     "FORMATS",
+    "NESTED_CHOICES",
+    "NESTED_DEFAULT",
     "ExportCancelled",
     "ExportFilter",
     "ExportOptions",
@@ -83,7 +87,7 @@ class ExportOptions:
     filter: ExportFilter | None = None
     split: SplitSpec | None = None
     scheme: str = "BIO"  # conll
-    nested: str = "outermost"  # conll: "outermost" or "layers"
+    nested: str = NESTED_DEFAULT  # conll: "layers" (keeps every label) or "outermost"
     force: bool = False
     redeal: bool = False
 
@@ -198,8 +202,10 @@ def export_dataset(
 def _check_options(info: FormatInfo, schema: Schema, options: ExportOptions) -> None:
     if options.scheme not in conll.SCHEMES:
         raise ExportError(f"tag scheme {options.scheme!r}: use one of {', '.join(conll.SCHEMES)}")
-    if options.nested not in conll.NESTED:
-        raise ExportError(f"nested spans {options.nested!r}: use one of {', '.join(conll.NESTED)}")
+    if options.nested not in NESTED_CHOICES:
+        raise ExportError(
+            f"nested spans {options.nested!r}: use one of {', '.join(NESTED_CHOICES)}"
+        )
     if options.split is not None:
         options.split.checked()
         if options.split.stratify:
@@ -252,6 +258,7 @@ class _Job:
         self._handles: list[BinaryIO] = []
         self.export_id = uuid.uuid4().hex
         self.deal: Deal | None = None
+        self._conll: dict[str, conll.ConllWriter] = {}  # per split, for what each file holds
 
     # -- files --
 
@@ -312,6 +319,7 @@ class _Job:
             part=part,
             units_out=self._list_file("conll_units", part),
         )
+        self._conll[part] = writer
         return WriterSink(writer, out)
 
     def _layers(self) -> list[str]:
@@ -371,6 +379,8 @@ class _Job:
                 if stratum:
                     c.strata[stratum] += 1
         files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
+        for part, writer in self._conll.items():
+            counts[part].held = writer.held()
         self.close_lists()
         if spec is not None and self.deal is not None:
             record(self.db, spec, self.deal, self.export_id)

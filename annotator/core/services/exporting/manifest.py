@@ -2,7 +2,9 @@
 
 Counts are of the annotations the export selected (per split: documents, records, spans per
 label, values per attribute, links per type, annotators); what a format could not hold is listed
-under ``problems``.
+under ``problems``. Token-tag formats (CoNLL) also say per split what the file itself holds
+(``held``: spans written per label, spans left out per label and reason, and every tag that
+occurs in each column), since a tag column cannot hold every selected span.
 
 It is also how an export knows its own earlier output, and how a reader knows that data and
 manifest belong together (the manifest's ``integrity`` key says the same in words):
@@ -64,6 +66,7 @@ class PartCounts:
         self.attributes: dict[str, Counter[str]] = {}
         self.annotators: Counter[str] = Counter()
         self.strata: Counter[str] = Counter()
+        self.held: dict[str, Any] | None = None  # what the file holds, where it differs
         self._raw: Counter[tuple[str, str]] = Counter()
 
     def add_raw(self, doc: RawDocument) -> None:
@@ -130,6 +133,7 @@ class PartCounts:
             "relation_labels": dict(sorted(self.relation_labels.items())),
             "annotators": dict(sorted(self.annotators.items())),
             **({"strata": dict(sorted(self.strata.items()))} if self.strata else {}),
+            **({"held": self.held} if self.held is not None else {}),
         }
 
 
