@@ -16,7 +16,8 @@ from dataclasses import dataclass
 NAME = "annotator-words-v1"
 DESCRIPTION = (
     "runs of word characters (letters, digits, _ and their combining marks), or single other "
-    "characters; white space separates tokens and is never part of one"
+    "characters; white space separates tokens and is never part of one (Prodigy tasks also "
+    "hold the white space beyond one space as tokens of their own, as spaCy does)"
 )
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
