@@ -1,8 +1,11 @@
 """Prodigy task records (``ner_manual`` / ``rel.manual`` shape), one per document and annotator.
 
-``tokens`` come from the shared tokenizer; a span's ``token_start``/``token_end`` are inclusive
+``tokens`` are the shared tokenizer's words plus the white space spaCy makes tokens of
+(``tokenize.covering``), so they rebuild the text exactly and every span maps to them, as
+Prodigy and ``Doc(words, spaces)`` need; a span's ``token_start``/``token_end`` are inclusive
 token indices; a relation's ``head``/``child`` are the last token of each span, as Prodigy
-writes them. Attributes ride along as ``attributes`` on each span.
+writes them. Attributes ride along as ``attributes`` on each span. Each task carries Prodigy's
+``_input_hash`` and ``_task_hash`` (``prodigy_hash``), so re-exports deduplicate in Prodigy.
 """
 
 from __future__ import annotations
@@ -11,30 +14,34 @@ from typing import Any
 
 from annotator.core.formats.writers.aligned import TokenSpan, place
 from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.prodigy_hash import set_hashes
+from annotator.core.formats.writers.tokenize import Covering, covering
 from annotator.core.formats.writers.units import Prepared, Unit
 
 
-def token_records(prepared: Prepared) -> list[dict[str, Any]]:
-    tokens = prepared.tokens
+def token_records(cover: Covering) -> list[dict[str, Any]]:
     return [
         {
-            "text": tokens.text_of(i),
-            "start": tokens.starts[i],
-            "end": tokens.ends[i],
+            "text": cover.text_of(i),
+            "start": cover.starts[i],
+            "end": cover.ends[i],
             "id": i,
-            "ws": tokens.followed_by_space(i),
+            "ws": cover.ws[i],
         }
-        for i in range(len(tokens))
+        for i in range(len(cover))
     ]
 
 
-def _span(ts: TokenSpan) -> dict[str, Any]:
+def _span(ts: TokenSpan, cover: Covering) -> dict[str, Any]:
+    """The span on the covering tokens; its offsets are theirs (white space at an edge, already
+    reported by ``place``, is left out so that ``Doc.char_span`` finds it)."""
     sp = ts.span
+    first, last = cover.index[ts.first], cover.index[ts.last]
     record: dict[str, Any] = {
-        "start": sp.start,
-        "end": sp.end,
-        "token_start": ts.first,
-        "token_end": ts.last,
+        "start": cover.starts[first],
+        "end": cover.ends[last],
+        "token_start": first,
+        "token_end": last,
         "label": sp.label,
     }
     if sp.attributes:
@@ -45,6 +52,7 @@ def _span(ts: TokenSpan) -> dict[str, Any]:
 def task_record(
     prepared: Prepared,
     unit: Unit,
+    cover: Covering,
     tokens: list[dict[str, Any]],
     problems: ProblemLog,
     part: str,
@@ -71,17 +79,17 @@ def task_record(
             continue
         relations.append(
             {
-                "head": head.last,
-                "child": child.last,
-                "head_span": _span(head),
-                "child_span": _span(child),
+                "head": cover.index[head.last],
+                "child": cover.index[child.last],
+                "head_span": _span(head, cover),
+                "child_span": _span(child, cover),
                 "label": rel.label,
             }
         )
-    return {
+    task = {
         "text": unit.doc.text,
         "tokens": tokens,
-        "spans": [_span(ts) for ts in placed],
+        "spans": [_span(ts, cover) for ts in placed],
         "relations": relations,
         "answer": "accept",
         "meta": {
@@ -91,10 +99,12 @@ def task_record(
         },
         "_annotator_id": unit.annotator,
     }
+    return set_hashes(task)
 
 
 def task_records(prepared: Prepared, problems: ProblemLog, part: str) -> list[dict[str, Any]]:
     if not prepared.units:
         return []
-    tokens = token_records(prepared)
-    return [task_record(prepared, unit, tokens, problems, part) for unit in prepared.units]
+    cover = covering(prepared.tokens)
+    tokens = token_records(cover)
+    return [task_record(prepared, unit, cover, tokens, problems, part) for unit in prepared.units]

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 NAME = "annotator-words-v1"
 DESCRIPTION = (
     "runs of word characters (letters, digits, _ and their combining marks), or single other "
-    "characters; white space separates tokens and is never part of one"
+    "characters; white space separates tokens and is never part of one (Prodigy tasks also "
+    "hold the white space beyond one space as tokens of their own, as spaCy does)"
 )
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -110,3 +111,54 @@ def tokenize(text: str) -> Tokens:
             starts.append(start)
             ends.append(end)
     return Tokens(text, starts, ends)
+
+
+@dataclass(frozen=True)
+class Covering:
+    """Tokens that cover the whole text, with spaCy's whitespace convention.
+
+    One plain space after a token is its ``ws`` flag; any other white space (newlines, tabs,
+    NBSP, U+2028, a second space, white space at the very start) is a token of its own with
+    ``ws`` false, as ``spacy.blank(...)`` makes it. So ``"".join(text + " " * ws)`` is the text,
+    and ``Doc(vocab, words, spaces)`` rebuilds it: what Prodigy and spaCy do with a task.
+    ``index[i]`` is where word token ``i`` of the shared ``Tokens`` sits here.
+    """
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+    ws: list[bool]
+    index: list[int]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def text_of(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+
+def covering(tokens: Tokens) -> Covering:
+    """The shared word tokens with the white space between them made tokens where spaCy would."""
+    text = tokens.text
+    starts: list[int] = []
+    ends: list[int] = []
+    ws: list[bool] = []
+    index: list[int] = []
+    pos = 0
+    for i in range(len(tokens) + 1):
+        gap_end = tokens.starts[i] if i < len(tokens) else len(text)
+        if pos < gap_end:
+            if ws and text[pos] == " ":  # one plain space belongs to the token before
+                ws[-1] = True
+                pos += 1
+            if pos < gap_end:
+                starts.append(pos)
+                ends.append(gap_end)
+                ws.append(False)
+        if i < len(tokens):
+            index.append(len(starts))
+            starts.append(tokens.starts[i])
+            ends.append(tokens.ends[i])
+            ws.append(False)
+            pos = tokens.ends[i]
+    return Covering(text, starts, ends, ws, index)

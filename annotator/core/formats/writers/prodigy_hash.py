@@ -1,0 +1,74 @@
+"""Prodigy's ``_input_hash`` and ``_task_hash``, so that ``prodigy db-in`` deduplicates our tasks.
+
+Prodigy's source is not public; this follows what its authors documented (support.prodi.gy
+threads "Function set_hashes" /t/6006 and "Logic behind hash keys" /t/7410, and
+prodi.gy/docs/api-loaders#hashing): ``set_hashes`` hashes the values of the input keys
+(``text``, ``image``, ``html``, ``input``) with murmurhash into ``_input_hash``, and the values
+of the task keys (``spans``, ``label``, ``options``, ``arcs``), prefixed with the input hash,
+into ``_task_hash``. Values are serialised as key-sorted JSON; the hash is MurmurHash3 x86 32
+with seed 0 over UTF-8, the signed 32-bit value the ``murmurhash`` package (a spaCy dependency,
+which Prodigy uses) returns. Without that package the same function runs in pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+INPUT_HASH_KEYS = ("text", "image", "html", "input")
+TASK_HASH_KEYS = ("spans", "label", "options", "arcs")
+
+
+def murmur3_32(data: str, seed: int = 0) -> int:
+    """MurmurHash3 x86 32 of ``data``'s UTF-8, as a signed int (``murmurhash.hash``)."""
+    key = data.encode("utf-8")
+    mask = 0xFFFFFFFF
+    h = seed & mask
+    c1, c2 = 0xCC9E2D51, 0x1B873593
+    n = len(key) - len(key) % 4
+    for i in range(0, n, 4):
+        k = int.from_bytes(key[i : i + 4], "little")
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        k = (k * c2) & mask
+        h ^= k
+        h = ((h << 13) | (h >> 19)) & mask
+        h = (h * 5 + 0xE6546B64) & mask
+    tail = key[n:]
+    if tail:
+        k = int.from_bytes(tail, "little")
+        k = (k * c1) & mask
+        k = ((k << 15) | (k >> 17)) & mask
+        k = (k * c2) & mask
+        h ^= k
+    h ^= len(key)
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & mask
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & mask
+    h ^= h >> 16
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def _native() -> Callable[[str], int]:
+    try:
+        import murmurhash  # type: ignore[import-untyped]
+    except ImportError:  # the default install stays light; the pure version gives the same
+        return murmur3_32
+    return murmurhash.hash  # type: ignore[no-any-return]
+
+
+_hash = _native()
+
+
+def _values(task: dict[str, Any], keys: tuple[str, ...]) -> str:
+    return json.dumps([task[k] for k in keys if k in task], sort_keys=True)
+
+
+def set_hashes(task: dict[str, Any]) -> dict[str, Any]:
+    """``task`` with ``_input_hash`` (its input) and ``_task_hash`` (input plus annotations)."""
+    input_hash = _hash(_values(task, INPUT_HASH_KEYS))
+    task["_input_hash"] = input_hash
+    task["_task_hash"] = _hash(str(input_hash) + _values(task, TASK_HASH_KEYS))
+    return task
