@@ -28,6 +28,7 @@ from annotator.core.formats.registry import (
 )
 from annotator.core.formats.writers import brat, conll, doccano, prodigy, spacy_docbin, tokenize
 from annotator.core.formats.writers.documents import Progress, parse_json_object, to_document
+from annotator.core.formats.writers.fixed import attribute_names
 from annotator.core.formats.writers.problems import MISALIGNED, ProblemLog, ProblemSummary
 from annotator.core.formats.writers.statements import statement_records
 from annotator.core.formats.writers.units import Prepared
@@ -280,10 +281,9 @@ class _Job:
             return NativeSink(out, schema)
         if info.name == "statements":
             return JsonlSink(out, lambda doc: statement_records(doc, schema))
-        if info.name == "doccano":
-            return JsonlSink(out, lambda p: (doccano.sequence_record(u) for u in p.units))
-        if info.name == "doccano-rel":
-            return JsonlSink(out, lambda p: (doccano.relation_record(u) for u in p.units))
+        if info.name in ("doccano", "doccano-rel"):
+            names, rel = attribute_names(schema), info.name == "doccano-rel"
+            return JsonlSink(out, lambda p: doccano.records(p, names, self.problems, part, rel))
         if info.name == "prodigy":
             return JsonlSink(out, lambda p: prodigy.task_records(p, self.problems, part))
         if info.name == "spacy":

@@ -1,0 +1,109 @@
+"""Exports as their real consumers load them: Hugging Face ``datasets`` on every split file.
+
+The corpus is the demo after two annotators' work (``populate``): statuses by two names,
+attributes set on some spans and not on others, so split files differ the way real ones do.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from annotator.core.domain.errors import ExportError
+from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
+from annotator.core.services.exporting.source import ExportFilter
+from annotator.core.services.exporting.splits import SplitSpec
+from annotator.core.services.importing import import_paths
+from annotator.core.services.workspace import Workspace
+from tests.core.test_export_native_statements import populate, read_jsonl
+
+datasets = pytest.importorskip("datasets")
+
+# prodigy.py is another change's (issue 12 item 1): its spans carry only the attributes set;
+# it needs fixed.full_attributes like the others. Strict, so the fix shows up here.
+PRODIGY = pytest.param(
+    "prodigy", marks=pytest.mark.xfail(reason="prodigy spans' attributes vary", strict=True)
+)
+JSONL_FORMATS = ("native", "statements", "doccano", "doccano-rel", PRODIGY)
+
+
+def _split() -> SplitSpec:
+    return SplitSpec.parse("train=0.5,dev=0.25,test=0.25")
+
+
+def _export(ws: Workspace, out: Path, fmt: str, **kw: Any) -> Any:
+    options = ExportOptions(filter=ExportFilter(), split=_split(), **kw)
+    return export_dataset(ws.db, ws.active_schema(), out, fmt, options)
+
+
+@pytest.fixture
+def sqlite_ws(tmp_path: Path) -> Any:
+    with Workspace(f"sqlite:///{tmp_path / 'team.sqlite3'}") as ws:
+        yield ws
+
+
+@pytest.mark.parametrize("fmt", JSONL_FORMATS)
+def test_every_split_loads_with_datasets(sqlite_ws: Workspace, tmp_path: Path, fmt: str) -> None:
+    populate(sqlite_ws)
+    out = tmp_path / fmt
+    _export(sqlite_ws, out, fmt)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = {part: str(out / f["path"]) for part, f in manifest["files"].items()}
+    cache = str(tmp_path / "hf")
+    features = set()
+    for path in files.values():  # each split file alone, as the issue's team lead loaded them
+        ds = datasets.load_dataset("json", data_files=path, split="train", cache_dir=cache)
+        features.add(repr(ds.features))
+    assert len(features) == 1, f"{fmt}: split files have different columns"
+    loaded = datasets.load_dataset("json", data_files=files, cache_dir=cache)
+    assert {k: len(v) for k, v in loaded.items()} == {
+        p: manifest["splits"][p]["records"] for p in files
+    }
+    # A ClassLabel per choice attribute from the manifest, the same for every split.
+    stance = datasets.ClassLabel(names=manifest["label_lists"]["STATEMENT.stance"])
+    weapon = datasets.ClassLabel(names=manifest["label_lists"]["WEAPON.weapon_type"])
+    assert stance.num_classes == 5 and weapon.num_classes >= 2
+    if fmt == "statements":  # every split's stance values map into the one ClassLabel
+        for part in loaded.values():
+            assert all(stance.str2int(v) >= 0 for v in part["stance"] if v is not None)
+
+
+def test_statement_ids_survive_backup_and_restore(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    populate(sqlite_ws)
+    schema = sqlite_ws.active_schema()
+    backup = tmp_path / "backup.jsonl"
+    plain = ExportOptions(filter=ExportFilter())
+    export_dataset(sqlite_ws.db, schema, backup, "native", plain)
+    before = tmp_path / "before.jsonl"
+    export_dataset(sqlite_ws.db, schema, before, "statements", plain)
+    with Workspace(f"sqlite:///{tmp_path / 'restored.sqlite3'}") as other:
+        # Row ids differ in the restored database: a span nobody keeps takes id 1 first.
+        ref = other.schemas.register(schema)
+        report = import_paths(other.db, [backup], schema=schema, schema_ref=ref)
+        assert report.rejected == []
+        after = tmp_path / "after.jsonl"
+        export_dataset(other.db, schema, after, "statements", plain)
+    ids_before = [(r["id"], [m["id"] for m in r["speaker"]]) for r in read_jsonl(before)]
+    ids_after = [(r["id"], [m["id"] for m in r["speaker"]]) for r in read_jsonl(after)]
+    assert ids_before == ids_after
+    assert len({i for i, _ in ids_before}) == len(ids_before)
+
+
+def test_doccano_export_reports_overlapping_spans(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    populate(sqlite_ws)
+    result = _export(sqlite_ws, tmp_path / "doccano", "doccano")
+    assert result.problems["doccano_overlap"].count > 0
+    manifest = json.loads((tmp_path / "doccano" / "manifest.json").read_text(encoding="utf-8"))
+    assert "overlapping" in manifest["problems"]["doccano_overlap"]["meaning"]
+
+
+def test_export_that_selects_nothing_refuses(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    populate(sqlite_ws)
+    out = tmp_path / "nothing"
+    options = ExportOptions(filter=ExportFilter(statuses=("done",), annotators=("nobody",)))
+    with pytest.raises(ExportError):
+        export_dataset(sqlite_ws.db, sqlite_ws.active_schema(), out, "spacy", options)
+    assert not out.exists()
