@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from annotator.cli import main
 from annotator.core.domain.errors import ExportError
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
@@ -107,3 +108,22 @@ def test_export_that_selects_nothing_refuses(sqlite_ws: Workspace, tmp_path: Pat
     with pytest.raises(ExportError):
         export_dataset(sqlite_ws.db, sqlite_ws.active_schema(), out, "spacy", options)
     assert not out.exists()
+
+
+def test_schema_check_refuses_an_attribute_name_with_two_types(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two_types.yaml"
+    path.write_text(
+        "name: two_types\nversion: '1'\nlabels:\n"
+        "  - name: STATEMENT\n    color: '#f2b134'\n    attributes:\n"
+        "      - name: kind\n        type: choice\n        values: [a, b]\n"
+        "  - name: WEAPON\n    color: '#123456'\n    attributes:\n"
+        "      - name: kind\n        type: text\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as info:
+        main(["schema", "check", str(path)])
+    err = capsys.readouterr().err
+    assert info.value.code == 1
+    assert f"{path}:13" in err and "kind" in err and "choice" in err
