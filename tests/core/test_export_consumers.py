@@ -7,18 +7,22 @@ attributes set on some spans and not on others, so split files differ the way re
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from annotator.cli import main
-from annotator.core.domain.errors import ExportError
+from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.services.importing import import_paths
 from annotator.core.services.workspace import Workspace
+from tests.conftest import REPO
 from tests.core.test_export_native_statements import populate, read_jsonl
 
 datasets = pytest.importorskip("datasets")
@@ -101,13 +105,39 @@ def test_doccano_export_reports_overlapping_spans(sqlite_ws: Workspace, tmp_path
     assert "overlapping" in manifest["problems"]["doccano_overlap"]["meaning"]
 
 
-def test_export_that_selects_nothing_refuses(sqlite_ws: Workspace, tmp_path: Path) -> None:
-    populate(sqlite_ws)
-    out = tmp_path / "nothing"
-    options = ExportOptions(filter=ExportFilter(statuses=("done",), annotators=("nobody",)))
-    with pytest.raises(ExportError):
-        export_dataset(sqlite_ws.db, sqlite_ws.active_schema(), out, "spacy", options)
-    assert not out.exists()
+@pytest.mark.parametrize("fmt", ["spacy", "doccano"])
+def test_default_export_of_the_demo_refuses_to_write_nothing(tmp_path: Path, fmt: str) -> None:
+    """The demo's pre-annotations are in progress: the default (done only) selects nothing."""
+    if fmt == "spacy":
+        pytest.importorskip("spacy")
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    with Workspace(url) as ws:
+        load_demo(ws, "alice")
+    out = tmp_path / "train"
+    # A real process: the exit status is what a script or CI job sees.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "--db",
+            url,
+            "export",
+            str(out),
+            "--format",
+            fmt,
+            "--split",
+            "train=0.8,dev=0.2",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    err = done.stderr
+    assert done.returncode != 0, err
+    assert "no document is marked done" in err and "--status any" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == [tmp_path / "demo.sqlite3"]
 
 
 def test_schema_check_refuses_an_attribute_name_with_two_types(

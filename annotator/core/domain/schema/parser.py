@@ -172,8 +172,8 @@ class _Parser(NodeReader):
             if a is not None
         ]
         self.unique([(a.name, line) for a, line in attrs], "attribute", f"{where}.attributes")
-        for a, line in attrs:
-            self.one_type(a, line, f"{where}.{a.name}")
+        for a, line in {a.name: (a, line) for a, line in reversed(attrs)}.values():
+            self.one_type(a, line, f"{where}.{a.name}")  # a duplicate is reported above
         label = Label(
             name=name or "",
             color=color or "#cccccc",

@@ -344,6 +344,8 @@ class _Job:
                     c.strata[stratum] += 1
         files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
         self.close_lists()
+        if not any(c.records for c in counts.values()):
+            raise ExportError(self._why_empty(no_units))
         self._write_conf()
         self._write_manifest(files, counts, no_units)
         base = self.layout.target if self.layout.folder else self.layout.target.parent
@@ -382,6 +384,22 @@ class _Job:
             items.append((raw.id, raw.key, stratum))
         strata = {doc_id: stratum for doc_id, _, stratum in items}
         return {doc_id: (part, strata[doc_id]) for doc_id, part in assign(items, spec).items()}
+
+    def _why_empty(self, no_units: int) -> str:
+        """Why an export selected nothing, and what to change: it writes no empty dataset."""
+        flt = self.filter
+        who = " or ".join(flt.annotators) if flt.annotators else "anyone"
+        if no_units:
+            what = f"{no_units} document(s) selected, but none has spans or is marked done"
+        elif flt.statuses:
+            marked = " or ".join(flt.statuses)
+            what = f"no document is marked {marked} by {who}"
+        else:
+            what = "no document matches the filters"
+        hint = "mark documents done or give --status any" if flt.statuses else "check the filters"
+        if flt.labels:
+            hint += f" (labels: {', '.join(flt.labels)})"
+        return f"nothing to export: {what}; {hint}. No file was written."
 
     # -- the manifest --
 
