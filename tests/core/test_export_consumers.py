@@ -84,6 +84,8 @@ def test_statement_ids_survive_backup_and_restore(sqlite_ws: Workspace, tmp_path
     export_dataset(sqlite_ws.db, schema, backup, "native", plain)
     before = tmp_path / "before.jsonl"
     export_dataset(sqlite_ws.db, schema, before, "statements", plain)
+    rel_before = tmp_path / "rel_before.jsonl"
+    export_dataset(sqlite_ws.db, schema, rel_before, "doccano-rel", plain)
     with Workspace(f"sqlite:///{tmp_path / 'restored.sqlite3'}") as other:
         # Row ids differ in the restored database: a span nobody keeps takes id 1 first.
         ref = other.schemas.register(schema)
@@ -91,10 +93,16 @@ def test_statement_ids_survive_backup_and_restore(sqlite_ws: Workspace, tmp_path
         assert report.rejected == []
         after = tmp_path / "after.jsonl"
         export_dataset(other.db, schema, after, "statements", plain)
-    ids_before = [(r["id"], [m["id"] for m in r["speaker"]]) for r in read_jsonl(before)]
-    ids_after = [(r["id"], [m["id"] for m in r["speaker"]]) for r in read_jsonl(after)]
-    assert ids_before == ids_after
-    assert len({i for i, _ in ids_before}) == len(ids_before)
+        rel_after = tmp_path / "rel_after.jsonl"
+        export_dataset(other.db, schema, rel_after, "doccano-rel", plain)
+    statements_before, statements_after = read_jsonl(before), read_jsonl(after)
+    ids = [r["id"] for r in statements_before]
+    assert ids == [r["id"] for r in statements_after]  # the statements' own ids
+    assert len(set(ids)) == len(ids)
+    speakers = [[m["id"] for m in r["speaker"]] for r in statements_before]
+    assert speakers == [[m["id"] for m in r["speaker"]] for r in statements_after]
+    # doccano's entity and relation ids (local to a record) point at the same spans too
+    assert read_jsonl(rel_before) == read_jsonl(rel_after)
 
 
 def test_doccano_export_reports_overlapping_spans(sqlite_ws: Workspace, tmp_path: Path) -> None:
