@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 
 from annotator.cli import main
+from annotator.core.domain.text import sentence_bounds
+from annotator.core.services.bundled import demo_corpus
 from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
@@ -165,3 +168,47 @@ def test_schema_check_refuses_an_attribute_name_with_two_types(
     err = capsys.readouterr().err
     assert info.value.code == 1
     assert f"{path}:13" in err and "kind" in err and "choice" in err
+
+
+ABBREVIATED = re.compile(r"\b(?:Gen|Adm|Lt|Col|Dr|Dec|Jan|No|U\.S|[A-Z])\.\s*\Z")
+
+
+def test_no_demo_span_crosses_a_sentence_start_after_an_abbreviation() -> None:
+    """Statements' context is whole sentences: "Gen. Mehmet Yılmaz" is one name, not two."""
+    crossing = []
+    for record in read_jsonl(demo_corpus()):
+        text = record["text"]
+        bounds = sentence_bounds(text)
+        for sp in record["spans"]:
+            for start, _ in bounds:
+                if sp["start"] < start < sp["end"] and (
+                    sp["label"] != "STATEMENT"
+                    or ABBREVIATED.search(text[:start])
+                    or text[start - 2 : start] == "… "
+                ):
+                    crossing.append((record["id"], sp["label"], text[start - 12 : start + 8]))
+    assert crossing == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gen. Mehmet Yılmaz spoke on Dec. 29 at pier No. 5.",
+        "Lt. Col. Ana Ruiz and Adm. Ola Berg met U.S. officials.",
+        "The U.S. Navy and J. Smith agreed.",
+        "The plan is ambitious … what matters is the plant.",
+    ],
+)
+def test_abbreviations_do_not_end_a_sentence(text: str) -> None:
+    assert sentence_bounds(text) == [(0, len(text))]
+
+
+def test_real_sentence_ends_still_split() -> None:
+    text = "It ended in Dec. Then he left. He said no. Fine… We go."
+    assert [text[s:e] for s, e in sentence_bounds(text)] == [
+        "It ended in Dec.",
+        "Then he left.",
+        "He said no.",
+        "Fine…",
+        "We go.",
+    ]
