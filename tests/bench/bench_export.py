@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
 from tests.bench.common import Figure
 
@@ -204,30 +205,39 @@ def _groups(cursor: sqlite3.Cursor) -> Iterator[tuple[int, list[tuple[Any, ...]]
         yield doc_id, list(group)
 
 
+def _full(names: dict[str, None], stored: str | None) -> dict[str, Any]:
+    attrs = orjson.loads(stored) if stored and stored != "null" else {}
+    full = {name: attrs.get(name) for name in names}
+    for key, value in attrs.items():
+        full.setdefault(key, value)
+    return full
+
+
 def raw_export(db_path: Path, out: Path) -> None:
     """The lower bound: the same rows, merged by document, serialised with orjson.
 
     No ORM, no checks, no manifest: three ``sqlite3`` cursors merged by document id, the JSON
-    columns embedded as stored (``orjson.Fragment``), one ``orjson.dumps`` per document.
+    columns embedded as stored (``orjson.Fragment``; span attributes parsed and filled to the
+    schema's full set, as the export writes them), one ``orjson.dumps`` per document.
     """
     con = sqlite3.connect(db_path)
     names = dict(con.execute("SELECT id, name FROM annotators"))
-    schema = dict(
-        zip(
-            ("name", "version"),
-            con.execute(
-                "SELECT s.name, s.version FROM schemas s JOIN settings t "
-                "ON t.key = 'active_schema_id' AND s.id = CAST(t.value AS INTEGER)"
-            ).fetchone(),
-            strict=True,
-        )
-    )
-    statuses: dict[int, dict[str, str]] = {}
+    name, version, schema_text = con.execute(
+        "SELECT s.name, s.version, s.text FROM schemas s JOIN settings t "
+        "ON t.key = 'active_schema_id' AND s.id = CAST(t.value AS INTEGER)"
+    ).fetchone()
+    schema = {"name": name, "version": version}
+    # Every attribute name of the schema, in label order: the export writes each, null if unset.
+    attr_names: dict[str, None] = {}
+    for label in yaml.safe_load(schema_text)["labels"]:
+        for attr in label.get("attributes") or ():
+            attr_names.setdefault(attr["name"])
+    statuses: dict[int, list[dict[str, str]]] = {}
     for doc_id, name, status in con.execute(
         "SELECT d.document_id, a.name, d.status FROM document_status d "
         "JOIN annotators a ON a.id = d.annotator_id ORDER BY d.document_id, a.name"
     ):
-        statuses.setdefault(doc_id, {})[name] = status
+        statuses.setdefault(doc_id, []).append({"annotator": name, "status": status})
     docs = con.execute(
         "SELECT id, key, title, text, source, url, published, meta, content_hash "
         "FROM documents ORDER BY id"
@@ -261,7 +271,7 @@ def raw_export(db_path: Path, out: Path) -> None:
                             "end": r[4],
                             "label": r[5],
                             "text": text[r[3] : r[4]],
-                            "attributes": fragment(r[6]),
+                            "attributes": _full(attr_names, r[6]),
                             "annotator": names[r[2]],
                         }
                     )
@@ -288,7 +298,7 @@ def raw_export(db_path: Path, out: Path) -> None:
                 "published": published,
                 "meta": fragment(meta),
                 "content_hash": digest,
-                "status": statuses.get(doc_id, {}),
+                "status": statuses.get(doc_id, []),
                 "spans": out_spans,
                 "relations": out_rels,
                 "schema": schema,

@@ -20,6 +20,7 @@ from annotator.cli.main import main
 from annotator.core.domain.errors import ExportCancelled, ExportError, IntegrityError
 from annotator.core.domain.jsonio import dumps
 from annotator.core.formats.writers.documents import to_document
+from annotator.core.formats.writers.fixed import attribute_names
 from annotator.core.formats.writers.native import native_raw_line, native_record, schema_info
 from annotator.core.formats.writers.tokenize import tokenize
 from annotator.core.services.exporting.dataset import (
@@ -270,7 +271,7 @@ def test_the_fast_native_path_writes_what_native_record_describes(corpus: Worksp
     assert len(raws) == 5
     for raw in raws:
         assert (
-            native_raw_line(raw, schema_info(schema))
+            native_raw_line(raw, schema_info(schema), attribute_names(schema))
             == dumps(native_record(to_document(raw), schema)) + b"\n"
         )
 
@@ -278,11 +279,16 @@ def test_the_fast_native_path_writes_what_native_record_describes(corpus: Worksp
 # -- doccano --
 
 
+def _set(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The attributes set: exports write every attribute of the schema, null when unset."""
+    return {k: v for k, v in attributes.items() if v is not None}
+
+
 def test_doccano_sequence_labelling_records(corpus: Workspace, out_dir: Path) -> None:
     result = export(corpus, out_dir / "d.jsonl", "doccano")
     records = read_jsonl(out_dir / "d.jsonl")
     got = sorted(
-        (r["document_id"], r["annotator"], s, e, label, attrs)
+        (r["document_id"], r["annotator"], s, e, label, _set(attrs))
         for r in records
         for (s, e, label), attrs in zip(
             r["label"], r.get("attributes") or [{}] * len(r["label"]), strict=True
@@ -303,7 +309,8 @@ def test_doccano_sequence_labelling_records(corpus: Workspace, out_dir: Path) ->
     ]
     assert [r["label"] for r in records if r["document_id"] == "negative"] == [[]]
     assert result.records == 5 and result.documents == 4
-    assert result.problems == {}  # character offsets: nothing to align
+    # character offsets: nothing to align; overlaps are reported, doccano drops them by default
+    assert set(result.problems) <= {"doccano_overlap"}
 
 
 def test_doccano_relation_extraction_records(corpus: Workspace, out_dir: Path) -> None:
@@ -323,7 +330,7 @@ def test_doccano_relation_extraction_records(corpus: Workspace, out_dir: Path) -
     }
     weapon = next(e for e in entities.values() if e["label"] == "WEAPON")
     assert nested["text"][weapon["start_offset"] : weapon["end_offset"]] == "drones"
-    assert weapon["attributes"] == {"weapon_type": "drone"}
+    assert _set(weapon["attributes"]) == {"weapon_type": "drone"}
 
 
 # -- prodigy --
@@ -581,9 +588,8 @@ def test_spacys_conll_converter_reads_the_file(corpus: Workspace, out_dir: Path)
         "He added that missiles",
         "would follow soon .",
     ]
-    assert sentences[("nested", "bob")] == [
-        "Defence minister Gen .",
-        "Aras said : “ Our drones will reach Estmar . ”",
+    assert sentences[("nested", "bob")] == [  # "Gen." is a title, not a sentence end
+        "Defence minister Gen . Aras said : “ Our drones will reach Estmar . ”",
         "He added that missiles would follow soon .",
     ]
 

@@ -14,6 +14,17 @@ _WORD_CHAR = re.compile(r"\w", re.UNICODE)
 # A sentence ends at . ! ? … (possibly followed by closing quotes or brackets) before
 # whitespace, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n+")
+# The word before a full stop: "Gen", "U.S", "Lt".
+_WORD_BEFORE = re.compile(r"(?<![\w.])(\w+(?:\.\w+)*)\Z")
+# Titles and ranks come before a name, so a full stop after them never ends a sentence.
+_TITLE_WORDS = """
+adm amb brig capt cdr cmdr col cols cpl dr fr gen gens gov hon jr lt lts maj messrs mr mrs ms mt
+pres prof pvt rep rev sec sen sgt sr st supt vadm vs cf fig figs vol approx dept univ
+"""
+_TITLES = frozenset(_TITLE_WORDS.split())
+# Months and numbering abbreviations end a sentence unless a number follows ("Dec. 29").
+_NUMBER_WORDS = "jan feb mar apr jun jul aug sep sept oct nov dec no nos nr art para pp p ch"
+_BEFORE_NUMBERS = frozenset(_NUMBER_WORDS.split())
 
 
 def normalise(text: str) -> str:
@@ -74,11 +85,37 @@ def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at ``dot`` closes an abbreviation rather than a sentence.
+
+    Titles ("Gen.", "Lt. Col."), initials and initialisms ("U.S.", "J.") never end one;
+    months and "No." do not before a number ("Dec. 29", "No. 5").
+    """
+    found = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
+    if found is None:
+        return False
+    word = found.group(1).lower()
+    if word in _TITLES or "." in word or (len(word) == 1 and word.isalpha()):
+        return True
+    if word in _BEFORE_NUMBERS:
+        rest = text[dot + 1 : dot + 4].lstrip()
+        return rest[:1].isdigit()
+    return False
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Split text into sentences as (start, end) offsets, white space excluded."""
+    """Split text into sentences as (start, end) offsets, white space excluded.
+
+    A full stop after an abbreviation ("Gen. Mehmet Yılmaz", "Dec. 29") is not an end.
+    """
     bounds: list[tuple[int, int]] = []
     pos = 0
     for match in _SENTENCE_END.finditer(text):
+        mark = match.group()
+        if mark == "." and _abbreviation(text, match.start()):
+            continue
+        if mark in ("…", "...") and text[match.end() : match.end() + 2].strip()[:1].islower():
+            continue  # "ambitious … what matters": a pause, not an end
         end = match.end() if match.group().strip() else match.start()
         s, e = trim_whitespace(text, pos, end)
         if s < e:

@@ -109,6 +109,7 @@ class _Parser(NodeReader):
         if version is not None and len(version) > MAX_NAME:
             self.problem(top["version"].line, "version", f"is longer than {MAX_NAME} characters")
             version = None
+        self.types_seen: dict[str, tuple[AttributeType, str, int]] = {}
         labels = [
             lab
             for lab in (self.label(n, i) for i, n in enumerate(self.items(top, "labels", "")))
@@ -171,6 +172,8 @@ class _Parser(NodeReader):
             if a is not None
         ]
         self.unique([(a.name, line) for a, line in attrs], "attribute", f"{where}.attributes")
+        for a, line in {a.name: (a, line) for a, line in reversed(attrs)}.values():
+            self.one_type(a, line, f"{where}.{a.name}")  # a duplicate is reported above
         label = Label(
             name=name or "",
             color=color or "#cccccc",
@@ -181,6 +184,17 @@ class _Parser(NodeReader):
             attributes=tuple(a for a, _ in attrs),
         )
         return (label, m["name"].line if "name" in m else node.line) if name else None
+
+    def one_type(self, attr: Attribute, line: int, where: str) -> None:
+        """One type per attribute name across labels: exports give each name one column."""
+        first = self.types_seen.setdefault(attr.name, (attr.type, where, line))
+        if first[0] != attr.type:
+            self.problem(
+                line,
+                f"{where}.type",
+                f"attribute {attr.name!r} is {attr.type.value} here but {first[0].value} at "
+                f"{first[1]} (line {first[2]}); an attribute name has one type in every label",
+            )
 
     def attribute(self, node: Located, index: int, owner: str) -> tuple[Attribute, int] | None:
         where = f"{owner}.attributes[{index}]"

@@ -187,7 +187,8 @@ def _attrs(value: Any, where: _Where, key: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise where.bad(key, "must be an object of attribute: value")
-    return value
+    # Exports write every attribute of the schema, null when unset: null means "not set".
+    return {k: v for k, v in value.items() if v is not None}
 
 
 def _opt_str(value: Any) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,8 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         attributes = span.get("attributes") or {}
         if not isinstance(attributes, dict):
             raise bad(f"spans[{i}].attributes", "must be an object")
+        if None in attributes.values():  # the export writes every attribute, null when unset
+            attributes = {k: v for k, v in attributes.items() if v is not None}
         ref = str(span["id"]) if "id" in span else None
         spans.append(
             ParsedSpan(start, end, label, attributes, span.get("annotator"), ref, span.get("text"))
@@ -132,9 +134,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
                 annotator=rel.get("annotator"),
             )
         )
-    status = record.get("status") or {}
-    if not isinstance(status, dict):
-        raise bad("status", "must be an object of annotator: status")
+    status = _status(record.get("status"), bad)
     title = record.get("title")
     if title is None:
         title = next(ln.strip() for ln in normalised.split("\n") if ln.strip())
@@ -152,6 +152,18 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         origin=file,
         line=line,
     )
+
+
+def _status(value: Any, bad: Callable[[str, str], ReadProblem]) -> dict[str, str]:
+    """Statuses as a list of {annotator, status} (the export's layout) or, as before, an object."""
+    if isinstance(value, list):
+        try:
+            return {str(s["annotator"]): s["status"] for s in value}
+        except (TypeError, KeyError):
+            raise bad("status", "must be a list of {annotator, status} objects") from None
+    if value and not isinstance(value, dict):
+        raise bad("status", "must be a list of {annotator, status} or an object")
+    return value or {}
 
 
 def _opt_str(value: Any) -> str | None:

@@ -6,32 +6,65 @@
 
 doccano keeps extra keys as metadata, so each record also names its document, title and
 annotator, and attributes ride along (``attributes``: a list parallel to ``label``, or a key
-of each entity), which lets ``readers_external`` bring the same annotations back.
+of each entity), which lets ``readers_external`` bring the same annotations back. Every record
+has the same keys and every attribute of the schema (null when unset), so column loaders such as
+Hugging Face ``datasets`` read all splits with one schema.
+
+doccano itself drops overlapping spans unless the project allows overlap ("Allow overlapping
+spans"); the export reports overlaps (``overlaps``) so the team lead knows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from annotator.core.formats.writers.units import Unit
+from annotator.core.formats.writers.fixed import full_attributes
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Prepared, Unit
 
 
 def _about(unit: Unit) -> dict[str, Any]:
     return {"document_id": unit.doc.key, "title": unit.doc.title, "annotator": unit.annotator}
 
 
-def sequence_record(unit: Unit) -> dict[str, Any]:
-    record: dict[str, Any] = {
+def sequence_record(unit: Unit, names: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
         "text": unit.doc.text,
         "label": [[sp.start, sp.end, sp.label] for sp in unit.spans],
         **_about(unit),
+        "attributes": [full_attributes(names, sp.attributes) for sp in unit.spans],
     }
-    if any(sp.attributes for sp in unit.spans):
-        record["attributes"] = [sp.attributes for sp in unit.spans]
-    return record
 
 
-def relation_record(unit: Unit) -> dict[str, Any]:
+def records(
+    prepared: Prepared, names: tuple[str, ...], problems: ProblemLog, part: str, relations: bool
+) -> Iterator[dict[str, Any]]:
+    """A document's records in one layout; overlapping spans are logged, not dropped."""
+    for unit in prepared.units:
+        report_overlaps(unit, problems, part)
+        yield relation_record(unit, names) if relations else sequence_record(unit, names)
+
+
+def report_overlaps(unit: Unit, problems: ProblemLog, part: str) -> None:
+    """Log each span that overlaps an earlier one of its record: doccano drops it by default."""
+    reach = -1
+    for sp in sorted(unit.spans, key=lambda s: (s.start, s.end)):
+        if sp.start < reach:
+            problems.add(
+                "doccano_overlap",
+                part,
+                document=unit.doc.key,
+                annotator=unit.annotator,
+                text=unit.doc.text,
+                start=sp.start,
+                end=sp.end,
+                label=sp.label,
+            )
+        reach = max(reach, sp.end)
+
+
+def relation_record(unit: Unit, names: tuple[str, ...] = ()) -> dict[str, Any]:
     ids: dict[int, int] = {}
     entities = []
     for n, sp in enumerate(unit.spans, start=1):
@@ -41,9 +74,8 @@ def relation_record(unit: Unit) -> dict[str, Any]:
             "label": sp.label,
             "start_offset": sp.start,
             "end_offset": sp.end,
+            "attributes": full_attributes(names, sp.attributes),
         }
-        if sp.attributes:
-            entity["attributes"] = sp.attributes
         entities.append(entity)
     relations = [
         {"id": n, "from_id": ids[r.source_id], "to_id": ids[r.target_id], "type": r.label}

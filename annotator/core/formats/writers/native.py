@@ -9,10 +9,12 @@ import orjson
 from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.writers.documents import ExportDocument, RawDocument
+from annotator.core.formats.writers.fixed import attribute_names, full_attributes, status_list
 
 
 def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     """A document as a plain dict; span ids are local ("T1"), so files do not depend on row ids."""
+    names = attribute_names(schema)
     local: dict[int, str] = {}
     spans = []
     for n, sp in enumerate(doc.spans, start=1):
@@ -24,7 +26,7 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
                 "end": sp.end,
                 "label": sp.label,
                 "text": doc.text[sp.start : sp.end],
-                "attributes": sp.attributes,
+                "attributes": full_attributes(names, sp.attributes),
                 "annotator": sp.annotator,
             }
         )
@@ -47,7 +49,7 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
         "published": doc.published,
         "meta": doc.meta,
         "content_hash": doc.content_hash,
-        "status": doc.status,
+        "status": status_list(doc.status),
         "spans": spans,
         "relations": relations,
     }
@@ -64,8 +66,14 @@ def _json_fragment(text: str | None) -> orjson.Fragment:
     return orjson.Fragment(text) if text and text != "null" else _EMPTY
 
 
-def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> bytes:
-    """``native_record`` for database rows: the same bytes, without parsing any JSON column."""
+def native_raw_line(
+    doc: RawDocument, schema_info: dict[str, str] | None, attributes: tuple[str, ...] = ()
+) -> bytes:
+    """``native_record`` for database rows: the same bytes.
+
+    Without ``attributes`` (no schema) the stored attributes are embedded as they are; with
+    them each span's attributes are parsed and filled to the schema's full set.
+    """
     names = doc.names
     text = doc.text
     fragment = orjson.Fragment
@@ -74,7 +82,8 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
     spans = []
     for r in doc.spans:
         local[r[1]] = ref = f"T{len(local) + 1}"
-        start, end = r[3], r[4]
+        start, end, a = r[3], r[4], r[6]
+        stored = bool(a) and a != "null"
         spans.append(
             {
                 "id": ref,
@@ -82,7 +91,13 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
                 "end": end,
                 "label": r[5],
                 "text": text[start:end],
-                "attributes": fragment(a) if (a := r[6]) and a != "null" else empty,
+                "attributes": (
+                    full_attributes(attributes, orjson.loads(a) if stored else {})
+                    if attributes
+                    else fragment(a)
+                    if stored
+                    else empty
+                ),
                 "annotator": names[r[2]],
             }
         )
@@ -105,7 +120,7 @@ def native_raw_line(doc: RawDocument, schema_info: dict[str, str] | None) -> byt
         "published": doc.published,
         "meta": _json_fragment(doc.meta_json),
         "content_hash": doc.content_hash,
-        "status": doc.status,
+        "status": status_list(doc.status),
         "spans": spans,
         "relations": relations,
     }

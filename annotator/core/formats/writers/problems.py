@@ -26,6 +26,10 @@ KINDS: dict[str, str] = {
         "the span overlaps another entity, so it is only in the span group, not in doc.ents"
     ),
     "relation_left_out": "a link one of whose spans was left out; the link is left out too",
+    "doccano_overlap": (
+        "the span overlaps another of the same record; doccano drops it on import unless the "
+        'project allows overlapping spans (Settings: "Allow overlapping spans")'
+    ),
 }
 MISALIGNED = ("edge_inside_token", "no_tokens")
 

@@ -13,15 +13,17 @@ from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import context_window, sentence_bounds
 from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
+from annotator.core.formats.writers.fixed import attribute_names, full_attributes, span_key
 
 
-def _mention(doc: ExportDocument, sp: ExportSpan) -> dict[str, Any]:
+def _mention(doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...]) -> dict[str, Any]:
     return {
+        "id": span_key(doc.key, sp.annotator, sp.label, sp.start, sp.end),
         "text": doc.text[sp.start : sp.end],
         "start": sp.start,
         "end": sp.end,
         "label": sp.label,
-        "attributes": sp.attributes,
+        "attributes": full_attributes(names, sp.attributes),
     }
 
 
@@ -39,6 +41,7 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
     sentences: list[tuple[int, int]] | None = None
     label = schema.label(spec.label)
     attr_names = [a.name for a in label.attributes] if label else []
+    all_names = attribute_names(schema)
     for sp in doc.spans:
         if sp.label != spec.label:
             continue
@@ -46,7 +49,7 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
             sentences = sentence_bounds(doc.text)
         c_start, c_end = context_window(sentences, sp.start, sp.end, spec.context_sentences)
         record: dict[str, Any] = {
-            "id": f"{doc.key}:{sp.id}",
+            "id": span_key(doc.key, sp.annotator, sp.label, sp.start, sp.end),
             "document_id": doc.key,
             "document_title": doc.title,
             "annotator": sp.annotator,
@@ -60,7 +63,9 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
             record[name] = sp.attributes.get(name)
         for field_name, relation in spec.fields:
             record[field_name] = [
-                _mention(doc, by_id[t]) for t in links.get((sp.id, relation), []) if t in by_id
+                _mention(doc, by_id[t], all_names)
+                for t in links.get((sp.id, relation), [])
+                if t in by_id
             ]
         record["schema"] = {"name": schema.name, "version": schema.version}
         yield record

@@ -28,9 +28,11 @@ from annotator.core.formats.registry import (
 )
 from annotator.core.formats.writers import brat, conll, doccano, prodigy, spacy_docbin, tokenize
 from annotator.core.formats.writers.documents import Progress, to_document
+from annotator.core.formats.writers.fixed import attribute_names
 from annotator.core.formats.writers.problems import MISALIGNED, ProblemLog, ProblemSummary
 from annotator.core.formats.writers.statements import statement_records
 from annotator.core.formats.writers.units import Prepared
+from annotator.core.services.exporting.empty_export import why_nothing
 from annotator.core.services.exporting.manifest import (
     PartCounts,
     build_manifest,
@@ -299,10 +301,9 @@ class _Job:
             return NativeSink(out, schema)
         if info.name == "statements":
             return JsonlSink(out, lambda doc: statement_records(doc, schema))
-        if info.name == "doccano":
-            return JsonlSink(out, lambda p: (doccano.sequence_record(u) for u in p.units))
-        if info.name == "doccano-rel":
-            return JsonlSink(out, lambda p: (doccano.relation_record(u) for u in p.units))
+        if info.name in ("doccano", "doccano-rel"):
+            names, rel = attribute_names(schema), info.name == "doccano-rel"
+            return JsonlSink(out, lambda p: doccano.records(p, names, self.problems, part, rel))
         if info.name == "prodigy":
             return JsonlSink(out, lambda p: prodigy.task_records(p, self.problems, part))
         if info.name == "spacy":
@@ -382,6 +383,8 @@ class _Job:
         for part, writer in self._conll.items():
             counts[part].held = writer.held()
         self.close_lists()
+        if not any(c.records for c in counts.values()):
+            raise ExportError(why_nothing(self.filter, no_units))
         if spec is not None and self.deal is not None:
             record(self.db, spec, self.deal, self.export_id)
         self._write_conf()

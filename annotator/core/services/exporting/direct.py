@@ -13,6 +13,7 @@ from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.writers.documents import Progress
+from annotator.core.formats.writers.fixed import attribute_names
 from annotator.core.formats.writers.native import native_raw_line, schema_info
 from annotator.core.formats.writers.statements import statement_records
 from annotator.core.services.exporting.atomic import atomic_output
@@ -32,10 +33,10 @@ def native_lines(
     flt: ExportFilter | None = None,
     progress: Progress | None = None,
 ) -> Iterator[bytes]:
-    info = schema_info(schema)
+    info, attributes = schema_info(schema), attribute_names(schema)
     with snapshot(db) as conn:
         for doc in stream_raw(conn, flt, progress):
-            yield native_raw_line(doc, info)
+            yield native_raw_line(doc, info, attributes)
 
 
 def export_native(

@@ -34,6 +34,7 @@ import orjson
 from annotator import __version__
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.documents import ExportDocument, RawDocument, parse_json_object
+from annotator.core.formats.writers.fixed import label_lists
 from annotator.core.formats.writers.problems import ProblemSummary
 
 GENERATOR = "annotator"
@@ -161,6 +162,8 @@ def build_manifest(
         "schema": None
         if schema is None
         else {"name": schema.name, "version": schema.version, "sha256": schema.sha256},
+        # Every value of each choice attribute, so a ClassLabel is the same for every split.
+        "label_lists": {} if schema is None else label_lists(schema),
         "database": database,
         "filters": filters,
         "split": split,

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.writers.documents import RawDocument
+from annotator.core.formats.writers.fixed import attribute_names
 from annotator.core.formats.writers.native import native_raw_line, schema_info
 from annotator.core.services.exporting.output import HashingFile
 
@@ -39,9 +40,10 @@ class NativeSink:
     def __init__(self, out: HashingFile, schema: Schema | None) -> None:
         self._out = out
         self._info = schema_info(schema)
+        self._attributes = attribute_names(schema)
 
     def add(self, item: RawDocument) -> int:
-        self._out.write(native_raw_line(item, self._info))
+        self._out.write(native_raw_line(item, self._info, self._attributes))
         return 1
 
     def close(self) -> dict[str, Any]:

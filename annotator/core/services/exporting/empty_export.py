@@ -1,0 +1,21 @@
+"""Why an export selected nothing: it writes no empty dataset, and says what to change."""
+
+from __future__ import annotations
+
+from annotator.core.services.exporting.source import ExportFilter
+
+
+def why_nothing(flt: ExportFilter, no_units: int) -> str:
+    """One line for the refusal: what was selected, and the option that would select more."""
+    who = " or ".join(flt.annotators) if flt.annotators else "anyone"
+    if no_units:
+        what = f"{no_units} document(s) selected, but none has spans or is marked done"
+    elif flt.statuses:
+        marked = " or ".join(flt.statuses)
+        what = f"no document is marked {marked} by {who}"
+    else:
+        what = "no document matches the filters"
+    hint = "mark documents done or give --status any" if flt.statuses else "check the filters"
+    if flt.labels:
+        hint += f" (labels: {', '.join(flt.labels)})"
+    return f"nothing to export: {what}; {hint}. No file was written."
