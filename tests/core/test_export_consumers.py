@@ -30,12 +30,7 @@ from tests.core.test_export_native_statements import populate, read_jsonl
 
 datasets = pytest.importorskip("datasets")
 
-# prodigy.py is another change's (issue 12 item 1): its spans carry only the attributes set;
-# it needs fixed.full_attributes like the others. Strict, so the fix shows up here.
-PRODIGY = pytest.param(
-    "prodigy", marks=pytest.mark.xfail(reason="prodigy spans' attributes vary", strict=True)
-)
-JSONL_FORMATS = ("native", "statements", "doccano", "doccano-rel", PRODIGY)
+JSONL_FORMATS = ("native", "statements", "doccano", "doccano-rel", "prodigy")
 
 
 def _split() -> SplitSpec:

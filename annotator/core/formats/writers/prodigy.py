@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from annotator.core.formats.writers.aligned import TokenSpan, place
+from annotator.core.formats.writers.fixed import full_attributes
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.prodigy_hash import set_hashes
 from annotator.core.formats.writers.tokenize import Covering, covering
@@ -32,7 +33,7 @@ def token_records(cover: Covering) -> list[dict[str, Any]]:
     ]
 
 
-def _span(ts: TokenSpan, cover: Covering) -> dict[str, Any]:
+def _span(ts: TokenSpan, cover: Covering, names: tuple[str, ...]) -> dict[str, Any]:
     """The span on the covering tokens; its offsets are theirs (white space at an edge, already
     reported by ``place``, is left out so that ``Doc.char_span`` finds it)."""
     sp = ts.span
@@ -44,8 +45,8 @@ def _span(ts: TokenSpan, cover: Covering) -> dict[str, Any]:
         "token_end": last,
         "label": sp.label,
     }
-    if sp.attributes:
-        record["attributes"] = sp.attributes
+    # Every schema attribute on every span (null when unset): one column type per key.
+    record["attributes"] = full_attributes(names, sp.attributes)
     return record
 
 
@@ -56,6 +57,7 @@ def task_record(
     tokens: list[dict[str, Any]],
     problems: ProblemLog,
     part: str,
+    names: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     placed = place(prepared, unit, problems, part)
     by_id = {ts.span.id: ts for ts in placed}
@@ -81,15 +83,15 @@ def task_record(
             {
                 "head": cover.index[head.last],
                 "child": cover.index[child.last],
-                "head_span": _span(head, cover),
-                "child_span": _span(child, cover),
+                "head_span": _span(head, cover, names),
+                "child_span": _span(child, cover, names),
                 "label": rel.label,
             }
         )
     task = {
         "text": unit.doc.text,
         "tokens": tokens,
-        "spans": [_span(ts, cover) for ts in placed],
+        "spans": [_span(ts, cover, names) for ts in placed],
         "relations": relations,
         "answer": "accept",
         "meta": {
@@ -102,9 +104,15 @@ def task_record(
     return set_hashes(task)
 
 
-def task_records(prepared: Prepared, problems: ProblemLog, part: str) -> list[dict[str, Any]]:
+def task_records(
+    prepared: Prepared, problems: ProblemLog, part: str, names: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """One task per (document, annotator); ``names``: the schema's attribute names, each on
+    every span (null when unset), so that column loaders see one shape."""
     if not prepared.units:
         return []
     cover = covering(prepared.tokens)
     tokens = token_records(cover)
-    return [task_record(prepared, unit, cover, tokens, problems, part) for unit in prepared.units]
+    return [
+        task_record(prepared, unit, cover, tokens, problems, part, names) for unit in prepared.units
+    ]

@@ -305,7 +305,8 @@ class _Job:
             names, rel = attribute_names(schema), info.name == "doccano-rel"
             return JsonlSink(out, lambda p: doccano.records(p, names, self.problems, part, rel))
         if info.name == "prodigy":
-            return JsonlSink(out, lambda p: prodigy.task_records(p, self.problems, part))
+            names = attribute_names(self.schema)
+            return JsonlSink(out, lambda p: prodigy.task_records(p, self.problems, part, names))
         if info.name == "spacy":
             scratch = self.staging.path / f".spacy-{part}"
             docbin = spacy_docbin.DocBinWriter(out, scratch, schema, self.problems, part)
