@@ -158,3 +158,53 @@ def test_a_read_only_database_still_exports_and_says_the_deal_was_not_kept(
     dealt = manifest["split"]["assignment"]
     assert dealt["recorded"] is False and "readonly" in dealt["not_recorded"]
     assert Counter(split_of(tmp_path / "ro").values()) == {"train": 8, "test": 2}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("same_part", [True, False], ids=["agrees", "disagrees"])
+def test_two_exports_dealing_the_same_document_at_once(pg_server_url: str, same_part: bool) -> None:
+    """Another export's deal of the same document, not yet committed when this one records:
+    this one waits for it, then agrees or is refused with a message (before: UniqueViolation)."""
+    import threading
+
+    from annotator.core.domain.errors import ExportError
+    from annotator.core.services.exporting.split_store import Deal, names_key, record
+    from tests.conftest import fresh_pg_database
+
+    url = fresh_pg_database(pg_server_url)
+    spec = SplitSpec.parse("train=0.5,test=0.5")
+    with Workspace(url) as ws:
+        doc = ws.documents.add("Headline\nThe general said no.", key="d")
+        deal = Deal(parts={doc.id: ("train", "")}, keys={doc.id: "d"}, new={doc.id: "train"},
+                    kept=0, redeal=False)  # fmt: skip
+        other = ws.db.engine.connect()
+        other.begin()
+        other.execute(
+            SplitAssignment.__table__.insert().values(
+                names=names_key(spec), document_id=doc.id,
+                part="train" if same_part else "test", shares="{}", seed=1, stratify=None,
+                export_id="other",
+            )
+        )  # fmt: skip
+        outcome: list[BaseException | None] = []
+
+        def mine() -> None:
+            try:
+                record(ws.db, spec, deal, "mine")
+                outcome.append(None)
+            except BaseException as exc:  # reported on the test's thread
+                outcome.append(exc)
+
+        thread = threading.Thread(target=mine)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive(), "the second deal did not wait for the first"
+        other.commit()
+        other.close()
+        thread.join(timeout=30)
+        (result,) = outcome
+        if same_part:
+            assert result is None and deal.recorded
+        else:
+            assert isinstance(result, ExportError), result
+            assert "another export dealt 1 of these documents" in str(result)

@@ -24,7 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator.core.domain.errors import BusyError, ExportError, StorageError
 from annotator.core.domain.schema import Schema
@@ -166,16 +167,26 @@ def record(db: Database, spec: SplitSpec, deal: Deal, export_id: str) -> None:
         }
         for doc_id, part in sorted(deal.new.items())
     ]
+    # ON CONFLICT DO NOTHING, then a look at what is stored: another export dealing the same
+    # documents at the same moment (PostgreSQL lets both check before either inserts) is
+    # either in agreement with this one or makes it refuse, never a UniqueViolation.
+    dialect_insert = sqlite.insert if db.is_sqlite else postgresql.insert
     try:
         with db.write() as session:
             if deal.redeal:
                 session.execute(delete(SplitAssignment).where(SplitAssignment.names == key))
-            ids = [r["document_id"] for r in rows]
-            for i in range(0, len(ids), _CHUNK):
-                chunk = ids[i : i + _CHUNK]
+            for i in range(0, len(rows), _CHUNK):
+                chunk = rows[i : i + _CHUNK]
+                session.execute(
+                    dialect_insert(SplitAssignment).on_conflict_do_nothing(
+                        index_elements=["names", "document_id"]
+                    ),
+                    chunk,
+                )
                 found = session.execute(
                     select(SplitAssignment.document_id, SplitAssignment.part).where(
-                        SplitAssignment.names == key, SplitAssignment.document_id.in_(chunk)
+                        SplitAssignment.names == key,
+                        SplitAssignment.document_id.in_([r["document_id"] for r in chunk]),
                     )
                 ).all()
                 moved = [d for d, part in found if part != deal.new[d]]
@@ -184,10 +195,6 @@ def record(db: Database, spec: SplitSpec, deal: Deal, export_id: str) -> None:
                         f"another export dealt {len(moved)} of these documents to other splits "
                         "meanwhile; export again to use its splits"
                     )
-                done = {d for d, _ in found}
-                todo = [r for r in rows[i : i + _CHUNK] if r["document_id"] not in done]
-                if todo:
-                    session.execute(insert(SplitAssignment), todo)
     except (StorageError, BusyError) as exc:
         deal.recorded, deal.not_recorded = False, str(exc)
         return
