@@ -9,9 +9,7 @@ did not), so a rule is changed here or nowhere.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from functools import cache
 from typing import Any
 
 from annotator.core.domain.errors import (
@@ -56,42 +54,6 @@ def check_status(status: object) -> str:
 
 
 # -- where a span may start and end --
-
-# Combining marks live in the first two planes and in plane 14's variation selectors.
-_PLANES = (range(0x0300, 0x20000), range(0xE0000, 0xE1000))
-
-
-@cache
-def _non_boundary_pattern() -> re.Pattern[str]:
-    """Every character ``text.is_boundary`` refuses to split before, as one character class."""
-    points = [cp for plane in _PLANES for cp in plane if unicodedata.combining(chr(cp))] + [
-        0x200D,
-        0xFE0E,
-        0xFE0F,
-    ]
-    points.sort()
-    ranges: list[tuple[int, int]] = []
-    for cp in points:
-        if ranges and cp <= ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], max(cp, ranges[-1][1]))
-        else:
-            ranges.append((cp, cp))
-    parts = [
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    ]
-    return re.compile("[" + "".join(parts) + "\udc00-\udfff]")
-
-
-def non_boundaries(text: str) -> frozenset[int]:
-    """Offsets inside ``text`` where no span may start or end (usually none).
-
-    The same rule as ``check_offsets`` and ``span_fits`` (``text.is_boundary``), as a set for
-    code that walks a whole text (the tokenizer's tests compare against it).
-    """
-    if text.isascii():
-        return frozenset()
-    return frozenset(m.start() for m in _non_boundary_pattern().finditer(text) if m.start() > 0)
 
 
 def span_fits(text: str, start: Any, end: Any) -> bool:
