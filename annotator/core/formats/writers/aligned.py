@@ -27,17 +27,7 @@ def place(prepared: Prepared, unit: Unit, problems: ProblemLog, part: str) -> li
     for sp in unit.spans:
         found = tokens.align(sp.start, sp.end)
         if found.problem is not None:
-            problems.add(
-                found.problem,
-                part,
-                document=unit.doc.key,
-                annotator=unit.annotator,
-                text=unit.doc.text,
-                start=sp.start,
-                end=sp.end,
-                label=sp.label,
-                detail=found.detail,
-            )
+            problems.add_span(found.problem, part, unit, sp, found.detail)
         if found.first is not None and found.last is not None:
             placed.append(TokenSpan(sp, found.first, found.last))
     return placed
@@ -65,14 +55,4 @@ def report_left_out(
     kind: str, left: list[TokenSpan], unit: Unit, problems: ProblemLog, part: str, detail: str
 ) -> None:
     for ts in left:
-        problems.add(
-            kind,
-            part,
-            document=unit.doc.key,
-            annotator=unit.annotator,
-            text=unit.doc.text,
-            start=ts.span.start,
-            end=ts.span.end,
-            label=ts.span.label,
-            detail=detail,
-        )
+        problems.add_span(kind, part, unit, ts.span, detail)

@@ -51,16 +51,7 @@ def report_overlaps(unit: Unit, problems: ProblemLog, part: str) -> None:
     reach = -1
     for sp in sorted(unit.spans, key=lambda s: (s.start, s.end)):
         if sp.start < reach:
-            problems.add(
-                "doccano_overlap",
-                part,
-                document=unit.doc.key,
-                annotator=unit.annotator,
-                text=unit.doc.text,
-                start=sp.start,
-                end=sp.end,
-                label=sp.label,
-            )
+            problems.add_span("doccano_overlap", part, unit, sp)
         reach = max(reach, sp.end)
 
 

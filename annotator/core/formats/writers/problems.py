@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotator.core.formats.writers.documents import ExportSpan
+    from annotator.core.formats.writers.units import Unit
 
 MAX_EXAMPLES = 10
 
@@ -88,6 +92,22 @@ class ProblemLog:
                     "detail": detail,
                 }
             )
+
+    def add_span(
+        self, kind: str, part: str, unit: Unit, span: ExportSpan, detail: str = ""
+    ) -> None:
+        """``add`` for one span of one (document, annotator) unit, the usual case."""
+        self.add(
+            kind,
+            part,
+            document=unit.doc.key,
+            annotator=unit.annotator,
+            text=unit.doc.text,
+            start=span.start,
+            end=span.end,
+            label=span.label,
+            detail=detail,
+        )
 
     def count(self, *kinds: str) -> int:
         return sum(self._kinds[k].count for k in kinds if k in self._kinds)

@@ -67,16 +67,12 @@ def task_record(
         head, child = by_id.get(rel.source_id), by_id.get(rel.target_id)
         if head is None or child is None:
             missing = all_spans[rel.source_id if head is None else rel.target_id]
-            problems.add(
+            problems.add_span(
                 "relation_left_out",
                 part,
-                document=unit.doc.key,
-                annotator=unit.annotator,
-                text=unit.doc.text,
-                start=missing.start,
-                end=missing.end,
-                label=missing.label,
-                detail=f"{rel.label} link left out with this span",
+                unit,
+                missing,
+                f"{rel.label} link left out with this span",
             )
             continue
         relations.append(
