@@ -88,9 +88,11 @@ class Database:
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         self._short_writes: dict[int, sessionmaker[Session]] = {}
-        existed = self.path is not None and self.path.is_file() and self.path.stat().st_size > 0
-        # Before any connection: opening a WAL database touches its -wal and -shm files.
-        changed = last_change(self.path) if existed and self.path is not None else 0.0
+        # Only an existing file opened for writing gets its daily copy. Its change time is read
+        # before any connection: opening a WAL database touches its -wal and -shm files.
+        path = self.path if backup and not must_exist else None
+        due = path is not None and path.is_file() and path.stat().st_size > 0
+        changed = last_change(path) if due and path is not None else 0.0
         if migrate:
             try:
                 with self.guard(opening=True):
@@ -101,8 +103,8 @@ class Database:
             except BaseException:  # e.g. a newer revision: no pooled connection left open
                 self.engine.dispose()
                 raise
-            if backup and existed and not must_exist and self.path is not None:
-                self._automatic_backup(self.path, changed)
+            if due and path is not None:
+                self._automatic_backup(path, changed)
 
     def _automatic_backup(self, path: Path, changed: float) -> None:
         """A daily copy into ``backups/`` beside the file; a failure warns, never stops work."""
