@@ -125,6 +125,15 @@ def _format_help() -> str:
     help="Only this annotator's work (repeatable).",
 )
 @click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    metavar="LAYER",
+    help="Only this layer: 'gold' (the adjudicated version), 'suggestions', or an annotator's "
+    "name, the same as --annotator (repeatable). Default: every person's work (native: every "
+    "layer).",
+)
+@click.option(
     "--status",
     "statuses",
     multiple=True,
@@ -191,6 +200,7 @@ def export(
     output: Path,
     fmt: str,
     annotators: tuple[str, ...],
+    layers: tuple[str, ...],
     statuses: tuple[str, ...],
     labels: tuple[str, ...],
     split_text: str | None,
@@ -223,7 +233,13 @@ def export(
         statuses = ()
     elif not statuses:
         statuses = default_filter(fmt).statuses
-    flt = ExportFilter(annotators=annotators, statuses=statuses, labels=labels)
+    chosen = tuple(dict.fromkeys((*annotators, *layers)))
+    flt = ExportFilter(
+        annotators=chosen,
+        statuses=statuses,
+        labels=labels,
+        all_layers=default_filter(fmt).all_layers,
+    )
     split = SplitSpec.parse(split_text, seed, stratify) if split_text else None
     options = ExportOptions(
         filter=flt,
@@ -296,10 +312,11 @@ def stats(ctx: click.Context) -> None:
     with open_workspace(ctx, create=False) as ws:
         click.echo(f"database: {ws.db.display_name}")
         click.echo(f"documents: {ws.documents.count()}")
-        for person in ws.annotators.all():
-            counts = ws.documents.progress(person.id)
-            parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
-            click.echo(f"{person.name}: {parts}")
+        for line in ws.assignments.progress():
+            click.echo(
+                f"{line.name}: assigned {line.assigned}, new {line.new}, "
+                f"in progress {line.in_progress}, done {line.done}, skipped {line.skipped}"
+            )
 
 
 COMMANDS = (import_, export, demo, stats)

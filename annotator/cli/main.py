@@ -8,7 +8,7 @@ from enum import IntEnum
 import click
 
 from annotator import __version__
-from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds
+from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds, team_cmds
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.services.workspace import ENV_VAR
 
@@ -41,7 +41,13 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
         ctx.invoke(gui_cmd.gui)
 
 
-for command in (*schema_cmds.COMMANDS, *data_cmds.COMMANDS, *db_cmds.COMMANDS, gui_cmd.gui):
+for command in (
+    *schema_cmds.COMMANDS,
+    *data_cmds.COMMANDS,
+    *team_cmds.COMMANDS,
+    *db_cmds.COMMANDS,
+    gui_cmd.gui,
+):
     cli.add_command(command)
 
 

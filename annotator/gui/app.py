@@ -50,7 +50,7 @@ def open_window(
         )
 
         load_demo(workspace, str(name))
-    annotator = workspace.annotators.get_or_create(str(name))
+    annotator = workspace.annotators.person(str(name))
     window = MainWindow(workspace, annotator, settings)
     # Everything made so far (modules, Qt wrappers, SQLAlchemy's registries) lives as long as
     # the window: keep it out of the cyclic collector, whose full passes over it otherwise

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.layers import SPECIAL_LAYERS
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.documents import Progress
 from annotator.core.services.exporting.dataset import (
@@ -116,7 +117,11 @@ class ExportDialog(QDialog):
         for name in annotators:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            # People's work by default; the gold and suggestions layers when asked for.
+            special = name in SPECIAL_LAYERS
+            item.setCheckState(Qt.CheckState.Unchecked if special else Qt.CheckState.Checked)
+            if special:
+                item.setToolTip(f"The {name} layer")
             self.annotator_list.addItem(item)
         self.annotator_list.setMaximumHeight(110)
         form.addRow("Annotators", self.annotator_list)
@@ -214,6 +219,7 @@ class ExportDialog(QDialog):
         everyone = len(chosen) == self.annotator_list.count()
         return ExportFilter(
             annotators=() if everyone else chosen,
+            all_layers=everyone,
             statuses=("done",) if self.done_only.isChecked() else (),
         )
 

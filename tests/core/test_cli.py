@@ -50,7 +50,10 @@ def test_demo_and_stats_with_the_db_option(capsys: pytest.CaptureFixture[str], d
     assert code == 0
     lines = out.splitlines()
     assert lines[1] == f"documents: {docs}"
-    assert f"alice: new {docs - annotated}, in progress {annotated}, done 0, skipped 0" in lines
+    assert (
+        f"alice: assigned 0, new {docs - annotated}, in progress {annotated}, done 0, skipped 0"
+        in lines
+    )
 
 
 def test_the_database_comes_from_the_environment(

@@ -62,8 +62,15 @@ class DeletedSpan:
 
 @dataclass(frozen=True)
 class AnnotatorRecord:
+    """A layer of annotation: a person (``kind`` "person"), gold or suggestions."""
+
     id: int
     name: str
+    kind: str = "person"
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == "person"
 
 
 @dataclass(frozen=True)

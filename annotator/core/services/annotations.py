@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Text, delete, insert, select, type_coerce
@@ -22,6 +24,33 @@ from annotator.core.services.documents import DocumentService, set_status_in
 from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import DocumentStatus, Relation, Span, utcnow
+
+
+class EditBatch:
+    """The edits of one ``AnnotationService.batch()``, checked by the same rules, one commit."""
+
+    def __init__(self, service: AnnotationService, session: Session) -> None:
+        self._service = service
+        self._session = session
+
+    def create_span(
+        self,
+        document_id: int,
+        start: int,
+        end: int,
+        label: str,
+        attributes: dict[str, Any] | None = None,
+    ) -> SpanRecord:
+        return self._service._create_in(self._session, document_id, start, end, label, attributes)
+
+    def link(self, source_id: int, target_id: int, label: str) -> RelationRecord:
+        return self._service._link_in(self._session, source_id, target_id, label)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """An edit that may be refused without undoing the batch's other edits."""
+        with self._session.begin_nested():
+            yield
 
 
 class AnnotationService(LinkEdits):
@@ -96,6 +125,15 @@ class AnnotationService(LinkEdits):
     def span(self, span_id: int) -> SpanRecord:
         with self._db.read() as s:
             return span_record(self._own_span(s, span_id))
+
+    # -- several edits as one --
+
+    @contextmanager
+    def batch(self) -> Iterator[EditBatch]:
+        """Several edits in one transaction: all of them are saved, or none (e.g. a span and
+        its links accepted into gold)."""
+        with guarded_write(self._db, self.write_wait_ms) as s:
+            yield EditBatch(self, s)
 
     # -- spans --
 

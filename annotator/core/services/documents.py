@@ -29,7 +29,14 @@ from annotator.core.domain.records import (
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.text import content_hash
 from annotator.core.storage.db import Database
-from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span, utcnow
+from annotator.core.storage.models import (
+    Annotator,
+    Assignment,
+    Document,
+    DocumentStatus,
+    Span,
+    utcnow,
+)
 
 
 class DocumentService:
@@ -137,7 +144,10 @@ class DocumentService:
     def ids(
         self, annotator_id: int, statuses: Sequence[str] | None = None, search: str | None = None
     ) -> list[int]:
-        """Ids of the documents in list order (import order), filtered by status and title.
+        """Ids of the documents in list order, filtered by status and title.
+
+        List order is the annotator's queue (documents assigned to them) first, then the rest;
+        each in import order.
 
         Documents are never joined to statuses: "new" is the absence of a status row, so a
         status filter is an IN or NOT IN over the (annotator, status) index.
@@ -168,7 +178,17 @@ class DocumentService:
                 title, key = Document.title.ilike, Document.key.ilike
             query = query.where(or_(title(like, escape="\\"), key(like, escape="\\")))
         with self._db.read() as s:
-            return fetch_ints(s.connection(), query.order_by(Document.id))
+            conn = s.connection()
+            queue = set(
+                fetch_ints(
+                    conn,
+                    select(Assignment.document_id).where(Assignment.annotator_id == annotator_id),
+                )
+            )
+            found = fetch_ints(conn, query.order_by(Document.id))
+        if not queue:
+            return found
+        return [i for i in found if i in queue] + [i for i in found if i not in queue]
 
     def rows(self, annotator_id: int, document_ids: Sequence[int]) -> list[DocumentRow]:
         """The list rows for some documents, in the order given (a page of the list)."""
@@ -224,7 +244,11 @@ class DocumentService:
             return {name: status for name, status in rows}
 
     def next_unfinished(self, annotator_id: int, after_id: int | None = None) -> int | None:
-        """The next document (after ``after_id``, wrapping round) not done or skipped."""
+        """The next document (after ``after_id``, wrapping round) not done or skipped.
+
+        While the annotator's queue (documents assigned to them) has unfinished documents, the
+        next one comes from the queue.
+        """
         finished = select(DocumentStatus.document_id).where(
             DocumentStatus.annotator_id == annotator_id,
             DocumentStatus.status.in_(("done", "skipped")),
@@ -232,6 +256,16 @@ class DocumentService:
         unfinished = select(Document.id).where(Document.id.not_in(finished))
         with self._db.read() as s:
             conn = s.connection()
+            queue = fetch_ints(
+                conn,
+                select(Assignment.document_id)
+                .where(Assignment.annotator_id == annotator_id)
+                .where(Assignment.document_id.not_in(finished))
+                .order_by(Assignment.document_id),
+            )
+            if queue:
+                later_in_queue = [i for i in queue if after_id is None or i > after_id]
+                return later_in_queue[0] if later_in_queue else queue[0]
             if after_id is not None:
                 later = conn.execute(
                     unfinished.where(Document.id > after_id).order_by(Document.id).limit(1)

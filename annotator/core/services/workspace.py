@@ -6,7 +6,7 @@ the text, and committed before the call returns: a span a method has returned is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from annotator.core.domain.records import (
 from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.annotators import AnnotatorService
+from annotator.core.services.assignments import AssignmentService
 from annotator.core.services.documents import DocumentService
 from annotator.core.services.schemas import ACTIVE_SCHEMA_KEY, SchemaService
 from annotator.core.storage.db import (
@@ -30,6 +31,8 @@ from annotator.core.storage.db import (
 from annotator.core.storage.models import Setting
 
 if TYPE_CHECKING:
+    from annotator.core.services.adjudication import AdjudicationReport
+    from annotator.core.services.curation import CurationService
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
 
@@ -69,6 +72,7 @@ class Workspace:
         self.documents = DocumentService(self.db)
         self.annotators = AnnotatorService(self.db)
         self.schemas = SchemaService(self.db)
+        self.assignments = AssignmentService(self.db, self.annotators)
 
     def annotations(
         self, annotator: str | AnnotatorRecord, schema: Schema | None = None
@@ -105,6 +109,39 @@ class Workspace:
             if active is not None:
                 return active[1]
         return schema
+
+    def gold(self, schema: Schema | None = None) -> AnnotationService:
+        """The gold layer, edited like any annotator's work (curation)."""
+        return self.annotations(self.annotators.gold(), schema)
+
+    def curation(self, schema: Schema | None = None) -> CurationService:
+        """One document's differences between annotators, and accepting versions into gold."""
+        from annotator.core.services.curation import CurationService
+
+        return CurationService(self.db, self.gold(schema))
+
+    def adjudicate(
+        self,
+        *,
+        min_agree: int = 2,
+        annotators: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = ("done",),
+        documents: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> AdjudicationReport:
+        """Copy into gold what ``min_agree`` annotators agree on; report what is left."""
+        from annotator.core.services.adjudication import auto_adjudicate
+
+        with self.db.guard():
+            return auto_adjudicate(
+                self.db,
+                self.gold(),
+                min_agree=min_agree,
+                annotators=annotators,
+                statuses=statuses,
+                documents=documents,
+                progress=progress,
+            )
 
     def close(self) -> None:
         self.db.close()

@@ -45,10 +45,13 @@ class Document(Base):
 
 
 class Annotator(Base):
+    """A layer of annotation: a person's work, or the one gold or suggestions layer (``kind``)."""
+
     __tablename__ = "annotators"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="person", server_default="person")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -152,3 +155,21 @@ class SplitAssignment(Base):
     stratify: Mapped[str | None] = mapped_column(String(200), nullable=True)
     export_id: Mapped[str] = mapped_column(String(64))
     dealt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Assignment(Base):
+    """A document handed to an annotator: their queue. Work is never taken back from it."""
+
+    __tablename__ = "assignments"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotator_id: Mapped[int] = mapped_column(
+        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
+    )
+    assigned_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    seed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_assignments_annotator", "annotator_id", "document_id"),)

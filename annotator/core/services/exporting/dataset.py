@@ -41,7 +41,12 @@ from annotator.core.services.exporting.manifest import (
 )
 from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, os_error, prepare
 from annotator.core.services.exporting.sinks import JsonlSink, NativeSink, Sink, WriterSink
-from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
+from annotator.core.services.exporting.source import (
+    ExportFilter,
+    selected_layers,
+    snapshot,
+    stream_raw,
+)
 from annotator.core.services.exporting.split_store import (
     Deal,
     manifest_section,
@@ -98,7 +103,9 @@ class ExportOptions:
 
 
 def default_filter(fmt: str) -> ExportFilter:
-    return ExportFilter() if fmt == "native" else ExportFilter(statuses=DEFAULT_STATUSES)
+    if fmt == "native":
+        return ExportFilter(all_layers=True)
+    return ExportFilter(statuses=DEFAULT_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,7 @@ class _Job:
         self._handles: list[BinaryIO] = []
         self.export_id = uuid.uuid4().hex
         self.deal: Deal | None = None
+        self.layers: dict[int, tuple[str, str]] = {}
         self._conll: dict[str, conll.ConllWriter] = {}  # per split, for what each file holds
 
     # -- files --
@@ -341,6 +349,7 @@ class _Job:
         no_units = 0
         spec = self.options.split
         with snapshot(self.db) as conn:
+            self.layers = selected_layers(conn, flt)
             assignment: dict[int, tuple[str, str]] | None = None
             main_progress = progress
             if spec is not None:
@@ -436,6 +445,7 @@ class _Job:
                 "statuses": list(flt.statuses) or "any",
                 "labels": list(flt.labels) or "all",
             },
+            layers=[{"name": name, "kind": kind} for name, kind in sorted(self.layers.values())],
             split=None
             if spec is None
             else {

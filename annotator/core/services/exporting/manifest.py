@@ -144,6 +144,7 @@ def build_manifest(
     schema: Schema | None,
     database: str,
     filters: dict[str, Any],
+    layers: list[dict[str, str]],
     split: dict[str, Any] | None,
     options: dict[str, Any],
     files: dict[str, dict[str, Any]],
@@ -166,6 +167,8 @@ def build_manifest(
         "label_lists": {} if schema is None else label_lists(schema),
         "database": database,
         "filters": filters,
+        # Which layers were read: people's own work, the adjudicated gold, or suggestions.
+        "layers": layers,
         "split": split,
         "options": options,
         **extra,

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Select, Text, cast, func, select
 
 from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.integrity import check_span_rows, check_text
+from annotator.core.domain.layers import PERSON
 from annotator.core.formats.writers.documents import (
     ExportDocument,
     Progress,
@@ -36,11 +37,33 @@ BATCH = 2000
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """Which annotations go out. Empty tuples mean "all"."""
+    """Which annotations go out. Empty tuples mean "all".
+
+    ``annotators`` names layers: people, or "gold" / "suggestions". Left empty, an export
+    takes every person's work, and every layer only when ``all_layers`` is set (the native
+    export, a backup, keeps gold and suggestions too; a training set never gets suggestions
+    unless it asks for them by name).
+    """
 
     annotators: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    all_layers: bool = False
+
+
+def selected_layers(conn: Connection, flt: ExportFilter) -> dict[int, tuple[str, str]]:
+    """The layers (id -> name, kind) an export reads; refuses a name the database lacks."""
+    found = {
+        row.id: (row.name, row.kind)
+        for row in conn.execute(select(Annotator.id, Annotator.name, Annotator.kind))
+    }
+    names = {name for name, _ in found.values()}
+    missing = set(flt.annotators) - names
+    if missing:
+        raise ExportError(f"no annotator called {', '.join(sorted(missing))} in this database")
+    if flt.annotators:
+        return {i: v for i, v in found.items() if v[0] in flt.annotators}
+    return {i: v for i, v in found.items() if flt.all_layers or v[1] == PERSON}
 
 
 @contextmanager
@@ -127,10 +150,7 @@ def stream_raw(
     """
     flt = flt or ExportFilter()
     names = {row.id: row.name for row in conn.execute(select(Annotator.id, Annotator.name))}
-    missing = set(flt.annotators) - set(names.values())
-    if missing:
-        raise ExportError(f"no annotator called {', '.join(sorted(missing))} in this database")
-    wanted = frozenset(i for i, n in names.items() if not flt.annotators or n in flt.annotators)
+    wanted = frozenset(selected_layers(conn, flt))
     by_name = sorted(names, key=lambda i: names[i])
     rank = {a: n for n, a in enumerate(by_name)}
     # Rows come ordered by annotator id; re-sort by name only where ids are not in name order.

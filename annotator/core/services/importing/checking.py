@@ -15,6 +15,7 @@ import orjson
 
 from annotator.core.domain import jsonio, rules
 from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.layers import check_layer_name
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import content_hash
 from annotator.core.formats.readers import ParsedDocument
@@ -80,7 +81,8 @@ class Checker:
 
     def _name(self, raw: Any) -> str:
         if type(raw) is not str or raw not in self._names:
-            self._names[raw] = rules.annotator_name(raw)  # "alice " is alice, as in the editor
+            # "alice " is alice, as in the editor; "gold" is the gold layer, "Gold" nobody
+            self._names[raw] = check_layer_name(rules.annotator_name(raw))
         return self._names[raw]
 
     def _check_annotations(self, doc: ParsedDocument) -> dict[str, Part]:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Dialect, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator.core.domain.errors import Problem
+from annotator.core.domain.layers import kind_of
 from annotator.core.services.importing.checking import Checked, Part
 from annotator.core.services.importing.report import ImportReport
 from annotator.core.storage.models import (
@@ -35,7 +36,7 @@ def resolve_annotators(conn: Connection, names: Iterable[str]) -> dict[str, int]
     now = utcnow()
     conn.execute(
         _dialect_insert(conn.dialect, Annotator).on_conflict_do_nothing(),
-        [{"name": name, "created_at": now} for name in wanted],
+        [{"name": name, "kind": kind_of(name), "created_at": now} for name in wanted],
     )
     ids: dict[str, int] = {}
     for i in range(0, len(wanted), 500):
