@@ -43,7 +43,7 @@ def populate(ws: Workspace) -> None:
     # bob opens the database before alice loads the demo: his row id comes first, so any export
     # order that followed row ids rather than names would differ after a round trip.
     bob = ws.annotations("bob")
-    report = load_demo(ws, "alice")
+    report = load_demo(ws, "alice", team=False)
     assert len(report.imported_ids) == 10 and report.spans > 100
     alice = ws.annotations("alice")
     d1, d2, d3 = doc(ws, "demo-01"), doc(ws, "demo-02"), doc(ws, "demo-03")

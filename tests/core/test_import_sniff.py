@@ -19,7 +19,7 @@ def test_layout_is_recognised_and_annotations_come_along(
     fmt: str, tmp_path: Path, sqlite_url: str
 ) -> None:
     with Workspace(sqlite_url) as ws:
-        load_demo(ws, "alice")
+        load_demo(ws, "alice", team=False)
         schema = ws.active_schema()
         out = tmp_path / f"{fmt}.jsonl"
         export_dataset(ws.db, schema, out, fmt, ExportOptions(filter=ExportFilter()))

@@ -39,3 +39,9 @@ def default_schema() -> Schema:
 
 def demo_corpus() -> Path:
     return resources_dir() / "demo" / "articles.jsonl"
+
+
+def demo_team_work() -> Path:
+    """Two demo annotators' finished work on three of the articles, with real disagreements,
+    so that agreement and curation show something on first start."""
+    return resources_dir() / "demo" / "team.jsonl"

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from annotator.core.services.bundled import demo_corpus
+from annotator.core.services.bundled import demo_corpus, demo_team_work
 from annotator.core.services.importing import ImportReport, import_paths
 from annotator.core.services.workspace import Workspace
 
+TEAM = ("amira", "tomas")  # the demo's two annotators who finished three articles
 
-def load_demo(workspace: Workspace, annotator: str) -> ImportReport:
-    """Import the demo articles; their pre-annotations become ``annotator``'s. Safe to repeat."""
+
+def load_demo(workspace: Workspace, annotator: str, *, team: bool = True) -> ImportReport:
+    """Import the demo articles; their pre-annotations become ``annotator``'s. Safe to repeat.
+
+    With ``team``, two more annotators' finished work on three articles comes too (merged onto
+    the same texts), so that agreement, adjudication and curation have something to show.
+    """
     schema = workspace.active_schema()
     ref = workspace.schemas.register(schema)
-    return import_paths(
+    report = import_paths(
         workspace.db,
         [demo_corpus()],
         schema=schema,
@@ -19,3 +25,13 @@ def load_demo(workspace: Workspace, annotator: str) -> ImportReport:
         annotator=annotator,
         skip_bad=False,
     )
+    if team and annotator not in TEAM:
+        import_paths(
+            workspace.db,
+            [demo_team_work()],
+            schema=schema,
+            schema_ref=ref,
+            annotator=annotator,
+            skip_bad=False,
+        )
+    return report
