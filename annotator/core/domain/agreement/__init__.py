@@ -1,0 +1,40 @@
+"""Inter-annotator agreement: chance-corrected coefficients, span matching, the report.
+
+Pure Python on plain data (no database, no window), so every figure can be checked by hand.
+"""
+
+from annotator.core.domain.agreement.items import DocAnnotations, LinkItem, SpanItem
+from annotator.core.domain.agreement.measures import (
+    Measure,
+    cohen_kappa,
+    cohen_kappa_table,
+    fleiss_kappa,
+    krippendorff_alpha_nominal,
+    prf,
+)
+from annotator.core.domain.agreement.report import agreement_report
+from annotator.core.domain.agreement.spans import MODES, Mode, SpanMatch, match_spans
+from annotator.core.domain.agreement.table import render_table
+from annotator.core.domain.agreement.unitizing import Continuum, Unit, UnitizingResult, alpha_u
+
+__all__ = [
+    "MODES",
+    "Continuum",
+    "DocAnnotations",
+    "LinkItem",
+    "Measure",
+    "Mode",
+    "SpanItem",
+    "SpanMatch",
+    "Unit",
+    "UnitizingResult",
+    "agreement_report",
+    "alpha_u",
+    "cohen_kappa",
+    "cohen_kappa_table",
+    "fleiss_kappa",
+    "krippendorff_alpha_nominal",
+    "match_spans",
+    "prf",
+    "render_table",
+]
