@@ -9,18 +9,28 @@ from annotator.core.domain.agreement.measures import (
     cohen_kappa,
     cohen_kappa_table,
     fleiss_kappa,
+    fleiss_kappa_counted,
+    krippendorff_alpha_counted,
     krippendorff_alpha_nominal,
     prf,
 )
 from annotator.core.domain.agreement.report import agreement_report
 from annotator.core.domain.agreement.spans import MODES, Mode, SpanMatch, match_spans
 from annotator.core.domain.agreement.table import render_table
-from annotator.core.domain.agreement.unitizing import Continuum, Unit, UnitizingResult, alpha_u
+from annotator.core.domain.agreement.unitizing import (
+    Continuum,
+    Grouped,
+    Unit,
+    UnitizingResult,
+    alpha_u,
+    alpha_u_each,
+)
 
 __all__ = [
     "MODES",
     "Continuum",
     "DocAnnotations",
+    "Grouped",
     "LinkItem",
     "Measure",
     "Mode",
@@ -30,9 +40,12 @@ __all__ = [
     "UnitizingResult",
     "agreement_report",
     "alpha_u",
+    "alpha_u_each",
     "cohen_kappa",
     "cohen_kappa_table",
     "fleiss_kappa",
+    "fleiss_kappa_counted",
+    "krippendorff_alpha_counted",
     "krippendorff_alpha_nominal",
     "match_spans",
     "prf",
