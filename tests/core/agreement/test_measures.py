@@ -8,6 +8,7 @@ is undefined, it must say why instead of returning NaN or 1.0.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pytest
@@ -151,7 +152,7 @@ def coded_items(draw: st.DrawFn) -> list[dict[str, int]]:
     return [{c: v for c, v in zip(coders, row, strict=True) if v is not None} for row in rows]
 
 
-def _reliability_matrix(items: list[dict[str, int]]) -> np.ndarray:
+def _reliability_matrix(items: Sequence[Mapping[str, object]]) -> np.ndarray:
     coders = sorted({c for item in items for c in item})
     return np.array([[item.get(c, np.nan) for item in items] for c in coders], dtype=float)
 

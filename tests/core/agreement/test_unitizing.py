@@ -274,14 +274,12 @@ def studies(draw: st.DrawFn) -> tuple[int, list[tuple[int, list[tuple[int, str, 
     docs = []
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         length = draw(st.integers(min_value=1, max_value=30))
-        unit = st.tuples(
-            st.integers(0, raters - 1), st.sampled_from("AB"), st.integers(0, length - 1)
-        ).flatmap(
-            lambda u, length=length: st.tuples(
-                st.just(u[0]), st.just(u[1]), st.just(u[2]), st.integers(1, length - u[2])
-            )
-        )
-        docs.append((length, draw(st.lists(unit, max_size=8))))
+        units = []
+        for _ in range(draw(st.integers(min_value=0, max_value=8))):
+            start = draw(st.integers(0, length - 1))
+            rater, category = draw(st.integers(0, raters - 1)), draw(st.sampled_from("AB"))
+            units.append((rater, category, start, draw(st.integers(1, length - start))))
+        docs.append((length, units))
     return raters, docs
 
 

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import TypedDict, TypeVar
 
 C = TypeVar("C", bound=Hashable)  # a category
+Item = TypeVar("Item", bound=tuple[Hashable, ...])  # the values an item was given
 
 NO_ITEMS = "no items"
 ONE_CATEGORY = "only one category used"
@@ -83,7 +84,7 @@ def fleiss_kappa(items: Sequence[Sequence[Hashable]]) -> Measure:
     return fleiss_kappa_counted(Counter(tuple(item) for item in items))
 
 
-def fleiss_kappa_counted(items: Mapping[tuple[Hashable, ...], int]) -> Measure:
+def fleiss_kappa_counted(items: Mapping[Item, int]) -> Measure:
     """``fleiss_kappa`` of items given as (ratings -> how many items have them).
 
     Large studies repeat the same few combinations of ratings over and over; counting them once
@@ -123,7 +124,7 @@ def krippendorff_alpha_nominal(items: Sequence[Mapping[str, Hashable]]) -> Measu
     return krippendorff_alpha_counted(Counter(tuple(item.values()) for item in items))
 
 
-def krippendorff_alpha_counted(items: Mapping[tuple[Hashable, ...], int]) -> Measure:
+def krippendorff_alpha_counted(items: Mapping[Item, int]) -> Measure:
     """``krippendorff_alpha_nominal`` of items given as (values -> how many items have them).
 
     The nominal coincidence matrix does not depend on which coder gave which value, only on the
