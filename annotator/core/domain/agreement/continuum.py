@@ -51,16 +51,12 @@ class Sums:
     @staticmethod
     def of(size: int, per_rater: Sequence[list[Interval]]) -> Sums:
         units = [_merged(intervals, size) for intervals in per_rater]
-        lengths = [[e - s for s, e in ivs] for ivs in units]
-        squares = [sum(x * x for x in found) for found in lengths]
-        observed = sum(
-            _pair_observed(units[i], units[j], squares[i] + squares[j])
-            for i, j in combinations(range(len(units)), 2)
-        )
+        lengths = [e - s for ivs in units for s, e in ivs]
+        observed = sum(_pair_observed(a, b) for a, b in combinations(units, 2))
         return Sums(
             size,
             observed,
-            [x for found in lengths for x in found],
+            lengths,
             [b - e for ivs in units for (_, e), (b, _) in pairwise(ivs) if b > e],
             [(ivs[0][0], size - ivs[-1][1]) if ivs else None for ivs in units],
         )
@@ -130,18 +126,22 @@ def _merged(intervals: list[Interval], size: int) -> list[Interval]:
     return out
 
 
-def _pair_observed(a: list[Interval], b: list[Interval], squares: int) -> int:
+def _pair_observed(a: list[Interval], b: list[Interval]) -> int:
     """Two raters' units of one category: overlapping pairs by offsets, lone units by length².
 
     A unit that overlaps none of the other's units lies inside one of the other's gaps; a unit
     that overlaps some unit of the other is inside none of its gaps. So these are all the
     non-zero distances between the two partitions (``distance`` for each pair of segments).
-    ``squares`` is the sum of length² over the units of both; the overlapping ones are taken
-    out of it as they are found.
+    Units both raters marked alike overlap nothing else and add 0: they are set aside first.
     """
-    if a == b:
-        return 0
-    total = squares
+    same = set(a).intersection(b)
+    if same:
+        if len(same) == len(a) == len(b):
+            return 0
+        a = [iv for iv in a if iv not in same]
+        b = [iv for iv in b if iv not in same]
+    total = sum((e - s) * (e - s) for s, e in a) + sum((e - s) * (e - s) for s, e in b)
+    # Each overlapping pair adds its distance; a unit found overlapping is no longer lone.
     i = j = 0
     last_i = last_j = -1
     na, nb = len(a), len(b)

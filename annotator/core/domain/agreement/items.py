@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,20 @@ def category_of(value: object) -> Hashable:
     if isinstance(value, Hashable):
         return value
     return repr(value)
+
+
+def categories_of(raw: dict[int, tuple[object, ...]]) -> dict[int, tuple[Hashable, ...]]:
+    """``category_of`` each value of each tuple (span id -> its attribute values).
+
+    Choice and bool attributes hold plain values, which are their own categories: when every
+    value is plain the dict comes back as it is, without a call per value.
+    """
+    try:
+        distinct = set(raw.values())
+    except TypeError:  # a list among the values (a multi-choice attribute)
+        distinct = None
+    if distinct is not None and all(
+        value is None or type(value) in _PLAIN for values in distinct for value in values
+    ):
+        return cast(dict[int, tuple[Hashable, ...]], raw)  # plain values are hashable
+    return {ident: tuple(map(category_of, values)) for ident, values in raw.items()}

@@ -73,8 +73,9 @@ def link_counts(
     Links of a span to itself are ignored.
     """
     wanted = set(relations)
-    mine = _linked(first, {a: k for k, (a, _) in enumerate(pairs)}, wanted)
-    theirs = _linked(second, {b: k for k, (_, b) in enumerate(pairs)}, wanted)
+    firsts, seconds = zip(*pairs, strict=True) if pairs else ((), ())
+    mine = _linked(first, dict(zip(firsts, range(len(pairs)), strict=True)), wanted)
+    theirs = _linked(second, dict(zip(seconds, range(len(pairs)), strict=True)), wanted)
     per_label = Counter(labels)
     result = {}
     for relation in relations:

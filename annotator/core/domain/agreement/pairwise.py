@@ -11,7 +11,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.core.domain.agreement.items import DocAnnotations, category_of
+from annotator.core.domain.agreement.items import DocAnnotations, categories_of
 from annotator.core.domain.agreement.links import LinkCounts, link_counts
 from annotator.core.domain.agreement.measures import Measure, cohen_kappa_table, prf
 from annotator.core.domain.agreement.spans import Counts, Indexed, Mode, SpanMatch, match_indexed
@@ -56,33 +56,18 @@ class Corpus:
             wanted.setdefault(label, []).append(name)
         spans = {}
         values = {}
-        seen: dict[tuple[object, ...], tuple[Hashable, ...]] = {}
         for doc, members in holders.items():
             for annotator in members:
                 found = annotations[annotator][doc].spans
                 spans[(annotator, doc)] = Indexed(found)
-                values[(annotator, doc)] = {
-                    s.id: _categories(s.attributes, wanted[s.label], seen)
-                    for s in found
-                    if s.label in wanted
-                }
+                values[(annotator, doc)] = categories_of(
+                    {
+                        s.id: tuple(map(s.attributes.get, wanted[s.label]))
+                        for s in found
+                        if s.label in wanted
+                    }
+                )
         return Corpus(annotations, spans, values, wanted)
-
-
-def _categories(
-    attributes: Mapping[str, object],
-    names: Sequence[str],
-    seen: dict[tuple[object, ...], tuple[Hashable, ...]],
-) -> tuple[Hashable, ...]:
-    """The categories of the ``names`` attributes; the same raw values recur, so memoised."""
-    raw = tuple(map(attributes.get, names))
-    try:
-        found = seen.get(raw)
-    except TypeError:  # an unhashable value, such as a multi-choice list
-        return tuple(map(category_of, raw))
-    if found is None:
-        found = seen[raw] = tuple(map(category_of, raw))
-    return found
 
 
 @dataclass

@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Literal
 
 from annotator.core.domain.agreement.items import SpanItem
@@ -59,7 +60,7 @@ class Indexed:
             else:
                 found.append(span.id)
         self.by_key = by_key
-        self.totals = Counter(self.label_of.values())
+        self.totals = Counter(map(attrgetter("label"), spans))
         self._by_label: dict[str, tuple[list[int], list[SpanItem], int]] | None = None
 
     def by_label(self) -> dict[str, tuple[list[int], list[SpanItem], int]]:
@@ -71,7 +72,7 @@ class Indexed:
                     grouped[span.label].append(span)
             self._by_label = {}
             for label, items in grouped.items():
-                items.sort(key=lambda s: (s.start, s.end, s.id))
+                items.sort(key=attrgetter("start", "end", "id"))
                 longest = max(s.end - s.start for s in items)
                 self._by_label[label] = ([s.start for s in items], items, longest)
         return self._by_label
@@ -133,31 +134,36 @@ def _overlap(first: Indexed, second: Indexed) -> list[tuple[int, int, str]]:
     are taken up front and only the other spans go through the search.
     """
     found = []
-    taken_a: set[int] = set()
+    rest: list[tuple[int, int, str, int]] = []  # (start, end, label, id) not matched up front
     taken_b: set[int] = set()
     theirs = second.by_key
     for key, ids in first.by_key.items():
         other = theirs.get(key)
         if other is not None and len(ids) == 1 and len(other) == 1 and key[1] > key[0]:
             found.append((ids[0], other[0], key[2]))
-            taken_a.add(ids[0])
             taken_b.add(other[0])
+        elif key[1] > key[0]:
+            rest.extend((*key, ident) for ident in ids)
+    if not rest:
+        return found
     index = second.by_label()
     candidates = []
-    for a in first.spans:
-        entry = index.get(a.label)
-        if entry is None or a.end <= a.start or a.id in taken_a:
+    for a_start, a_end, label, a_id in rest:
+        entry = index.get(label)
+        if entry is None:
             continue
         starts, spans, longest = entry
-        # Only a span starting after a.start - longest and before a.end can overlap a.
-        for b in spans[bisect_right(starts, a.start - longest) : bisect_left(starts, a.end)]:
-            common = (a.end if a.end < b.end else b.end) - (
-                a.start if a.start > b.start else b.start
+        # Only a span starting after a_start - longest and before a_end can overlap it.
+        for b in spans[bisect_right(starts, a_start - longest) : bisect_left(starts, a_end)]:
+            b_start, b_end = b.start, b.end
+            common = (a_end if a_end < b_end else b_end) - (
+                a_start if a_start > b_start else b_start
             )
             if common > 0 and b.id not in taken_b:
-                shift = abs(a.start - b.start) + abs(a.end - b.end)
-                candidates.append((-common, shift, a.start, b.start, a.id, b.id, a.label))
+                shift = abs(a_start - b_start) + abs(a_end - b_end)
+                candidates.append((-common, shift, a_start, b_start, a_id, b.id, label))
     candidates.sort()
+    taken_a: set[int] = set()
     for *_, a_id, b_id, label in candidates:
         if a_id not in taken_a and b_id not in taken_b:
             taken_a.add(a_id)
