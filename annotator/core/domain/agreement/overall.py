@@ -31,6 +31,7 @@ NO_PAIR = "no pair of annotators marked it"
 
 
 def _mean(values: Sequence[float | None], reason: str) -> Measure:
+    """The mean of the defined values, ``n`` of them: an undefined F1 is not an F1 of 0."""
     defined = [v for v in values if v is not None]
     if not defined:
         return Measure.none(0, reason)
@@ -45,7 +46,9 @@ def unitized(
 ) -> tuple[UnitizingResult, dict[str, UnitizingResult]]:
     """alpha_u over the documents every annotator has, and per document over its annotators.
 
-    Spans that do not lie within their text (not possible for stored ones) are left out.
+    A text is as long as the longest length any annotator gives for it; spans that do not lie
+    within it (not possible for stored ones) are left out. An annotator's overlapping spans of
+    one label count as their union (see ``unitizing.alpha_u``).
     """
     continua = {}
     for doc, members in holders.items():
@@ -72,6 +75,7 @@ def unitized(
 
 
 def span_entry(f1s: Sequence[float | None], unitized: UnitizingResult, label: str) -> Entry:
+    """One label's (or "*"'s) mean pairwise F1 and alpha_u, with the counts behind them."""
     entry: Entry = {}
     mean = _mean(f1s, NO_PAIR if f1s else ONE_ANNOTATOR)
     put(entry, "f1_mean", mean)
@@ -127,14 +131,14 @@ def overall_attributes(
         values = {name: corpus.values[(name, doc)] for name in members}
         for label, group in span_groups(indexed, matches, options.mode):
             if label in tallies:
-                tallies[label].append(tuple(values[n][ident] for n, ident in group.items()))
+                tallies[label].append(tuple([values[n][ident] for n, ident in group.items()]))
     section: Entry = {}
     for label, names in corpus.attributes.items():
         counted = Counter(tallies[label])
         for k, name in enumerate(names):
             items: Counter[tuple[Hashable, ...]] = Counter()
             for item, count in counted.items():
-                items[tuple(values[k] for values in item)] += count
+                items[tuple([of_span[k] for of_span in item])] += count
             entry: Entry = {}
             fleiss = fleiss_kappa_counted(items)
             alpha = krippendorff_alpha_counted(items)

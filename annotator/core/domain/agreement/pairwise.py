@@ -28,6 +28,7 @@ class Options:
     labels: Sequence[str]
     attributes: Sequence[tuple[str, str]]  # (label, attribute name)
     relations: Sequence[str]
+    # relation -> the (source label, target label) its links connect, over every annotator
     combos: Mapping[str, set[tuple[str, str]]] = field(default_factory=dict)
 
 

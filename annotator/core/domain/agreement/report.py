@@ -19,7 +19,8 @@ The choices, made once here so that every figure means the same thing:
   matched spans the relation can connect as an item (see ``links.link_counts``).
 - All annotators: Fleiss' kappa and Krippendorff's alpha take as items the spans that several
   annotators share: the same (label, start, end) in exact mode, chains of pairwise matches in
-  overlap mode (see ``groups``). alpha_u uses the documents every annotator has.
+  overlap mode (see ``groups``). alpha_u uses the documents every annotator has, laid end to
+  end; an annotator's overlapping spans of one label count as their union there.
 
 Every value that cannot be computed is ``None``, and its entry carries ``"undefined"``: "key:
 reason" for each such key, joined by "; ". Nothing is ever NaN or a made-up 1.0.
