@@ -11,7 +11,6 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 
 from annotator.core.domain.agreement.continuum import Interval
 from annotator.core.domain.agreement.groups import span_groups
-from annotator.core.domain.agreement.items import DocAnnotations
 from annotator.core.domain.agreement.measures import (
     ONE_ANNOTATOR,
     Measure,
@@ -39,7 +38,7 @@ def _mean(values: Sequence[float | None], reason: str) -> Measure:
 
 
 def unitized(
-    annotations: Mapping[str, Mapping[str, DocAnnotations]],
+    corpus: Corpus,
     holders: Mapping[str, list[str]],
     everyone: Sequence[str],
     labels: Collection[str],
@@ -52,18 +51,21 @@ def unitized(
     """
     continua = {}
     for doc, members in holders.items():
-        length = max(annotations[name][doc].length for name in members)
+        length = max(corpus.annotations[name][doc].length for name in members)
         grouped: dict[Hashable, list[list[Interval]]] = {}
         for r, name in enumerate(members):
-            for s in annotations[name][doc].spans:
-                if s.label in labels and 0 <= s.start < s.end <= length:
-                    per_rater = grouped.get(s.label)
-                    if per_rater is None:
-                        per_rater = grouped[s.label] = [[] for _ in members]
-                    per_rater[r].append((s.start, s.end))
+            indexed = corpus.spans[(name, doc)]
+            inside = indexed.reach[0] >= 0 and indexed.reach[1] <= length
+            for label, intervals in indexed.intervals.items():
+                if label in labels:
+                    if label not in grouped:
+                        grouped[label] = [[] for _ in members]
+                    grouped[label][r] = (
+                        intervals if inside else [iv for iv in intervals if _fits(iv, length)]
+                    )
         continua[doc] = Grouped(length, grouped)
     if not everyone:
-        reason = ONE_ANNOTATOR if len(annotations) < 2 else NOT_ALL
+        reason = ONE_ANNOTATOR if len(corpus.annotations) < 2 else NOT_ALL
         overall, each = UnitizingResult(Measure.none(0, reason)), list[UnitizingResult]()
     else:
         overall, each = alpha_u_each([continua[doc] for doc in everyone], holders[everyone[0]])
@@ -72,6 +74,10 @@ def unitized(
         if doc not in per_doc:
             per_doc[doc] = alpha_u([continua[doc]], members)
     return overall, per_doc
+
+
+def _fits(interval: Interval, length: int) -> bool:
+    return interval[0] >= 0 and interval[1] <= length
 
 
 def span_entry(f1s: Sequence[float | None], unitized: UnitizingResult, label: str) -> Entry:

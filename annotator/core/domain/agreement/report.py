@@ -132,7 +132,7 @@ def _report(
         for pair in combinations(names, 2)
     }
     everyone = [doc for doc, members in holders.items() if len(members) == len(names)]
-    overall_u, per_doc_u = unitized(annotations, holders, everyone, set(options.labels))
+    overall_u, per_doc_u = unitized(corpus, holders, everyone, set(options.labels))
     return {
         "mode": mode,
         "annotators": names,

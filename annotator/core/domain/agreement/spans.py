@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from annotator.core.domain.agreement.items import SpanItem
 
@@ -21,8 +21,7 @@ Mode = Literal["exact", "overlap"]
 MODES: tuple[Mode, ...] = ("exact", "overlap")
 
 
-@dataclass(frozen=True)
-class Counts:
+class Counts(NamedTuple):
     """Per label: matched pairs, spans only the second has (fp), spans only the first has (fn)."""
 
     tp: int = 0
@@ -43,23 +42,36 @@ class Indexed:
     """One annotator's spans in one document, indexed once to be matched against several.
 
     ``label_of`` maps span id -> label; ``by_key`` (start, end, label) -> ids; ``totals``
-    label -> number of spans.
+    label -> number of spans; ``intervals`` label -> the distinct (start, end) of its
+    non-empty spans; ``reach`` the smallest start and the largest end (to check them at once).
     """
 
-    __slots__ = ("_by_label", "by_key", "label_of", "spans", "totals")
+    __slots__ = ("_by_label", "by_key", "intervals", "label_of", "reach", "spans", "totals")
 
     def __init__(self, spans: Sequence[SpanItem]) -> None:
         self.spans = spans
         self.label_of = {span.id: span.label for span in spans}
         by_key: dict[tuple[int, int, str], list[int]] = {}
+        intervals: dict[str, list[tuple[int, int]]] = {}
         for span in spans:
             key = (span.start, span.end, span.label)
             found = by_key.get(key)
-            if found is None:
-                by_key[key] = [span.id]
-            else:
+            if found is not None:
                 found.append(span.id)
+                continue
+            by_key[key] = [span.id]
+            if key[1] > key[0]:
+                per_label = intervals.get(key[2])
+                if per_label is None:
+                    intervals[key[2]] = [key[:2]]
+                else:
+                    per_label.append(key[:2])
         self.by_key = by_key
+        self.intervals = intervals
+        if spans:
+            self.reach = (min(map(attrgetter("start"), spans)), max(map(attrgetter("end"), spans)))
+        else:
+            self.reach = (0, 0)
         self.totals = Counter(map(attrgetter("label"), spans))
         self._by_label: dict[str, tuple[list[int], list[SpanItem], int]] | None = None
 
