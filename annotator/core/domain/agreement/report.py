@@ -180,6 +180,7 @@ def _per_document(
 
 
 def _micro_f1(counts: Mapping[str, Any], labels: Collection[str]) -> float | None:
+    """F1 of the counts summed over ``labels``; None when neither annotator marked any."""
     tp = sum(c.tp for label, c in counts.items() if label in labels)
     marked = sum(2 * c.tp + c.fp + c.fn for label, c in counts.items() if label in labels)
     return 2 * tp / marked if marked else None
