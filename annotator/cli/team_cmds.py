@@ -188,4 +188,59 @@ def adjudicate(
                 click.echo(f"    {item.what} {item.key}: {item.reason} ({holders})")
 
 
-COMMANDS = (assign, unassign, adjudicate)
+@click.command()
+@click.option(
+    "--annotator", "annotators", multiple=True, metavar="NAME", help="Only these (repeatable)."
+)
+@click.option(
+    "--document", "documents", multiple=True, metavar="KEY", help="Only these (repeatable)."
+)
+@click.option("--label", "labels", multiple=True, metavar="LABEL", help="Only these labels.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([*STATUSES, "any"]),
+    help="Compare documents an annotator has in this status (repeatable). Default: done.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["exact", "overlap"]),
+    default="exact",
+    show_default=True,
+    help="Spans match on exact boundaries, or on overlapping ones (same label either way).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def agreement(
+    ctx: click.Context,
+    annotators: tuple[str, ...],
+    documents: tuple[str, ...],
+    labels: tuple[str, ...],
+    statuses: tuple[str, ...],
+    mode: str,
+    as_json: bool,
+) -> None:
+    """How far annotators agree: spans, values, positions and links, per pair and overall."""
+    from annotator.core.domain.agreement import render_table
+
+    chosen: tuple[str, ...] | None = statuses or ("done",)
+    if "any" in statuses:
+        chosen = None
+    with open_workspace(ctx, create=False) as ws:
+        report = ws.agreement(
+            annotators=annotators or None,
+            statuses=chosen,
+            documents=documents or None,
+            labels=labels or None,
+            mode=mode,
+        )
+    if as_json:
+        import orjson
+
+        click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    else:
+        click.echo(render_table(report))
+
+
+COMMANDS = (assign, unassign, adjudicate, agreement)

@@ -83,3 +83,23 @@ def test_schema_switch_killed_at(point: str, tmp_path: Path) -> None:
         active = ws.active_schema().name
         assert ws.documents.count() == 20
     assert active != old if SCHEMA_POINTS[point] else active == old
+
+
+@pytest.mark.faults
+def test_adjudication_killed_before_commit_leaves_gold_as_it_was(tmp_path: Path) -> None:
+    from annotator.core.services.demo import load_demo
+
+    db = tmp_path / "team.sqlite3"
+    with Workspace(f"sqlite:///{db}") as ws:
+        load_demo(ws, "lead")  # amira's and tomas's finished work on three articles
+    run_killed_at("adjudicate-before-commit", cli(db, "adjudicate", "--auto"))
+    integrity_ok(db)
+    with Workspace(f"sqlite:///{db}") as ws:
+        gold = ws.annotators.find("gold")
+        assert gold is None or all(not ws.gold().spans(d) for d in range(1, 11))
+    again = subprocess.run(
+        cli(db, "adjudicate", "--auto"), cwd=REPO, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    with Workspace(f"sqlite:///{db}") as ws:
+        assert sum(len(ws.gold().spans(d)) for d in range(1, 11)) > 50

@@ -1,8 +1,10 @@
-"""Adjudication into the gold layer: the automatic step, document by document.
+"""Adjudication into the gold layer: the automatic step.
 
-Each document's agreed spans and links go into gold in one transaction, through the same rule
-book as every other edit, so a gold layer is always one the editor could have made. Running it
-again adds nothing twice: what gold already holds is never touched.
+Per document, what enough annotators agree on (``domain/adjudicating.py``) is checked against
+gold by the rule book and written with every other document's in one transaction
+(``gold_writing.py``), so a gold layer is always one the editor could have made and a failed
+run leaves gold as it was. Running it again adds nothing twice: what gold already holds is
+never touched.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from annotator.core.domain.adjudicating import Decision, Layer, Undecided, decide, span_key
-from annotator.core.domain.errors import AnnotatorError, ValidationError
+from annotator.core.domain.adjudicating import Layer, Undecided, decide, span_key
+from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.faults import fault_point
 from annotator.core.domain.layers import GOLD
 from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.gold_writing import DocumentPlan, GoldPlanner, write_plans
 from annotator.core.services.team_reading import DocumentWork, choose_layers, read_work
+from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 
 
@@ -62,54 +67,50 @@ def auto_adjudicate(
     people = choose_layers(db, annotators)
     if len(people) < min_agree:
         raise ValidationError(
-            f"--min-agree {min_agree} needs at least {min_agree} annotators; {len(people)} chosen"
+            f"--min-agree {min_agree} needs at least {min_agree} annotators; "
+            f"{len(people)} chosen"
         )
     work = read_work(
         db, people, statuses=statuses, documents=documents, extra_layers=[gold.annotator]
     )
     report = AdjudicationReport(min_agree, tuple(p.name for p in people))
+    planner = GoldPlanner(gold.schema)
+    plans: list[DocumentPlan] = []
+    gold_ids = {}
     for n, doc in enumerate(work):
-        names = tuple(n for n in doc.layers if n != GOLD)
+        names = tuple(name for name in doc.layers if name != GOLD)
         if len(names) >= min_agree:
-            report.documents.append(_adjudicate(gold, doc, names, min_agree))
+            outcome, plan = _plan(planner, doc, names, min_agree)
+            report.documents.append(outcome)
+            plans.append(plan)
+            gold_ids[doc.id] = {span_key(s): s.id for s in doc.layers[GOLD].spans}
         if progress is not None:
             progress(n + 1, len(work))
+    if any(p.spans or p.links for p in plans):
+        with guarded_write(db) as session:
+            write_plans(session, plans, gold.annotator, gold.schema_ref, gold_ids)
+            fault_point("adjudicate-before-commit")
     return report
 
 
-def _adjudicate(
-    gold: AnnotationService, doc: DocumentWork, names: tuple[str, ...], min_agree: int
-) -> DocumentOutcome:
+def _plan(
+    planner: GoldPlanner, doc: DocumentWork, names: tuple[str, ...], min_agree: int
+) -> tuple[DocumentOutcome, DocumentPlan]:
     layers = {n: Layer(doc.layers[n].spans, doc.layers[n].relations) for n in names}
     current = doc.layers[GOLD]
-    decision: Decision = decide(layers, Layer(current.spans, current.relations), min_agree)
-    outcome = DocumentOutcome(doc.key, names, undecided=list(decision.undecided))
-    if not decision.spans and not decision.links:
-        return outcome
-    ids = {span_key(s): s.id for s in current.spans}
-    with gold.batch() as batch:
-        for agreed in decision.spans:
-            start, end, label = agreed.key
-            try:
-                with batch.savepoint():
-                    made = batch.create_span(doc.id, start, end, label, agreed.attributes)
-            except AnnotatorError as refused:  # e.g. gold holds an overlapping span
-                outcome.undecided.append(
-                    Undecided("span", agreed.key, agreed.supporters, f"gold refused it: {refused}")
-                )
-                continue
-            ids[agreed.key] = made.id
-            outcome.spans_added += 1
-        for source, target, relation in decision.links:
-            if source not in ids or target not in ids:
-                continue
-            try:
-                with batch.savepoint():
-                    batch.link(ids[source], ids[target], relation)
-            except AnnotatorError as refused:
-                outcome.undecided.append(
-                    Undecided("link", (source, target, relation), (), f"gold refused it: {refused}")
-                )
-                continue
-            outcome.links_added += 1
-    return outcome
+    decision = decide(layers, Layer(current.spans, current.relations), min_agree)
+    by_id = {s.id: s for s in current.spans}
+    plan = planner.plan(
+        doc.id,
+        [(s.id, span_key(s)) for s in current.spans],
+        [(r.label, r.source_id, r.target_id) for r in current.relations if r.source_id in by_id],
+        decision.spans,
+        decision.links,
+    )
+    outcome = DocumentOutcome(doc.key, names, len(plan.spans), len(plan.links))
+    outcome.undecided = list(decision.undecided)
+    supporters: dict[object, tuple[str, ...]] = {a.key: a.supporters for a in decision.spans}
+    for what, key, reason in plan.refused:
+        held = supporters.get(key, ())
+        outcome.undecided.append(Undecided(what, key, held, f"gold refused it: {reason}"))
+    return outcome, plan

@@ -1,7 +1,9 @@
-"""Several layers' annotations on many documents at once: what agreement and adjudication read.
+"""Several layers' annotations on many documents at once: what agreement, adjudication and
+curation read.
 
-Two queries (spans, links) for the whole selection, read in one transaction, instead of one per
-document and annotator: agreement over a thousand documents stays a matter of a second.
+Two queries (spans, links) for the whole selection, in one read transaction, with rows taken
+straight from the driver, instead of one query per document and annotator: agreement over a
+thousand documents of three annotators stays a matter of a second.
 """
 
 from __future__ import annotations
@@ -13,21 +15,22 @@ from typing import Any
 import orjson
 from sqlalchemy import Text, cast, select
 
+from annotator.core.domain.agreement.items import LinkItem, SpanItem
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
-from annotator.core.domain.records import AnnotatorRecord, RelationRecord, SpanRecord
-from annotator.core.services.exporting.source import snapshot
+from annotator.core.domain.records import AnnotatorRecord
+from annotator.core.services.exporting.source import RawRows, snapshot
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
 
 
 @dataclass
 class LayerWork:
-    """One layer's annotations on one document."""
+    """One layer's annotations on one document, in text order."""
 
     status: str = "new"
-    spans: list[SpanRecord] = field(default_factory=list)
-    relations: list[RelationRecord] = field(default_factory=list)
+    spans: list[SpanItem] = field(default_factory=list)
+    relations: list[LinkItem] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +75,7 @@ def read_work(
     """
     ids = {a.id: a.name for a in layers}
     extra = {a.id: a.name for a in extra_layers}
+    every = {**ids, **extra}
     wanted_labels = set(labels) if labels else None
     wanted_statuses = set(statuses) if statuses is not None else None
     with snapshot(db) as conn:
@@ -84,58 +88,63 @@ def read_work(
             for d, a, st in conn.execute(
                 select(
                     DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
-                ).where(DocumentStatus.annotator_id.in_(list(ids) + list(extra)))
+                ).where(DocumentStatus.annotator_id.in_(list(every)))
             )
         }
+        # (document, annotator) -> the layer being read there
+        reading: dict[tuple[int, int], LayerWork] = {}
         for doc in docs.values():
             for a, name in ids.items():
                 status = status_of.get((doc.id, a), "new")
                 if wanted_statuses is None or status in wanted_statuses:
-                    doc.layers[name] = LayerWork(status)
+                    doc.layers[name] = reading[(doc.id, a)] = LayerWork(status)
             if doc.layers:
                 for a, name in extra.items():
-                    doc.layers[name] = LayerWork(status_of.get((doc.id, a), "new"))
-        every = {**ids, **extra}
-        attrs_cache: dict[str, dict[str, Any]] = {}
-        kept: set[int] = set()
-        span_rows = select(
-            Span.id,
+                    status = status_of.get((doc.id, a), "new")
+                    doc.layers[name] = reading[(doc.id, a)] = LayerWork(status)
+        spans = select(
             Span.document_id,
             Span.annotator_id,
+            Span.id,
             Span.start,
             Span.end,
             Span.label,
             cast(Span.attributes, Text),
         ).where(Span.annotator_id.in_(list(every)))
         if documents is not None:
-            span_rows = span_rows.where(Span.document_id.in_(list(docs)))
-        for sid, d, a, start, end, label, attrs in conn.execute(
-            span_rows.order_by(Span.document_id, Span.start, Span.end, Span.id)
-        ):
-            found = docs.get(d)
-            if found is None or every[a] not in found.layers:
-                continue
-            if wanted_labels is not None and label not in wanted_labels:
-                continue
-            parsed = attrs_cache.get(attrs)
-            if parsed is None:
-                parsed = attrs_cache[attrs] = orjson.loads(attrs) if attrs else {}
-            found.layers[every[a]].spans.append(SpanRecord(sid, d, a, start, end, label, parsed))
-            kept.add(sid)
-        rel_rows = select(
-            Relation.id,
+            spans = spans.where(Span.document_id.in_(list(docs)))
+        parsed: dict[str, Any] = {}
+        kept: set[int] = set()
+        # The index's order (document, annotator, start): no sort; a layer's spans come by start.
+        order = (Span.document_id, Span.annotator_id, Span.start, Span.end)
+        rows = RawRows(conn, spans.order_by(*order), "team_spans")
+        try:
+            for d, a, sid, start, end, label, attrs in rows:
+                layer = reading.get((d, a))
+                if layer is None or (wanted_labels is not None and label not in wanted_labels):
+                    continue
+                values = parsed.get(attrs)
+                if values is None:
+                    values = parsed[attrs] = orjson.loads(attrs) if attrs else {}
+                layer.spans.append(SpanItem(sid, start, end, label, values))
+                kept.add(sid)
+        finally:
+            rows.close()
+        links = select(
             Relation.document_id,
             Relation.annotator_id,
             Relation.label,
             Relation.source_id,
             Relation.target_id,
         ).where(Relation.annotator_id.in_(list(every)))
-        for rid, d, a, label, source, target in conn.execute(rel_rows.order_by(Relation.id)):
-            found = docs.get(d)
-            if found is None or every[a] not in found.layers:
-                continue
-            if source in kept and target in kept:
-                found.layers[every[a]].relations.append(
-                    RelationRecord(rid, d, a, label, source, target)
-                )
+        if documents is not None:
+            links = links.where(Relation.document_id.in_(list(docs)))
+        rows = RawRows(conn, links.order_by(Relation.id), "team_links")
+        try:
+            for d, a, label, source, target in rows:
+                layer = reading.get((d, a))
+                if layer is not None and source in kept and target in kept:
+                    layer.relations.append(LinkItem(label, source, target))
+        finally:
+            rows.close()
     return [doc for doc in docs.values() if doc.layers]

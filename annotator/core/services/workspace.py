@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
+from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.records import (
     AnnotatorRecord,
 )
@@ -113,6 +114,32 @@ class Workspace:
     def gold(self, schema: Schema | None = None) -> AnnotationService:
         """The gold layer, edited like any annotator's work (curation)."""
         return self.annotations(self.annotators.gold(), schema)
+
+    def agreement(
+        self,
+        *,
+        annotators: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = ("done",),
+        documents: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+        mode: str = "exact",
+        schema: Schema | None = None,
+    ) -> dict[str, Any]:
+        """Agreement between annotators (pairs, overall, per document) as a JSON-ready dict."""
+        from annotator.core.services.agreement import measure_agreement
+
+        if mode not in ("exact", "overlap"):
+            raise ValidationError(f"unknown mode {mode!r}: exact or overlap")
+        with self.db.guard():
+            return measure_agreement(
+                self.db,
+                schema or self.active_schema(),
+                annotators=annotators,
+                statuses=statuses,
+                documents=documents,
+                labels=labels,
+                mode="exact" if mode == "exact" else "overlap",
+            )
 
     def curation(self, schema: Schema | None = None) -> CurationService:
         """One document's differences between annotators, and accepting versions into gold."""

@@ -163,3 +163,17 @@ def test_three_annotators_writing_at_once_on_postgresql_then_adjudication(
         assert doc is not None
         assert (report.spans_added, report.links_added, report.undecided) == (3, 1, 0)
         assert {s.attributes.get("stance") for s in ws.gold().spans(doc.id)} == {None, "neutral"}
+
+
+def test_what_gold_refuses_is_reported_and_the_rest_goes_in(workspace: Workspace) -> None:
+    doc = three_annotators(workspace)
+    # gold already holds a SPEAKER that overlaps the agreed one at 7-20 (SPEAKER may not overlap)
+    workspace.gold().create_span(doc, 7, 12, "SPEAKER")
+    report = workspace.adjudicate(min_agree=2)
+    reasons = {u.key: u.reason for u in report.documents[0].undecided}
+    assert "may not overlap" in reasons[(*SPEAKER_2, "SPEAKER")]
+    assert reasons[((*STATEMENT, "STATEMENT"), (*SPEAKER_2, "SPEAKER"), "said_by")].startswith(
+        "gold refused it"
+    )
+    keys = {(s.start, s.end, s.label) for s in workspace.gold().spans(doc)}
+    assert keys == {(7, 12, "SPEAKER"), (*SPEAKER_1, "SPEAKER"), (*STATEMENT, "STATEMENT")}

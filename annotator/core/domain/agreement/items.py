@@ -7,26 +7,28 @@ measures can be checked on hand-made data and run anywhere.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import cast
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple, cast
+
+_NO_VALUES: Mapping[str, object] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class SpanItem:
+class SpanItem(NamedTuple):
     """One span: offsets into the document text, label, attribute values.
 
-    ``id`` is unique among one annotator's spans in one document; links refer to it.
+    ``id`` is unique among one annotator's spans in one document; links refer to it. A named
+    tuple, not a dataclass: a large team corpus is read into hundreds of thousands of these.
     """
 
     id: int
     start: int
     end: int
     label: str
-    attributes: Mapping[str, object] = field(default_factory=dict)
+    attributes: Mapping[str, object] = _NO_VALUES
 
 
-@dataclass(frozen=True)
-class LinkItem:
+class LinkItem(NamedTuple):
     """A relation ``label`` from one span (``source_id``) to another (``target_id``)."""
 
     label: str

@@ -76,7 +76,7 @@ def snapshot(db: Database) -> Iterator[Connection]:
             yield conn
 
 
-class _Rows:
+class RawRows:
     """A query's rows as plain tuples straight from the driver, fetched in batches.
 
     SQLAlchemy compiles the query; rows then skip its per-row result machinery, which costs as
@@ -113,7 +113,7 @@ class _Rows:
 class _Groups:
     """An ordered cursor's rows, handed out one document's group at a time."""
 
-    def __init__(self, rows: _Rows) -> None:
+    def __init__(self, rows: RawRows) -> None:
         self._groups = groupby(rows, itemgetter(0))
         self._next = next(self._groups, None)
 
@@ -158,10 +158,10 @@ def stream_raw(
     doc_count = conn.execute(select(func.count()).select_from(Document)).scalar() or 0
 
     # Server-side cursors (PostgreSQL) must be closed even when a group is left unread.
-    opened: list[_Rows] = []
+    opened: list[RawRows] = []
 
-    def rows(query: Select, name: str) -> _Rows:  # type: ignore[type-arg]
-        result = _Rows(conn, query, name)
+    def rows(query: Select, name: str) -> RawRows:  # type: ignore[type-arg]
+        result = RawRows(conn, query, name)
         opened.append(result)
         return result
 

@@ -1,0 +1,78 @@
+"""Agreement between annotators on the database's work: read once, measured in the domain.
+
+The measures themselves are ``annotator.core.domain.agreement`` (pure, checked against
+scikit-learn, statsmodels and the krippendorff package); this module chooses the work (which
+annotators, which documents: done by default, which labels) and what to compare (the schema's
+choice and yes/no attributes, its relations), so the CLI and the window report the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from annotator.core.domain.agreement import (
+    DocAnnotations,
+    Mode,
+    agreement_report,
+)
+from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.schema import Schema
+from annotator.core.domain.schema.model import AttributeType
+from annotator.core.services.team_reading import DocumentWork, choose_layers, read_work
+from annotator.core.storage.db import Database
+
+COMPARED_TYPES = (AttributeType.CHOICE, AttributeType.MULTI, AttributeType.BOOL)
+
+
+def compared_attributes(schema: Schema) -> dict[str, list[str]]:
+    """Per label, the attributes whose values agreement compares (categories, not free text)."""
+    return {
+        label.name: [a.name for a in label.attributes if a.type in COMPARED_TYPES]
+        for label in schema.labels
+        if any(a.type in COMPARED_TYPES for a in label.attributes)
+    }
+
+
+def as_items(work: Sequence[DocumentWork]) -> dict[str, dict[str, DocAnnotations]]:
+    """Annotator -> document key -> their spans and links, as the domain's measures take them."""
+    found: dict[str, dict[str, DocAnnotations]] = {}
+    for doc in work:
+        for name, layer in doc.layers.items():
+            found.setdefault(name, {})[doc.key] = DocAnnotations(
+                doc.length, layer.spans, layer.relations
+            )
+    return found
+
+
+def measure_agreement(
+    db: Database,
+    schema: Schema,
+    *,
+    annotators: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = ("done",),
+    documents: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+    mode: Mode = "exact",
+) -> dict[str, Any]:
+    """The agreement report (see ``agreement_report``) plus what was selected."""
+    for label in labels or ():
+        if schema.label(label) is None:
+            raise ValidationError(f"label {label!r} is not in schema {schema.name!r}")
+    people = choose_layers(db, annotators)
+    work = read_work(db, people, statuses=statuses, documents=documents, labels=None)
+    report = agreement_report(
+        as_items(work),
+        mode=mode,
+        labels=list(labels) if labels else [label.name for label in schema.labels],
+        attributes=compared_attributes(schema),
+        relations=[r.name for r in schema.relations],
+    )
+    report["selection"] = {
+        "annotators": [p.name for p in people],
+        "statuses": list(statuses) if statuses is not None else "any",
+        "documents": list(documents) if documents else "all",
+        "labels": list(labels) if labels else "all",
+        "schema": {"name": schema.name, "version": schema.version},
+    }
+    return report
