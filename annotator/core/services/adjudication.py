@@ -67,8 +67,7 @@ def auto_adjudicate(
     people = choose_layers(db, annotators)
     if len(people) < min_agree:
         raise ValidationError(
-            f"--min-agree {min_agree} needs at least {min_agree} annotators; "
-            f"{len(people)} chosen"
+            f"--min-agree {min_agree} needs at least {min_agree} annotators; {len(people)} chosen"
         )
     work = read_work(
         db, people, statuses=statuses, documents=documents, extra_layers=[gold.annotator]
