@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.core.domain.adjudicating import Layer, SpanKey, span_key, values_key
+from annotator.core.domain.adjudicating import Layer, SpanKey, values_key
 
 AGREED, DISAGREED, SINGLE, IN_GOLD = "agreed", "disagreed", "single", "gold"
 STATES = (AGREED, DISAGREED, SINGLE, IN_GOLD)
@@ -25,7 +25,7 @@ class Version:
 
     annotator: str
     span_id: int
-    attributes: dict[str, Any]
+    attributes: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -55,24 +55,46 @@ class CurationRow:
 
 def curation_rows(layers: Mapping[str, Layer], gold: Layer) -> list[CurationRow]:
     """Every span identity in ``layers`` or gold, with its state, in text order."""
-    in_gold = {span_key(s): s.id for s in gold.spans}
+    in_gold = {(s.start, s.end, s.label): s.id for s in gold.spans}
     found: dict[SpanKey, list[Version]] = {}
+    # Readers share one dict per distinct attribute text: compare each of those once.
+    value_keys: dict[int, bytes] = {}
     for name in sorted(layers):
         for span in layers[name].spans:
-            found.setdefault(span_key(span), []).append(
-                Version(name, span.id, dict(span.attributes))
-            )
+            key = (span.start, span.end, span.label)
+            version = Version(name, span.id, span.attributes)
+            versions = found.get(key)
+            if versions is None:
+                found[key] = [version]
+            else:
+                versions.append(version)
+    everyone = len(layers)
     rows = []
-    for key in sorted(set(found) | set(in_gold)):
-        versions = tuple(found.get(key, ()))
-        holders = {v.annotator for v in versions}
+    for key in sorted(found.keys() | in_gold.keys()):
+        versions = found.get(key, [])
         if key in in_gold:
             state = IN_GOLD
-        elif len(holders) == 1 and len(layers) > 1:
+        elif len(versions) == 1 and everyone > 1:
             state = SINGLE
-        elif len(holders) == len(layers) and len({values_key(v.attributes) for v in versions}) == 1:
+        elif len({v.annotator for v in versions}) == everyone and _same_values(
+            versions, value_keys
+        ):
             state = AGREED
         else:
             state = DISAGREED
-        rows.append(CurationRow(key, state, versions, in_gold.get(key), len(layers)))
+        rows.append(CurationRow(key, state, tuple(versions), in_gold.get(key), everyone))
     return rows
+
+
+def _same_values(versions: list[Version], cache: dict[int, bytes]) -> bool:
+    first = versions[0].attributes
+    if all(v.attributes is first for v in versions):
+        return True
+    seen = set()
+    for v in versions:
+        ident = id(v.attributes)
+        vkey = cache.get(ident)
+        if vkey is None:
+            vkey = cache[ident] = values_key(v.attributes)
+        seen.add(vkey)
+    return len(seen) == 1
