@@ -41,6 +41,7 @@ from annotator.gui.label_panel import LabelPanel
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
 from annotator.gui.text_view import SpanTextView
+from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
 
@@ -54,7 +55,7 @@ STATUS_FILTERS = (
 )
 
 
-class MainWindow(DatabaseActions, JobActions):
+class MainWindow(DatabaseActions, JobActions, AgreementActions):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
     label_panel: LabelPanel
@@ -278,6 +279,9 @@ class MainWindow(DatabaseActions, JobActions):
         self._action(doc, "Next document", lambda: self._step_document(1), "Ctrl+PgDown")
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
         self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
+
+        team = menu.addMenu("&Team")
+        self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
 
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Guidelines", self.guidelines_dock.toggleViewAction().trigger, "F1")

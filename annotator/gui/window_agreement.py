@@ -1,0 +1,48 @@
+"""The window's Team → Agreement… action: one agreement view, kept while the window lives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMainWindow
+
+from annotator.gui.agreement_view import AgreementDialog
+
+if TYPE_CHECKING:
+    from annotator.core.services.workspace import Workspace
+    from annotator.gui.document_session import DocumentSession
+
+
+class AgreementActions(QMainWindow):
+    """Mixed into MainWindow, which provides ``workspace`` and ``session``."""
+
+    workspace: Workspace
+    session: DocumentSession | None
+    agreement_dialog: AgreementDialog | None = None
+
+    def show_agreement(self) -> AgreementDialog:
+        """Open (or raise) the agreement view and measure afresh."""
+        dialog = self.agreement_dialog
+        if dialog is None or dialog.workspace is not self.workspace:
+            if dialog is not None:
+                dialog.close()
+            dialog = self.agreement_dialog = AgreementDialog(
+                self.workspace, self._open_document_key, self
+            )
+        dialog.show()
+        if QGuiApplication.platformName() != "offscreen":  # which cannot raise a window
+            dialog.raise_()
+        dialog.activateWindow()
+        dialog.refresh()
+        return dialog
+
+    def agreement_dialog_ready(self):  # type: ignore[no-untyped-def]
+        """The signal the next report arrives by (for tests and scripts that wait on it)."""
+        if self.agreement_dialog is None:
+            self.agreement_dialog = AgreementDialog(self.workspace, self._open_document_key, self)
+        return self.agreement_dialog.reportReady
+
+    def _open_document_key(self) -> str | None:
+        session = self.session
+        return None if session is None else session.document.key
