@@ -58,7 +58,13 @@ def report_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, str, str
         who = " vs ".join(pair["annotators"])
         for label, entry in pair["spans"].items():
             item = "all labels" if label == "*" else label
-            add("spans", who, item, entry, {"precision": "P", "recall": "R", "f1": "F1"})
+            add(
+                "spans",
+                who,
+                item,
+                entry,
+                {"precision": "P", "recall": "R", "f1": "F1", "alpha_u": "alpha_u"},
+            )
         for name, entry in pair["attributes"].items():
             add("values", who, name, entry, {"cohen_kappa": "Cohen's kappa"})
         for name, entry in pair["relations"].items():

@@ -81,7 +81,7 @@ def test_only_documents_both_annotators_have_are_compared() -> None:
     ab = pair(report, "alice", "bob")
     assert ab["documents"] == 1
     # alice's d2 is not "bob marked nothing there": recall stays 1.0 for statements.
-    assert ab["spans"][S] == {
+    assert {k: v for k, v in ab["spans"][S].items() if k != "alpha_u"} == {
         "precision": 1.0,
         "recall": 1.0,
         "f1": 1.0,
@@ -95,6 +95,27 @@ def test_only_documents_both_annotators_have_are_compared() -> None:
     assert ac["documents"] == 0
     assert ac["spans"]["*"]["f1"] is None
     assert "nothing marked" in ac["spans"]["*"]["undefined"]
+
+
+def test_a_pairs_alpha_u_is_the_two_annotators_own_when_no_document_has_everyone() -> None:
+    """Each document dealt to 2 of 3: the overall alpha_u is undefined, each pair's is the
+    alpha_u of a report on those two annotators alone."""
+    annotations = {
+        "alice": {"d1": doc(stance(1, 0, 10), SpanItem(2, 20, 25, P)), "d2": doc(stance(3, 0, 9))},
+        "bob": {"d1": doc(stance(7, 0, 10), SpanItem(8, 20, 26, P)), "d3": doc(stance(4, 2, 9))},
+        "carol": {"d2": doc(stance(5, 0, 10)), "d3": doc(stance(6, 0, 9))},
+    }
+    report = agreement_report(annotations)
+    assert_honest(report)
+    assert report["overall"]["spans"]["*"]["alpha_u"] is None
+    for first, second in (("alice", "bob"), ("alice", "carol"), ("bob", "carol")):
+        alone = agreement_report({n: annotations[n] for n in (first, second)})
+        for label in (S, "*"):
+            expected = alone["overall"]["spans"][label]["alpha_u"]
+            assert expected is not None
+            assert pair(report, first, second)["spans"][label]["alpha_u"] == pytest.approx(
+                expected, abs=1e-12
+            )
 
 
 def test_exact_and_overlap_reports_differ_where_boundaries_do() -> None:

@@ -19,6 +19,7 @@ from annotator.core.domain.agreement.measures import (
 )
 from annotator.core.domain.agreement.pairwise import ALL, Corpus, Entry, Options, PairResult, put
 from annotator.core.domain.agreement.unitizing import (
+    NO_UNITS,
     Grouped,
     UnitizingResult,
     alpha_u,
@@ -74,6 +75,35 @@ def unitized(
         if doc not in per_doc:
             per_doc[doc] = alpha_u([continua[doc]], members)
     return overall, per_doc
+
+
+def pair_unitized(
+    corpus: Corpus, pair: tuple[str, str], documents: Sequence[str], labels: Collection[str]
+) -> UnitizingResult:
+    """alpha_u of two annotators over the documents both have: defined even when no document
+    has every annotator (each document dealt to 2 of 3, say)."""
+    continua = []
+    for doc in documents:
+        length = max(corpus.annotations[name][doc].length for name in pair)
+        grouped: dict[Hashable, list[list[Interval]]] = {}
+        for r, name in enumerate(pair):
+            for label, intervals in corpus.spans[(name, doc)].intervals.items():
+                if label in labels:
+                    per_rater = grouped.setdefault(label, [[], []])
+                    per_rater[r] = [iv for iv in intervals if _fits(iv, length)]
+        continua.append(Grouped(length, grouped))
+    if not continua:
+        return UnitizingResult(Measure.none(0, NO_UNITS))
+    return alpha_u_each(continua, list(pair))[0]
+
+
+def add_pair_alpha_u(entry: Entry, result: UnitizingResult) -> None:
+    """Put a pair's alpha_u beside its F1, per label and for all labels ("*")."""
+    for label, section in entry["spans"].items():
+        alpha = result.overall if label == ALL else result.categories.get(label)
+        if alpha is None:
+            alpha = Measure.none(0, result.overall.undefined or NO_UNITS)
+        put(section, "alpha_u", alpha)
 
 
 def _fits(interval: Interval, length: int) -> bool:

@@ -38,9 +38,11 @@ from typing import Any
 from annotator.core.domain.agreement.items import DocAnnotations
 from annotator.core.domain.agreement.links import relation_combos
 from annotator.core.domain.agreement.overall import (
+    add_pair_alpha_u,
     overall_attributes,
     overall_relations,
     overall_spans,
+    pair_unitized,
     span_entry,
     unitized,
 )
@@ -131,6 +133,9 @@ def _report(
         )
         for pair in combinations(names, 2)
     }
+    for pair, result in pairs.items():
+        shared = [d for d, m in holders.items() if pair[0] in m and pair[1] in m]
+        add_pair_alpha_u(result.entry, pair_unitized(corpus, pair, shared, set(options.labels)))
     everyone = [doc for doc, members in holders.items() if len(members) == len(names)]
     overall_u, per_doc_u = unitized(corpus, holders, everyone, set(options.labels))
     return {

@@ -29,9 +29,12 @@ def render_table(report: Mapping[str, Any]) -> str:
             f"{first} vs {second} ({_documents(pair['documents'])}, {first} as reference)",
         ]
         lines += _table(
-            ["label", "P", "R", "F1", "tp", "fp", "fn"],
+            ["label", "P", "R", "F1", "alpha_u", "tp", "fp", "fn"],
             [
-                [_label(k), *_cells(e, ["precision", "recall", "f1", "tp", "fp", "fn"])]
+                [
+                    _label(k),
+                    *_cells(e, ["precision", "recall", "f1", "alpha_u", "tp", "fp", "fn"]),
+                ]
                 for k, e in pair["spans"].items()
             ],
         )
