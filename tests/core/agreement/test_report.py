@@ -333,7 +333,8 @@ def test_table_shows_every_pair_label_and_measure() -> None:
     assert "alice vs bob (1 document, alice as reference)" in table
     assert "STATEMENT" in table and "all (micro)" in table
     statement_row = next(line for line in table.splitlines() if line.strip().startswith(S))
-    assert statement_row.split()[1:] == ["0.500", "0.500", "0.500", "1", "1", "1"]
+    alpha = report["pairs"][0]["spans"][S]["alpha_u"]
+    assert statement_row.split()[1:] == ["0.500", "0.500", "0.500", f"{alpha:.3f}", "1", "1", "1"]
     assert "STATEMENT.stance" in table and "Fleiss kappa" in table and "alpha_u" in table
 
 
