@@ -21,15 +21,10 @@ from annotator.core.formats.writers.units import Prepared, Unit
 
 
 def token_records(cover: Covering) -> list[dict[str, Any]]:
+    text = cover.text
     return [
-        {
-            "text": cover.text_of(i),
-            "start": cover.starts[i],
-            "end": cover.ends[i],
-            "id": i,
-            "ws": cover.ws[i],
-        }
-        for i in range(len(cover))
+        {"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws}
+        for i, (start, end, ws) in enumerate(zip(cover.starts, cover.ends, cover.ws, strict=True))
     ]
 
 
