@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
 
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.units import Prepared, Unit
@@ -171,6 +170,9 @@ class BratWriter:
             )
         return len(prepared.units)
 
+    def close(self) -> None:
+        """Each pair was written whole when added: nothing is left to finish."""
 
-def conf_files(schema: Schema) -> dict[str, Any]:
+
+def conf_files(schema: Schema) -> dict[str, str]:
     return {"annotation.conf": annotation_conf(schema), "visual.conf": visual_conf(schema)}

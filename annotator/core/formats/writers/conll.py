@@ -26,29 +26,30 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from annotator.core.formats import options
 from annotator.core.formats.writers.aligned import TokenSpan, outermost, place, report_left_out
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
 
-SCHEMES = ("BIO", "BILOU")
-NESTED = ("layers", "outermost")
-DEFAULT_NESTED = "layers"  # the one choice that never drops a whole label
+SCHEMES = options.SCHEMES
+NESTED = options.NESTED_CHOICES
+DEFAULT_NESTED = options.NESTED_DEFAULT  # the one choice that never drops a whole label
 DOCSTART = "-DOCSTART- -X- O O"
 
 
 def tag_column(spans: Sequence[TokenSpan], length: int, scheme: str) -> list[str]:
     tags = ["O"] * length
+    bilou = scheme == "BILOU"
     for ts in spans:
-        label = ts.span.label
-        if scheme == "BILOU" and ts.first == ts.last:
-            tags[ts.first] = f"U-{label}"
+        label, first, last = ts.span.label, ts.first, ts.last
+        if bilou and first == last:
+            tags[first] = f"U-{label}"
             continue
-        tags[ts.first] = f"B-{label}"
-        for i in range(ts.first + 1, ts.last + 1):
-            tags[i] = f"I-{label}"
-        if scheme == "BILOU":
-            tags[ts.last] = f"L-{label}"
+        tags[first] = f"B-{label}"
+        tags[first + 1 : last + 1] = [f"I-{label}"] * (last - first)
+        if bilou:
+            tags[last] = f"L-{label}"
     return tags
 
 
@@ -85,6 +86,9 @@ class ConllWriter:
             },
             "tags": {name: sorted(tags - {"O"}) for name, tags in self._tags.items()},
         }
+
+    def close(self) -> None:
+        """The service closes the file: nothing is buffered here."""
 
     def _left(self, label: str, why: str, n: int = 1) -> None:
         self._left_out.setdefault(label, Counter())[why] += n
@@ -132,14 +136,16 @@ class ConllWriter:
         for col in columns:
             self._written.update(ts.span.label for ts in col)
             for ts in col:
-                for i in range(ts.first + 1, ts.last + 1):
-                    joined[i] = True
-        starts = prepared.sentence_starts
+                joined[ts.first + 1 : ts.last + 1] = [True] * (ts.last - ts.first)
+        rows = list(map(" ".join, zip(tokens.words, *tags, strict=True)))
         lines = [DOCSTART, ""]
-        for i in range(n):
-            if i and i in starts and not joined[i]:
+        done = 0
+        for i in sorted(prepared.sentence_starts):
+            if i and not joined[i]:  # a sentence break, never inside a written span
+                lines += rows[done:i]
                 lines.append("")
-            lines.append(" ".join([tokens.text_of(i), *(column[i] for column in tags)]))
+                done = i
+        lines += rows[done:]
         lines.append("")
         self._out.write(("\n".join(lines) + "\n").encode("utf-8"))
         self._units_out.write(orjson.dumps([unit.doc.key, unit.annotator]) + b"\n")
