@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from annotator.core.domain.schema import Schema, load_schema
-from annotator.core.services.workspace import Workspace
+
+if TYPE_CHECKING:  # imported when a command opens one: it brings SQLAlchemy
+    from annotator.core.services.workspace import Workspace
 
 
 def open_workspace(ctx: click.Context, *, create: bool = True) -> Workspace:
     """The workspace named by --db; ``create=False`` for commands that only read."""
+    from annotator.core.services.workspace import Workspace
+
     workspace = Workspace(ctx.find_root().obj.get("db_url"), create=create, backup=create)
     for warning in workspace.db.warnings:
         click.echo(f"warning: {warning}", err=True)

@@ -1,4 +1,8 @@
-"""Command registry: one module per command group, one exit code per outcome."""
+"""Command registry: one module per command group, one exit code per outcome.
+
+Nothing here or in the command modules imports the services (and so SQLAlchemy) at start-up:
+each command imports what it needs when it runs, so ``--version`` and ``--help`` stay quick.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import click
 from annotator import __version__
 from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds
 from annotator.core.domain.errors import AnnotatorError
-from annotator.core.services.workspace import ENV_VAR
+from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
 
 
 class ExitCode(IntEnum):
