@@ -93,3 +93,64 @@ def test_a_long_plain_text_takes_the_fast_path_and_agrees() -> None:
     assert (tokens.starts, tokens.ends) == reference_tokenize(text)
     cover = covering(tokens)
     assert (cover.starts, cover.ends, cover.ws, cover.index) == reference_covering(tokens)
+
+
+def reference_abbreviation(text: str, dot: int) -> bool:
+    import re
+
+    from annotator.core.domain.text import _BEFORE_NUMBERS, _TITLES
+
+    found = re.compile(r"(?<![\w.])(\w+(?:\.\w+)*)\Z").search(text, max(0, dot - 24), dot)
+    if found is None:
+        return False
+    word = found.group(1).lower()
+    if word in _TITLES or "." in word or (len(word) == 1 and word.isalpha()):
+        return True
+    if word in _BEFORE_NUMBERS:
+        return text[dot + 1 : dot + 4].lstrip()[:1].isdigit()
+    return False
+
+
+WORDS = st.sampled_from(["Gen", "gen", "U", "S", "Dec", "No", "said", "x_y", "Yılmaz", "a1", "é"])
+ABBREVIATED = st.lists(
+    st.one_of(WORDS, st.sampled_from([".", " ", "  ", "\n", "5", " 29", "-", "“", "a" * 30])),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ABBREVIATED)
+def test_the_quick_abbreviation_check_agrees_with_the_regex(text: str) -> None:
+    from annotator.core.domain.text import _abbreviation
+
+    for dot, ch in enumerate(text):
+        if ch == ".":
+            assert _abbreviation(text, dot) == reference_abbreviation(text, dot), (text, dot)
+
+
+def reference_context_window(
+    sentences: list[tuple[int, int]], start: int, end: int, extra: int
+) -> tuple[int, int]:
+    if not sentences:
+        return start, end
+    hit = [i for i, (s, e) in enumerate(sentences) if s < end and e > start]
+    if not hit:
+        return start, end
+    first = max(0, hit[0] - extra)
+    last = min(len(sentences) - 1, hit[-1] + extra)
+    return min(sentences[first][0], start), max(sentences[last][1], end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ABBREVIATED, st.integers(0, 80), st.integers(1, 20), st.integers(0, 2))
+def test_the_context_window_by_bisection_agrees_with_the_scan(
+    text: str, start: int, length: int, extra: int
+) -> None:
+    from annotator.core.domain.text import context_window
+
+    sentences = sentence_bounds(text)
+    end = min(start + length, len(text))
+    start = min(start, end)
+    assert context_window(sentences, start, end, extra) == reference_context_window(
+        sentences, start, end, extra
+    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any, BinaryIO
 
 import orjson
@@ -94,8 +95,14 @@ class ConllWriter:
         self._left_out.setdefault(label, Counter())[why] += n
 
     def add(self, prepared: Prepared) -> int:
+        if not prepared.units:
+            return 0
+        # Every row as it reads with no span ("token O O ..."), made once per document; each
+        # unit then rewrites only the rows its spans cover.
+        blank = " O" * len(self._tags)
+        plain = list(map(str.__add__, prepared.tokens.words, repeat(blank)))
         for unit in prepared.units:
-            self._write_unit(prepared, unit)
+            self._write_unit(prepared, unit, plain)
         return len(prepared.units)
 
     def _columns(self, unit: Unit, placed: list[TokenSpan]) -> list[list[TokenSpan]]:
@@ -118,7 +125,7 @@ class ConllWriter:
             columns.append(kept)
         return columns
 
-    def _write_unit(self, prepared: Prepared, unit: Unit) -> None:
+    def _write_unit(self, prepared: Prepared, unit: Unit, plain: list[str]) -> None:
         tokens = prepared.tokens
         n = len(tokens)
         placed = place(prepared, unit, self._problems, self._part)
@@ -130,14 +137,19 @@ class ConllWriter:
                     self._left(sp.label, why)
         columns = self._columns(unit, placed)
         tags = [tag_column(col, n, self._scheme) for col in columns]
-        for column_tags, seen in zip(tags, self._tags.values(), strict=True):
-            seen.update(column_tags)
         joined = [False] * n  # token i continues a written span from token i - 1
-        for col in columns:
+        covered: set[int] = set()  # tokens with a tag other than O in some column
+        for col, column_tags, seen in zip(columns, tags, self._tags.values(), strict=True):
             self._written.update(ts.span.label for ts in col)
             for ts in col:
                 joined[ts.first + 1 : ts.last + 1] = [True] * (ts.last - ts.first)
-        rows = list(map(" ".join, zip(tokens.words, *tags, strict=True)))
+                seen.update(column_tags[ts.first : ts.last + 1])
+                covered.update(range(ts.first, ts.last + 1))
+        rows = plain.copy()
+        at = sorted(covered)
+        cells = [list(map(column.__getitem__, at)) for column in (tokens.words, *tags)]
+        for i, row in zip(at, map(" ".join, zip(*cells, strict=True)), strict=True):
+            rows[i] = row
         lines = [DOCSTART, ""]
         done = 0
         for i in sorted(prepared.sentence_starts):
