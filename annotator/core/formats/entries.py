@@ -116,6 +116,7 @@ class WriterEntry(_Entry):
     layout: Callable[[LayoutContext], dict[str, Any]] = _no_layout
     files: Callable[[Schema], dict[str, str]] | None = None  # written beside the data (brat)
     every_status: bool = False  # by default exports every document, not only those done
+    read_back: str | None = None  # the import format that reads this one back, if any
     direction: Direction = field(default="export", init=False)
 
     def unavailable_reason(self) -> str | None:

@@ -72,6 +72,7 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 write.open_native,
                 item="raw",
                 every_status=True,
+                read_back="jsonl",
             ),
             WriterEntry(
                 "statements",
@@ -97,6 +98,7 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 "document and annotator",
                 write.open_doccano,
                 layout=write.doccano_layout,
+                read_back="doccano",
             ),
             WriterEntry(
                 "doccano-rel",
@@ -108,6 +110,7 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 "document and annotator",
                 write.open_doccano_rel,
                 layout=write.doccano_rel_layout,
+                read_back="doccano",
             ),
             WriterEntry(
                 "prodigy",
@@ -120,6 +123,7 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 write.open_prodigy,
                 tokens=True,
                 layout=write.prodigy_layout,
+                read_back="prodigy",
             ),
             WriterEntry(
                 "spacy",

@@ -114,9 +114,13 @@ class ConllWriter:
             for ts in left:
                 self._left(ts.span.label, "overlap_left_out")
             return [kept]
+        by_label: dict[str, list[TokenSpan]] = {label: [] for label in self._layers}
+        for ts in placed:
+            if ts.span.label in by_label:
+                by_label[ts.span.label].append(ts)
         columns = []
-        for label in self._layers:
-            kept, left = outermost([ts for ts in placed if ts.span.label == label])
+        for label, spans in by_label.items():
+            kept, left = outermost(spans)
             report_left_out(
                 "overlap_left_out", left, unit, self._problems, self._part, f"layer {label}"
             )
