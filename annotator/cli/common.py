@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ def open_workspace(ctx: click.Context, *, create: bool = True) -> Workspace:
     from annotator.core.services.workspace import Workspace
 
     workspace = Workspace(ctx.find_root().obj.get("db_url"), create=create, backup=create)
+    if not gc.isenabled():  # turned off for start-up by ``main``
+        gc.freeze()  # what start-up made lives as long as the command: never scan it again
+        gc.enable()
     for warning in workspace.db.warnings:
         click.echo(f"warning: {warning}", err=True)
     return workspace

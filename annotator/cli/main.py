@@ -6,6 +6,7 @@ each command imports what it needs when it runs, so ``--version`` and ``--help``
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import IntEnum
 
@@ -50,6 +51,12 @@ for command in (*schema_cmds.COMMANDS, *data_cmds.COMMANDS, *db_cmds.COMMANDS, g
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Run as the process's own command (not called with arguments, as tests do): no cyclic
+    # collection while the modules a command needs are imported (tens of thousands of
+    # objects, none of them garbage); ``common.open_workspace`` freezes them and turns it back
+    # on, so the command's own work is collected as usual.
+    if argv is None:
+        gc.disable()
     try:
         # Without standalone mode click returns (not raises) the code of ``Exit(1)``.
         code = cli.main(args=argv, prog_name="annotator", standalone_mode=False)
@@ -62,4 +69,6 @@ def main(argv: list[str] | None = None) -> None:
     except AnnotatorError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
+    finally:
+        gc.enable()
     sys.exit(code if isinstance(code, int) else ExitCode.OK)
