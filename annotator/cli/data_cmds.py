@@ -17,12 +17,17 @@ from annotator.core.formats.options import (
     EXPORT_OPTIONS,
     IMPORT_OPTIONS,
     NESTED,
+    REDEAL,
     SCHEME,
+    SEED,
+    SPLIT,
+    STRATIFY,
     Option,
 )
 from annotator.core.formats.registry import READERS, WRITERS, reader, writer
 
-# Imported when a command runs, not at start-up: services import SQLAlchemy.
+# The services are imported inside each command, when it runs: they bring SQLAlchemy, which
+# ``annotator --help`` and ``--version`` do not need.
 
 
 def _formats_help(entries: Iterable[ReaderEntry | WriterEntry]) -> str:
@@ -155,25 +160,11 @@ def import_(
     "--split",
     "split_text",
     metavar="NAME=SHARE,...",
-    help="Split whole documents into parts, one file each, e.g. train=0.8,dev=0.1,test=0.1. "
-    "OUTPUT is then a folder.",
+    help=SPLIT.help,
 )
-@click.option(
-    "--seed", type=int, default=13, show_default=True, help="Seed of the split's random order."
-)
-@click.option(
-    "--stratify",
-    metavar="label|ATTR|LABEL.ATTR",
-    help="Keep the split's proportions within each value of the documents' dominant label or "
-    "attribute value (e.g. stance).",
-)
-@click.option(
-    "--redeal",
-    is_flag=True,
-    help="Deal every document to a split afresh. Without it, a document keeps the split an "
-    "earlier export with the same split names gave it, in every format; only new documents "
-    "are dealt (with the shares given now). The manifest records which.",
-)
+@click.option("--seed", type=int, default=13, show_default=True, help=SEED.help)
+@click.option("--stratify", metavar="label|ATTR|LABEL.ATTR", help=STRATIFY.help)
+@click.option("--redeal", is_flag=True, help=REDEAL.help)
 @click.option(
     "--scheme",
     type=click.Choice(list(SCHEME.choices), case_sensitive=False),
