@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -11,25 +12,42 @@ from annotator.cli.common import open_workspace, resolve_schema, schema_option
 from annotator.core.domain.errors import ImportRejected
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
-from annotator.core.services.demo import load_demo
-from annotator.core.services.exporting.source import ExportFilter
-from annotator.core.services.importing import iter_files
-
-# conll --nested, the default first (mirrors registry.NESTED_CHOICES without importing the
-# writers at start-up; tests/core/test_export_conll_brat.py checks that they agree).
-NESTED_CHOICES = ("layers", "outermost")
-NESTED_DEFAULT = NESTED_CHOICES[0]
-
-EXPORT_FORMATS = (
-    "native",
-    "statements",
-    "doccano",
-    "doccano-rel",
-    "prodigy",
-    "spacy",
-    "conll",
-    "brat",
+from annotator.core.formats.entries import OptionRefused, ReaderEntry, WriterEntry
+from annotator.core.formats.options import (
+    EXPORT_OPTIONS,
+    IMPORT_OPTIONS,
+    NESTED,
+    REDEAL,
+    SCHEME,
+    SEED,
+    SPLIT,
+    STRATIFY,
+    Option,
 )
+from annotator.core.formats.registry import READERS, WRITERS, reader, writer
+
+# The services are imported inside each command, when it runs: they bring SQLAlchemy, which
+# ``annotator --help`` and ``--version`` do not need.
+
+
+def _formats_help(entries: Iterable[ReaderEntry | WriterEntry]) -> str:
+    return "; ".join(f"{e.name}: {e.description.rstrip('.')}" for e in entries) + "."
+
+
+def _refuse(ctx: click.Context, entry: ReaderEntry | WriterEntry, known: Iterable[Option]) -> None:
+    """Refuse an option typed on the command line that this format does not take."""
+    by_flag = {option.flag: option.name for option in known}
+    given = [
+        by_flag[param.opts[0]]
+        for param in ctx.command.params
+        if param.name
+        and param.opts[0] in by_flag
+        and ctx.get_parameter_source(param.name) is not click.core.ParameterSource.DEFAULT
+    ]
+    try:
+        entry.refuse_options(given)
+    except OptionRefused as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @click.command("import")
@@ -37,9 +55,10 @@ EXPORT_FORMATS = (
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["txt", "html", "jsonl", "doccano", "prodigy"]),
+    type=click.Choice(list(READERS)),
     help="Read every file as this format (default: by file extension, and for .jsonl by its "
-    "first record: ours, doccano's or Prodigy's, each with its annotations).",
+    "first record: ours, doccano's or Prodigy's, each with its annotations). "
+    + _formats_help(READERS.values()),
 )
 @click.option("--encoding", help="Decode files with this encoding instead of UTF-8.")
 @click.option(
@@ -69,6 +88,10 @@ def import_(
     A .jsonl file is read as ours, doccano's or Prodigy's layout as its first record shows,
     unless --format says which.
     """
+    from annotator.core.services.importing import iter_files
+
+    if fmt is not None:
+        _refuse(ctx, reader(fmt), IMPORT_OPTIONS)
     with open_workspace(ctx) as ws:
         schema = resolve_schema(ws, schema_path)
         total = sum(1 for _ in iter_files(paths))
@@ -101,21 +124,15 @@ def import_(
     click.echo(report.summary())
 
 
-def _format_help() -> str:
-    from annotator.core.services.exporting.dataset import FORMATS
-
-    return "; ".join(f"{f.name}: {f.description}" for f in FORMATS.values())
-
-
 @click.command("export")
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(list(WRITERS)),
     default="native",
     show_default=True,
-    help="What to write. " + _format_help(),
+    help="What to write. " + _formats_help(WRITERS.values()),
 )
 @click.option(
     "--annotator",
@@ -152,40 +169,24 @@ def _format_help() -> str:
     "--split",
     "split_text",
     metavar="NAME=SHARE,...",
-    help="Split whole documents into parts, one file each, e.g. train=0.8,dev=0.1,test=0.1. "
-    "OUTPUT is then a folder.",
+    help=SPLIT.help,
 )
-@click.option(
-    "--seed", type=int, default=13, show_default=True, help="Seed of the split's random order."
-)
-@click.option(
-    "--stratify",
-    metavar="label|ATTR|LABEL.ATTR",
-    help="Keep the split's proportions within each value of the documents' dominant label or "
-    "attribute value (e.g. stance).",
-)
-@click.option(
-    "--redeal",
-    is_flag=True,
-    help="Deal every document to a split afresh. Without it, a document keeps the split an "
-    "earlier export with the same split names gave it, in every format; only new documents "
-    "are dealt (with the shares given now). The manifest records which.",
-)
+@click.option("--seed", type=int, default=13, show_default=True, help=SEED.help)
+@click.option("--stratify", metavar="label|ATTR|LABEL.ATTR", help=STRATIFY.help)
+@click.option("--redeal", is_flag=True, help=REDEAL.help)
 @click.option(
     "--scheme",
-    type=click.Choice(["BIO", "BILOU"], case_sensitive=False),
-    default="BIO",
+    type=click.Choice(list(SCHEME.choices), case_sensitive=False),
+    default=SCHEME.default,
     show_default=True,
-    help="conll: tag scheme.",
+    help=SCHEME.help,
 )
 @click.option(
     "--nested",
-    type=click.Choice(list(NESTED_CHOICES)),
-    default=NESTED_DEFAULT,
+    type=click.Choice(list(NESTED.choices)),
+    default=NESTED.default,
     show_default=True,
-    help="conll: nested and overlapping spans. layers: one tag column per label, so every "
-    "label is kept; outermost: one column where the outermost span wins and nested ones "
-    "(e.g. WEAPON inside STATEMENT) are left out. The manifest counts what the file holds.",
+    help=NESTED.help,
 )
 @click.option(
     "--force",
@@ -221,9 +222,12 @@ def export(
         ExportOptions,
         default_filter,
     )
+    from annotator.core.services.exporting.source import ExportFilter
     from annotator.core.services.exporting.splits import SplitSpec
     from annotator.core.services.exporting.targets import TargetRefused
 
+    entry = writer(fmt)
+    _refuse(ctx, entry, EXPORT_OPTIONS)
     seed_given = ctx.get_parameter_source("seed") is not click.core.ParameterSource.DEFAULT
     if split_text is None and (stratify or seed_given):
         raise click.UsageError("--seed and --stratify need --split")
@@ -269,9 +273,8 @@ def export(
                 if exc.forcible:
                     raise TargetRefused(f"{exc} (or --force to replace it)") from None
                 raise
-    noun = {"native": "document", "statements": "statement"}.get(fmt)
-    if noun is not None:
-        line = f"wrote {result.records} {noun}(s) to {result.target}"
+    if entry.item != "prepared":  # one record per document or statement, not per annotator
+        line = f"wrote {result.records} {entry.record}(s) to {result.target}"
     else:
         line = (
             f"wrote {result.records} record(s) from {result.documents} document(s) "
@@ -300,6 +303,8 @@ def export(
 @click.pass_context
 def demo(ctx: click.Context, annotator_name: str) -> None:
     """Load the bundled demo articles (safe to repeat: duplicates are skipped)."""
+    from annotator.core.services.demo import load_demo
+
     with open_workspace(ctx) as ws:
         report = load_demo(ws, annotator_name)
         click.echo(f"{report.summary()} into {ws.db.display_name}")

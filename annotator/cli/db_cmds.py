@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from annotator.core.services.maintenance import backup_database, check_database
-
 
 @click.group("db")
 def db() -> None:
@@ -18,6 +16,8 @@ def db() -> None:
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Run the database's integrity and foreign-key checks; print "ok" or each problem."""
+    from annotator.core.services.maintenance import check_database
+
     name, problems = check_database(ctx.find_root().obj.get("db_url"))
     if not problems:
         click.echo(f"{name}: ok")
@@ -34,6 +34,8 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def backup(ctx: click.Context, file: Path, force: bool) -> None:
     """Copy the SQLite database to FILE, consistently, even while others write to it."""
+    from annotator.core.services.maintenance import backup_database
+
     made = backup_database(ctx.find_root().obj.get("db_url"), file, force=force)
     click.echo(f"backed up to {made}")
 

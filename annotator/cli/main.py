@@ -1,7 +1,12 @@
-"""Command registry: one module per command group, one exit code per outcome."""
+"""Command registry: one module per command group, one exit code per outcome.
+
+Nothing here or in the command modules imports the services (and so SQLAlchemy) at start-up:
+each command imports what it needs when it runs, so ``--version`` and ``--help`` stay quick.
+"""
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import IntEnum
 
@@ -10,7 +15,7 @@ import click
 from annotator import __version__
 from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds, team_cmds
 from annotator.core.domain.errors import AnnotatorError
-from annotator.core.services.workspace import ENV_VAR
+from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
 
 
 class ExitCode(IntEnum):
@@ -52,6 +57,12 @@ for command in (
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Run as the process's own command (not called with arguments, as tests do): no cyclic
+    # collection while the modules a command needs are imported (tens of thousands of
+    # objects, none of them garbage); ``common.open_workspace`` freezes them and turns it back
+    # on, so the command's own work is collected as usual.
+    if argv is None:
+        gc.disable()
     try:
         # Without standalone mode click returns (not raises) the code of ``Exit(1)``.
         code = cli.main(args=argv, prog_name="annotator", standalone_mode=False)
@@ -64,4 +75,6 @@ def main(argv: list[str] | None = None) -> None:
     except AnnotatorError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(ExitCode.ERROR)
+    finally:
+        gc.enable()
     sys.exit(code if isinstance(code, int) else ExitCode.OK)

@@ -25,16 +25,17 @@ from PySide6.QtWidgets import (
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.layers import SPECIAL_LAYERS
-from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.domain.schema import Schema
+from annotator.core.formats.options import NESTED, SCHEME
 from annotator.core.formats.writers.documents import Progress
 from annotator.core.services.exporting.dataset import (
-    FORMATS,
     NESTED_DEFAULT,
+    WRITERS,
     ExportOptions,
     SplitSpec,
     default_filter,
     plan_output,
-    unavailable_reason,
+    stratify_choices,
 )
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.workspace import Workspace
@@ -60,16 +61,6 @@ class ExportRequest:
         ).summary()
 
 
-def stratify_choices(schema: Schema) -> list[str]:
-    """Labels and choice attributes a split can be stratified by (e.g. stance)."""
-    choices = [label.name for label in schema.labels]
-    for label in schema.labels:
-        for attr in label.attributes:
-            if attr.type in (AttributeType.CHOICE, AttributeType.MULTI):
-                choices.append(f"{label.name}.{attr.name}")
-    return choices
-
-
 class ExportDialog(QDialog):
     def __init__(
         self,
@@ -84,12 +75,12 @@ class ExportDialog(QDialog):
         form = QFormLayout(self)
         self.format_box = QComboBox()
         self.format_box.setObjectName("exportFormat")
-        for name, info in FORMATS.items():
-            reason = unavailable_reason(name)
-            self.format_box.addItem(info.title, name)
+        for name, entry in WRITERS.items():
+            reason = entry.why_not(schema)  # a missing extra, or a schema it cannot hold
+            self.format_box.addItem(entry.title, name)
             index = self.format_box.count() - 1
             self.format_box.setItemData(
-                index, reason or info.description, Qt.ItemDataRole.ToolTipRole
+                index, reason or entry.description, Qt.ItemDataRole.ToolTipRole
             )
             if reason:
                 self.format_box.model().item(index).setEnabled(False)  # type: ignore[attr-defined]
@@ -133,7 +124,7 @@ class ExportDialog(QDialog):
         self.seed_box.setValue(13)
         self.stratify_box = QComboBox()
         self.stratify_box.addItem("not stratified", None)
-        for choice in stratify_choices(schema):
+        for choice in stratify_choices(schema):  # exactly what the export accepts
             self.stratify_box.addItem(f"stratify by {choice}", choice)
         split_row = QHBoxLayout()
         split_row.addWidget(self.split_box)
@@ -144,7 +135,7 @@ class ExportDialog(QDialog):
         form.addRow("", self.stratify_box)
 
         self.scheme_box = QComboBox()
-        self.scheme_box.addItems(["BIO", "BILOU"])
+        self.scheme_box.addItems(list(SCHEME.choices))
         self.nested_box = QComboBox()
         # The default first: one column per label keeps nested labels (WEAPON in STATEMENT).
         self.nested_box.addItem("one column per label", "layers")
@@ -177,11 +168,12 @@ class ExportDialog(QDialog):
         return str(self.format_box.currentData())
 
     def _format_changed(self) -> None:
-        info = FORMATS[self.fmt]
+        info = WRITERS[self.fmt]
         self.description.setText(f"{info.description} One record per {info.record}.")
         self.done_only.setChecked(bool(default_filter(self.fmt).statuses))
-        for widget in (self.scheme_box, self.nested_box, self.token_label):
-            widget.setVisible(self.fmt == "conll")
+        self.scheme_box.setVisible(info.accepts(SCHEME.name))
+        self.nested_box.setVisible(info.accepts(NESTED.name))
+        self.token_label.setVisible(info.accepts(SCHEME.name) or info.accepts(NESTED.name))
         current = Path(self.output_edit.text())
         if current.suffix and not info.folder:
             self.output_edit.setText(str(current.with_suffix(info.extension)))
@@ -197,7 +189,7 @@ class ExportDialog(QDialog):
         self.layout_hint.setText(f"writes {kind}; manifest: {layout.manifest.name}")
 
     def _browse(self) -> None:
-        info = FORMATS[self.fmt]
+        info = WRITERS[self.fmt]
         if info.folder or self.split_box.isChecked():
             path = QFileDialog.getExistingDirectory(self, "Export into folder")
         else:
@@ -231,11 +223,12 @@ class ExportDialog(QDialog):
                 seed=self.seed_box.value(),
                 stratify=self.stratify_box.currentData(),
             )
+        # A format's own options only when it takes them (a hidden choice must not refuse).
+        info = WRITERS[self.fmt]
+        scheme = self.scheme_box.currentText() if info.accepts(SCHEME.name) else SCHEME.default
+        nested = self.nested_box.currentData() if info.accepts(NESTED.name) else NESTED.default
         return ExportOptions(
-            filter=self._filter(),
-            split=split,
-            scheme=self.scheme_box.currentText(),
-            nested=str(self.nested_box.currentData()),
+            filter=self._filter(), split=split, scheme=str(scheme), nested=str(nested)
         )
 
     def _accept(self) -> None:

@@ -20,6 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from seqeval.metrics import classification_report
 from seqeval.metrics.sequence_labeling import get_entities
@@ -148,8 +149,10 @@ def test_conll_outermost_counts_what_it_leaves_out_per_label(
 def test_cli_dialog_and_service_agree_on_the_default(sqlite_url: str, tmp_path: Path) -> None:
     from annotator.gui.export_dialog import ExportRequest
 
-    assert data_cmds.NESTED_CHOICES == registry.NESTED_CHOICES
-    assert registry.NESTED_DEFAULT == "layers" == data_cmds.NESTED_DEFAULT
+    nested = next(p for p in data_cmds.export.params if p.name == "nested")
+    assert isinstance(nested.type, click.Choice)
+    assert tuple(nested.type.choices) == registry.NESTED_CHOICES
+    assert registry.NESTED_DEFAULT == "layers" == nested.default
     assert ExportOptions().nested == ExportRequest("conll", tmp_path).nested == "layers"
     # The command as a user runs it: demo, then a conll export with no --nested.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

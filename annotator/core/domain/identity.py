@@ -1,9 +1,12 @@
-"""Who is annotating: the system user name unless told otherwise."""
+"""Who is annotating (the system user name unless told otherwise), and which database."""
 
 from __future__ import annotations
 
 import getpass
 import os
+
+# The environment variable naming the database; read by storage, shown by the command line.
+DATABASE_ENV_VAR = "ANNOTATOR_DB"
 
 
 def default_annotator() -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
+from operator import itemgetter
 
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
 # A sentence ends at . ! ? … (possibly followed by closing quotes or brackets) before
@@ -25,6 +27,7 @@ _TITLES = frozenset(_TITLE_WORDS.split())
 # Months and numbering abbreviations end a sentence unless a number follows ("Dec. 29").
 _NUMBER_WORDS = "jan feb mar apr jun jul aug sep sept oct nov dec no nos nr art para pp p ch"
 _BEFORE_NUMBERS = frozenset(_NUMBER_WORDS.split())
+_START_OF, _END_OF = itemgetter(0), itemgetter(1)
 
 
 def normalise(text: str) -> str:
@@ -91,10 +94,15 @@ def _abbreviation(text: str, dot: int) -> bool:
     Titles ("Gen.", "Lt. Col."), initials and initialisms ("U.S.", "J.") never end one;
     months and "No." do not before a number ("Dec. 29", "No. 5").
     """
-    found = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
-    if found is None:
-        return False
-    word = found.group(1).lower()
+    window = text[max(0, dot - 24) : dot]
+    word = window[window.rfind(" ") + 1 :]
+    if not (" " in window and word.isascii() and word.isalnum()):
+        # Not a plain word after a space (the common case, which needs no regex): search.
+        found = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
+        if found is None:
+            return False
+        word = found.group(1)
+    word = word.lower()
     if word in _TITLES or "." in word or (len(word) == 1 and word.isalpha()):
         return True
     if word in _BEFORE_NUMBERS:
@@ -130,12 +138,17 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 def context_window(
     sentences: list[tuple[int, int]], start: int, end: int, extra: int
 ) -> tuple[int, int]:
-    """The sentences overlapping [start, end) plus ``extra`` sentences either side."""
+    """The sentences overlapping [start, end) plus ``extra`` sentences either side.
+
+    ``sentences`` are in text order and do not overlap (as ``sentence_bounds`` gives them), so
+    the ones overlapping the span are a run found by bisection, not by a scan per span.
+    """
     if not sentences:
         return start, end
-    hit = [i for i, (s, e) in enumerate(sentences) if s < end and e > start]
-    if not hit:
+    first_hit = bisect_right(sentences, start, key=_END_OF)  # the first ending after start
+    last_hit = bisect_left(sentences, end, key=_START_OF) - 1  # the last starting before end
+    if first_hit > last_hit:
         return start, end
-    first = max(0, hit[0] - extra)
-    last = min(len(sentences) - 1, hit[-1] + extra)
+    first = max(0, first_hit - extra)
+    last = min(len(sentences) - 1, last_hit + extra)
     return min(sentences[first][0], start), max(sentences[last][1], end)

@@ -14,8 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from annotator.core.domain.errors import AnnotatorError
-
-ENV_VAR = "ANNOTATOR_DB"
+from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
 
 
 class NoDatabaseFile(AnnotatorError):

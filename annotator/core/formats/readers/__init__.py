@@ -1,14 +1,12 @@
 """Readers: input files into ``ParsedDocument``s, one module per format. No database here."""
 
 from annotator.core.formats.readers.common import (
-    FORMATS,
     MAX_FILE_BYTES,
     ParsedDocument,
     ParsedRelation,
     ParsedSpan,
     ReadProblem,
     decode,
-    detect_format,
     read_bytes,
     read_txt,
     sniff_jsonl_layout,
@@ -18,7 +16,6 @@ from annotator.core.formats.readers.html import read_html
 from annotator.core.formats.readers.jsonl import parse_native_record, read_jsonl
 
 __all__ = [
-    "FORMATS",
     "MAX_FILE_BYTES",
     "ParsedDocument",
     "ParsedRelation",
@@ -26,7 +23,6 @@ __all__ = [
     "ReadProblem",
     "Skipped",
     "decode",
-    "detect_format",
     "parse_native_record",
     "read_bytes",
     "read_doccano",

@@ -16,15 +16,6 @@ from annotator.core.domain.errors import Problem
 from annotator.core.domain.text import normalise
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-FORMATS = ("txt", "html", "jsonl")
-_SUFFIXES = {
-    ".txt": "txt",
-    ".text": "txt",
-    ".html": "html",
-    ".htm": "html",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-}
 
 
 @dataclass(slots=True)
@@ -66,10 +57,6 @@ class ReadProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
-
-
-def detect_format(path: Path) -> str | None:
-    return _SUFFIXES.get(path.suffix.lower())
 
 
 def sniff_jsonl_layout(path: Path) -> str:

@@ -26,8 +26,6 @@ from annotator.core.formats.readers.common import (
     read_bytes,
 )
 
-FORMATS = ("doccano", "prodigy")
-
 
 @dataclass(frozen=True)
 class Skipped:

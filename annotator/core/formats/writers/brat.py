@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
 
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.units import Prepared, Unit
@@ -86,21 +85,32 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
+def _kind(schema: Schema | None, label_name: str, name: str) -> AttributeType | None:
+    label = schema.label(label_name) if schema is not None else None
+    attr = label.attribute(name) if label is not None else None
+    return attr.type if attr is not None else None
+
+
 def ann_text(unit: Unit, schema: Schema | None) -> str:
     text = unit.doc.text
     lines: list[str] = []
     refs: dict[int, str] = {}
+    kinds: dict[tuple[str, str], AttributeType | None] = {}  # looked up once per record
     n_attr = n_note = 0
     for n, sp in enumerate(unit.spans, start=1):
         refs[sp.id] = ref = f"T{n}"
-        pieces = fragments(text, sp.start, sp.end) or [(sp.start, sp.end)]
-        where = ";".join(f"{a} {b}" for a, b in pieces)
-        covered = " ".join(text[a:b] for a, b in pieces)
+        if _BREAKS.search(text, sp.start, sp.end) is None:  # one piece (nearly every span)
+            where, covered = f"{sp.start} {sp.end}", text[sp.start : sp.end]
+        else:
+            pieces = fragments(text, sp.start, sp.end) or [(sp.start, sp.end)]
+            where = ";".join(f"{a} {b}" for a, b in pieces)
+            covered = " ".join(text[a:b] for a, b in pieces)
         lines.append(f"{ref}\t{sp.label} {where}\t{covered}")
-        label = schema.label(sp.label) if schema is not None else None
         for name, value in sp.attributes.items():
-            attr = label.attribute(name) if label is not None else None
-            kind = attr.type if attr is not None else None
+            key = (sp.label, name)
+            if key not in kinds:
+                kinds[key] = _kind(schema, sp.label, name)
+            kind = kinds[key]
             if kind is AttributeType.TEXT or (
                 kind is None and isinstance(value, str) and " " in value
             ):
@@ -171,6 +181,9 @@ class BratWriter:
             )
         return len(prepared.units)
 
+    def close(self) -> None:
+        """Each pair was written whole when added: nothing is left to finish."""
 
-def conf_files(schema: Schema) -> dict[str, Any]:
+
+def conf_files(schema: Schema) -> dict[str, str]:
     return {"annotation.conf": annotation_conf(schema), "visual.conf": visual_conf(schema)}

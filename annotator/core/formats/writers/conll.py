@@ -22,33 +22,35 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any, BinaryIO
 
 import orjson
 
+from annotator.core.formats import options
 from annotator.core.formats.writers.aligned import TokenSpan, outermost, place, report_left_out
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
 
-SCHEMES = ("BIO", "BILOU")
-NESTED = ("layers", "outermost")
-DEFAULT_NESTED = "layers"  # the one choice that never drops a whole label
+SCHEMES = options.SCHEMES
+NESTED = options.NESTED_CHOICES
+DEFAULT_NESTED = options.NESTED_DEFAULT  # the one choice that never drops a whole label
 DOCSTART = "-DOCSTART- -X- O O"
 
 
 def tag_column(spans: Sequence[TokenSpan], length: int, scheme: str) -> list[str]:
     tags = ["O"] * length
+    bilou = scheme == "BILOU"
     for ts in spans:
-        label = ts.span.label
-        if scheme == "BILOU" and ts.first == ts.last:
-            tags[ts.first] = f"U-{label}"
+        label, first, last = ts.span.label, ts.first, ts.last
+        if bilou and first == last:
+            tags[first] = f"U-{label}"
             continue
-        tags[ts.first] = f"B-{label}"
-        for i in range(ts.first + 1, ts.last + 1):
-            tags[i] = f"I-{label}"
-        if scheme == "BILOU":
-            tags[ts.last] = f"L-{label}"
+        tags[first] = f"B-{label}"
+        tags[first + 1 : last + 1] = [f"I-{label}"] * (last - first)
+        if bilou:
+            tags[last] = f"L-{label}"
     return tags
 
 
@@ -86,12 +88,21 @@ class ConllWriter:
             "tags": {name: sorted(tags - {"O"}) for name, tags in self._tags.items()},
         }
 
+    def close(self) -> None:
+        """The service closes the file: nothing is buffered here."""
+
     def _left(self, label: str, why: str, n: int = 1) -> None:
         self._left_out.setdefault(label, Counter())[why] += n
 
     def add(self, prepared: Prepared) -> int:
+        if not prepared.units:
+            return 0
+        # Every row as it reads with no span ("token O O ..."), made once per document; each
+        # unit then rewrites only the rows its spans cover.
+        blank = " O" * len(self._tags)
+        plain = list(map(str.__add__, prepared.tokens.words, repeat(blank)))
         for unit in prepared.units:
-            self._write_unit(prepared, unit)
+            self._write_unit(prepared, unit, plain)
         return len(prepared.units)
 
     def _columns(self, unit: Unit, placed: list[TokenSpan]) -> list[list[TokenSpan]]:
@@ -103,9 +114,13 @@ class ConllWriter:
             for ts in left:
                 self._left(ts.span.label, "overlap_left_out")
             return [kept]
+        by_label: dict[str, list[TokenSpan]] = {label: [] for label in self._layers}
+        for ts in placed:
+            if ts.span.label in by_label:
+                by_label[ts.span.label].append(ts)
         columns = []
-        for label in self._layers:
-            kept, left = outermost([ts for ts in placed if ts.span.label == label])
+        for label, spans in by_label.items():
+            kept, left = outermost(spans)
             report_left_out(
                 "overlap_left_out", left, unit, self._problems, self._part, f"layer {label}"
             )
@@ -114,7 +129,7 @@ class ConllWriter:
             columns.append(kept)
         return columns
 
-    def _write_unit(self, prepared: Prepared, unit: Unit) -> None:
+    def _write_unit(self, prepared: Prepared, unit: Unit, plain: list[str]) -> None:
         tokens = prepared.tokens
         n = len(tokens)
         placed = place(prepared, unit, self._problems, self._part)
@@ -126,20 +141,27 @@ class ConllWriter:
                     self._left(sp.label, why)
         columns = self._columns(unit, placed)
         tags = [tag_column(col, n, self._scheme) for col in columns]
-        for column_tags, seen in zip(tags, self._tags.values(), strict=True):
-            seen.update(column_tags)
         joined = [False] * n  # token i continues a written span from token i - 1
-        for col in columns:
+        covered: set[int] = set()  # tokens with a tag other than O in some column
+        for col, column_tags, seen in zip(columns, tags, self._tags.values(), strict=True):
             self._written.update(ts.span.label for ts in col)
             for ts in col:
-                for i in range(ts.first + 1, ts.last + 1):
-                    joined[i] = True
-        starts = prepared.sentence_starts
+                joined[ts.first + 1 : ts.last + 1] = [True] * (ts.last - ts.first)
+                seen.update(column_tags[ts.first : ts.last + 1])
+                covered.update(range(ts.first, ts.last + 1))
+        rows = plain.copy()
+        at = sorted(covered)
+        cells = [list(map(column.__getitem__, at)) for column in (tokens.words, *tags)]
+        for i, row in zip(at, map(" ".join, zip(*cells, strict=True)), strict=True):
+            rows[i] = row
         lines = [DOCSTART, ""]
-        for i in range(n):
-            if i and i in starts and not joined[i]:
+        done = 0
+        for i in sorted(prepared.sentence_starts):
+            if i and not joined[i]:  # a sentence break, never inside a written span
+                lines += rows[done:i]
                 lines.append("")
-            lines.append(" ".join([tokens.text_of(i), *(column[i] for column in tags)]))
+                done = i
+        lines += rows[done:]
         lines.append("")
         self._out.write(("\n".join(lines) + "\n").encode("utf-8"))
         self._units_out.write(orjson.dumps([unit.doc.key, unit.annotator]) + b"\n")

@@ -12,24 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from annotator.core.formats.writers.aligned import TokenSpan, place
 from annotator.core.formats.writers.fixed import full_attributes
 from annotator.core.formats.writers.problems import ProblemLog
-from annotator.core.formats.writers.prodigy_hash import set_hashes
+from annotator.core.formats.writers.prodigy_hash import input_hash, set_hashes
 from annotator.core.formats.writers.tokenize import Covering, covering
 from annotator.core.formats.writers.units import Prepared, Unit
 
 
 def token_records(cover: Covering) -> list[dict[str, Any]]:
+    text = cover.text
     return [
-        {
-            "text": cover.text_of(i),
-            "start": cover.starts[i],
-            "end": cover.ends[i],
-            "id": i,
-            "ws": cover.ws[i],
-        }
-        for i in range(len(cover))
+        {"text": text[start:end], "start": start, "end": end, "id": i, "ws": ws}
+        for i, (start, end, ws) in enumerate(zip(cover.starts, cover.ends, cover.ws, strict=True))
     ]
 
 
@@ -54,13 +51,18 @@ def task_record(
     prepared: Prepared,
     unit: Unit,
     cover: Covering,
-    tokens: list[dict[str, Any]],
+    tokens: list[dict[str, Any]] | orjson.Fragment,
     problems: ProblemLog,
     part: str,
     names: tuple[str, ...] = (),
+    hashed: int | None = None,
 ) -> dict[str, Any]:
+    """One annotator's task. ``tokens`` may be given as JSON already (``orjson.Fragment``) and
+    ``hashed`` as the text's input hash: both are the same for every task on one text."""
     placed = place(prepared, unit, problems, part)
     by_id = {ts.span.id: ts for ts in placed}
+    # Each span's record is made once; a relation's head and child are the same records.
+    records = {ts.span.id: _span(ts, cover, names) for ts in placed}
     relations = []
     all_spans = {sp.id: sp for sp in unit.spans}
     for rel in unit.relations:
@@ -79,15 +81,15 @@ def task_record(
             {
                 "head": cover.index[head.last],
                 "child": cover.index[child.last],
-                "head_span": _span(head, cover, names),
-                "child_span": _span(child, cover, names),
+                "head_span": records[rel.source_id],
+                "child_span": records[rel.target_id],
                 "label": rel.label,
             }
         )
     task = {
         "text": unit.doc.text,
         "tokens": tokens,
-        "spans": [_span(ts, cover, names) for ts in placed],
+        "spans": list(records.values()),
         "relations": relations,
         "answer": "accept",
         "meta": {
@@ -97,7 +99,7 @@ def task_record(
         },
         "_annotator_id": unit.annotator,
     }
-    return set_hashes(task)
+    return set_hashes(task, hashed)
 
 
 def task_records(
@@ -109,6 +111,12 @@ def task_records(
         return []
     cover = covering(prepared.tokens)
     tokens = token_records(cover)
+    if len(prepared.units) == 1:
+        return [task_record(prepared, prepared.units[0], cover, tokens, problems, part, names)]
+    # Several annotators on one text: its tokens are serialised and its input hashed once.
+    shared = orjson.Fragment(orjson.dumps(tokens))
+    hashed = input_hash({"text": prepared.doc.text})
     return [
-        task_record(prepared, unit, cover, tokens, problems, part, names) for unit in prepared.units
+        task_record(prepared, unit, cover, shared, problems, part, names, hashed)
+        for unit in prepared.units
     ]

@@ -66,9 +66,18 @@ def _values(task: dict[str, Any], keys: tuple[str, ...]) -> str:
     return json.dumps([task[k] for k in keys if k in task], sort_keys=True)
 
 
-def set_hashes(task: dict[str, Any]) -> dict[str, Any]:
-    """``task`` with ``_input_hash`` (its input) and ``_task_hash`` (input plus annotations)."""
-    input_hash = _hash(_values(task, INPUT_HASH_KEYS))
+def input_hash(task: dict[str, Any]) -> int:
+    """The hash of a task's input: the same for every annotator's task on one text."""
+    return _hash(_values(task, INPUT_HASH_KEYS))
+
+
+def set_hashes(task: dict[str, Any], input_hash: int | None = None) -> dict[str, Any]:
+    """``task`` with ``_input_hash`` (its input) and ``_task_hash`` (input plus annotations).
+
+    ``input_hash``: the task's, when known already (hashing a long text once per document).
+    """
+    if input_hash is None:
+        input_hash = _hash(_values(task, INPUT_HASH_KEYS))
     task["_input_hash"] = input_hash
     task["_task_hash"] = _hash(str(input_hash) + _values(task, TASK_HASH_KEYS))
     return task

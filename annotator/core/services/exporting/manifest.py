@@ -69,6 +69,7 @@ class PartCounts:
         self.strata: Counter[str] = Counter()
         self.held: dict[str, Any] | None = None  # what the file holds, where it differs
         self._raw: Counter[tuple[str, str]] = Counter()
+        self._slots: dict[tuple[str, str], tuple[Counter[str], bool]] = {}
 
     def add_raw(self, doc: RawDocument) -> None:
         """Count a document as rows, without parsing attributes span by span."""
@@ -107,13 +108,16 @@ class PartCounts:
         self._raw.clear()
 
     def _count_attributes(self, label: str, attributes: dict[str, Any], n: int) -> None:
-        schema = self._schema
-        lab = schema.label(label) if schema is not None else None
+        slots = self._slots
         for name, value in attributes.items():
-            attr = lab.attribute(name) if lab is not None else None
-            counter = self.attributes.setdefault(f"{label}.{name}", Counter())
-            if attr is not None and attr.type is AttributeType.TEXT:
+            slot = slots.get((label, name))
+            if slot is None:
+                slot = slots[label, name] = self._slot(label, name)
+            counter, free_text = slot
+            if free_text:
                 counter["(text given)"] += n
+            elif type(value) is str:  # the common case, first
+                counter[value] += n
             elif isinstance(value, list):
                 for v in value:
                     counter[str(v)] += n
@@ -121,6 +125,14 @@ class PartCounts:
                 counter["true" if value else "false"] += n
             else:
                 counter[str(value)] += n
+
+    def _slot(self, label: str, name: str) -> tuple[Counter[str], bool]:
+        """Where a label's attribute is counted, and whether it is free text (looked up once)."""
+        schema = self._schema
+        lab = schema.label(label) if schema is not None else None
+        attr = lab.attribute(name) if lab is not None else None
+        counter = self.attributes.setdefault(f"{label}.{name}", Counter())
+        return counter, attr is not None and attr.type is AttributeType.TEXT
 
     def as_dict(self) -> dict[str, Any]:
         self._fold()

@@ -126,6 +126,25 @@ class Stratifier:
         return [str(value)]
 
 
+def stratify_choices(schema: Schema) -> list[str]:
+    """Every ``--stratify`` value this schema accepts, as ``Stratifier.resolve`` judges it:
+    ``label``, each attribute by name, then each as ``LABEL.ATTRIBUTE``; free text never.
+
+    What a dialog offers, so that it offers nothing the export would then refuse.
+    """
+    pairs = [(lab.name, a.name) for lab in schema.labels for a in lab.attributes]
+    candidates = ["label", *(attr for _, attr in pairs), *(f"{lab}.{attr}" for lab, attr in pairs)]
+    return [by for by in dict.fromkeys(candidates) if _accepted(by, schema)]
+
+
+def _accepted(by: str, schema: Schema) -> bool:
+    try:
+        Stratifier.resolve(by, schema)
+    except ExportError:
+        return False
+    return True
+
+
 def _stratifiable(kind: AttributeType) -> bool:
     return kind is not AttributeType.TEXT
 

@@ -12,14 +12,11 @@ from annotator.core.formats.readers import (
     ParsedDocument,
     ReadProblem,
     Skipped,
-    detect_format,
-    read_doccano,
-    read_html,
-    read_jsonl,
-    read_prodigy,
-    read_txt,
     sniff_jsonl_layout,
 )
+from annotator.core.formats.registry import READERS, reader, reader_for_suffix
+
+_KNOWN = "use " + ", ".join(s for e in READERS.values() for s in e.suffixes[:1])
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
@@ -27,7 +24,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if detect_format(file) is not None and not file.name.startswith("."):
+                if reader_for_suffix(file.suffix) is not None and not file.name.startswith("."):
                     yield file, file.relative_to(path).with_suffix("").as_posix()
         else:
             yield path, path.with_suffix("").name
@@ -64,27 +61,14 @@ def read_paths(
         if refused is not None:
             yield refused
             continue
-        kind = fmt or detect_format(file)
-        if fmt is None and kind == "jsonl":
-            kind = sniff_jsonl_layout(file)
+        entry = reader(fmt) if fmt else reader_for_suffix(file.suffix)
+        if entry is None:
+            yield Problem(str(file), None, "", f"unknown file type ({_KNOWN}, or give --format)")
+            continue
+        if fmt is None and entry.annotations:  # ours, doccano's or Prodigy's, by its first record
+            entry = reader(sniff_jsonl_layout(file))
         try:
-            if kind == "txt":
-                yield read_txt(file, key, encoding)
-            elif kind == "html":
-                yield read_html(file, key, encoding)
-            elif kind in ("jsonl", "native"):
-                yield from read_jsonl(file, encoding)
-            elif kind == "doccano":
-                yield from read_doccano(file, encoding)
-            elif kind == "prodigy":
-                yield from read_prodigy(file, encoding)
-            else:
-                yield Problem(
-                    str(file),
-                    None,
-                    "",
-                    "unknown file type (use .txt, .html or .jsonl, or give --format)",
-                )
+            yield from entry.read(file, key, encoding)
         except ReadProblem as exc:
             yield exc.problem
         except OSError as exc:

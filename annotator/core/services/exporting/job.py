@@ -1,0 +1,291 @@
+"""One export's run, from the first query to the manifest, for any format.
+
+The format is an entry of the registry: its writer is opened through it (``open_writer``),
+what the writer takes (raw rows, a document, or a document's units) is the entry's ``item``,
+and what the manifest says of it comes from the entry too; nothing here names a format.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from annotator.core.domain.errors import ExportError
+from annotator.core.domain.schema import Schema
+from annotator.core.formats import options as format_options
+from annotator.core.formats.entries import LayoutContext, RecordWriter, WriterContext, WriterEntry
+from annotator.core.formats.writers import tokenize
+from annotator.core.formats.writers.documents import Progress, to_document
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Prepared
+from annotator.core.services.exporting.empty_export import why_nothing
+from annotator.core.services.exporting.manifest import (
+    PartCounts,
+    build_manifest,
+    folder_contents,
+    write_manifest,
+)
+from annotator.core.services.exporting.output import MANIFEST, Layout, Staging
+from annotator.core.services.exporting.sinks import Sink, WriterSink
+from annotator.core.services.exporting.source import (
+    ExportFilter,
+    selected_layers,
+    snapshot,
+    stream_raw,
+)
+from annotator.core.services.exporting.split_store import (
+    Deal,
+    manifest_section,
+    plan,
+    record,
+    two_passes,
+)
+from annotator.core.services.exporting.splits import SplitSpec
+from annotator.core.storage.db import Database
+
+WHOLE = "all"  # the one part of an export that is not split
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One split as written."""
+
+    name: str
+    path: Path  # the data file (or brat folder) at its final place
+    documents: int
+    records: int
+    spans: int
+    relations: int
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What the job is asked to do: the service's options, already checked."""
+
+    filter: ExportFilter
+    split: SplitSpec | None
+    scheme: str
+    nested: str
+    redeal: bool
+
+
+class Job:
+    """One export's state, from the first query to the manifest."""
+
+    def __init__(
+        self,
+        db: Database,
+        schema: Schema,
+        entry: WriterEntry,
+        settings: JobSettings,
+        layout: Layout,
+        staging: Staging,
+    ) -> None:
+        self.db = db
+        self.schema = schema
+        self.entry = entry
+        self.settings = settings
+        self.layout = layout
+        self.staging = staging
+        self.problems = ProblemLog()
+        self.part_names = settings.split.names if settings.split else (WHOLE,)
+        self.filter = settings.filter
+        self.data_name: str | None = None if layout.folder else layout.target.name
+        self._lists: dict[str, dict[str, Path]] = {}
+        self._handles: list[BinaryIO] = []
+        self.export_id = uuid.uuid4().hex
+        self.deal: Deal | None = None
+        self.layers: dict[int, tuple[str, str]] = {}  # the layers read: id -> (name, kind)
+        self._writers: dict[str, RecordWriter] = {}
+
+    # -- files --
+
+    def _list_file(self, key: str, part: str) -> BinaryIO:
+        path = self.staging.path / f".{key}-{part}.jsonl"
+        self._lists.setdefault(key, {})[part] = path
+        handle = open(path, "wb", buffering=1 << 16)  # noqa: SIM115 - closed in close_lists
+        self._handles.append(handle)
+        return handle
+
+    def close_lists(self, quiet: bool = False) -> None:
+        """Close every list file; ``quiet`` when the export failed already (a full disk)."""
+        failed: list[OSError] = []
+        for handle in self._handles:
+            try:
+                handle.close()
+            except OSError as exc:
+                failed.append(exc)
+        if failed and not quiet:
+            raise failed[0]
+
+    def _relative(self, part: str) -> str:
+        if not self.layout.folder:
+            assert self.data_name is not None
+            return self.data_name
+        if self.entry.folder:
+            return part if self.settings.split else "."
+        return f"{part}{self.entry.extension}"
+
+    def _sink(self, part: str) -> Sink:
+        entry, settings = self.entry, self.settings
+        relative = self._relative(part)
+        folder = (self.staging.path / relative).resolve() if entry.folder else None
+        out = None if entry.folder else self.staging.file(relative)
+        writer = entry.open_writer(
+            WriterContext(
+                schema=self.schema,
+                part=part,
+                problems=self.problems,
+                out=out,
+                folder=folder,
+                scratch=self.staging.path / f".{entry.name}-{part}",
+                scheme=settings.scheme,
+                nested=settings.nested,
+                layers=tuple(self._layers()),
+                list_file=lambda key: self._list_file(key, part),
+            )
+        )
+        self._writers[part] = writer
+        return WriterSink(writer, out, folder)
+
+    def _layers(self) -> list[str]:
+        wanted = self.filter.labels
+        names = [lab.name for lab in self.schema.labels if not wanted or lab.name in wanted]
+        return names + [name for name in wanted if name not in names]
+
+    # -- the run --
+
+    def run(self, progress: Progress | None) -> tuple[PartResult, ...]:
+        flt, item = self.filter, self.entry.item
+        sinks = {part: self._sink(part) for part in self.part_names}
+        counts = {
+            part: PartCounts(self.schema, self._list_file("document_ids", part))
+            for part in self.part_names
+        }
+        no_units = 0
+        spec = self.settings.split
+        with snapshot(self.db) as conn:
+            self.layers = selected_layers(conn, flt)
+            assignment: dict[int, tuple[str, str]] | None = None
+            main_progress = progress
+            if spec is not None:
+                first, main_progress = two_passes(progress)
+                self.deal = plan(
+                    conn,
+                    self.schema,
+                    flt,
+                    spec,
+                    drops_empty=item == "prepared",
+                    redeal=self.settings.redeal,
+                    progress=first,
+                )
+                assignment = self.deal.parts
+            for raw in stream_raw(conn, flt, main_progress):
+                if assignment is None:
+                    part, stratum = WHOLE, ""
+                elif raw.id in assignment:
+                    part, stratum = assignment[raw.id]
+                else:  # left out before dealing: nothing of it goes in the file
+                    no_units += 1
+                    continue
+                c = counts[part]
+                if item == "raw":
+                    c.records += sinks[part].add(raw)
+                    c.add_raw(raw)
+                elif item == "document":
+                    doc = to_document(raw)
+                    c.records += sinks[part].add(doc)
+                    c.add_document(doc)
+                else:
+                    prepared = Prepared(to_document(raw), flt.statuses)
+                    if not prepared.units:
+                        no_units += 1
+                        continue
+                    c.records += sinks[part].add(prepared)
+                    c.add_document(prepared.doc, {u.annotator or "" for u in prepared.units})
+                if stratum:
+                    c.strata[stratum] += 1
+        files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
+        for part, writer in self._writers.items():
+            held = getattr(writer, "held", None)  # what a tag file holds, where it differs
+            if held is not None:
+                counts[part].held = held()
+        self.close_lists()
+        if not any(c.records for c in counts.values()):
+            raise ExportError(why_nothing(self.filter, no_units))
+        if spec is not None and self.deal is not None:
+            record(self.db, spec, self.deal, self.export_id)
+        if self.entry.files is not None:
+            for name, text in self.entry.files(self.schema).items():
+                (self.staging.path / name).write_text(text, encoding="utf-8", newline="\n")
+        self._write_manifest(files, counts, no_units)
+        base = self.layout.target if self.layout.folder else self.layout.target.parent
+        return tuple(
+            PartResult(
+                part,
+                (base / files[part]["path"]) if self.layout.folder else self.layout.target,
+                c.documents,
+                c.records,
+                c.spans,
+                c.relations,
+            )
+            for part, c in counts.items()
+        )
+
+    # -- the manifest --
+
+    def _write_manifest(
+        self, files: dict[str, dict[str, Any]], counts: dict[str, PartCounts], no_units: int
+    ) -> None:
+        flt, spec, entry = self.filter, self.settings.split, self.entry
+        extra: dict[str, Any] = {
+            "export_id": self.export_id,
+            "format_title": entry.title,
+            "format_description": entry.description,
+            "record": f"one per {entry.record}",
+        }
+        if entry.tokens:
+            extra["tokenizer"] = {"name": tokenize.NAME, "description": tokenize.DESCRIPTION}
+        extra["layout"] = entry.layout(
+            LayoutContext(self.schema, self.settings.nested, tuple(self._layers()))
+        )
+        if entry.record == "document and annotator":
+            extra["documents_without_annotations_left_out"] = no_units
+        if self.layout.folder:  # what the folder holds, so that a later export knows it
+            extra["contents"] = folder_contents(self.staging.path)
+        manifest = build_manifest(
+            fmt=entry.name,
+            schema=self.schema,
+            database=self.db.display_name,
+            filters={
+                "annotators": list(flt.annotators) or "all",
+                "statuses": list(flt.statuses) or "any",
+                "labels": list(flt.labels) or "all",
+            },
+            layers=[
+                {"name": name, "kind": kind} for name, kind in sorted(self.layers.values())
+            ],
+            split=None
+            if spec is None
+            else {
+                "parts": dict(spec.parts),
+                "seed": spec.seed,
+                "stratify": spec.stratify,
+                "grouped_by": "document (no document in two splits)",
+                "assignment": manifest_section(spec, self.deal) if self.deal else None,
+            },
+            options={
+                option.name: getattr(self.settings, option.name)
+                for option in entry.options
+                if option not in format_options.SPLITS
+            },
+            files=files,
+            parts=counts,
+            problems=self.problems.summaries(),
+            extra=extra,
+        )
+        out = self.staging.file(MANIFEST)
+        write_manifest(out, manifest, self._lists)
+        out.close()
