@@ -130,6 +130,8 @@ def read_work(
             Relation.source_id,
             Relation.target_id,
         ).where(Relation.annotator_id.in_(list(every)))
+        if documents is not None:  # one document for curation: not every link of the database
+            rel_rows = rel_rows.where(Relation.document_id.in_(list(docs)))
         for rid, d, a, label, source, target in conn.execute(rel_rows.order_by(Relation.id)):
             found = docs.get(d)
             if found is None or every[a] not in found.layers:
