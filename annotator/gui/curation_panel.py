@@ -9,7 +9,7 @@ gold spans once per burst of edits.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QKeyEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -175,14 +175,21 @@ class CurationPanel(QWidget):
                 self._select(row, column, show=False)
         self._summarise(people)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown (curation starts): the version columns share the width it now has."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self, lambda: self._size_columns([]))
+
     def _size_columns(self, widths: list[int]) -> None:
         header = self.table.horizontalHeader()
         default = {0: 100, 1: 90, 2: 220}
+        versions = len(self.model.annotators) + 1  # and gold's: they share what is left
+        share = max(150, (self.table.viewport().width() - sum(default.values())) // versions)
         for column in range(self.model.columnCount()):
             if column < len(widths):
                 header.resizeSection(column, widths[column])
             else:
-                header.resizeSection(column, default.get(column, 150))  # never sized to rows
+                header.resizeSection(column, default.get(column, share))  # never sized to rows
 
     def _summarise(self, people: list[str]) -> None:
         counts = self.model.counts()

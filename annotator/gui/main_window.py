@@ -386,7 +386,10 @@ class MainWindow(DatabaseActions, JobActions, CurationActions):
         after = self.session.document.id if self.session else None
         target = self._next_document(after)  # gold's next, while curating
         if target is None:
-            self.statusBar().showMessage("Every document is done or skipped. Well done.", 8000)
+            done = "Every document is done or skipped. Well done."
+            self.statusBar().showMessage(
+                "No document waits for gold." if self.curating else done, 8000
+            )
             return
         if self.doc_model.row_of(target) is None:
             self.status_filter.setCurrentIndex(0)

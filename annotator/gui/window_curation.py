@@ -8,7 +8,7 @@ leaving the mode and coming back keeps the undo history of both.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QAction, QUndoGroup, QUndoStack
@@ -23,6 +23,9 @@ from annotator.gui.curation_panel import CurationPanel
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.models.document_list import DocumentListModel
+
+if TYPE_CHECKING:
+    from annotator.gui.assignments_dialog import AssignmentsDialog
 
 GOLD_BADGE = "background: #e69f00; color: #111111; font-weight: 600; padding: 0 6px;"
 
@@ -177,7 +180,7 @@ class CurationActions(QMainWindow):
 
     # -- assignments --
 
-    def assignments_dialog(self) -> Any:
+    def assignments_dialog(self) -> AssignmentsDialog:
         from annotator.gui.assignments_dialog import AssignmentsDialog
 
         dialog = AssignmentsDialog(self.workspace, self.annotator.name, self)

@@ -91,6 +91,7 @@ def test_curation_mode_edits_gold_with_the_same_keys_and_marks_gold_done(
     me.key(Key.Key_Return, Mod.ControlModifier)
     gold = probe.annotators.gold()
     assert probe.documents.status(doc, gold.id) == "done"
+    assert window.statusBar().currentMessage() == "No document waits for gold."
     assert probe.documents.status(doc, window.annotator.id) == "done"  # as alice left it
     qtbot.waitUntil(lambda: window.doc_model.data(window.doc_model.index(0, 1)) == "done")
     # The panel followed the edit: the Iran row is in gold now.
