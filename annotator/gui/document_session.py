@@ -8,6 +8,7 @@ The window's writes wait only briefly for another program's lock; ``writes`` (an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -16,6 +17,8 @@ from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationR
 from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
 from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
+
+BULK = 50  # changes to more spans than this at once redraw the document once
 
 
 class DocumentSession(QObject):
@@ -133,6 +136,56 @@ class DocumentSession(QObject):
             self.relationAdded.emit(rel)
         self.saved.emit()
         return span
+
+    def adopt(self, spans: Sequence[SpanRecord], relations: Sequence[RelationRecord]) -> None:
+        """Show spans and links another service has just stored in this layer (versions
+        accepted into gold by curation)."""
+        if spans and self.status == "new":  # the core marked the document in progress
+            self.status = "in_progress"
+            self.statusChanged.emit(self.status)
+        self._changed(list(spans), list(relations), [], [])
+
+    def delete_spans(self, span_ids: Sequence[int]) -> tuple[DeletedSpan, ...]:
+        """Several spans and their links, in one transaction (undo of an accept)."""
+        deleted = self.service.delete_spans(span_ids)
+        gone = [rel for item in deleted for rel in item.relations]
+        self._changed([], [], [item.span for item in deleted], gone)
+        return deleted
+
+    def restore_spans(self, deleted: Sequence[DeletedSpan]) -> None:
+        self.service.restore_spans(deleted)
+        back = [rel for item in deleted for rel in item.relations]
+        self._changed([item.span for item in deleted], back, [], [])
+
+    def _changed(
+        self,
+        added: list[SpanRecord],
+        linked: list[RelationRecord],
+        removed: list[SpanRecord],
+        unlinked: list[RelationRecord],
+    ) -> None:
+        """Apply stored changes to many spans: one signal each for a few, one ``reloaded``
+        for many (10,000 spans added one by one would re-highlight for seconds)."""
+        for rel in unlinked:
+            self.relations.pop(rel.id, None)
+        for span in removed:
+            self.spans.pop(span.id, None)
+        for span in added:
+            self.spans[span.id] = span
+        for rel in linked:
+            self.relations[rel.id] = rel
+        if len(added) + len(removed) > BULK:
+            self.reloaded.emit()
+        else:
+            for rel in unlinked:
+                self.relationRemoved.emit(rel)
+            for span in removed:
+                self.spanRemoved.emit(span)
+            for span in added:
+                self.spanAdded.emit(span)
+            for rel in linked:
+                self.relationAdded.emit(rel)
+        self.saved.emit()
 
     def update_span(self, span_id: int, **changes: Any) -> SpanRecord:
         old = self.spans[span_id]

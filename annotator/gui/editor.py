@@ -244,6 +244,10 @@ class AnnotationEditor(QObject, LinkingMixin):
             command.text(),
         )
 
+    def run(self, command: commands.Command, then: Callable[[], None] | None = None) -> bool:
+        """An edit from beside the editor (the curation panel): same stack, same order."""
+        return self._run(command, then)
+
     def _edit_failed(self, exc: AnnotatorError) -> None:
         if isinstance(exc, NotFoundError):  # another desktop deleted what the screen shows
             self.message.emit(f"{exc}; the document was reloaded")

@@ -6,7 +6,7 @@ import gc
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,6 +42,7 @@ from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
 from annotator.gui.text_view import SpanTextView
 from annotator.gui.window_agreement import AgreementActions
+from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
 
@@ -55,10 +56,12 @@ STATUS_FILTERS = (
 )
 
 
-class MainWindow(DatabaseActions, JobActions, AgreementActions):
+class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
     label_panel: LabelPanel
+    # A document is shown (its DocumentSession): views beside the editor follow it.
+    documentOpened = Signal(object)
 
     def __init__(
         self, workspace: Workspace, annotator: AnnotatorRecord, settings: QSettings | None = None
@@ -280,7 +283,7 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
         self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
 
-        team = menu.addMenu("&Team")
+        team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
         self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
 
         help_menu = menu.addMenu("&Help")
@@ -356,6 +359,7 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
             self.text_view.setFocus()
         self._update_status_bar()
         self.last_open_ms = (time.perf_counter() - started) * 1000
+        self.documentOpened.emit(self.session)
 
     def _drop_session(self, session: DocumentSession) -> None:
         """Forget a session left behind, unless commands on its undo stack still need it."""
@@ -382,9 +386,12 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
 
     def next_unfinished(self) -> None:
         after = self.session.document.id if self.session else None
-        target = self.workspace.documents.next_unfinished(self.annotator.id, after)
+        target = self._next_document(after)  # gold's next, while curating
         if target is None:
-            self.statusBar().showMessage("Every document is done or skipped. Well done.", 8000)
+            done = "Every document is done or skipped. Well done."
+            self.statusBar().showMessage(
+                "No document waits for gold." if self.curating else done, 8000
+            )
             return
         if self.doc_model.row_of(target) is None:
             self.status_filter.setCurrentIndex(0)
@@ -476,10 +483,9 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
         self.settings.setValue("snapWords", self.editor.snap_words)
 
     def _update_title(self) -> None:
-        self.setWindowTitle(
-            f"annotator {__version__} — {self.annotator.name} — {self.workspace.db.display_name}"
-        )
-        self.annotator_status.setText(f"annotator: {self.annotator.name}")
+        who = f"GOLD (curating as {self.annotator.name})" if self.curating else self.annotator.name
+        self.setWindowTitle(f"annotator {__version__} — {who} — {self.workspace.db.display_name}")
+        self._show_layer()
 
     def _update_status_bar(self) -> None:
         total = self.doc_model.rowCount()
@@ -487,7 +493,7 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
         self.position_status.setText(
             f"{(row or 0) + 1} / {total}" if row is not None else f"– / {total}"
         )
-        counts = self.workspace.documents.progress(self.annotator.id)
+        counts = self.workspace.documents.progress(self.service.annotator.id)
         all_docs = sum(counts.values())
         done = counts["done"] + counts["skipped"]
         pct = 100 * done // all_docs if all_docs else 0
@@ -520,6 +526,10 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
             "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+            "",
+            "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",
+            "span to decide · in the curation table: Enter or A accepts, 1–9 accepts",
+            "annotator 1–9's version · Ctrl+Shift+G accepts every agreed span",
         ]
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
@@ -536,7 +546,7 @@ class MainWindow(DatabaseActions, JobActions, AgreementActions):
             return False
         self.workspace.schemas.set_active(schema)
         self.schema = schema
-        self.service = self.workspace.annotations(self.annotator, schema)
+        self.service = self._layer_service(schema)  # gold's, while curating
         self.label_panel.set_schema(schema)
         self._show_guidelines()
         self._stacks.clear()

@@ -57,6 +57,17 @@ class Progress:
     skipped: int
 
 
+@dataclass(frozen=True)
+class AssignmentRow:
+    """One line of the team lead's table: a document, who has it, and how far each got."""
+
+    id: int
+    key: str
+    title: str
+    assigned: frozenset[str]
+    statuses: dict[str, str]  # person -> status, for the people with one on the document
+
+
 class AssignmentService:
     def __init__(self, db: Database, annotators: AnnotatorService) -> None:
         self._db = db
@@ -137,6 +148,40 @@ class AssignmentService:
                 )
             )
         return lines
+
+    def grid(self, document_ids: Sequence[int]) -> list[AssignmentRow]:
+        """The table rows of some documents (a page of it), in the order given."""
+        if not document_ids:
+            return []
+        wanted = list(document_ids)
+        assigned: dict[int, set[str]] = defaultdict(set)
+        statuses: dict[int, dict[str, str]] = defaultdict(dict)
+        with self._db.read() as s:
+            docs = {
+                i: (k, t)
+                for i, k, t in s.execute(
+                    select(Document.id, Document.key, Document.title).where(Document.id.in_(wanted))
+                )
+            }
+            for doc, name in s.execute(
+                select(Assignment.document_id, Annotator.name)
+                .join(Annotator, Annotator.id == Assignment.annotator_id)
+                .where(Assignment.document_id.in_(wanted))
+            ):
+                assigned[doc].add(name)
+            for doc, name, status in s.execute(
+                select(DocumentStatus.document_id, Annotator.name, DocumentStatus.status)
+                .join(Annotator, Annotator.id == DocumentStatus.annotator_id)
+                .where(DocumentStatus.document_id.in_(wanted), Annotator.kind == layers.PERSON)
+            ):
+                statuses[doc][name] = status
+        return [
+            AssignmentRow(
+                i, docs[i][0], docs[i][1], frozenset(assigned.get(i, ())), statuses.get(i, {})
+            )
+            for i in wanted
+            if i in docs
+        ]
 
     # -- writing --
 

@@ -142,17 +142,34 @@ class DocumentService:
             return s.scalar(select(func.count()).select_from(Document)) or 0
 
     def ids(
-        self, annotator_id: int, statuses: Sequence[str] | None = None, search: str | None = None
+        self,
+        annotator_id: int | None,
+        statuses: Sequence[str] | None = None,
+        search: str | None = None,
     ) -> list[int]:
         """Ids of the documents in list order, filtered by status and title.
 
         List order is the annotator's queue (documents assigned to them) first, then the rest;
-        each in import order.
+        each in import order. Without an annotator (the team lead's assignment table): import
+        order, and no status filter.
+        """
+        return self.listing(annotator_id, statuses, search)[0]
+
+    def listing(
+        self,
+        annotator_id: int | None,
+        statuses: Sequence[str] | None = None,
+        search: str | None = None,
+    ) -> tuple[list[int], int]:
+        """``ids()``, and how many of them (at the front) are the annotator's queue, read
+        together: the list marks those, and finds a row by a binary search in each part.
 
         Documents are never joined to statuses: "new" is the absence of a status row, so a
         status filter is an IN or NOT IN over the (annotator, status) index.
         """
         query = select(Document.id)
+        if statuses and annotator_id is None:
+            raise ValidationError("a status filter needs an annotator")
         if statuses:
             wanted = set(statuses)
             others = [s for s in STATUSES if s not in wanted]
@@ -179,16 +196,15 @@ class DocumentService:
             query = query.where(or_(title(like, escape="\\"), key(like, escape="\\")))
         with self._db.read() as s:
             conn = s.connection()
-            queue = set(
-                fetch_ints(
-                    conn,
-                    select(Assignment.document_id).where(Assignment.annotator_id == annotator_id),
-                )
-            )
+            queue: set[int] = set()
+            if annotator_id is not None:
+                mine = select(Assignment.document_id).where(Assignment.annotator_id == annotator_id)
+                queue = set(fetch_ints(conn, mine))
             found = fetch_ints(conn, query.order_by(Document.id))
         if not queue:
-            return found
-        return [i for i in found if i in queue] + [i for i in found if i not in queue]
+            return found, 0
+        first = [i for i in found if i in queue]
+        return first + [i for i in found if i not in queue], len(first)
 
     def rows(self, annotator_id: int, document_ids: Sequence[int]) -> list[DocumentRow]:
         """The list rows for some documents, in the order given (a page of the list)."""

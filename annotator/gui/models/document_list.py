@@ -1,7 +1,8 @@
 """The document list: a table over the store that never holds every row in memory.
 
 The filtered list of ids (a few bytes per document) is fetched in one query; row contents are
-fetched a page at a time, when the view first asks for them.
+fetched a page at a time, when the view first asks for them. The annotator's queue (documents
+assigned to them) comes first and is marked: a bold title and a marker square.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
 
 from annotator.core.domain.records import DocumentRow
 from annotator.core.services.documents import DocumentService
@@ -21,6 +23,8 @@ PAGE = 200
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 DocumentIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
+QueuedRole = Qt.ItemDataRole.UserRole + 3
+QUEUE_MARK = QColor("#0072b2")  # a blue square before the title: assigned to you
 
 
 class DocumentListModel(FlatTableModel):
@@ -31,6 +35,10 @@ class DocumentListModel(FlatTableModel):
         self._documents = documents
         self._annotator_id = annotator_id
         self._ids: list[int] = []
+        self._queued = 0  # the first rows are the annotator's queue, the rest follow
+        bold = QFont()
+        bold.setBold(True)
+        self._bold = bold
         self._pages: dict[int, list[DocumentRow]] = {}
         self.statuses: tuple[str, ...] = ()
         self.search = ""
@@ -42,9 +50,14 @@ class DocumentListModel(FlatTableModel):
         self.statuses, self.search = tuple(statuses), search
         self.reload()
 
+    def set_annotator(self, annotator_id: int) -> None:
+        """Show another layer's statuses and span counts (gold's, while curating)."""
+        self._annotator_id = annotator_id
+        self.reload()
+
     def reload(self) -> None:
         self.beginResetModel()
-        self._ids = self._documents.ids(
+        self._ids, self._queued = self._documents.listing(
             self._annotator_id, self.statuses or None, self.search or None
         )
         self._pages.clear()
@@ -69,9 +82,18 @@ class DocumentListModel(FlatTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, document_id: int) -> int | None:
-        # Ids come in ascending order, so a binary search finds the row without an index dict.
-        row = bisect_left(self._ids, document_id)
-        return row if row < len(self._ids) and self._ids[row] == document_id else None
+        # The queue and the rest each come in ascending order: a binary search in each finds
+        # the row without an index dict.
+        ids, queued = self._ids, self._queued
+        for lo, hi in ((0, queued), (queued, len(ids))):
+            row = bisect_left(ids, document_id, lo, hi)
+            if row < hi and ids[row] == document_id:
+                return row
+        return None
+
+    def queued(self, row: int) -> bool:
+        """Whether the row's document is assigned to the annotator (listed first)."""
+        return 0 <= row < self._queued
 
     def ids(self) -> list[int]:
         return list(self._ids)
@@ -98,6 +120,13 @@ class DocumentListModel(FlatTableModel):
             return None
         if role == DocumentIdRole:
             return self._ids[index.row()]
+        if role == QueuedRole:
+            return self.queued(index.row())
+        if index.column() == 0 and self.queued(index.row()):
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            if role == Qt.ItemDataRole.DecorationRole:
+                return QUEUE_MARK
         if role not in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
@@ -118,7 +147,8 @@ class DocumentListModel(FlatTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column != 0:
                 return None
-            return plain_tooltip(f"{row.title}\n{row.key} · {row.length:,} characters")
+            queue = "\nassigned to you" if self.queued(index.row()) else ""
+            return plain_tooltip(f"{row.title}\n{row.key} · {row.length:,} characters{queue}")
         if column == 0:
             return row.title or row.key
         if column == 1:

@@ -197,3 +197,22 @@ def test_assign_refuses_a_layer_and_an_overlap_larger_than_the_team(
     assert code == 1 and "overlap 2" in said
     with Workspace(sqlite_url) as ws:
         assert ws.assignments.assigned() == {}
+
+
+def test_the_assignment_table_rows_and_the_queue_part_of_the_list(workspace: Workspace) -> None:
+    docs = add_docs(workspace, 4)
+    alice = workspace.annotators.person("alice")
+    workspace.assignments.set_assigned(docs[2], ["alice", "bob"], by="lead")
+    workspace.assignments.set_assigned(docs[3], ["alice"], by="lead")
+    workspace.annotations("bob").set_status(docs[2], "done")
+    workspace.annotations("carol").set_status(docs[0], "in_progress")
+    workspace.gold().set_status(docs[0], "done")  # not a person: not in the table
+    rows = workspace.assignments.grid([docs[2], docs[0], 999])
+    assert [(r.key, r.assigned, r.statuses) for r in rows] == [
+        ("d002", frozenset({"alice", "bob"}), {"bob": "done"}),
+        ("d000", frozenset(), {"carol": "in_progress"}),
+    ]
+    assert workspace.documents.listing(alice.id) == ([docs[2], docs[3], docs[0], docs[1]], 2)
+    assert workspace.documents.listing(None, search="d001") == ([docs[1]], 0)
+    with pytest.raises(ValidationError, match="needs an annotator"):
+        workspace.documents.listing(None, statuses=["done"])

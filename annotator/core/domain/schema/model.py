@@ -34,6 +34,10 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+W",
         "Ctrl+Q",
         "F1",
+        "Ctrl+G",  # curate gold
+        "Ctrl+Shift+G",  # accept every agreed span into gold
+        "F8",  # next span to decide on (curation)
+        "Shift+F8",  # previous one
     }
 )
 

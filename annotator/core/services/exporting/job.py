@@ -264,9 +264,7 @@ class Job:
                 "statuses": list(flt.statuses) or "any",
                 "labels": list(flt.labels) or "all",
             },
-            layers=[
-                {"name": name, "kind": kind} for name, kind in sorted(self.layers.values())
-            ],
+            layers=[{"name": name, "kind": kind} for name, kind in sorted(self.layers.values())],
             split=None
             if spec is None
             else {
