@@ -300,13 +300,20 @@ def export(
     show_default="you",
     help="Whose pre-annotations the demo's annotated articles become.",
 )
+@click.option(
+    "--team/--no-team",
+    default=True,
+    show_default=True,
+    help="Also load two demo annotators' finished work on three articles (for agreement, "
+    "adjudication and curation).",
+)
 @click.pass_context
-def demo(ctx: click.Context, annotator_name: str) -> None:
+def demo(ctx: click.Context, annotator_name: str, team: bool) -> None:
     """Load the bundled demo articles (safe to repeat: duplicates are skipped)."""
     from annotator.core.services.demo import load_demo
 
     with open_workspace(ctx) as ws:
-        report = load_demo(ws, annotator_name)
+        report = load_demo(ws, annotator_name, team=team)
         click.echo(f"{report.summary()} into {ws.db.display_name}")
 
 

@@ -54,7 +54,7 @@ def spans_and_statuses(url: str) -> tuple[int, dict[str, str]]:
 def annotated_export(tmp_path: Path) -> tuple[str, Path]:
     """A database with alice's demo work (one document marked done) and its native export."""
     url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
-    assert cli("--db", url, "demo", "--annotator", "alice").returncode == 0
+    assert cli("--db", url, "demo", "--annotator", "alice", "--no-team").returncode == 0
     with Workspace(url) as ws:
         alice = ws.annotators.find("alice")
         assert alice is not None
@@ -237,7 +237,17 @@ def test_four_imports_of_the_same_folder_at_once(db_url: str, tmp_path: Path) ->
     Workspace(db_url).close()  # migrated once, so the race is the import's
     runs = [
         subprocess.Popen(
-            [sys.executable, "-m", "annotator", "--db", db_url, "demo", "--annotator", "alice"],
+            [
+                sys.executable,
+                "-m",
+                "annotator",
+                "--db",
+                db_url,
+                "demo",
+                "--annotator",
+                "alice",
+                "--no-team",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -94,7 +94,9 @@ def test_export_writes_the_file(
     assert "wrote 10 document(s)" in blocker.args[0]
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in records] == [f"demo-{n:02}" for n in range(1, 11)]
-    assert len(records[0]["spans"]) == 38
+    # alice's pre-annotations, plus the demo team's finished work on this article
+    assert sum(s["annotator"] == "alice" for s in records[0]["spans"]) == 38
+    assert {s["annotator"] for s in records[0]["spans"]} == {"alice", "amira", "tomas"}
     assert dialogs == []
 
     statements = tmp_path / "statements.jsonl"

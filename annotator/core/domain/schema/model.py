@@ -25,6 +25,7 @@ RESERVED_HOTKEYS = frozenset(
     {
         "Ctrl+Z",
         "Ctrl+Shift+Z",
+        "Ctrl+Shift+A",  # Team > Agreement
         "Ctrl+Y",
         "Ctrl+N",
         "Ctrl+F",
