@@ -88,12 +88,13 @@ class AgreementDialog(QDialog):
         self.table = QTableView()
         self.table.setModel(proxy)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the report's own order
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
 
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = self.split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart)
         split.addWidget(self.table)
         split.setStretchFactor(1, 3)
@@ -101,7 +102,7 @@ class AgreementDialog(QDialog):
         layout.addLayout(controls)
         layout.addWidget(self.summary)
         layout.addWidget(split, 1)
-        self.resize(760, 620)
+        self.resize(820, 760)
 
     def refresh(self) -> None:
         """Measure again on a worker thread; the table and chart change when it is done."""
@@ -141,6 +142,9 @@ class AgreementDialog(QDialog):
         self.report = report
         self.model.set_report(report)
         self.chart.set_bars(chart_bars(report))
+        # Every bar visible, the table below takes the rest.
+        chart_height = self.chart.sizeHint().height()
+        self.split.setSizes([chart_height, max(200, self.split.height() - chart_height)])
         selection = report.get("selection", {})
         statuses = selection.get("statuses")
         self.summary.setText(
