@@ -24,6 +24,7 @@ FIGURES = (
     "gui scroll 1 MB article, page p95",
     "gui peak RSS, start-up",
     "gui peak RSS, open article + adds",
+    "gui curation open, 3 x 10k spans",
 )
 WORDS = [
     "missile",
@@ -193,6 +194,53 @@ def child_open(db_path: str, tmp: str) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in timings.items()}
 
 
+def add_team(db_path: Path) -> None:
+    """Two more annotators on the big article: the bench's spans, each leaving some out."""
+    con = sqlite3.connect(db_path)
+    now = "2026-01-01 00:00:00"
+    rows = con.execute(
+        'SELECT document_id, schema_id, start, "end", label, attributes FROM spans'
+        " WHERE document_id = (SELECT id FROM documents WHERE key = 'big')"
+    ).fetchall()
+    for n, name in enumerate(("bench2", "bench3"), start=1):
+        cur = con.execute(
+            "INSERT INTO annotators (name, kind, created_at) VALUES (?, 'person', ?)", (name, now)
+        )
+        who = cur.lastrowid
+        con.executemany(
+            'INSERT INTO spans (document_id, annotator_id, schema_id, start, "end", label, '
+            "attributes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (d, who, sc, st, en, la, at, now, now)
+                for i, (d, sc, st, en, la, at) in enumerate(rows)
+                if i % 7 != n
+            ],
+        )
+    con.commit()
+    con.close()
+
+
+def child_open_curation(db_path: str, tmp: str) -> float:
+    """Median ms to open the big article in curation mode: gold in the editor (empty) and the
+    curation panel's rows for three annotators' 10k spans each."""
+    app, window = _window(db_path, tmp)
+    window.set_curation(True)
+    _settle(app)
+    big = window.workspace.documents.by_key("big")
+    timings = []
+    for _ in range(5):
+        window.open_document(window.workspace.documents.by_key("doc-0").id)
+        _settle(app)
+        start = time.perf_counter()
+        window.open_document(big.id)
+        app.processEvents()
+        window.text_view.viewport().repaint()
+        window.curation_panel.table.viewport().repaint()
+        timings.append((time.perf_counter() - start) * 1000)
+    assert window.curation_panel.model.rowCount() > 0
+    return statistics.median(timings)
+
+
 def child_scroll(db_path: str, tmp: str, pages: int) -> list[float]:
     """ms per page scrolled down the annotated article (format newly shown blocks + repaint)."""
     app, window = _window(db_path, tmp)
@@ -330,4 +378,23 @@ def run(scale: float) -> list[Figure]:
         )
     )
     copy.unlink(missing_ok=True)
+    team = work / "team.sqlite3"
+    src, dst = sqlite3.connect(db), sqlite3.connect(team)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    add_team(team)
+    curated = measure("tests.bench.bench_gui:child_open_curation", str(team), str(work)).result
+    figures.append(
+        Figure(
+            FIGURES[8],
+            curated,
+            "ms",
+            opened["spans"],
+            "<= 1x editor open",
+            curated <= opened["spans"],
+            note="reference: the editor opening one annotator's 10k spans",
+        )
+    )
+    team.unlink(missing_ok=True)
     return figures
