@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.core.formats.writers import tokenize_numpy
 
 NAME = "annotator-words-v1"
 DESCRIPTION = (
@@ -36,6 +39,8 @@ class Tokens:
     text: str
     starts: list[int]
     ends: list[int]
+    # The same offsets as numpy arrays, when numpy made them (for the spaCy writer).
+    arrays: Any = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -101,6 +106,15 @@ def _joins(text: str, prev_start: int, start: int) -> bool:
 
 
 def tokenize(text: str) -> Tokens:
+    """The text's tokens: with numpy where no token can join the next, else the regex loop."""
+    arrays = tokenize_numpy.bounds(text, _continues)
+    if arrays is not None:
+        return Tokens(text, arrays[0].tolist(), arrays[1].tolist(), arrays)
+    return tokenize_loop(text)
+
+
+def tokenize_loop(text: str) -> Tokens:
+    """The reference: regex matches, joined where a mark or joiner continues a token."""
     starts: list[int] = []
     ends: list[int] = []
     for match in _TOKEN.finditer(text):

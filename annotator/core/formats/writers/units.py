@@ -6,6 +6,7 @@ same text, merged, would teach a model overlaps nobody made.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -36,13 +37,11 @@ class Prepared:
     @cached_property
     def sentence_starts(self) -> frozenset[int]:
         """Indices of the tokens that begin a sentence."""
-        tokens = self.tokens
+        starts = self.tokens.starts
         firsts: set[int] = set()
-        i = 0
         for start, end in sentence_bounds(self.doc.text):
-            while i < len(tokens) and tokens.starts[i] < start:
-                i += 1
-            if i < len(tokens) and tokens.starts[i] < end:
+            i = bisect_left(starts, start)  # a step per sentence, not per token
+            if i < len(starts) and starts[i] < end:
                 firsts.add(i)
         return frozenset(firsts)
 
