@@ -377,7 +377,7 @@ class _Job:
                         no_units += 1
                         continue
                     c.records += sinks[part].add(prepared)
-                    c.add_document(prepared.doc, {u.annotator or "" for u in prepared.units})
+                    c.add_raw(raw, {u.annotator or "" for u in prepared.units})
                 if stratum:
                     c.strata[stratum] += 1
         files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
