@@ -10,7 +10,6 @@ nothing behind.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -29,7 +28,7 @@ from annotator.core.formats.registry import (
 from annotator.core.formats.writers import brat, conll, doccano, prodigy, spacy_docbin, tokenize
 from annotator.core.formats.writers.documents import Progress, to_document
 from annotator.core.formats.writers.fixed import attribute_names
-from annotator.core.formats.writers.problems import MISALIGNED, ProblemLog, ProblemSummary
+from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.statements import statement_records
 from annotator.core.formats.writers.units import Prepared
 from annotator.core.services.exporting.empty_export import why_nothing
@@ -40,8 +39,10 @@ from annotator.core.services.exporting.manifest import (
     write_manifest,
 )
 from annotator.core.services.exporting.output import MANIFEST, Layout, Staging, os_error, prepare
+from annotator.core.services.exporting.results import WHOLE, ExportResult, PartResult
 from annotator.core.services.exporting.sinks import JsonlSink, NativeSink, Sink, WriterSink
 from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
+from annotator.core.services.exporting.spacy_training import SpacyTraining
 from annotator.core.services.exporting.split_store import (
     Deal,
     manifest_section,
@@ -72,7 +73,6 @@ __all__ = [
 ]
 
 DEFAULT_STATUSES = ("done",)
-WHOLE = "all"  # the one part of an export that is not split
 
 
 @dataclass(frozen=True)
@@ -99,70 +99,6 @@ class ExportOptions:
 
 def default_filter(fmt: str) -> ExportFilter:
     return ExportFilter() if fmt == "native" else ExportFilter(statuses=DEFAULT_STATUSES)
-
-
-@dataclass(frozen=True)
-class PartResult:
-    """One split as written."""
-
-    name: str
-    path: Path  # the data file (or brat folder) at its final place
-    documents: int
-    records: int
-    spans: int
-    relations: int
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    format: str
-    target: Path
-    manifest: Path
-    parts: tuple[PartResult, ...]
-    problems: Mapping[str, ProblemSummary]
-    warnings: tuple[str, ...] = ()  # e.g. the splits dealt could not be recorded
-
-    @property
-    def paths(self) -> tuple[Path, ...]:
-        return tuple(p.path for p in self.parts)
-
-    @property
-    def documents(self) -> int:
-        return sum(p.documents for p in self.parts)
-
-    @property
-    def records(self) -> int:
-        return sum(p.records for p in self.parts)
-
-    @property
-    def spans(self) -> int:
-        return sum(p.spans for p in self.parts)
-
-    @property
-    def relations(self) -> int:
-        return sum(p.relations for p in self.parts)
-
-    @property
-    def misaligned(self) -> int:
-        """Spans left out of token-based output because an edge falls inside a token."""
-        return sum(self.problems[k].count for k in MISALIGNED if k in self.problems)
-
-    def summary(self) -> str:
-        """What was written, in a sentence or two for the status bar or the terminal."""
-        info = format_info(self.format)
-        split = ""
-        if len(self.parts) > 1 or self.parts[0].name != WHOLE:
-            split = " (" + ", ".join(f"{p.name} {p.documents}" for p in self.parts) + ")"
-        text = (
-            f"wrote {self.documents} document(s){split} to {self.target}: {self.records} "
-            f"{info.name} record(s), one per {info.record}; {self.spans} span(s), "
-            f"{self.relations} link(s)"
-        )
-        for kind, problem in self.problems.items():
-            text += f"\n  {problem.count} span(s): {kind.replace('_', ' ')}"
-        if self.problems:
-            text += f"\n  examples of each in {self.manifest}"
-        return text
 
 
 def export_dataset(
@@ -198,7 +134,10 @@ def export_dataset(
         raise os_error(layout.target, exc) from None
     warnings = () if job.deal is None else job.deal.warnings()
     problems = job.problems.summaries()
-    return ExportResult(info.name, layout.target, layout.manifest, parts, problems, warnings)
+    training = () if job.training is None else job.training.commands(layout.target)
+    return ExportResult(
+        info.name, layout.target, layout.manifest, parts, problems, warnings, training
+    )
 
 
 def _check_options(info: FormatInfo, schema: Schema, options: ExportOptions) -> None:
@@ -261,6 +200,9 @@ class _Job:
         self.export_id = uuid.uuid4().hex
         self.deal: Deal | None = None
         self._conll: dict[str, conll.ConllWriter] = {}  # per split, for what each file holds
+        self.training: SpacyTraining | None = None  # a split spaCy export's training files
+        if info.name == "spacy" and options.split is not None:
+            self.training = SpacyTraining(staging, schema, self._layers(), self.part_names)
 
     # -- files --
 
@@ -307,6 +249,8 @@ class _Job:
         if info.name == "prodigy":
             names = attribute_names(self.schema)
             return JsonlSink(out, lambda p: prodigy.task_records(p, self.problems, part, names))
+        if info.name == "spacy" and self.training is not None:
+            return WriterSink(self.training.writer(part, out, schema, self.problems), out)
         if info.name == "spacy":
             scratch = self.staging.path / f".spacy-{part}"
             docbin = spacy_docbin.DocBinWriter(out, scratch, schema, self.problems, part)
@@ -389,6 +333,8 @@ class _Job:
         if spec is not None and self.deal is not None:
             record(self.db, spec, self.deal, self.export_id)
         self._write_conf()
+        if self.training is not None:
+            files.update(self.training.finish())
         self._write_manifest(files, counts, no_units)
         base = self.layout.target if self.layout.folder else self.layout.target.parent
         return tuple(
@@ -420,6 +366,8 @@ class _Job:
         }
         if self.info.tokens:
             extra["tokenizer"] = {"name": tokenize.NAME, "description": tokenize.DESCRIPTION}
+        if self.training is not None:
+            extra["training"] = self.training.manifest_section()
         extra["layout"] = layout_notes(
             self.info.name, self.schema, self.options.nested, self._layers()
         )
