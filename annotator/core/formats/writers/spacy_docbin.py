@@ -20,6 +20,7 @@ sent_starts)`` with those ``ents`` and ``spans`` would have given; the tests hol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -47,17 +48,23 @@ def require_spacy() -> ModuleType:
 
 
 class StringIds(dict[str, int]):
-    """A string's id as spaCy's ``StringStore`` gives it, remembered (a corpus repeats words)."""
+    """A string's id as spaCy's ``StringStore`` gives it, remembered (a corpus repeats words).
 
-    def __init__(self) -> None:
+    ``seen`` is told each new string once: the strings a ``DocBin`` lists are those its hashes
+    stand for, so a writer collects them here instead of once per document.
+    """
+
+    def __init__(self, seen: Callable[[str], object] = lambda _key: None) -> None:
         super().__init__()
         from spacy.strings import get_string_id
 
         self._id = get_string_id
+        self._seen = seen
 
     def __missing__(self, key: str) -> int:
         value: int = self._id(key)
         self[key] = value
+        self._seen(key)
         return value
 
 
@@ -81,7 +88,7 @@ class DocBinWriter:
         self._out = out
         self._docbin = StreamedDocBin(scratch, ATTRS)
         self.attrs = self._docbin.attrs
-        self._ids = StringIds()
+        self._ids = StringIds(self._docbin.add_string)
         self._span_ids: tuple[list[str], list[int]] = ([], [])  # "T1", ... and their hashes
         self._iob = self._docbin.attrs.index(ENT_IOB)
         self._type = self._docbin.attrs.index(ENT_TYPE)
@@ -105,7 +112,6 @@ class DocBinWriter:
         sentences = sentence_bounds(tokens.text)
         words = doc_words(tokens, arrays, sentences, attrs, string_id)
         spaces = words.spaces.tobytes()
-        self._docbin.add_strings(words.words)
         problems, part = self._problems, self._part
         for unit in prepared.units:
             names, span_ids = self._span_names(len(unit.spans))

@@ -68,23 +68,33 @@ class StanceWriter:
         self._start = self._docbin.attrs.index(SENT_START)
         assert self._docbin.attrs[0] == ORTH
         self._cats: dict[tuple[str, ...], bytes] = {}
+        # Packed cats of each value of an exclusive attribute: one dict lookup per statement.
+        self._by_value: dict[str, bytes] = {}
+        for value in spec.values if spec.exclusive else ():
+            packed = self._packed_cats(value)
+            if packed is not None:
+                self._by_value[value] = packed
         self._words: DocWords | None = None
         self.count = 0
         self.without_value = 0  # statements that fit the tokens but have no known value
 
     def add(self, unit: Unit, words: DocWords, placed: Placed, names: list[str]) -> int:
         """Write the unit's statements; ``names[k]`` is the id of ``unit.spans[k]``."""
-        spec, spans = self._spec, unit.spans
-        chosen: list[int] = []
+        spans, label, attribute = unit.spans, self._spec.label, self._spec.attribute
+        known, packed_cats = self._by_value, self._packed_cats
+        where: list[int] = []  # positions in placed.which
+        chosen: list[int] = []  # indices in unit.spans
         cats: list[bytes] = []
-        for k in placed.which.tolist():
+        for j, k in enumerate(placed.which.tolist()):
             sp = spans[k]
-            if sp.label != spec.label:
+            if sp.label != label:
                 continue
-            packed = self._packed_cats(sp.attributes.get(spec.attribute))
+            value = sp.attributes.get(attribute)
+            packed = known.get(value) if value.__class__ is str else packed_cats(value)
             if packed is None:
                 self.without_value += 1
                 continue
+            where.append(j)
             chosen.append(k)
             cats.append(packed)
         if not chosen:
@@ -92,12 +102,11 @@ class StanceWriter:
         if words is not self._words:  # the strings of a document's words, once per document
             self._docbin.add_strings(words.words)
             self._words = words
-        where = numpy.searchsorted(placed.which, chosen)
         begin = words.index[placed.first[where]]
         lengths = words.index[placed.last[where]] + 1 - begin
         before = numpy.cumsum(lengths) - lengths
         rows = numpy.arange(before[-1] + lengths[-1]) + numpy.repeat(begin - before, lengths)
-        tokens = words.base[rows][:, self._columns]
+        tokens = words.base[rows[:, None], self._columns]
         tokens[before, self._start] = 1  # each statement starts a sentence of its own Doc
         spaces = words.spaces[rows]
         spaces[before + lengths - 1] = False  # the Doc ends where the statement ends

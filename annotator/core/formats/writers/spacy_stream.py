@@ -85,6 +85,9 @@ class StreamedDocBin:
         self._strings: set[str] = {""}
         self.count = 0
 
+    def add_string(self, string: str) -> None:
+        self._strings.add(string)
+
     def add_strings(self, strings: Iterable[str]) -> None:
         """Strings the hashes of the documents stand for (words, labels, span ids)."""
         self._strings.update(strings)
