@@ -11,12 +11,8 @@ numpy comes with spaCy; without it ``bounds`` returns None and the loop runs.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
-
-try:
-    import numpy
-except ImportError:  # pragma: no cover - numpy comes with spaCy, not with annotator itself
-    numpy = None  # type: ignore[assignment]
 
 SPACE, WORD, OTHER = 0, 1, 2
 _WORD = re.compile(r"\w")
@@ -30,18 +26,32 @@ def char_class(ch: str) -> int:
     return SPACE if _SPACE.match(ch) else OTHER
 
 
-_ASCII: Any = None if numpy is None else numpy.array([char_class(chr(i)) for i in range(128)])
+@cache
+def _numpy() -> Any:
+    """numpy, imported at the first text (not when the command line starts), or None."""
+    try:
+        import numpy
+    except ImportError:  # numpy comes with spaCy, not with annotator itself
+        return None
+    return numpy
+
+
+@cache
+def _ascii() -> Any:
+    return _numpy().array([char_class(chr(i)) for i in range(128)], dtype=_numpy().uint8)
 
 
 def codes_of(text: str) -> Any:
     """The text's code points as a numpy array (lone surrogates kept as they are)."""
+    numpy = _numpy()
     return numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
 
 
 def classes(text: str, codes: Any, continues: Any) -> Any:
     """Each character's class, or None if one of them continues a token (``continues``)."""
+    numpy, ascii_classes = _numpy(), _ascii()
     if text.isascii():
-        return _ASCII[codes]
+        return ascii_classes[codes]
     high = codes >= 128
     found = numpy.unique(codes[high])
     kinds = []
@@ -50,13 +60,14 @@ def classes(text: str, codes: Any, continues: Any) -> Any:
         if continues(ch):
             return None
         kinds.append(char_class(ch))
-    out = _ASCII[numpy.where(high, 0, codes)]
+    out = ascii_classes[numpy.where(high, 0, codes)]
     out[high] = numpy.array(kinds, dtype=out.dtype)[numpy.searchsorted(found, codes[high])]
     return out
 
 
 def bounds(text: str, continues: Any) -> tuple[Any, Any] | None:
     """Token (starts, ends) arrays as ``tokenize`` gives them, or None where the loop decides."""
+    numpy = _numpy()
     if numpy is None or not text:
         return None
     cls = classes(text, codes_of(text), continues)
