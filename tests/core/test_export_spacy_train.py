@@ -175,3 +175,23 @@ def test_a_later_export_replaces_the_training_files_it_wrote(
     first = export(demo, tmp_path / "clean", split=SPLIT)
     second = export(demo, first.target, split=SPLIT)
     assert sorted(p.name for p in second.target.iterdir()) == sorted([*TRAINING, "manifest.json"])
+
+
+def test_a_cancelled_export_leaves_no_file_and_no_compressing_thread(
+    demo: Workspace, tmp_path: Path
+) -> None:
+    import threading
+
+    from annotator.core.domain.errors import ExportCancelled
+
+    with pytest.raises(ExportCancelled):
+        export_dataset(
+            demo.db,
+            demo.active_schema(),
+            tmp_path / "cancelled",
+            "spacy",
+            ExportOptions(filter=IN_PROGRESS, split=SPLIT),
+            progress=lambda done, _total: done < 2,
+        )
+    assert list(tmp_path.iterdir()) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("annotator-deflate")]

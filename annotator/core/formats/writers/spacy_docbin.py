@@ -173,4 +173,10 @@ class DocBinWriter:
             if self.stance is not None:
                 self.stance.close()
         finally:
-            self._docbin.close()
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop the compressing threads and close the scratch files (also after close)."""
+        self._docbin.close()
+        if self.stance is not None:
+            self.stance.abandon()

@@ -152,4 +152,7 @@ class StanceWriter:
         try:
             self._docbin.write_to(self._out)
         finally:
-            self._docbin.close()
+            self.abandon()
+
+    def abandon(self) -> None:
+        self._docbin.close()

@@ -128,7 +128,7 @@ def export_dataset(
             try:
                 parts = job.run(progress)
             finally:  # a refused export (changed text, cancel) must not leak its list files
-                job.close_lists(quiet=True)
+                job.close_lists(quiet=True)  # nor its writers' threads (spacy)
             staging.publish(guard, options.force)
     except OSError as exc:  # a full disk, a read-only or vanished folder
         raise os_error(layout.target, exc) from None
@@ -197,6 +197,7 @@ class _Job:
         self.data_name: str | None = None if layout.folder else layout.target.name
         self._lists: dict[str, dict[str, Path]] = {}
         self._handles: list[BinaryIO] = []
+        self._sinks: dict[str, Sink] = {}
         self.export_id = uuid.uuid4().hex
         self.deal: Deal | None = None
         self._conll: dict[str, conll.ConllWriter] = {}  # per split, for what each file holds
@@ -215,6 +216,8 @@ class _Job:
 
     def close_lists(self, quiet: bool = False) -> None:
         """Close every list file; ``quiet`` when the export failed already (a full disk)."""
+        for sink in self._sinks.values() if quiet else ():
+            sink.abandon()
         failed: list[OSError] = []
         for handle in self._handles:
             try:
@@ -277,7 +280,7 @@ class _Job:
 
     def run(self, progress: Progress | None) -> tuple[PartResult, ...]:
         flt = self.filter
-        sinks = {part: self._sink(part) for part in self.part_names}
+        sinks = self._sinks = {part: self._sink(part) for part in self.part_names}
         counts = {
             part: PartCounts(self.schema, self._list_file("document_ids", part))
             for part in self.part_names

@@ -19,6 +19,9 @@ class Sink(Protocol):
 
     def close(self) -> dict[str, Any]: ...
 
+    def abandon(self) -> None:
+        """The export failed or ended: let go of anything still held (a writer's thread)."""
+
 
 class JsonlSink:
     def __init__(self, out: HashingFile, records: Callable[[Any], Iterable[dict[str, Any]]]):
@@ -35,6 +38,9 @@ class JsonlSink:
     def close(self) -> dict[str, Any]:
         return file_info(self._out)
 
+    def abandon(self) -> None:  # the file goes with the staging folder
+        pass
+
 
 class NativeSink:
     def __init__(self, out: HashingFile, schema: Schema | None) -> None:
@@ -49,6 +55,9 @@ class NativeSink:
     def close(self) -> dict[str, Any]:
         return file_info(self._out)
 
+    def abandon(self) -> None:  # the file goes with the staging folder
+        pass
+
 
 class WriterSink:
     """A writer with ``add`` plus a file to close (conll, spacy), or a folder (brat)."""
@@ -60,6 +69,10 @@ class WriterSink:
 
     def add(self, item: Any) -> int:
         return int(self._writer.add(item))
+
+    def abandon(self) -> None:
+        if hasattr(self._writer, "abandon"):
+            self._writer.abandon()
 
     def close(self) -> dict[str, Any]:
         if hasattr(self._writer, "close"):
