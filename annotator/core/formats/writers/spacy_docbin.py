@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
@@ -31,6 +31,9 @@ from annotator.core.domain.text import sentence_bounds
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
+
+if TYPE_CHECKING:  # numpy and spaCy are imported only when the format is used
+    from annotator.core.formats.writers.spacy_stance import StanceWriter
 
 SPAN_KEY = "sc"
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "SENT_START")
@@ -69,16 +72,10 @@ class StringIds(dict[str, int]):
 
 
 class DocBinWriter:
-    """One split's ``<split>.spacy``; ``stance``, if given, gets each unit's placed statements."""
+    """One split's ``<split>.spacy``; ``stance``, once set, gets each unit's placed statements."""
 
     def __init__(
-        self,
-        out: ByteSink,
-        scratch: Path,
-        schema: Schema,
-        problems: ProblemLog,
-        part: str,
-        stance: Any = None,
+        self, out: ByteSink, scratch: Path, schema: Schema, problems: ProblemLog, part: str
     ) -> None:
         require_spacy()
         from spacy.attrs import ENT_IOB, ENT_TYPE
@@ -95,7 +92,7 @@ class DocBinWriter:
         self._entity_labels = {lab.name for lab in schema.labels if not lab.overlap}
         self._problems = problems
         self._part = part
-        self.stance = stance  # a spacy_stance.StanceWriter
+        self.stance: StanceWriter | None = None
         self.longest = 0  # the longest span in the span groups, in tokens
 
     def add(self, prepared: Prepared) -> int:
@@ -140,8 +137,7 @@ class DocBinWriter:
         names, hashes = self._span_ids
         while len(names) < n:
             names.append(f"T{len(names) + 1}")
-            hashes.append(self._ids[names[-1]])
-            self._docbin.add_strings(names[-1:])
+            hashes.append(self._ids[names[-1]])  # which lists it among the strings
         return names[:n], hashes[:n]
 
     def _user_data(self, unit: Unit, ids: dict[int, str]) -> bytes:

@@ -37,6 +37,7 @@ _SPAN = numpy.dtype(
         ("end_char", ">i4"),
     ]
 )
+assert _SPAN.itemsize == 2 + 40
 
 
 @dataclass(frozen=True)
