@@ -284,6 +284,8 @@ def export(
         line += " (" + ", ".join(f"{p.name} {p.documents}" for p in result.parts) + " documents)"
     click.echo(line)
     click.echo(f"manifest: {result.manifest}", err=True)
+    for line in result.training:
+        click.echo(line, err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for kind, problem in result.problems.items():

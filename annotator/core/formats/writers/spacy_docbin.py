@@ -1,7 +1,7 @@
 """spaCy ``DocBin`` files: one ``Doc`` per document and annotator.
 
 - tokens: the shared tokenizer's, plus spaCy's own white-space tokens, so ``doc.text`` is the
-  document text exactly and character offsets agree;
+  document text exactly and character offsets agree (``spacy_words.py``);
 - ``doc.ents``: spans of the labels the schema marks ``overlap: false``, where they do not
   overlap each other (the others are reported, and still in the span group);
 - ``doc.spans["sc"]``: every span that fits the tokens, overlapping and nested ones included,
@@ -12,28 +12,28 @@
 
 spaCy is an optional extra, imported only when this format is used.
 
-``DocBin`` keeps every document in memory until it is saved, then makes several copies to
-serialise them; on a large corpus that is gigabytes. ``StreamedDocBin`` writes the same file
-(``DocBin().from_disk`` reads it) one document at a time: each column goes to a temporary file
-and the msgpack map is assembled and compressed at the end, so memory holds only the distinct
-strings.
+No ``Doc`` is built: the columns ``DocBin`` would store are computed directly (words and
+sentence starts once per document, entities and span groups per unit) and streamed to the file
+(``spacy_stream.py``). Reading the file back gives the ``Doc`` that ``Doc(vocab, words, spaces,
+sent_starts)`` with those ``ents`` and ``spans`` would have given; the tests hold the two equal.
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
-from collections.abc import Iterable
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
-from annotator.core.formats.writers.aligned import outermost, place, report_left_out
+from annotator.core.domain.text import sentence_bounds
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
+
+if TYPE_CHECKING:  # numpy and spaCy are imported only when the format is used
+    from annotator.core.formats.writers.spacy_stance import StanceWriter
 
 SPAN_KEY = "sc"
 ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "SENT_START")
@@ -50,191 +50,98 @@ def require_spacy() -> ModuleType:
     return spacy
 
 
-def words_and_spaces(
-    prepared: Prepared,
-) -> tuple[list[str], list[bool], list[int], list[bool | int | None]]:
-    """spaCy's words and spaces for the text; which word each token is; which start sentences."""
-    tokens = prepared.tokens
-    text = prepared.doc.text
-    words: list[str] = []
-    spaces: list[bool] = []
-    index: list[int] = []
-    sent: list[bool | int | None] = []
-    first_start = tokens.starts[0] if len(tokens) else len(text)
-    if first_start:
-        words.append(text[:first_start])
-        spaces.append(False)
-        sent.append(False)
-    starts = prepared.sentence_starts
-    for i in range(len(tokens)):
-        index.append(len(words))
-        words.append(tokens.text_of(i))
-        sent.append(i in starts)
-        following = tokens.starts[i + 1] if i + 1 < len(tokens) else len(text)
-        gap = text[tokens.ends[i] : following]
-        spaces.append(gap.startswith(" "))
-        if gap.startswith(" "):
-            gap = gap[1:]
-        if gap:
-            words.append(gap)
-            spaces.append(False)
-            sent.append(False)
-    if sent:
-        sent[0] = True
-    return words, spaces, index, sent
+class StringIds(dict[str, int]):
+    """A string's id as spaCy's ``StringStore`` gives it, remembered (a corpus repeats words).
 
+    ``seen`` is told each new string once: the strings a ``DocBin`` lists are those its hashes
+    stand for, so a writer collects them here instead of once per document.
+    """
 
-def _map_header(n: int) -> bytes:
-    assert n < 16
-    return bytes([0x80 | n])
+    def __init__(self, seen: Callable[[str], object] = lambda _key: None) -> None:
+        super().__init__()
+        from spacy.strings import get_string_id
 
+        self._id = get_string_id
+        self._seen = seen
 
-def _bin_header(n: int) -> bytes:
-    if n < 1 << 8:
-        return b"\xc4" + struct.pack(">B", n)
-    if n < 1 << 16:
-        return b"\xc5" + struct.pack(">H", n)
-    return b"\xc6" + struct.pack(">I", n)
-
-
-def _array_header(n: int) -> bytes:
-    if n < 16:
-        return bytes([0x90 | n])
-    if n < 1 << 16:
-        return b"\xdc" + struct.pack(">H", n)
-    return b"\xdd" + struct.pack(">I", n)
-
-
-_COLUMNS = ("tokens", "spaces", "lengths", "cats", "flags", "span_groups", "user_data")
-
-
-class StreamedDocBin:
-    """``DocBin(attrs, store_user_data=True)``, written as documents arrive."""
-
-    def __init__(self, scratch: Path, attrs: Iterable[str]) -> None:
-        from spacy.tokens import DocBin
-        from srsly.msgpack import Packer
-
-        template = DocBin(attrs=list(attrs), store_user_data=True)
-        self._version = template.version
-        self._attrs = list(template.attrs)  # as spaCy orders them, ORTH first
-        self._pack = Packer(use_bin_type=True).pack
-        scratch.mkdir(parents=True, exist_ok=True)
-        self._files: dict[str, BinaryIO] = {
-            name: open(scratch / f".docbin-{name}", "w+b")  # noqa: SIM115 - closed in close()
-            for name in _COLUMNS
-        }
-        self._sizes = dict.fromkeys(_COLUMNS, 0)
-        self._strings: set[str] = {""}
-        self.count = 0
-
-    def _put(self, column: str, data: bytes) -> None:
-        self._files[column].write(data)
-        self._sizes[column] += len(data)
-
-    def add(self, doc: Any, strings: Iterable[str]) -> None:
-        """Add a ``Doc``; ``strings`` are those its hashes stand for (words, labels, span ids)."""
-        import numpy
-        from spacy.attrs import SPACY
-
-        tokens = doc.to_array(self._attrs)
-        if tokens.ndim == 1:
-            tokens = tokens.reshape((tokens.shape[0], 1))
-        self._put("tokens", numpy.ascontiguousarray(tokens, dtype="uint64").tobytes("C"))
-        self._put("spaces", numpy.asarray(doc.to_array(SPACY), dtype=bool).tobytes("C"))
-        self._put("lengths", struct.pack("<i", len(doc)))
-        self._put("cats", self._pack(dict(doc.cats)))
-        self._put("flags", self._pack({"has_unknown_spaces": doc.has_unknown_spaces}))
-        self._put("span_groups", self._pack(doc.spans.to_bytes()))
-        self._put("user_data", self._pack(self._pack(doc.user_data)))
-        self._strings.update(strings)
-        self.count += 1
-
-    def write_to(self, out: ByteSink) -> None:
-        """Assemble the file ``DocBin.to_bytes`` would have made, compressing as it goes."""
-        packer = zlib.compressobj()
-        pack = self._pack
-
-        def emit(data: bytes) -> None:
-            out.write(packer.compress(data))
-
-        emit(_map_header(10))
-        emit(pack("version") + pack(self._version) + pack("attrs") + pack(self._attrs))
-        for column in ("tokens", "spaces", "lengths"):
-            emit(pack(column) + _bin_header(self._sizes[column]))
-            self._stream(column, emit)
-        emit(pack("strings") + pack(sorted(self._strings)))
-        for column in ("cats", "flags", "span_groups", "user_data"):
-            emit(pack(column) + _array_header(self.count))
-            self._stream(column, emit)
-        out.write(packer.flush())
-
-    def _stream(self, column: str, emit: Any) -> None:
-        handle = self._files[column]
-        handle.flush()
-        handle.seek(0)
-        while chunk := handle.read(1 << 20):
-            emit(chunk)
-
-    def close(self) -> None:
-        for handle in self._files.values():
-            handle.close()
+    def __missing__(self, key: str) -> int:
+        value: int = self._id(key)
+        self[key] = value
+        self._seen(key)
+        return value
 
 
 class DocBinWriter:
+    """One split's ``<split>.spacy``; ``stance``, once set, gets each unit's placed statements."""
+
     def __init__(
         self, out: ByteSink, scratch: Path, schema: Schema, problems: ProblemLog, part: str
     ) -> None:
         require_spacy()
-        from spacy.vocab import Vocab
+        from spacy.attrs import ENT_IOB, ENT_TYPE
+
+        from annotator.core.formats.writers.spacy_stream import StreamedDocBin
 
         self._out = out
-        self._vocab = Vocab()
         self._docbin = StreamedDocBin(scratch, ATTRS)
+        self.attrs = self._docbin.attrs
+        self._ids = StringIds(self._docbin.add_string)
+        self._span_ids: tuple[list[str], list[int]] = ([], [])  # "T1", ... and their hashes
+        self._iob = self._docbin.attrs.index(ENT_IOB)
+        self._type = self._docbin.attrs.index(ENT_TYPE)
         self._entity_labels = {lab.name for lab in schema.labels if not lab.overlap}
         self._problems = problems
         self._part = part
+        self.stance: StanceWriter | None = None
+        self.longest = 0  # the longest span in the span groups, in tokens
 
     def add(self, prepared: Prepared) -> int:
         if not prepared.units:
             return 0
-        words, spaces, index, sent = words_and_spaces(prepared)
+        from annotator.core.formats.writers import spacy_spans
+        from annotator.core.formats.writers.spacy_stream import DocColumns
+        from annotator.core.formats.writers.spacy_words import doc_words, token_arrays
+
+        tokens = prepared.tokens
+        arrays = token_arrays(tokens)
+        string_id = self._ids.__getitem__
+        attrs = self._docbin.attrs
+        sentences = sentence_bounds(tokens.text)
+        words = doc_words(tokens, arrays, sentences, attrs, string_id)
+        spaces = words.spaces.tobytes()
+        problems, part = self._problems, self._part
         for unit in prepared.units:
-            doc = self._doc(prepared, unit, words, spaces, index, sent)
-            labels = {sp.label for sp in unit.spans}
-            ids = {f"T{n}" for n in range(1, len(unit.spans) + 1)}
-            self._docbin.add(doc, [*words, *labels, *ids])
+            names, span_ids = self._span_names(len(unit.spans))
+            ids = dict(zip([sp.id for sp in unit.spans], names, strict=True))
+            placed = spacy_spans.place_spans(tokens, arrays, unit, problems, part)
+            if len(placed.which):
+                sizes = words.index[placed.last] - words.index[placed.first] + 1
+                self.longest = max(self.longest, int(sizes.max()))
+            if self.stance is not None:
+                self.stance.add(unit, words, placed, names)
+            ents = spacy_spans.entities(placed, unit, self._entity_labels, problems, part)
+            columns = DocColumns(
+                spacy_spans.token_columns(words, ents, self._iob, self._type, string_id),
+                spaces,
+                len(words),
+                spacy_spans.span_group(
+                    words, arrays, placed, unit, span_ids, string_id, self._docbin.pack
+                ),
+                self._user_data(unit, ids),
+            )
+            self._docbin.add(columns, [sp.label for sp in unit.spans])
         return len(prepared.units)
 
-    def _doc(
-        self,
-        prepared: Prepared,
-        unit: Unit,
-        words: list[str],
-        spaces: list[bool],
-        index: list[int],
-        sent: list[bool | int | None],
-    ) -> Any:
-        from spacy.tokens import Doc, Span
+    def _span_names(self, n: int) -> tuple[list[str], list[int]]:
+        """The ids of a unit's ``n`` spans ("T1", ...) and their hashes."""
+        names, hashes = self._span_ids
+        while len(names) < n:
+            names.append(f"T{len(names) + 1}")
+            hashes.append(self._ids[names[-1]])  # which lists it among the strings
+        return names[:n], hashes[:n]
 
-        doc = Doc(self._vocab, words=words, spaces=spaces, sent_starts=sent)
-        ids = {sp.id: f"T{n}" for n, sp in enumerate(unit.spans, start=1)}
-        placed = place(prepared, unit, self._problems, self._part)
-
-        def span(ts: Any) -> Any:
-            return Span(
-                doc,
-                index[ts.first],
-                index[ts.last] + 1,
-                label=ts.span.label,
-                span_id=ids[ts.span.id],
-            )
-
-        doc.spans[SPAN_KEY] = [span(ts) for ts in placed]
-        ents, left = outermost([ts for ts in placed if ts.span.label in self._entity_labels])
-        report_left_out("entity_overlap", left, unit, self._problems, self._part, "doc.ents")
-        doc.ents = [span(ts) for ts in ents]
-        doc.user_data.update(
+    def _user_data(self, unit: Unit, ids: dict[int, str]) -> bytes:
+        return self._docbin.pack(
             {
                 "document_id": unit.doc.key,
                 "title": unit.doc.title,
@@ -255,10 +162,17 @@ class DocBinWriter:
                 ],
             }
         )
-        return doc
 
     def close(self) -> None:
         try:
             self._docbin.write_to(self._out)
+            if self.stance is not None:
+                self.stance.close()
         finally:
-            self._docbin.close()
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Stop the compressing threads and close the scratch files (also after close)."""
+        self._docbin.close()
+        if self.stance is not None:
+            self.stance.abandon()

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
+from typing import Any
+
+from annotator.core.formats.writers import tokenize_numpy
 
 NAME = "annotator-words-v1"
 DESCRIPTION = (
@@ -42,6 +45,8 @@ class Tokens:
     text: str
     starts: list[int]
     ends: list[int]
+    # The same offsets as numpy arrays, when numpy made them (for the spaCy writer).
+    arrays: Any = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -113,6 +118,11 @@ def _joins(text: str, prev_start: int, start: int) -> bool:
 
 
 def tokenize(text: str) -> Tokens:
+    """The text's tokens: with numpy where no token can join the next (the spaCy writer then
+    takes the arrays too), else by one split where none can, else the regex loop."""
+    arrays = tokenize_numpy.bounds(text, _continues)
+    if arrays is not None:
+        return Tokens(text, arrays[0].tolist(), arrays[1].tolist(), arrays)
     if text.isascii() or not any(map(_continues, set(text))):
         # No mark or joiner anywhere, so no token continues another: the common case, done
         # without a Python step per token. Splitting keeps the white space between tokens, so
@@ -122,6 +132,11 @@ def tokenize(text: str) -> Tokens:
         tokens = Tokens(text, bounds[0:-1:2], bounds[1::2])
         tokens.__dict__["words"] = pieces[1::2]  # the cached property, already known
         return tokens
+    return tokenize_loop(text)
+
+
+def tokenize_loop(text: str) -> Tokens:
+    """The reference: regex matches, joined where a mark or joiner continues a token."""
     starts: list[int] = []
     ends: list[int] = []
     for start, end in map(_SPAN, _TOKEN.finditer(text)):

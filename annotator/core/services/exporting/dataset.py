@@ -96,6 +96,7 @@ class ExportResult:
     parts: tuple[PartResult, ...]
     problems: Mapping[str, ProblemSummary]
     warnings: tuple[str, ...] = ()  # e.g. the splits dealt could not be recorded
+    training: tuple[str, ...] = ()  # how to train on it (a split spaCy export)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -180,7 +181,10 @@ def export_dataset(
         raise os_error(layout.target, exc) from None
     warnings = () if job.deal is None else job.deal.warnings()
     problems = job.problems.summaries()
-    return ExportResult(entry.name, layout.target, layout.manifest, parts, problems, warnings)
+    training = () if job.training is None else job.training.commands(layout.target)
+    return ExportResult(
+        entry.name, layout.target, layout.manifest, parts, problems, warnings, training
+    )
 
 
 def given_options(options: ExportOptions) -> list[str]:

@@ -35,6 +35,7 @@ from annotator.core.services.exporting.source import (
     snapshot,
     stream_raw,
 )
+from annotator.core.services.exporting.spacy_training import SpacyTraining
 from annotator.core.services.exporting.split_store import (
     Deal,
     manifest_section,
@@ -99,6 +100,10 @@ class Job:
         self.deal: Deal | None = None
         self.layers: dict[int, tuple[str, str]] = {}  # the layers read: id -> (name, kind)
         self._writers: dict[str, RecordWriter] = {}
+        self._sinks: dict[str, Sink] = {}
+        self.training: SpacyTraining | None = None  # a split spaCy export's training files
+        if entry.name == "spacy" and settings.split is not None:
+            self.training = SpacyTraining(staging, schema, self._layers(), self.part_names)
 
     # -- files --
 
@@ -117,6 +122,8 @@ class Job:
                 handle.close()
             except OSError as exc:
                 failed.append(exc)
+        for sink in self._sinks.values() if quiet else ():  # nor its writers' threads (spacy)
+            sink.abandon()
         if failed and not quiet:
             raise failed[0]
 
@@ -133,6 +140,11 @@ class Job:
         relative = self._relative(part)
         folder = (self.staging.path / relative).resolve() if entry.folder else None
         out = None if entry.folder else self.staging.file(relative)
+        if self.training is not None:  # spaCy with splits: the DocBin plus the stance docs
+            assert out is not None
+            docbin = self.training.writer(part, out, self.schema, self.problems)
+            self._writers[part] = docbin
+            return WriterSink(docbin, out, folder)
         writer = entry.open_writer(
             WriterContext(
                 schema=self.schema,
@@ -159,7 +171,7 @@ class Job:
 
     def run(self, progress: Progress | None) -> tuple[PartResult, ...]:
         flt, item = self.filter, self.entry.item
-        sinks = {part: self._sink(part) for part in self.part_names}
+        sinks = self._sinks = {part: self._sink(part) for part in self.part_names}
         counts = {
             part: PartCounts(self.schema, self._list_file("document_ids", part))
             for part in self.part_names
@@ -220,6 +232,8 @@ class Job:
         if self.entry.files is not None:
             for name, text in self.entry.files(self.schema).items():
                 (self.staging.path / name).write_text(text, encoding="utf-8", newline="\n")
+        if self.training is not None:
+            files.update(self.training.finish())
         self._write_manifest(files, counts, no_units)
         base = self.layout.target if self.layout.folder else self.layout.target.parent
         return tuple(
@@ -253,6 +267,8 @@ class Job:
         )
         if entry.record == "document and annotator":
             extra["documents_without_annotations_left_out"] = no_units
+        if self.training is not None:
+            extra["training"] = self.training.manifest_section()
         if self.layout.folder:  # what the folder holds, so that a later export knows it
             extra["contents"] = folder_contents(self.staging.path)
         manifest = build_manifest(

@@ -71,8 +71,11 @@ class PartCounts:
         self._raw: Counter[tuple[str, str]] = Counter()
         self._slots: dict[tuple[str, str], tuple[Counter[str], bool]] = {}
 
-    def add_raw(self, doc: RawDocument) -> None:
-        """Count a document as rows, without parsing attributes span by span."""
+    def add_raw(self, doc: RawDocument, annotators: set[str] | None = None) -> None:
+        """Count a document as rows, without parsing attributes span by span.
+
+        ``annotators``: those the document counts for (default: its spans' and statuses').
+        """
         self._document(doc.key)
         self.spans += len(doc.spans)
         self.relations += len(doc.relations)
@@ -80,9 +83,11 @@ class PartCounts:
         raw.update((r[5], r[6]) for r in doc.spans)
         if len(raw) > _FOLD_AT:
             self._fold()
-        names = doc.names
         self.relation_labels.update(r[3] for r in doc.relations)
-        self.annotators.update({names[r[2]] for r in doc.spans} | doc.status.keys())
+        if annotators is None:
+            names = doc.names
+            annotators = {names[r[2]] for r in doc.spans} | doc.status.keys()
+        self.annotators.update(annotators)
 
     def _document(self, key: str) -> None:
         self.documents += 1

@@ -14,6 +14,9 @@ class Sink(Protocol):
 
     def close(self) -> dict[str, Any]: ...
 
+    def abandon(self) -> None:
+        """The export failed or ended: let go of anything still held (a writer's thread)."""
+
 
 class WriterSink:
     """A format's writer, plus the file it writes (closed and hashed here) or its folder."""
@@ -25,6 +28,10 @@ class WriterSink:
 
     def add(self, item: Any) -> int:
         return int(self._writer.add(item))
+
+    def abandon(self) -> None:
+        if hasattr(self._writer, "abandon"):
+            self._writer.abandon()
 
     def close(self) -> dict[str, Any]:
         self._writer.close()

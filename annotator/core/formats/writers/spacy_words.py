@@ -1,0 +1,104 @@
+"""A document's words as spaCy holds them, computed once per document with numpy.
+
+spaCy's words are the shared tokenizer's tokens plus white space: one plain space after a word
+is that word's ``whitespace_``; any other white space (a newline, a tab, a second space, white
+space at the very start) is a word of its own without a trailing space, as ``spacy.blank``
+makes it. So ``doc.text`` is the document text and character offsets agree.
+
+Everything here is per document and shared by its units (one per annotator): the words, their
+spaces, the word each token became, and the token columns every unit starts from (ORTH hashes,
+sentence starts, no entities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy
+from spacy.attrs import ENT_IOB, ORTH, SENT_START
+
+from annotator.core.formats.writers.tokenize import Tokens
+from annotator.core.formats.writers.tokenize_numpy import codes_of
+
+OUTSIDE = 2  # spaCy's ENT_IOB for "outside every entity", what doc.ents = [...] sets elsewhere
+NOT_SENT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 (not a start), as to_array gives it
+
+
+@dataclass(frozen=True)
+class DocWords:
+    """``words``/``spaces`` for ``Doc(vocab, words, spaces)``; ``index[i]``: token i's word."""
+
+    words: list[str]
+    spaces: Any  # numpy bool array, one per word
+    index: Any  # numpy int64 array, one per token of the shared tokenizer
+    base: Any  # numpy uint64 (words x attrs) array: each unit's token columns before entities
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def token_arrays(tokens: Tokens) -> tuple[Any, Any]:
+    """Token starts and ends as numpy arrays (those the tokenizer made, when it used numpy)."""
+    if tokens.arrays is not None:
+        return tokens.arrays
+    return numpy.array(tokens.starts, dtype=numpy.int64), numpy.array(tokens.ends, numpy.int64)
+
+
+def doc_words(
+    tokens: Tokens,
+    arrays: tuple[Any, Any],
+    sentences: Sequence[tuple[int, int]],
+    attrs: Sequence[int],
+    orth: Callable[[str], int],
+) -> DocWords:
+    """The words of ``tokens.text`` and the base columns for ``attrs`` (ORTH first).
+
+    ``arrays``: ``token_arrays(tokens)``; ``sentences``: ``sentence_bounds`` of the text (a
+    sentence starts at its first token, as ``Prepared.sentence_starts`` has it); ``orth``
+    gives a string's hash as spaCy's ``StringStore`` does (symbols have small ids).
+    """
+    text = tokens.text
+    n = len(tokens)
+    starts, ends = arrays
+    # The white space after each token: a plain space first is the token's own.
+    following = numpy.empty(n, dtype=numpy.int64)
+    following[:-1] = starts[1:]
+    following[-1:] = len(text)
+    spaced = following > ends
+    spaced[spaced] = codes_of(text)[ends[spaced]] == 32
+    rest = ends + spaced  # where a white-space word after the token starts, if any
+    loose = following > rest  # tokens followed by a white-space word
+    lead = 1 if (tokens.starts[0] if n else len(text)) > 0 else 0
+    index = numpy.arange(lead, n + lead, dtype=numpy.int64)
+    index[1:] += numpy.cumsum(loose[:-1])
+    words = list(map(text.__getitem__, map(slice, tokens.starts, tokens.ends)))
+    where = numpy.flatnonzero(loose)
+    for i, start, end in zip(
+        reversed(where.tolist()),
+        reversed(rest[where].tolist()),
+        reversed(following[where].tolist()),
+        strict=True,
+    ):
+        words.insert(i + 1, text[start:end])
+    if lead:
+        words.insert(0, text[: tokens.starts[0] if n else len(text)])
+    size = len(words)
+    spaces = numpy.zeros(size, dtype=bool)
+    spaces[index] = spaced
+    base = numpy.zeros((size, len(attrs)), dtype=numpy.uint64)
+    column = {attr: k for k, attr in enumerate(attrs)}
+    base[:, column[ORTH]] = numpy.array(list(map(orth, words)), dtype=numpy.uint64)
+    base[:, column[ENT_IOB]] = OUTSIDE
+    sent = base[:, column[SENT_START]]
+    sent[:] = NOT_SENT_START
+    if sentences and n:
+        bounds = numpy.array(sentences, dtype=numpy.int64)
+        first = numpy.searchsorted(starts, bounds[:, 0])
+        inside = first < n
+        inside[inside] = starts[first[inside]] < bounds[inside, 1]
+        sent[index[first[inside]]] = 1
+    if size:
+        sent[0] = 1
+    return DocWords(words, spaces, index, base)
