@@ -125,7 +125,10 @@ def test_the_quick_abbreviation_check_agrees_with_the_regex(text: str) -> None:
 
     for dot, ch in enumerate(text):
         if ch == ".":
-            assert _abbreviation(text, dot) == reference_abbreviation(text, dot), (text, dot)
+            assert _abbreviation(text, dot, text[::-1]) == reference_abbreviation(text, dot), (
+                text,
+                dot,
+            )
 
 
 def reference_context_window(
