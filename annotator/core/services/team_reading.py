@@ -114,20 +114,28 @@ def read_work(
         if documents is not None:
             spans = spans.where(Span.document_id.in_(list(docs)))
         parsed: dict[str, Any] = {}
-        kept: set[int] = set()
-        # The index's order (document, annotator, start): no sort; a layer's spans come by start.
+        kept: set[int] | None = set() if wanted_labels is not None else None
         order = (Span.document_id, Span.annotator_id, Span.start, Span.end)
         rows = RawRows(conn, spans.order_by(*order), "team_spans")
         try:
+            # Rows come grouped by (document, annotator), the index's order: one lookup a group.
+            current: tuple[int, int] | None = None
+            into: list[SpanItem] | None = None
             for d, a, sid, start, end, label, attrs in rows:
-                layer = reading.get((d, a))
-                if layer is None or (wanted_labels is not None and label not in wanted_labels):
+                if current != (d, a):
+                    current = (d, a)
+                    layer = reading.get(current)
+                    into = None if layer is None else layer.spans
+                if into is None:
                     continue
+                if kept is not None:
+                    if label not in wanted_labels:  # type: ignore[operator]
+                        continue
+                    kept.add(sid)
                 values = parsed.get(attrs)
                 if values is None:
                     values = parsed[attrs] = orjson.loads(attrs) if attrs else {}
-                layer.spans.append(SpanItem(sid, start, end, label, values))
-                kept.add(sid)
+                into.append(SpanItem(sid, start, end, label, values))
         finally:
             rows.close()
         links = select(
@@ -143,7 +151,7 @@ def read_work(
         try:
             for d, a, label, source, target in rows:
                 layer = reading.get((d, a))
-                if layer is not None and source in kept and target in kept:
+                if layer is not None and (kept is None or (source in kept and target in kept)):
                     layer.relations.append(LinkItem(label, source, target))
         finally:
             rows.close()

@@ -87,10 +87,14 @@ def pair_unitized(
         length = max(corpus.annotations[name][doc].length for name in pair)
         grouped: dict[Hashable, list[list[Interval]]] = {}
         for r, name in enumerate(pair):
-            for label, intervals in corpus.spans[(name, doc)].intervals.items():
+            indexed = corpus.spans[(name, doc)]
+            inside = indexed.reach[0] >= 0 and indexed.reach[1] <= length
+            for label, intervals in indexed.intervals.items():
                 if label in labels:
                     per_rater = grouped.setdefault(label, [[], []])
-                    per_rater[r] = [iv for iv in intervals if _fits(iv, length)]
+                    per_rater[r] = (
+                        intervals if inside else [iv for iv in intervals if _fits(iv, length)]
+                    )
         continua.append(Grouped(length, grouped))
     if not continua:
         return UnitizingResult(Measure.none(0, NO_UNITS))
