@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Text, cast, select
 
 from annotator.core.domain.agreement.items import LinkItem, SpanItem
+from annotator.core.domain.collector import collector_paused
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
 from annotator.core.domain.records import AnnotatorRecord
@@ -78,7 +79,7 @@ def read_work(
     every = {**ids, **extra}
     wanted_labels = set(labels) if labels else None
     wanted_statuses = set(statuses) if statuses is not None else None
-    with snapshot(db) as conn:
+    with collector_paused(), snapshot(db) as conn:
         query = select(Document.id, Document.key, Document.length).order_by(Document.id)
         if documents is not None:
             query = query.where(Document.key.in_(list(documents)))

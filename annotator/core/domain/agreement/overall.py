@@ -98,7 +98,7 @@ def pair_unitized(
         continua.append(Grouped(length, grouped))
     if not continua:
         return UnitizingResult(Measure.none(0, NO_UNITS))
-    return alpha_u_each(continua, list(pair))[0]
+    return alpha_u(continua, list(pair))
 
 
 def add_pair_alpha_u(entry: Entry, result: UnitizingResult) -> None:

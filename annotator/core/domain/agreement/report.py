@@ -28,10 +28,8 @@ reason" for each such key, joined by "; ". Nothing is ever NaN or a made-up 1.0.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -57,6 +55,7 @@ from annotator.core.domain.agreement.pairwise import (
 )
 from annotator.core.domain.agreement.spans import MODES, Mode
 from annotator.core.domain.agreement.unitizing import UnitizingResult
+from annotator.core.domain.collector import collector_paused
 
 Report = dict[str, Any]
 
@@ -84,25 +83,8 @@ def agreement_report(
     """
     if mode not in MODES:
         raise ValueError(f"unknown matching mode {mode!r}; use one of {', '.join(MODES)}")
-    with _collector_paused():
+    with collector_paused():
         return _report(annotations, mode, labels, attributes or {}, relations)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the report is built.
-
-    The report allocates hundreds of thousands of small tuples and makes no reference cycles;
-    each full collection would walk the whole input again, a third of the running time on a
-    large corpus. Whatever state the caller left the collector in is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _report(

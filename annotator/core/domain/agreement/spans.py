@@ -50,16 +50,16 @@ class Indexed:
 
     def __init__(self, spans: Sequence[SpanItem]) -> None:
         self.spans = spans
-        self.label_of = {span.id: span.label for span in spans}
+        self.label_of = {span[0]: span[3] for span in spans}  # (id, start, end, label, ...)
         by_key: dict[tuple[int, int, str], list[int]] = {}
         intervals: dict[str, list[tuple[int, int]]] = {}
         for span in spans:
-            key = (span.start, span.end, span.label)
+            key = span[1:4]  # (start, end, label): a slice of the named tuple, made in C
             found = by_key.get(key)
             if found is not None:
-                found.append(span.id)
+                found.append(span[0])
                 continue
-            by_key[key] = [span.id]
+            by_key[key] = [span[0]]
             if key[1] > key[0]:
                 per_label = intervals.get(key[2])
                 if per_label is None:

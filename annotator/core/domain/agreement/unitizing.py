@@ -84,7 +84,8 @@ def alpha_u(continua: Sequence[Continuum | Grouped], raters: Sequence[str]) -> U
 
     ``n`` of each Measure is the number of units (after merging) it rests on.
     """
-    return alpha_u_each(continua, raters)[0]
+    names = list(dict.fromkeys(raters))
+    return _result([(c.length, _sums(c, names)) for c in continua], len(names))
 
 
 def alpha_u_each(

@@ -102,9 +102,9 @@ class RawRows:
         self._cursor.execute(str(compiled), params)
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
-        fetch = self._cursor.fetchmany
-        while rows := fetch(BATCH):
-            yield from rows
+        # The driver's own iterator: sqlite3 steps in C, psycopg's named cursor fetches
+        # ``itersize`` rows a round trip; no Python frame per row.
+        return iter(self._cursor)
 
     def close(self) -> None:
         self._cursor.close()
