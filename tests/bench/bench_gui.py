@@ -196,6 +196,9 @@ def child_open(db_path: str, tmp: str) -> dict[str, float]:
 
 def add_team(db_path: Path) -> None:
     """Two more annotators on the big article: the bench's spans, each leaving some out."""
+    from annotator.core.services.workspace import Workspace
+
+    Workspace(str(db_path)).close()  # a cached corpus from an older version: upgraded first
     con = sqlite3.connect(db_path)
     now = "2026-01-01 00:00:00"
     rows = con.execute(
