@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from annotator.core.domain.adjudicating import Layer, SpanKey, values_key
+from annotator.core.domain.collector import collector_paused
 
 AGREED, DISAGREED, SINGLE, IN_GOLD = "agreed", "disagreed", "single", "gold"
 STATES = (AGREED, DISAGREED, SINGLE, IN_GOLD)
@@ -53,6 +54,11 @@ class CurationRow(NamedTuple):
 
 def curation_rows(layers: Mapping[str, Layer], gold: Layer) -> list[CurationRow]:
     """Every span identity in ``layers`` or gold, with its state, in text order."""
+    with collector_paused():  # tens of thousands of small tuples, no cycles
+        return _rows(layers, gold)
+
+
+def _rows(layers: Mapping[str, Layer], gold: Layer) -> list[CurationRow]:
     in_gold = {(s.start, s.end, s.label): s.id for s in gold.spans}
     found: dict[SpanKey, list[Version]] = {}
     # Readers share one dict per distinct attribute text: compare each of those once.
