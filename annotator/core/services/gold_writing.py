@@ -137,13 +137,21 @@ class GoldPlanner:
         return plan
 
 
+@dataclass(frozen=True)
+class Written:
+    """The ids one plan's rows got: its spans' in plan order, its links' in plan order."""
+
+    span_ids: list[int]
+    link_ids: list[int]
+
+
 def write_plans(
     session: Session,
     plans: list[DocumentPlan],
     gold: AnnotatorRecord,
     schema_ref: SchemaRef,
     gold_ids: dict[int, dict[SpanKey, int]],
-) -> None:
+) -> list[Written]:
     """Insert every plan's spans, then its links, then "in progress" for gold where it had no
     status yet. ``gold_ids``: per document, the ids of the spans gold held before."""
     now = utcnow()
@@ -171,10 +179,13 @@ def write_plans(
     made = iter(ids)
     links: list[dict[str, Any]] = []
     touched: list[int] = []
+    written: list[Written] = []
     for plan in plans:
         known = dict(gold_ids.get(plan.document_id, {}))
-        for key, _ in plan.spans:
-            known[key] = next(made)
+        mine = [next(made) for _ in plan.spans]
+        written.append(Written(mine, []))
+        for (key, _), ident in zip(plan.spans, mine, strict=True):
+            known[key] = ident
         links.extend(
             {
                 "document_id": plan.document_id,
@@ -189,8 +200,16 @@ def write_plans(
         )
         if plan.spans or plan.links:
             touched.append(plan.document_id)
+    link_ids: list[int] = []
     for i in range(0, len(links), 5000):
-        session.execute(insert(Relation), links[i : i + 5000])
+        result = session.execute(
+            insert(Relation).returning(Relation.id, sort_by_parameter_order=True),
+            links[i : i + 5000],
+        )
+        link_ids.extend(result.scalars())
+    made_links = iter(link_ids)
+    for plan, done in zip(plans, written, strict=True):
+        done.link_ids.extend(next(made_links) for _ in plan.links)
     has_status = set(
         session.scalars(
             select(DocumentStatus.document_id).where(DocumentStatus.annotator_id == gold.id)
@@ -203,3 +222,4 @@ def write_plans(
     ]
     if statuses:
         session.execute(insert(DocumentStatus), statuses)
+    return written
