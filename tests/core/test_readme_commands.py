@@ -49,3 +49,45 @@ def _glob(word: str) -> list[str]:
     if "*" not in word:
         return [word]
     return sorted(str(p) for p in Path().glob(word))
+
+
+def team_commands() -> list[list[str]]:
+    """The command-line steps of "Working as a team" (not the window, not the server setup)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Working as a team", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    steps = [shlex.split(line, comments=True) for line in block[1].splitlines()]
+    return [words for words in steps if words[:1] == ["annotator"] and len(words) > 1]
+
+
+def test_the_team_walkthrough_runs_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Assign, agreement, adjudication and a gold export, on the demo's team, in order; the
+    curator's step in the window (marking gold done) is done through the service."""
+    from annotator.core.services.workspace import Workspace
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(REPO / "label_schemas", tmp_path / "label_schemas")
+    db = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    commands = team_commands()
+    names = [words[1] for words in commands]
+    assert names[:1] == ["demo"] and {"assign", "agreement", "adjudicate", "export"} <= set(names)
+    outputs = {}
+    for words in commands:
+        if words[1] == "export":  # the curator marked the adjudicated documents done
+            with Workspace(db) as ws:
+                gold = ws.gold()
+                for doc in range(1, ws.documents.count() + 1):
+                    if gold.spans(doc):
+                        gold.set_status(doc, "done", force=True)
+        with pytest.raises(SystemExit) as info:
+            main(["--db", db, *words[1:]])
+        out, err = capsys.readouterr()
+        assert info.value.code in (0, None), f"{' '.join(words)}: {err}"
+        outputs[words[1]] = out + err
+    assert "amira vs tomas" in outputs["agreement"]
+    assert "gold: added" in outputs["adjudicate"]
+    manifest = (tmp_path / "gold" / "manifest.json").read_text(encoding="utf-8")
+    assert '"kind": "gold"' in manifest
