@@ -12,6 +12,7 @@ from annotator import __version__
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.identity import default_annotator
 from annotator.core.services.workspace import Workspace
+from annotator.gui.display import missing_display
 from annotator.gui.main_window import MainWindow, ask_annotator_name
 
 
@@ -60,6 +61,11 @@ def open_window(
 
 
 def run(db_url: str | None, annotator_name: str | None) -> int:
+    """Open the window and run it until it closes; the exit code of the process."""
+    no_display = missing_display()
+    if no_display:  # Qt would abort the process with a misleading message
+        print(no_display, file=sys.stderr)
+        return 1
     app = application()
     try:
         window = open_window(db_url, annotator_name)
