@@ -317,6 +317,8 @@ def demo(ctx: click.Context, annotator_name: str, team: bool) -> None:
     with open_workspace(ctx) as ws:
         report = load_demo(ws, annotator_name, team=team)
         click.echo(f"{report.summary()} into {ws.db.display_name}")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @click.command()

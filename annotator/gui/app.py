@@ -45,14 +45,19 @@ def open_window(
     workspace = Workspace(
         db_url if db_url is not None else settings.value("database") or None, backup=True
     )
+    notes: list[str] = []
     if workspace.documents.count() == 0:
         from annotator.core.services.demo import (
             load_demo,  # only an empty database needs the importer
         )
 
-        load_demo(workspace, str(name))
+        notes = load_demo(workspace, str(name)).notes
     annotator = workspace.annotators.person(str(name))
     window = MainWindow(workspace, annotator, settings)
+    if notes:  # e.g. the demo's annotations, which the active schema cannot hold
+        bar = window.statusBar()
+        note = "Note: " + "; ".join(notes)
+        bar.showMessage("; ".join(filter(None, [bar.currentMessage(), note])))
     # Everything made so far (modules, Qt wrappers, SQLAlchemy's registries) lives as long as
     # the window: keep it out of the cyclic collector, whose full passes over it otherwise
     # stall opening a large article by 30-50 ms at random.

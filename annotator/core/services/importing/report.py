@@ -18,6 +18,7 @@ class ImportReport:
     rejected: list[Problem] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)  # annotators' work added to existing texts
     not_merged: list[str] = field(default_factory=list)  # ... kept out: they had work there
+    notes: list[str] = field(default_factory=list)  # what else was left out, and why
     spans: int = 0
     relations: int = 0
 
