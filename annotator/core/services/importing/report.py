@@ -38,3 +38,13 @@ class ImportReport:
                 f"not merged {len(self.not_merged)}"
             )
         return text
+
+
+def duplicate_text(where: str, key: str, *, in_this_import: bool = False) -> str:
+    """Why a document was not added: its text is document ``key``'s, named so the user can
+    find it (the files differ, the text once normalised does not)."""
+    if in_this_import:
+        why = f"the same text as document {key!r}, earlier in this import"
+    else:
+        why = f"the same text is already in the database, as document {key!r}"
+    return f"{where}: {why}" if where else why
