@@ -127,7 +127,7 @@ def test_an_export_named_by_an_earlier_version_is_still_recognised_and_replaced(
     data = tmp_path / "k.conll"
     args = ("--db", demo_url, "export", str(data), "--format", "conll", "--status", "any")
     assert run(capsys, *args)[0] == 0
-    # What versions before 0.2 left: the manifest named after the stem.
+    # What earlier versions left: the manifest named after the stem.
     (tmp_path / "k.conll.manifest.json").rename(tmp_path / "k.manifest.json")
     code, _, err = run(capsys, *args)
     assert code == 0, err

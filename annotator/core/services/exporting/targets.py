@@ -11,8 +11,8 @@ publishes (under the publishing lock), since files can appear while an export ru
 - A file export replaces DATA and ``DATA.manifest.json`` only when they are an earlier export:
   the manifest was written by an annotator export (``generator`` and ``export_id``), it
   describes exactly DATA, and DATA's size and sha256 match it. Missing files are free.
-  Anything else is refused naming the path; ``force`` replaces plain files anyway. Exports
-  before 0.2 named the manifest after DATA's stem (``k.manifest.json`` for ``k.conll``, so that
+  Anything else is refused naming the path; ``force`` replaces plain files anyway. Earlier
+  versions named the manifest after DATA's stem (``k.manifest.json`` for ``k.conll``, so that
   ``k.conll`` and ``k.spacy`` shared and overwrote one): such a manifest still identifies its
   DATA, and is removed once the new pair is in.
 - A folder export replaces a folder only when it is empty, or holds an earlier export's
