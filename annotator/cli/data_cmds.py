@@ -322,8 +322,12 @@ def demo(ctx: click.Context, annotator_name: str, team: bool) -> None:
 @click.pass_context
 def stats(ctx: click.Context) -> None:
     """How many documents there are, and each annotator's progress through them."""
+    from annotator.core.services.workspace import default_choice
+
+    named = ctx.find_root().obj.get("db_url") is not None  # --db or $ANNOTATOR_DB
     with open_workspace(ctx, create=False) as ws:
-        click.echo(f"database: {ws.db.display_name}")
+        why = "" if named else f" ({default_choice()[1]}; --db to choose another)"
+        click.echo(f"database: {ws.db.display_name}{why}")
         click.echo(f"documents: {ws.documents.count()}")
         for line in ws.assignments.progress():
             click.echo(

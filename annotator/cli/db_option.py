@@ -9,7 +9,8 @@ from annotator.core.domain.identity import DATABASE_ENV_VAR
 
 DB_HELP = (
     "Database URL (sqlite:///path or postgresql+psycopg://...) or a SQLite file path. "
-    f"Default: ${DATABASE_ENV_VAR}, else a file in your user data folder."
+    f"Default: ${DATABASE_ENV_VAR}, else the database the window last opened (File > Open), "
+    "else a file in your user data folder."
 )
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog
+from pytestqt.qtbot import QtBot
+
 from annotator.core.domain.schema import load_schema
 from annotator.core.services.bundled import demo_corpus, schemas_dir
 from annotator.core.services.workspace import Workspace
+from annotator.gui.app import open_window
 from annotator.gui.main_window import MainWindow
 
 
@@ -33,3 +38,34 @@ def test_first_start_with_the_default_schema_opens_on_the_annotated_demo(
     assert window.schema.name == "defence_statements"
     assert window.doc_model.rowCount() == len(records)
     assert "without their annotations" not in window.statusBar().currentMessage()
+
+
+def test_the_first_start_asks_who_is_annotating_and_remembers_it(
+    qtbot: QtBot, url: str, settings: QSettings
+) -> None:
+    asked: list[str] = []
+
+    def answer() -> None:
+        """Type a name into the question when it shows, as the user would."""
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QInputDialog):
+            asked.append(dialog.windowTitle())
+            dialog.setTextValue("  Lena  ")
+            dialog.accept()
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(answer)
+    poll.start()
+    try:
+        for start in range(2):  # the second start must not ask again
+            window = open_window(url, None, settings)
+            qtbot.addWidget(window)
+            try:
+                assert asked == ["Who is annotating?"], start
+                assert window.annotator.name == "Lena"
+            finally:
+                window.close()
+                window.workspace.close()
+    finally:
+        poll.stop()
