@@ -10,7 +10,7 @@ from annotator.core.domain.errors import ImportRejected, Problem
 from annotator.core.domain.records import SchemaRef
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.readers import ParsedDocument, Skipped
-from annotator.core.services.bundled import demo_corpus, demo_team_work
+from annotator.core.services.bundled import default_schema, demo_corpus, demo_team_work
 from annotator.core.services.importing import (
     ImportBatch,
     ImportReport,
@@ -34,17 +34,23 @@ def load_demo(workspace: Workspace, annotator: str, *, team: bool = True) -> Imp
     """
     schema = workspace.active_schema()
     ref = workspace.schemas.register(schema)
+    # Made with the default schema, the demo fits it: a refusal under it is a real problem.
+    other_schema = schema.sha256 != default_schema().sha256
     try:
         report = _import(workspace, demo_corpus(), schema, ref, annotator)
     except ImportRejected as exc:
+        if not other_schema:
+            raise
         report = _import_texts(workspace, demo_corpus(), schema, ref)
-        report.notes.append(_left_out(schema, exc))
+        report.notes.append(_left_out("the demo's texts were imported without their", schema, exc))
         return report
     if team and annotator not in TEAM:
         try:
             _import(workspace, demo_team_work(), schema, ref, annotator)
         except ImportRejected as exc:
-            report.notes.append(_left_out(schema, exc))
+            if not other_schema:
+                raise
+            report.notes.append(_left_out("the demo team's work was left out: its", schema, exc))
     return report
 
 
@@ -72,11 +78,8 @@ def _without_annotations(
         yield item
 
 
-def _left_out(schema: Schema, refused: ImportRejected) -> str:
+def _left_out(what: str, schema: Schema, refused: ImportRejected) -> str:
     """One line: what was left out, and the first reason (the rest are alike)."""
     reason = refused.problems[0].reason if refused.problems else str(refused)
     reason = _WHERE.sub("", reason)  # "spans[0] (T1): " locates it in a file the user never saw
-    return (
-        f"the demo's texts were imported without their annotations, which the active schema "
-        f"{schema.name} cannot hold: {reason}"
-    )
+    return f"{what} annotations, which the active schema {schema.name} cannot hold: {reason}"
