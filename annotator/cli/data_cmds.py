@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from annotator.cli.common import open_workspace, resolve_schema, schema_option
+from annotator.cli.format_help import FormatsCommand, ReaderChoice
 from annotator.core.domain.errors import ImportRejected
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
@@ -30,10 +31,6 @@ from annotator.core.formats.registry import READERS, WRITERS, reader, writer
 # ``annotator --help`` and ``--version`` do not need.
 
 
-def _formats_help(entries: Iterable[ReaderEntry | WriterEntry]) -> str:
-    return "; ".join(f"{e.name}: {e.description.rstrip('.')}" for e in entries) + "."
-
-
 def _refuse(ctx: click.Context, entry: ReaderEntry | WriterEntry, known: Iterable[Option]) -> None:
     """Refuse an option typed on the command line that this format does not take."""
     by_flag = {option.flag: option.name for option in known}
@@ -50,15 +47,14 @@ def _refuse(ctx: click.Context, entry: ReaderEntry | WriterEntry, known: Iterabl
         raise click.UsageError(str(exc)) from None
 
 
-@click.command("import")
+@click.command("import", cls=FormatsCommand, formats=READERS.values())
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(READERS)),
-    help="Read every file as this format (default: by file extension, and for .jsonl by its "
-    "first record: ours, doccano's or Prodigy's, each with its annotations). "
-    + _formats_help(READERS.values()),
+    type=ReaderChoice(),
+    help="Read every file as this format (listed below). Default: by the file's extension, and "
+    "a .jsonl file by its first record: ours, doccano's or Prodigy's, each with its annotations.",
 )
 @click.option("--encoding", help="Decode files with this encoding instead of UTF-8.")
 @click.option(
@@ -124,7 +120,7 @@ def import_(
     click.echo(report.summary())
 
 
-@click.command("export")
+@click.command("export", cls=FormatsCommand, formats=WRITERS.values())
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option(
     "--format",
@@ -132,7 +128,7 @@ def import_(
     type=click.Choice(list(WRITERS)),
     default="native",
     show_default=True,
-    help="What to write. " + _formats_help(WRITERS.values()),
+    help="What to write (the formats are listed below).",
 )
 @click.option(
     "--annotator",
@@ -176,8 +172,9 @@ def import_(
 @click.option("--redeal", is_flag=True, help=REDEAL.help)
 @click.option(
     "--scheme",
-    type=click.Choice(list(SCHEME.choices), case_sensitive=False),
-    default=SCHEME.default,
+    # Shown and defaulted as people type it (bio); BILOU and Bilou are taken too.
+    type=click.Choice([s.lower() for s in SCHEME.choices], case_sensitive=False),
+    default=SCHEME.default.lower() if SCHEME.default else None,
     show_default=True,
     help=SCHEME.help,
 )
@@ -317,14 +314,20 @@ def demo(ctx: click.Context, annotator_name: str, team: bool) -> None:
     with open_workspace(ctx) as ws:
         report = load_demo(ws, annotator_name, team=team)
         click.echo(f"{report.summary()} into {ws.db.display_name}")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @click.command()
 @click.pass_context
 def stats(ctx: click.Context) -> None:
     """How many documents there are, and each annotator's progress through them."""
+    from annotator.core.services.workspace import default_choice
+
+    named = ctx.find_root().obj.get("db_url") is not None  # --db or $ANNOTATOR_DB
     with open_workspace(ctx, create=False) as ws:
-        click.echo(f"database: {ws.db.display_name}")
+        why = "" if named else f" ({default_choice()[1]}; --db to choose another)"
+        click.echo(f"database: {ws.db.display_name}{why}")
         click.echo(f"documents: {ws.documents.count()}")
         for line in ws.assignments.progress():
             click.echo(

@@ -14,6 +14,7 @@ import click
 
 from annotator import __version__
 from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds, team_cmds
+from annotator.cli.db_option import DB_HELP, accept_db_after_commands
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
 
@@ -30,8 +31,7 @@ class ExitCode(IntEnum):
     "db_url",
     envvar=ENV_VAR,
     metavar="URL",
-    help="Database URL (sqlite:///path or postgresql+psycopg://...) or a SQLite file "
-    f"path. Default: ${ENV_VAR}, else a file in your user data folder.",
+    help=DB_HELP + " Also accepted after the command.",
 )
 @click.version_option(__version__, prog_name="annotator")
 @click.pass_context
@@ -54,6 +54,7 @@ for command in (
     gui_cmd.gui,
 ):
     cli.add_command(command)
+accept_db_after_commands(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

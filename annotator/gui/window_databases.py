@@ -1,7 +1,8 @@
 """The window's File menu for databases: open a file or a server, the recent list, passwords.
 
 Passwords are never stored or shown: recent entries keep URLs without them, and a server that
-asks for one gets it typed in, kept in memory only.
+asks for one gets it typed in, kept in memory only. The database opened last is the default of
+the next start and of the command line (``remember_opened``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from annotator.core.services.workspace import (
     AuthenticationFailed,
     Workspace,
     forget_password,
+    remember_opened,
     with_password,
 )
 
@@ -71,7 +73,7 @@ class DatabaseActions(QMainWindow):
             QMessageBox.critical(self, "Cannot open database", str(exc))
             return False
         self._remember_recent(workspace.db.remembered_url)
-        self.settings.setValue("database", workspace.db.remembered_url)
+        remember_opened(workspace.db.remembered_url)  # the command line's default too
         from annotator.gui.main_window import MainWindow  # the module that mixes this in
 
         window = MainWindow(workspace, annotator, self.settings)
@@ -97,9 +99,6 @@ class DatabaseActions(QMainWindow):
         cleaned = list(dict.fromkeys(u for u in map(forget_password, recent) if u))
         if cleaned != recent:
             self.settings.setValue("recentDatabases", cleaned)
-        last = self.settings.value("database")
-        if isinstance(last, str) and forget_password(last) != last:
-            self.settings.setValue("database", forget_password(last))
         return cleaned
 
     def _remember_recent(self, url: str) -> None:

@@ -132,7 +132,7 @@ def _clear(out: Path) -> None:
     if out.is_dir():
         shutil.rmtree(out)
     out.unlink(missing_ok=True)
-    out.with_name(out.name.removesuffix(out.suffix) + ".manifest.json").unlink(missing_ok=True)
+    out.with_name(out.name + ".manifest.json").unlink(missing_ok=True)
 
 
 def sha256(path: Path) -> str:

@@ -186,7 +186,7 @@ def test_killed_export_leaves_no_partial_file(setup: Setup, previous: bool) -> N
     duration = time.perf_counter() - started
     expected = sha256(reference)
     target = folder / "out.jsonl"
-    manifest = folder / "out.manifest.json"
+    manifest = folder / "out.jsonl.manifest.json"
     old = old_manifest = b""
     if previous:  # a real earlier export (a smaller one): exports replace only their own
         done = ["export", str(target), "--status", "done"]

@@ -161,7 +161,7 @@ def test_cli_dialog_and_service_agree_on_the_default(sqlite_url: str, tmp_path: 
     out = tmp_path / "cli.conll"
     run = [*cli, "export", str(out), "--format", "conll", "--status", "any"]
     subprocess.run(run, check=True, env=env, capture_output=True)
-    manifest = json.loads((tmp_path / "cli.manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "cli.conll.manifest.json").read_text(encoding="utf-8"))
     held = manifest["splits"]["all"]["held"]
     assert held["spans_written"]["WEAPON"] == manifest["splits"]["all"]["labels"]["WEAPON"]
 

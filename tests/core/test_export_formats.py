@@ -258,10 +258,10 @@ def test_every_format_writes_its_splits_and_a_manifest_that_describes_them(
 def test_a_single_file_export_puts_its_manifest_beside_it(corpus: Workspace, out_dir: Path) -> None:
     result = export(corpus, out_dir / "train.jsonl", "doccano")
     assert result.paths == (out_dir / "train.jsonl",)
-    assert result.manifest == out_dir / "train.manifest.json"
+    assert result.manifest == out_dir / "train.jsonl.manifest.json"
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["files"]["all"]["path"] == "train.jsonl"
-    assert names(out_dir) == ["train.jsonl", "train.manifest.json"]
+    assert names(out_dir) == ["train.jsonl", "train.jsonl.manifest.json"]
 
 
 def test_the_fast_native_path_writes_what_native_record_describes(corpus: Workspace) -> None:
@@ -889,7 +889,10 @@ def test_export_command_with_split_stratify_and_conll_options(
 
 def test_plan_output_tells_a_dialog_file_or_folder(out_dir: Path) -> None:
     assert not plan_output(out_dir / "train.spacy", "spacy").folder
-    assert plan_output(out_dir / "train.spacy", "spacy").manifest == out_dir / "train.manifest.json"
+    assert (
+        plan_output(out_dir / "train.spacy", "spacy").manifest
+        == out_dir / "train.spacy.manifest.json"
+    )
     assert plan_output(out_dir / "data.jsonl", "prodigy", ExportOptions(split=SPLIT)).folder
     assert plan_output(out_dir / "corpus", "native").folder  # no suffix: a folder
     assert plan_output(out_dir / "x.ann", "brat").folder  # brat always writes a folder

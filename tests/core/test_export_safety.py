@@ -74,7 +74,7 @@ def manifest_of(path: Path) -> dict[str, Any]:
 
 def assert_pair_matches(data: Path) -> dict[str, Any]:
     """A file export's manifest describes its data file byte for byte; return the manifest."""
-    manifest = manifest_of(data.with_name(f"{data.stem}.manifest.json"))
+    manifest = manifest_of(data.with_name(f"{data.name}.manifest.json"))
     entry = manifest["files"]["all"]
     assert entry["path"] == data.name
     assert (entry["bytes"], entry["sha256"]) == (data.stat().st_size, sha256(data))
@@ -155,8 +155,8 @@ def test_a_sqlite_file_is_never_replaced_even_when_forced(
     build(other, 1)
     target = other if where == "data file" else tmp_path / "team.jsonl"
     if where == "manifest":
-        shutil.copyfile(other, tmp_path / "team.manifest.json")
-    path = other if where == "data file" else tmp_path / "team.manifest.json"
+        shutil.copyfile(other, tmp_path / "team.jsonl.manifest.json")
+    path = other if where == "data file" else tmp_path / "team.jsonl.manifest.json"
     before = path.read_bytes()
     code, _, err = cli(capsys, "--db", str(db), "export", str(target), *(["--force"] * force))
     assert code == 1
@@ -178,8 +178,8 @@ def test_a_plain_file_that_is_not_an_earlier_export_is_replaced_only_when_forced
     code, _, err = cli(capsys, "--db", str(db), "export", str(notes))
     assert code == 1
     assert err == (
-        f"error: {notes} exists and is not an earlier export (no notes.manifest.json beside "
-        "it); choose another name (or --force to replace it)\n"
+        f"error: {notes} exists and is not an earlier export (no notes.jsonl.manifest.json "
+        "beside it); choose another name (or --force to replace it)\n"
     )
     assert listing(tmp_path) == ["notes.jsonl", "x.sqlite3"]
     assert notes.read_text() == "my notes\n"
@@ -221,14 +221,14 @@ def test_a_file_export_replaces_its_own_earlier_pair_and_nothing_else(
     db = tmp_path / "x.sqlite3"
     build(db)
     out = tmp_path / "out.jsonl"
-    manifest = tmp_path / "out.manifest.json"
+    manifest = tmp_path / "out.jsonl.manifest.json"
     assert cli(capsys, "--db", str(db), "export", str(out))[0] == 0
     edited = out.read_bytes() + b'{"added": "by hand"}\n'
     out.write_bytes(edited)  # no longer the file its manifest describes
     code, _, err = cli(capsys, "--db", str(db), "export", str(out))
     assert code == 1
     assert err.startswith(
-        f"error: {out} does not match its manifest out.manifest.json (size or sha256 differ)"
+        f"error: {out} does not match its manifest out.jsonl.manifest.json (size or sha256 differ)"
     )
     assert out.read_bytes() == edited
 
@@ -240,7 +240,7 @@ def test_a_file_export_replaces_its_own_earlier_pair_and_nothing_else(
         f"error: {manifest} was not written by an annotator export (no generator and export_id)"
     )
     assert manifest.read_text() == '{"files": {"all": {"path": "out.jsonl"}}}'
-    assert listing(tmp_path) == ["out.manifest.json", "x.sqlite3"]
+    assert listing(tmp_path) == ["out.jsonl.manifest.json", "x.sqlite3"]
 
     manifest.unlink()
     assert cli(capsys, "--db", str(db), "export", str(out))[0] == 0
@@ -477,7 +477,7 @@ def test_a_kill_at_any_point_of_publishing_leaves_a_whole_export(
     exports = tmp_path / "exports"
     exports.mkdir()
     target = exports / ("out" if folder else "out.jsonl")
-    manifest = target / "manifest.json" if folder else exports / "out.manifest.json"
+    manifest = target / "manifest.json" if folder else exports / "out.jsonl.manifest.json"
     if previous:
         export_in_process(db, target, folder)
     old = data_of(target, folder)

@@ -159,7 +159,7 @@ def test_an_export_without_a_split_writes_no_training_files(
 ) -> None:
     single = export(demo, tmp_path / "one.spacy")
     assert single.training == ()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.manifest.json", "one.spacy"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.spacy", "one.spacy.manifest.json"]
     folder = export(demo, tmp_path / "folder")
     assert sorted(p.name for p in folder.target.iterdir()) == ["all.spacy", "manifest.json"]
 

@@ -89,7 +89,7 @@ def test_every_writer_example_runs_on_the_demo_and_writes_what_it_says(
     manifest_path = (
         target / "manifest.json"
         if target.is_dir()
-        else target.with_name(target.stem + ".manifest.json")
+        else target.with_name(target.name + ".manifest.json")
     )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     assert manifest["format"] == name
@@ -265,10 +265,10 @@ def test_the_cli_offers_exactly_the_registry_and_its_descriptions(
     assert code == 0
     flat = "".join(out.split())  # click wraps lines where it likes
     assert "[" + "|".join(WRITERS) + "]" in flat
-    for entry in WRITERS.values():
-        assert f"{entry.name}:" + "".join(entry.description.split())[:40] in flat
+    for entry in WRITERS.values():  # a row each: the name, then its description
+        assert entry.name + "".join(entry.description.split())[:40] in flat
     code, out, _ = run(capsys, "import", "--help")
     flat = "".join(out.split())
     assert "[" + "|".join(READERS) + "]" in flat
     for reader in READERS.values():
-        assert f"{reader.name}:" + "".join(reader.description.split())[:40] in flat
+        assert reader.name + "".join(reader.description.split())[:40] in flat

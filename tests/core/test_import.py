@@ -340,7 +340,9 @@ def test_duplicates_are_skipped_not_imported_twice(workspace: Workspace, tmp_pat
     assert len(run(workspace, first).imported_ids) == 1
     again = run(workspace, first)
     assert again.imported_ids == [] and again.rejected == []
-    assert again.skipped == [f"{first}: same text as a document already imported"]
+    assert again.skipped == [
+        f"{first}: the same text is already in the database, as document 'first'"
+    ]
     assert "skipped 1 duplicate(s)" in again.summary()
     assert workspace.documents.count() == 1
 
@@ -352,7 +354,7 @@ def test_duplicates_within_one_batch_are_skipped(workspace: Workspace, tmp_path:
     b.write_bytes(ARTICLE.replace("\n", "\r\n").encode())  # same text once normalised
     report = run(workspace, a, b)
     assert len(report.imported_ids) == 1
-    assert report.skipped == [f"{b}: same text as a document already imported"]
+    assert report.skipped == [f"{b}: the same text as document 'a', earlier in this import"]
     assert workspace.documents.count() == 1
 
 
@@ -421,6 +423,9 @@ def test_cli_import_prints_the_summary(db_url: str, tmp_path: Path) -> None:
     again = runner.invoke(cli, ["--db", db_url, "import", str(folder / "one.txt")])
     assert again.exit_code == 0, again.output
     assert "imported 0 document(s)" in again.stdout and "skipped 1 duplicate(s)" in again.stdout
-    assert f"skipped: {folder / 'one.txt'}: same text" in again.stderr
+    assert (
+        f"skipped: {folder / 'one.txt'}: the same text is already in the database, as "
+        "document 'one'" in again.stderr
+    )
     with Workspace(db_url) as ws:
         assert ws.documents.count() == 3

@@ -24,7 +24,7 @@ def test_layout_is_recognised_and_annotations_come_along(
         out = tmp_path / f"{fmt}.jsonl"
         export_dataset(ws.db, schema, out, fmt, ExportOptions(filter=ExportFilter()))
     expected = {
-        "native": "jsonl",
+        "native": "native",
         "doccano": "doccano",
         "doccano-rel": "doccano",
         "prodigy": "prodigy",
@@ -42,6 +42,6 @@ def test_layout_is_recognised_and_annotations_come_along(
 def test_plain_records_are_ours(tmp_path: Path) -> None:
     path = tmp_path / "plain.jsonl"
     path.write_text('{"text": "Headline\\nBody."}\n', encoding="utf-8")
-    assert sniff_jsonl_layout(path) == "jsonl"
+    assert sniff_jsonl_layout(path) == "native"
     path.write_text("not json\n", encoding="utf-8")
-    assert sniff_jsonl_layout(path) == "jsonl"  # the native reader names the bad line
+    assert sniff_jsonl_layout(path) == "native"  # the native reader names the bad line

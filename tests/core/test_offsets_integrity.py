@@ -188,7 +188,7 @@ def test_changed_text_is_not_exported(workspace: Workspace, tmp_path: Path, fmt:
     with pytest.raises(IntegrityError, match="changed"):
         export_dataset(workspace.db, workspace.active_schema(), target, fmt)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == previous
-    assert sorted(previous) == ["out.jsonl", "out.manifest.json"]
+    assert sorted(previous) == ["out.jsonl", "out.jsonl.manifest.json"]
 
 
 def test_cli_export_of_a_changed_text_fails_naming_it(sqlite_url: str, tmp_path: Path) -> None:

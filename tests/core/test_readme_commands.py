@@ -1,15 +1,20 @@
-"""The README's command-line block runs as written, in order, on a fresh database."""
+"""The README's command-line block runs as written, in order, on a fresh database; so does its
+library example."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from annotator.cli.main import main
+from annotator.core.services.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -91,3 +96,31 @@ def test_the_team_walkthrough_runs_as_written(
     assert "gold: added" in outputs["adjudicate"]
     manifest = (tmp_path / "gold" / "manifest.json").read_text(encoding="utf-8")
     assert '"kind": "gold"' in manifest
+
+
+def readme_library_example() -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## As a library", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    return block[1]
+
+
+def test_the_readme_library_example_runs_and_stores_what_it_says(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", readme_library_example()],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with Workspace(f"sqlite:///{tmp_path / 'corpus.sqlite3'}", create=False) as ws:
+        assert ws.documents.count() == 1
+        doc = ws.documents.by_key("a1")
+        assert doc is not None
+        (span,) = ws.annotations("alice").spans(doc.id)
+    assert doc.text[span.start : span.end] == "“We will respond,”"
+    assert (span.label, span.attributes.get("stance")) == ("STATEMENT", "threatens")

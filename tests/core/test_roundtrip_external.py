@@ -72,8 +72,8 @@ def test_native_export_import_export_is_identical(
         second = tmp_path / "second.jsonl"
         native(ws, second)
     assert second.read_bytes() == first.read_bytes()
-    m1 = json.loads((tmp_path / "first.manifest.json").read_text(encoding="utf-8"))
-    m2 = json.loads((tmp_path / "second.manifest.json").read_text(encoding="utf-8"))
+    m1 = json.loads((tmp_path / "first.jsonl.manifest.json").read_text(encoding="utf-8"))
+    m2 = json.loads((tmp_path / "second.jsonl.manifest.json").read_text(encoding="utf-8"))
     assert m1["splits"] == m2["splits"]
     assert m1["files"]["all"]["sha256"] == m2["files"]["all"]["sha256"]
 

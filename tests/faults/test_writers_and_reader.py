@@ -44,7 +44,7 @@ def _read_while(url: str, busy: threading.Event, out: Path) -> list[dict[str, An
             )
             runs.append({"args": args, "rc": done.returncode, "stderr": done.stderr})
         if target.exists():
-            manifest = json.loads(target.with_name(f"{target.stem}.manifest.json").read_text())
+            manifest = json.loads(target.with_name(f"{target.name}.manifest.json").read_text())
             lines = target.read_text(encoding="utf-8").splitlines()
             runs[-2]["documents_in_file"] = len(lines)
             runs[-2]["manifest"] = manifest

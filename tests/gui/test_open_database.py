@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from annotator.core.domain.errors import AnnotatorError
-from annotator.core.services.workspace import Workspace
+from annotator.core.services.workspace import Workspace, last_opened_file
 from annotator.gui.app import open_window
 from annotator.gui.main_window import MainWindow
 from tests.conftest import fresh_pg_database
@@ -97,7 +97,8 @@ def test_opening_a_server_with_a_password_keeps_it_in_memory_only(
         assert all(SECRET not in t for t in texts)
         settings.sync()
         assert SECRET not in Path(settings.fileName()).read_text(encoding="utf-8")
-        assert settings.value("database") == texts[0]
+        assert last_opened_file().read_text(encoding="utf-8").strip() == texts[0]
+        assert SECRET not in last_opened_file().read_text(encoding="utf-8")
     finally:
         new.close()
         new.workspace.close()

@@ -73,7 +73,7 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 item="raw",
                 every_status=True,
                 every_layer=True,
-                read_back="jsonl",
+                read_back="native",
             ),
             WriterEntry(
                 "statements",
@@ -199,15 +199,15 @@ READERS: Mapping[str, ReaderEntry] = MappingProxyType(
                 read.read_html,
             ),
             ReaderEntry(
-                "jsonl",
+                "native",  # the name export gives it; "jsonl" is what it was called before
                 "Native JSONL",
                 "Our own JSONL (a native export or backup), with annotations and statuses.",
-                "annotator import backup.jsonl --format jsonl",
+                "annotator import backup.jsonl --format native",
                 _ANNOTATED_OPTIONS,
                 (".jsonl", ".ndjson"),
                 read.read_jsonl,
                 annotations=True,
-                aliases=("native",),
+                aliases=("jsonl",),
             ),
             ReaderEntry(
                 "doccano",

@@ -78,7 +78,7 @@ class DocumentService:
         )
         if report.imported_ids:
             return self.get(report.imported_ids[0])
-        raise ValidationError("; ".join(report.messages) or "document not added")
+        raise ValidationError("document not added: " + "; ".join(report.messages or report.skipped))
 
     def get(self, document_id: int, *, verified: bool = False) -> DocumentRecord:
         """A document; with ``verified``, raise if its text changed since import."""

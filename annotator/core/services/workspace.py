@@ -37,15 +37,19 @@ if TYPE_CHECKING:
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
 
-from annotator.core.storage.url import forget_password, with_password
+from annotator.core.storage.last_opened import last_opened_file, remember_opened
+from annotator.core.storage.url import default_choice, forget_password, with_password
 
 __all__ = [
     "ENV_VAR",
     "AuthenticationFailed",
     "CorruptDatabase",
     "Workspace",
+    "default_choice",
     "default_url",
     "forget_password",
+    "last_opened_file",
+    "remember_opened",
     "with_password",
 ]
 

@@ -21,14 +21,30 @@ class NoDatabaseFile(AnnotatorError):
     """A database URL that names no file: empty, or SQLite's in-memory database."""
 
 
+LAST_OPENED = "the database the window last opened"
+DEFAULT_FILE = "the default file in your user data folder"
+
+
 def default_url() -> str:
-    """``$ANNOTATOR_DB`` if set, else a SQLite file in the user's data folder."""
+    """The database when none is named: see ``default_choice``."""
+    return default_choice()[0]
+
+
+def default_choice() -> tuple[str, str]:
+    """(URL, why): ``$ANNOTATOR_DB`` if set, else the database the window last opened (so the
+    window and the command line work on the same one), else a SQLite file in the user's data
+    folder."""
     if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
+        return os.environ[ENV_VAR], f"${ENV_VAR}"
+    from annotator.core.storage.last_opened import last_opened
+
+    last = last_opened()
+    if last is not None:
+        return last, LAST_OPENED
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("annotator", appauthor=False))
-    return sqlite_url(folder / "annotator.sqlite3")
+    return sqlite_url(folder / "annotator.sqlite3"), DEFAULT_FILE
 
 
 def sqlite_url(path: str | Path) -> str:

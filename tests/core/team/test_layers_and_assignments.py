@@ -82,7 +82,7 @@ def test_export_layer_gold_exports_only_gold_and_the_manifest_says_so(
         assert code == 0, said
         (record,) = [json.loads(line) for line in out.read_text().splitlines()]
         assert [tuple(x[:2]) for x in record["label"]] == expected
-        manifest = json.loads(out.with_name(f"{layer}.manifest.json").read_text())
+        manifest = json.loads(out.with_name(f"{layer}.jsonl.manifest.json").read_text())
         kind = "gold" if layer == "gold" else "person"
         assert manifest["layers"] == [{"name": layer, "kind": kind}]
     # The default training export is people's work; the native backup keeps every layer.

@@ -60,7 +60,7 @@ class ReadProblem(Exception):
 
 
 def sniff_jsonl_layout(path: Path) -> str:
-    """Which tool's JSONL this is, from its first record: "doccano", "prodigy" or "jsonl" (ours).
+    """Which tool's JSONL this is, from its first record: "doccano", "prodigy" or "native" (ours).
 
     So that a file exported by doccano or Prodigy imports with its annotations whether or not
     the user says which it is (the window's Import has no format to choose).
@@ -72,11 +72,11 @@ def sniff_jsonl_layout(path: Path) -> str:
                     record = jsonio.loads(raw)
                     break
             else:
-                return "jsonl"
+                return "native"
     except (OSError, jsonio.JSONDecodeError):
-        return "jsonl"  # the native reader reports the problem with its line
+        return "native"  # the native reader reports the problem with its line
     if not isinstance(record, dict):
-        return "jsonl"
+        return "native"
     if "entities" in record or isinstance(record.get("label"), list):
         return "doccano"
     spans = record.get("spans")
@@ -85,7 +85,7 @@ def sniff_jsonl_layout(path: Path) -> str:
     )
     if "tokens" in record or "answer" in record or token_spans:
         return "prodigy"
-    return "jsonl"
+    return "native"
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:

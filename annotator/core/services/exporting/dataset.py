@@ -153,8 +153,9 @@ def export_dataset(
 
     ``out`` is a file when the export is one file (no split) and has a suffix; otherwise it is
     a folder holding one file per split (``train.jsonl``, ...) and ``manifest.json``. A file's
-    manifest sits beside it as ``NAME.manifest.json``. ``progress(done, total)`` returning
-    False cancels: ``ExportCancelled`` is raised and no file is left.
+    manifest sits beside it, named after the file's whole name (``k.conll.manifest.json``).
+    ``progress(done, total)`` returning False cancels: ``ExportCancelled`` is raised and no
+    file is left.
     """
     options = options or ExportOptions()
     entry = writer(fmt)

@@ -8,7 +8,7 @@ of a target starts and again before it publishes; the lock also keeps two export
 publishing the same target at once. The named points below are where ``fault_point`` lets
 the fault tests kill an export (``ANNOTATOR_FAULT_POINT=NAME``).
 
-A file export is two names: DATA, and ``NAME.manifest.json``, which gives DATA's bytes and
+A file export is two names: DATA, and ``DATA.manifest.json``, which gives DATA's bytes and
 sha256 (see ``manifest.py``). The staging folder first records what DATA was when checked
 (``.replaces``: its size and sha256, or that there was none). Then:
 
@@ -115,7 +115,18 @@ def publish_file(staged: Path, layout: Layout, replaces: Fingerprint | None) -> 
     os.replace(staged / layout.target.name, layout.target)
     sync_folder(parent)
     fault_point("file-data")
+    _remove_old_manifest(layout)
     shutil.rmtree(staged, ignore_errors=True)
+
+
+def _remove_old_manifest(layout: Layout) -> None:
+    """An earlier version's manifest of this DATA (``k.manifest.json``) describes data that is
+    gone; another export's manifest of that name is left alone."""
+    old = layout.own_old_manifest()
+    if old is not None:
+        with suppress(FileNotFoundError):
+            old.unlink()
+        sync_folder(layout.target.parent)
 
 
 def publish_folder(staged: Path, layout: Layout) -> None:

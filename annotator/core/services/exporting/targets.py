@@ -8,10 +8,13 @@ publishes (under the publishing lock), since files can appear while an export ru
   links). Not even forced.
 - Never a SQLite file of any other name (its first 16 bytes are ``SQLite format 3\\0``, or the
   magic number of a SQLite write-ahead log or rollback journal). Not even forced.
-- A file export replaces DATA and ``NAME.manifest.json`` only when they are an earlier export:
+- A file export replaces DATA and ``DATA.manifest.json`` only when they are an earlier export:
   the manifest was written by an annotator export (``generator`` and ``export_id``), it
   describes exactly DATA, and DATA's size and sha256 match it. Missing files are free.
-  Anything else is refused naming the path; ``force`` replaces plain files anyway.
+  Anything else is refused naming the path; ``force`` replaces plain files anyway. Earlier
+  versions named the manifest after DATA's stem (``k.manifest.json`` for ``k.conll``, so that
+  ``k.conll`` and ``k.spacy`` shared and overwrote one): such a manifest still identifies its
+  DATA, and is removed once the new pair is in.
 - A folder export replaces a folder only when it is empty, or holds an earlier export's
   ``manifest.json`` and exactly what that manifest's ``contents`` counts. Never forced: a
   folder may hold anything.
@@ -80,9 +83,28 @@ class Layout:
 
     @property
     def manifest(self) -> Path:
+        """``manifest.json`` in a folder; beside a file, named after its whole name, so that
+        ``k.conll`` and ``k.spacy`` exported side by side each keep their own."""
         if self.folder:
             return self.target / MANIFEST
-        return self.target.with_name(f"{self.target.stem}.manifest.json")
+        return self.target.with_name(f"{self.target.name}.manifest.json")
+
+    @property
+    def old_manifest(self) -> Path | None:
+        """Where earlier versions put a file export's manifest (after DATA's stem), if elsewhere."""
+        if self.folder:
+            return None
+        old = self.target.with_name(f"{self.target.stem}.manifest.json")
+        return None if old == self.manifest else old
+
+    def own_old_manifest(self) -> Path | None:
+        """The old-style manifest beside DATA when it is an export's and describes DATA."""
+        old = self.old_manifest
+        if old is None or not os.path.lexists(old):
+            return None
+        own, _ = read_own_manifest(old)
+        entry = file_entry(own) if own is not None else None
+        return old if entry is not None and entry["path"] == self.target.name else None
 
 
 @dataclass(frozen=True)
@@ -199,6 +221,8 @@ def check_target(layout: Layout, guard: Guard, force: bool = False) -> Fingerpri
     never(manifest, guard)
     if manifest.is_dir():
         raise TargetRefused(f"{manifest} is a folder; an export writes its manifest there")
+    if not os.path.lexists(manifest):  # an earlier version's export of DATA is still ours
+        manifest = layout.own_old_manifest() or manifest
     problem = file_problem(target, manifest)
     if problem is not None and not force:
         raise TargetRefused(problem, forcible=True)

@@ -19,7 +19,11 @@ from annotator.core.domain.schema import Schema
 from annotator.core.formats.readers import ParsedDocument, Skipped
 from annotator.core.services.importing.checking import Checked, Checker
 from annotator.core.services.importing.reading import iter_files, read_paths
-from annotator.core.services.importing.report import ImportCancelled, ImportReport
+from annotator.core.services.importing.report import (
+    ImportCancelled,
+    ImportReport,
+    duplicate_text,
+)
 from annotator.core.services.importing.writing import Writer, resolve_annotators
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import Document, Span
@@ -124,7 +128,7 @@ class ImportBatch:
 
         Texts already stored stay in the list when they bring annotations: the write merges.
         """
-        stored_hashes: set[str] = set()
+        stored_hashes: dict[str, str] = {}  # digest -> the stored document's key
         stored_keys: dict[str, str] = {}
         with self._db.read() as s:
             for i in range(0, len(checked), 400):
@@ -138,16 +142,19 @@ class ImportBatch:
                     )
                 )
                 for digest, key in rows:
-                    stored_hashes.add(digest)
+                    stored_hashes[digest] = key
                     stored_keys[key] = digest
         kept: list[Checked] = []
-        seen_hashes: set[str] = set()
+        seen_hashes: dict[str, str] = {}  # digest -> key, of this import's documents
         for item in checked:
             if item.digest in stored_hashes or item.digest in seen_hashes:
                 if item.parts:
                     kept.append(item)
+                elif item.digest in stored_hashes:
+                    report.skipped.append(duplicate_text(item.where, stored_hashes[item.digest]))
                 else:
-                    report.skipped.append(f"{item.where}: same text as a document already imported")
+                    earlier = seen_hashes[item.digest]
+                    report.skipped.append(duplicate_text(item.where, earlier, in_this_import=True))
                 continue
             if stored_keys.get(item.key, item.digest) != item.digest:
                 report.rejected.append(
@@ -159,7 +166,7 @@ class ImportBatch:
                     )
                 )
                 continue
-            seen_hashes.add(item.digest)
+            seen_hashes[item.digest] = item.key
             stored_keys[item.key] = item.digest
             kept.append(item)
         return kept

@@ -18,6 +18,7 @@ class ImportReport:
     rejected: list[Problem] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)  # annotators' work added to existing texts
     not_merged: list[str] = field(default_factory=list)  # ... kept out: they had work there
+    notes: list[str] = field(default_factory=list)  # what else was left out, and why
     spans: int = 0
     relations: int = 0
 
@@ -37,3 +38,13 @@ class ImportReport:
                 f"not merged {len(self.not_merged)}"
             )
         return text
+
+
+def duplicate_text(where: str, key: str, *, in_this_import: bool = False) -> str:
+    """Why a document was not added: its text is document ``key``'s, named so the user can
+    find it (the files differ, the text once normalised does not)."""
+    if in_this_import:
+        why = f"the same text as document {key!r}, earlier in this import"
+    else:
+        why = f"the same text is already in the database, as document {key!r}"
+    return f"{where}: {why}" if where else why

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.layers import kind_of
 from annotator.core.services.importing.checking import Checked, Part
-from annotator.core.services.importing.report import ImportReport
+from annotator.core.services.importing.report import ImportReport, duplicate_text
 from annotator.core.storage.models import (
     Annotator,
     Document,
@@ -102,9 +102,11 @@ class Writer:
                 self._write_part(doc_id, self._annotators[name], part)
             self._report.imported_ids.append(doc_id)
             return None
-        existing = self._conn.scalar(
-            select(Document.id).where(Document.content_hash == item.digest).with_for_update()
-        )
+        existing = self._conn.execute(
+            select(Document.id, Document.key)
+            .where(Document.content_hash == item.digest)
+            .with_for_update()
+        ).first()
         if existing is None:
             return Problem(
                 doc.origin,
@@ -112,10 +114,10 @@ class Writer:
                 "",
                 f"document id {item.key!r} is already used by another document",
             )
-        self._merge(existing, item)
+        self._merge(existing.id, existing.key, item)
         return None
 
-    def _merge(self, doc_id: int, item: Checked) -> None:
+    def _merge(self, doc_id: int, key: str, item: Checked) -> None:
         """Each annotator's part whole if they have nothing on the document yet; else reported."""
         self.flush()  # this run's own rows must be visible to the queries below
         conn = self._conn
@@ -146,7 +148,7 @@ class Writer:
                     "different work on this text"
                 )
         if not added:
-            self._report.skipped.append(f"{item.where}: same text as a document already imported")
+            self._report.skipped.append(duplicate_text(item.where, key))
 
     def _write_part(self, doc_id: int, annotator_id: int, part: Part) -> None:
         if part.links:
