@@ -6,7 +6,6 @@ lists what changes for the data, each change with the step that says what become
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,35 +13,11 @@ import pytest
 from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.schema import StepKind, load_schema, parse_schema
 from annotator.core.domain.schema.diff import diff_schemas
-from annotator.core.services.bundled import schemas_dir
-
-DEFAULT = (schemas_dir() / "defence_statements.yaml").read_text(encoding="utf-8")
+from tests.core.schema_variants import DEFAULT, EXPERIMENT_STEPS, experiment
 
 
-def evolved(*, migrations: str = "", drop_weapon: bool = True) -> str:
-    """The default schema with threatens renamed to threat, WEAPON and about removed and a
-    required certainty added: the experiment of issue 10, with ``migrations`` appended."""
-    text = DEFAULT.replace("          - name: threatens\n", "          - name: threat\n")
-    text = text.replace('version: "1.0"', 'version: "2.0"')
-    text = text.replace(
-        "      - name: form\n        type: choice",
-        "      - name: certainty\n        type: choice\n        required: true\n"
-        "        values: [certain, hedged]\n      - name: form\n        type: choice",
-    )
-    if drop_weapon:
-        start, end = text.index("  - name: WEAPON"), text.index("relations:")
-        text = text[:start] + text[end:]
-        start, end = text.index("  - name: about"), text.index("exports:")
-        text = text[:start] + "\n" + text[end:]
-        text = text.replace("      weapon: about\n", "")
-    return text + ("\nmigrations:\n" + textwrap.dedent(migrations) if migrations else "")
-
-
-EXPERIMENT_STEPS = """\
-  - rename_value: {attribute: STATEMENT.stance, from: threatens, to: threat}
-  - archive_label: WEAPON
-  - archive_relation: about
-"""
+def evolved(*, migrations: str = "") -> str:
+    return experiment(migrations)
 
 
 def test_the_experiments_steps_parse_in_order_with_their_lines() -> None:

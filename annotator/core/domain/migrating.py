@@ -15,7 +15,7 @@ from typing import Any
 
 from annotator.core.domain import rules
 from annotator.core.domain.errors import ValidationError
-from annotator.core.domain.schema import Schema
+from annotator.core.domain.schema import MigrationStep, Schema, StepKind
 from annotator.core.domain.schema.diff import (
     Change,
     counted_on_links,
@@ -24,6 +24,8 @@ from annotator.core.domain.schema.diff import (
     span_touches,
 )
 from annotator.core.domain.schema.mapping import MappedSpan, StepMap
+
+_LABEL_STEPS = frozenset({StepKind.RENAME_LABEL, StepKind.ARCHIVE_LABEL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,8 @@ class StoredValue:
 
 
 Key = tuple[Any, ...]
-"""What a count is of: ("change", index), ("conflict", Outside), ("restored", "spans", label),
+"""What a count is of: ("change", index), ("step", step, unit), ("conflict", Outside),
+("restored", "spans", label),
 ("restored", "links", relation), ("restored", "values", label, attribute), ("kept", reason),
 ("review", "missing", label, attribute), ("review", "overlap", label), ("review", "max", rel)."""
 
@@ -121,25 +124,36 @@ class Planner:
     ) -> DocumentPlan:
         plan = DocumentPlan()
         live: dict[int, tuple[StoredSpan, str, dict[str, Any]]] = {}  # id -> span, label, values
+        gone: dict[int, MigrationStep] = {}  # span id -> the step that archives it
         for span in spans:
-            self._live_span(plan, span, live)
+            self._live_span(plan, span, live, gone)
         edges: set[tuple[int, int, str]] = set()  # (source, target, relation) kept or restored
         for link in links:
-            self._live_link(plan, link, live, edges)
+            self._live_link(plan, link, live, gone, edges)
         self._restore(plan, live, edges, archived_spans, archived_links, archived_values)
         self._review(plan, live, edges)
         return plan
 
     # -- what is stored now --
 
-    def _live_span(self, plan: DocumentPlan, span: StoredSpan, live: dict[int, Any]) -> None:
+    def _live_span(
+        self,
+        plan: DocumentPlan,
+        span: StoredSpan,
+        live: dict[int, Any],
+        gone: dict[int, MigrationStep],
+    ) -> None:
         for i, change in self.span_changes.get(span.label, ()):
             plan.count(
                 ("change", i), span.annotator_id, span_touches(change, span.label, span.attributes)
             )
         mapped = self.steps.span(span.label, span.attributes)
+        for step, n in mapped.touched.items():
+            unit = "spans" if step.kind in _LABEL_STEPS else "values"
+            plan.count(("step", step, unit), span.annotator_id, n)
         if mapped.archived_by is not None:
             plan.archive_spans.append((span.id, mapped.archived_by.text))
+            gone[span.id] = mapped.archived_by
             return
         self._take_values(plan, span, mapped)
         outside = rules.span_outside(self.schema, mapped.label, mapped.attributes)
@@ -162,24 +176,31 @@ class Planner:
         plan: DocumentPlan,
         link: StoredLink,
         live: dict[int, Any],
+        gone: dict[int, MigrationStep],
         edges: set[tuple[int, int, str]],
     ) -> None:
         for i, change in self.link_changes.get(link.label, ()):
             plan.count(("change", i), link.annotator_id, link_touches(change, link.label))
-        if link.source_id not in live or link.target_id not in live:
-            plan.archive_links.append((link.id, "with its span"))
-            return
+        with_span = gone.get(link.source_id) or gone.get(link.target_id)
         name, step = self.steps.relation(link.label)
+        if with_span is not None:
+            plan.archive_links.append((link.id, f"with its span ({with_span.text})"))
+            plan.count(("step", with_span, "links"), link.annotator_id)
+            return
         if name is None:
             assert step is not None
             plan.archive_links.append((link.id, step.text))
+            plan.count(("step", step, "links"), link.annotator_id)
             return
+        if link.source_id not in live or link.target_id not in live:
+            return  # a link to a span of another layer or document: not this plan's to judge
         source, target = live[link.source_id][1], live[link.target_id][1]
         outside = rules.link_outside(self.schema, name, source, target)
         if outside is not None:
             plan.count(("conflict", outside), link.annotator_id, span=live[link.source_id][0])
         elif step is not None:
             plan.relabel_links.append((link.id, name))
+            plan.count(("step", step, "links"), link.annotator_id)
         edges.add((link.source_id, link.target_id, name))
 
     # -- what was archived --
