@@ -198,3 +198,49 @@ def test_the_command_line_option_is_recorded(annotated: Workspace, tmp_path: Pat
     assert info.value.code in (0, None)
     manifest = json.loads(out.with_name("ner.manifest.json").read_text(encoding="utf-8"))
     assert manifest["outside_schema"]["allowed"] is True
+
+
+MADE = {"schema": {"name": "defence_statements", "version": "1.0"}, "reason": "archived"}
+
+
+@pytest.mark.parametrize(
+    ("archived", "problem"),
+    [
+        (
+            {"spans": [{"id": "A1", "start": 0, "end": 999, "label": "WEAPON",
+                        "annotator": "alice", **MADE}]},
+            "archived.spans[0]: span 0-999 lies outside the text",
+        ),
+        (
+            {"spans": [{"id": "A1", "start": 0, "end": 4, "label": "WEAPON", "annotator": "alice",
+                        "schema": {"name": "defence_statements"}, "reason": "archived"}]},
+            "archived.spans[0].schema: must be {name, version}",
+        ),
+        (
+            {"relations": [{"label": "about", "from": "T1", "to": "A7", "annotator": "alice",
+                            **MADE}]},
+            "archived.relations[0]: refers to span 'A7', which is not in this record",
+        ),
+        (
+            {"values": [{"span": "T1", "attribute": "form", "value": None, **MADE}]},
+            "archived.values[0]: must have span, attribute and a value",
+        ),
+    ],
+)  # fmt: skip
+def test_a_broken_archived_section_is_refused_naming_where(
+    workspace: Workspace, tmp_path: Path, archived: dict[str, Any], problem: str
+) -> None:
+    from annotator.core.domain.errors import ImportRejected
+
+    record = {
+        "id": "k1",
+        "text": "Halvard tests a missile.",
+        "spans": [{"id": "T1", "start": 0, "end": 7, "label": "SPEAKER", "annotator": "alice"}],
+        "archived": archived,
+    }
+    source = tmp_path / "backup.jsonl"
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as info:
+        workspace.import_files([source])
+    assert problem in str(info.value)
+    assert workspace.documents.count() == 0
