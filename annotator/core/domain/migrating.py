@@ -82,17 +82,27 @@ class DocumentPlan:
     restore_links: list[tuple[int, str]] = field(default_factory=list)
     restore_values: list[int] = field(default_factory=list)  # archived value ids
     counts: Counter[tuple[Key, int]] = field(default_factory=Counter)  # (key, annotator)
-    examples: dict[Key, list[tuple[int, int, int]]] = field(default_factory=dict)
-    # ^ (annotator, start, end) of the first spans each conflict or review item is about
+    examples: dict[Key, list[tuple[int, str]]] = field(default_factory=dict)
+    # ^ (annotator, "start-end" or "start-end -> start-end") of the first few of each
 
-    def count(self, key: Key, annotator: int, n: int = 1, span: StoredSpan | None = None) -> None:
+    def count(
+        self,
+        key: Key,
+        annotator: int,
+        n: int = 1,
+        span: StoredSpan | None = None,
+        target: StoredSpan | None = None,
+    ) -> None:
         if n <= 0:
             return
         self.counts[key, annotator] += n
         if span is not None:
             shown = self.examples.setdefault(key, [])
             if len(shown) < 3:
-                shown.append((annotator, span.start, span.end))
+                where = f"{span.start}-{span.end}"
+                if target is not None:
+                    where += f" -> {target.start}-{target.end}"
+                shown.append((annotator, where))
 
     @property
     def conflicted(self) -> bool:
@@ -197,7 +207,8 @@ class Planner:
         source, target = live[link.source_id][1], live[link.target_id][1]
         outside = rules.link_outside(self.schema, name, source, target)
         if outside is not None:
-            plan.count(("conflict", outside), link.annotator_id, span=live[link.source_id][0])
+            ends = live[link.source_id][0], live[link.target_id][0]
+            plan.count(("conflict", outside), link.annotator_id, 1, *ends)
         elif step is not None:
             plan.relabel_links.append((link.id, name))
             plan.count(("step", step, "links"), link.annotator_id)

@@ -52,14 +52,14 @@ class OutsideRows:
     def check(self, conn: Connection, raw: RawDocument) -> None:
         """Count what ``raw`` holds outside the schema; set it apart if so asked."""
         labels: dict[int, str] = {}
-        where: dict[int, tuple[int, int]] = {}
+        where: dict[int, str] = {}
         gone: dict[int, str] = {}  # span ids set apart whole -> why
         values: list[tuple[int, str, str]] = []  # (span id, attribute, why)
         for r in raw.spans:
             labels[r[1]] = r[5]
-            where[r[1]] = (r[3], r[4])
+            where[r[1]] = f"{r[3]}-{r[4]}"
             for what in self._span(r[5], r[6]):
-                self._count(what, raw, r[3], r[4], raw.names[r[2]])
+                self._count(what, raw, where[r[1]], raw.names[r[2]])
                 if what.kind == "label":
                     gone[r[1]] = what.text
                 else:
@@ -68,7 +68,8 @@ class OutsideRows:
         for r in raw.relations:
             link = self._link(r[3], labels.get(r[4], ""), labels.get(r[5], ""))
             if link is not None:
-                self._count(link, raw, *where.get(r[4], (-1, -1)), raw.names[r[2]])
+                ends = f"{where.get(r[4], '?')} -> {where.get(r[5], '?')}"
+                self._count(link, raw, ends, raw.names[r[2]])
                 self._ends.setdefault(r[3], (labels.get(r[4], ""), labels.get(r[5], "")))
                 moved[r[1]] = link.text
             elif r[4] in gone or r[5] in gone:
@@ -144,12 +145,11 @@ class OutsideRows:
             self._links[key] = link_outside(self.schema, relation, source, target)
         return self._links[key]
 
-    def _count(self, what: Outside, raw: RawDocument, start: int, end: int, who: str) -> None:
+    def _count(self, what: Outside, raw: RawDocument, where: str, who: str) -> None:
         self.counts[what] += 1
         shown = self.examples.setdefault(what, [])
         if len(shown) < EXAMPLES:
-            where = f" {start}-{end}" if start >= 0 else ""
-            shown.append(f"{raw.key}{where} ({who})")
+            shown.append(f"{raw.key} {where} ({who})")
 
     # -- native: set apart, with the schema each was made under --
 

@@ -213,7 +213,7 @@ def _plan(conn: Connection, new: Schema, old: Schema | None) -> tuple[ChangeRepo
                 done.setdefault(key, []).append(f"{doc.key} ({layers[annotator]})")
         for key, shown in plan.examples.items():
             kept = examples.setdefault(key, [])
-            kept += [f"{doc.key} {s}-{e} ({layers[a]})" for a, s, e in shown][: 3 - len(kept)]
+            kept += [f"{doc.key} {where} ({layers[a]})" for a, where in shown][: 3 - len(kept)]
         _gather(corpus, plan, doc.id)
     return build_report(old, new, changes, counts, examples, done), corpus
 
