@@ -33,7 +33,7 @@ def check(files: tuple[Path, ...]) -> None:
                 click.echo(str(problem), err=True)
             continue
         relations = len(loaded.relations)
-        steps = f", {len(loaded.migrations)} migration steps" if loaded.migrations else ""
+        steps = f", {len(loaded.migrations)} migration step(s)" if loaded.migrations else ""
         click.echo(
             f"{file}: ok: {loaded.name} {loaded.version}, {len(loaded.labels)} labels, "
             f"{relations} relations{steps}"
