@@ -191,6 +191,13 @@ def import_(
     help="Replace OUTPUT even if it is a file that is not an earlier export. Never a folder, "
     "a SQLite file or the open database.",
 )
+@click.option(
+    "--allow-outside-schema",
+    is_flag=True,
+    help="Export annotations the schema lacks (left by a schema change; see `annotator "
+    "schema diff`) instead of refusing; the manifest records it. native sets them apart in "
+    "each record's archived section, so the file still imports under its schema.",
+)
 @schema_option
 @click.pass_context
 def export(
@@ -208,6 +215,7 @@ def export(
     scheme: str,
     nested: str,
     force: bool,
+    allow_outside_schema: bool,
     schema_path: Path | None,
 ) -> None:
     """Export annotations to OUTPUT: a file, or a folder of splits, with a manifest.json.
@@ -249,6 +257,7 @@ def export(
         nested=nested,
         force=force,
         redeal=redeal,
+        allow_outside_schema=allow_outside_schema,
     )
     with open_workspace(ctx, create=False) as ws:
         schema = resolve_schema(ws, schema_path)

@@ -40,6 +40,7 @@ from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
+from annotator.gui.schema_switch import switch_with_preview
 from annotator.gui.text_view import SpanTextView
 from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_curation import CurationActions
@@ -544,7 +545,8 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         except AnnotatorError as exc:
             QMessageBox.critical(self, "Invalid schema", str(exc))
             return False
-        self.workspace.schemas.set_active(schema)
+        if not switch_with_preview(self, self.workspace, schema, self.annotator.name):
+            return False
         self.schema = schema
         self.service = self._layer_service(schema)  # gold's, while curating
         self.label_panel.set_schema(schema)

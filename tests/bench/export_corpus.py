@@ -23,7 +23,7 @@ import yaml
 DOCS = 10_000
 SPANS = 1_000_000
 RELATIONS_PER_DOC = 10
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: every link is one the schema allows (an export refuses others)
 
 _WORD_TEXT = (
     "the minister said missile forces would be doubled within five years and that drones "
@@ -38,6 +38,7 @@ _LABELS = (
     ("TARGET", 0.2),
     ("WEAPON", 0.25),
 )
+_RELATIONS = (("said_by", "SPEAKER"), ("aimed_at", "TARGET"), ("about", "WEAPON"))
 _STANCES = ("supports", "opposes", "threatens", "denies", "neutral")
 _WEAPONS = ("ballistic_missile", "cruise_missile", "air_defence", "drone", "naval", "nuclear")
 _SPEAKERS = ("official", "body", "anonymous", "other")
@@ -123,7 +124,6 @@ def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
                 ),
             )
             rows = []
-            first_id = span_id + 1
             for _ in range(per_doc):
                 span_id += 1
                 w = rng.randrange(len(words) - 4)
@@ -148,17 +148,14 @@ def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
                 "label, attributes, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
-            # Links join spans of one annotator (ids of equal parity), unique per (src, dst).
-            links = set()
-            for _ in range(RELATIONS_PER_DOC):
-                src = rng.randrange(first_id, span_id - 1)
-                dst = src + 2 * rng.randint(1, max(1, (span_id - src) // 2))
-                if dst <= span_id:
-                    links.add((src, dst))
+            links = _links(rng, rows)
             con.executemany(
                 "INSERT INTO relations (document_id, annotator_id, schema_id, label, source_id, "
-                "target_id, created_at) VALUES (?, ?, ?, 'about', ?, ?, ?)",
-                [(n, 1 + (s % 2), schema_id, s, d, _TS) for s, d in sorted(links)],
+                "target_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (n, 1 + (s % 2), schema_id, rel, s, d, _TS)
+                    for (s, d), rel in sorted(links.items())
+                ],
             )
             con.executemany(
                 "INSERT INTO document_status (document_id, annotator_id, status, updated_at) "
@@ -168,6 +165,31 @@ def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     os.replace(tmp, path)
+
+
+def _links(rng: random.Random, rows: list[tuple[Any, ...]]) -> dict[tuple[int, int], str]:
+    """Links the schema allows, from a statement to a speaker, target or weapon of the same
+    annotator (ids of equal parity), one said_by per statement, unique per (src, dst)."""
+    by_label: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        by_label.setdefault((row[0] % 2, row[6]), []).append(row[0])
+    links: dict[tuple[int, int], str] = {}
+    spoken: set[int] = set()
+    for _ in range(RELATIONS_PER_DOC * 4):
+        if len(links) >= RELATIONS_PER_DOC:
+            break
+        parity = rng.randrange(2)
+        relation, target = rng.choice(_RELATIONS)
+        sources, targets = by_label.get((parity, "STATEMENT")), by_label.get((parity, target))
+        if not sources or not targets:
+            continue
+        src, dst = rng.choice(sources), rng.choice(targets)
+        if (src, dst) in links or (relation == "said_by" and src in spoken):
+            continue
+        links[src, dst] = relation
+        if relation == "said_by":
+            spoken.add(src)
+    return links
 
 
 # -- the two contenders, each run in a child process --

@@ -124,7 +124,10 @@ def test_schema_use_and_show(capsys: pytest.CaptureFixture[str], db_url: str) ->
     assert "  said_by: STATEMENT -> SPEAKER [Shift+K]" in out
     code, out, err = run(capsys, "--db", db_url, "schema", "use", str(NER))
     assert code == 0, err
-    assert out.startswith("active schema: named_entities 1.0 (sha256 ")
+    # Nothing is annotated yet: every change touches nothing, and the switch is recorded.
+    assert "  label STATEMENT removed: 0 spans\n" in out
+    assert out.splitlines()[-2] == "recorded as change #1 (annotator schema history)"
+    assert out.splitlines()[-1].startswith("active schema: named_entities 1.0 (sha256 ")
     code, out, _ = run(capsys, "--db", db_url, "schema", "show")
     assert out.splitlines()[0] == "named_entities 1.0"
     assert "    precise (bool, optional): bool" in out

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.services.bundled import schema_path
 from annotator.core.services.workspace import Workspace
+from tests.core.schema_variants import named_entities_archiving_statements
 from tests.core.test_crash_safety import cli, content, integrity_ok, make_base, write_corpus
 
 REPO = Path(__file__).resolve().parents[2]
@@ -76,7 +76,8 @@ def test_schema_switch_killed_at(point: str, tmp_path: Path) -> None:
     make_base(db)
     with Workspace(f"sqlite:///{db}") as ws:
         old = ws.active_schema().name
-    new_schema = schema_path("named_entities.yaml")
+    new_schema = tmp_path / "named_entities.yaml"  # archives the base's statements
+    new_schema.write_text(named_entities_archiving_statements(), encoding="utf-8")
     run_killed_at(point, cli(db, "schema", "use", str(new_schema)))
     integrity_ok(db)
     with Workspace(f"sqlite:///{db}") as ws:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator.core.domain.records import SpanRecord
+from annotator.core.domain.schema import Schema
 from annotator.core.services.workspace import Workspace
 from annotator.gui.app import open_window
 from annotator.gui.main_window import MainWindow
@@ -94,6 +95,37 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(QMessageBox, "critical", critical)
     return shown
+
+
+@pytest.fixture
+def switch(
+    tmp_path: Path, answer_modal: Callable[[QMessageBox.StandardButton], ModalAnswerer]
+) -> Callable[[MainWindow, str], list[str]]:
+    """File > Switch schema… to a schema of this YAML text, answering its preview with Yes;
+    returns what the preview said."""
+
+    def _switch(window: MainWindow, text: str) -> list[str]:
+        path = tmp_path / f"schema-{len(list(tmp_path.glob('schema-*')))}.yaml"
+        path.write_text(text, encoding="utf-8")
+        yes = answer_modal(QMessageBox.StandardButton.Yes)
+        try:
+            assert window.switch_schema(path)
+        finally:
+            yes.stop()
+        return yes.seen
+
+    return _switch
+
+
+def reopen_outside(
+    open_main: Callable[..., MainWindow], window: MainWindow, probe: Workspace, schema: Schema
+) -> MainWindow:
+    """The database's schema changed under its annotations as versions before the schema
+    history let it (no migration), then the window opened again: annotations outside it."""
+    probe.schemas.set_active(schema)
+    name = window.annotator.name
+    window.close()
+    return open_main(name)
 
 
 @pytest.fixture

@@ -15,11 +15,20 @@ from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from annotator.core.domain.schema import load_schema
+from annotator.core.services.bundled import schemas_dir
 from annotator.core.services.workspace import Workspace
 from annotator.gui.edit_runner import EditRunner
 from annotator.gui.main_window import MainWindow
-from tests.gui.conftest import Key, Mod, ModalAnswerer, User, assert_screen_is_disk, disk_spans
-from tests.gui.test_schema_switch import schemas_dir
+from tests.gui.conftest import (
+    Key,
+    Mod,
+    ModalAnswerer,
+    User,
+    assert_screen_is_disk,
+    disk_spans,
+    reopen_outside,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -192,7 +201,11 @@ def test_a_value_key_on_a_span_outside_the_schema_says_why(
     start, _ = me.select_words("Henrik Aas-Sørensen", inset=1)
     me.key(Key.Key_K)
     before = disk_spans(probe, "alice", doc_id)
-    assert window.switch_schema(schemas_dir() / "named_entities.yaml")
+    window = reopen_outside(
+        open_main, window, probe, load_schema(schemas_dir() / "named_entities.yaml")
+    )
+    me = user(window)
+    me.click_document("demo-03")
     me.click(start + 2)
     assert window.editor.selected == next(iter(before))
     qtbot.waitUntil(lambda: "(not in schema)" in window.label_panel._span_box.title())

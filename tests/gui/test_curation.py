@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from annotator.core.services.bundled import schemas_dir
 from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
+from tests.core.schema_variants import named_entities_archiving_statements
 from tests.core.team.test_adjudication import (
     IRAN,
     SPEAKER_1,
@@ -261,6 +261,7 @@ def test_each_layer_keeps_its_own_undo_history_and_a_schema_switch_stays_in_gold
     open_main: Callable[..., MainWindow],
     user: Callable[[MainWindow], User],
     probe: Workspace,
+    switch: Callable[[MainWindow, str], list[str]],
 ) -> None:
     doc = three_annotators(probe)
     window = open_main("alice")
@@ -281,7 +282,7 @@ def test_each_layer_keeps_its_own_undo_history_and_a_schema_switch_stays_in_gold
     me.key(Key.Key_Z, Mod.ControlModifier)  # and gold's own history is back with it
     assert probe.gold().spans(doc) == []
 
-    assert window.switch_schema(schemas_dir() / "named_entities.yaml")
+    switch(window, named_entities_archiving_statements())  # gold's speakers are archived
     assert window.curating and window.service.annotator.name == "gold"
     assert window.session is not None and window.session.service.annotator.name == "gold"
     start, end = me.select_words("Moscow", inset=1)

@@ -10,12 +10,15 @@ from PySide6.QtGui import QTextCharFormat
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
+from annotator.core.domain.schema import load_schema
 from annotator.core.services.bundled import schemas_dir
 from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
-from tests.gui.conftest import Key, Mod, User, assert_screen_is_disk, disk_spans
+from tests.core.schema_variants import named_entities_archiving_statements
+from tests.gui.conftest import Key, Mod, User, assert_screen_is_disk, disk_spans, reopen_outside
 
 STATEMENT_LABELS = ["STATEMENT", "SPEAKER", "TARGET", "WEAPON"]
+NER = schemas_dir() / "named_entities.yaml"
 
 
 def label_buttons(qtbot: QtBot, window: MainWindow) -> list[str]:
@@ -44,11 +47,13 @@ def test_switching_schema_rebuilds_the_label_panel(
     open_main: Callable[..., MainWindow],
     user: Callable[[MainWindow], User],
     probe: Workspace,
+    switch: Callable[[MainWindow, str], list[str]],
 ) -> None:
     window = open_main()
     assert sorted(label_buttons(qtbot, window)) == sorted(STATEMENT_LABELS)
 
-    assert window.switch_schema(schemas_dir() / "named_entities.yaml")
+    (preview,) = switch(window, named_entities_archiving_statements())
+    assert "label STATEMENT removed, archived (archive_label STATEMENT): " in preview
     assert sorted(label_buttons(qtbot, window)) == ["DATE", "LOC", "ORG", "PER"]
     person = window.label_panel.label_buttons["PER"]
     assert "[P]" in person.text()
@@ -116,10 +121,13 @@ def test_f1_shows_the_guidelines_rendered(
 
 
 def test_alt_and_a_label_key_beats_a_menu_mnemonic(
-    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User], probe: Workspace
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    probe: Workspace,
+    switch: Callable[[MainWindow, str], list[str]],
 ) -> None:
     window = open_main()
-    assert window.switch_schema(schemas_dir() / "named_entities.yaml")
+    switch(window, named_entities_archiving_statements())
     me = user(window)
     me.click_document("demo-03")
     start, end = me.select_words("Friday 27 February 2026", inset=2)
@@ -164,7 +172,9 @@ def test_a_span_the_new_schema_lacks_is_shown_outside_it_and_its_delete_undoes(
     before = disk_spans(probe, "alice", doc_id)
     assert [v[2:] for v in before.values()] == [("SPEAKER", {"speaker_type": "official"})]
 
-    assert window.switch_schema(schemas_dir() / "named_entities.yaml")
+    window = reopen_outside(open_main, window, probe, load_schema(NER))
+    me = user(window)
+    me.click_document("demo-03")
     (span_id,) = before
     model = window.ann_model
     row = model.row_of(span_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -53,11 +54,24 @@ class RelationRecord:
 
 
 @dataclass(frozen=True)
+class Stamp:
+    """What a row keeps besides its data: the schema it was made under and when. Undo puts
+    these back too, so that a restored span is the span that was deleted, not a new one made
+    under today's schema."""
+
+    schema_id: int
+    created_at: datetime
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DeletedSpan:
     """What deleting a span removed, so that undo can put all of it back."""
 
     span: SpanRecord
     relations: tuple[RelationRecord, ...]
+    stamp: Stamp | None = None
+    relation_stamps: tuple[Stamp, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from annotator.core.domain.errors import (
@@ -176,6 +177,78 @@ def missing_required(schema: Schema, label: str, attributes: dict[str, Any]) -> 
     return [
         a.name for a in lab.attributes if a.required and attributes.get(a.name) in (None, "", [])
     ]
+
+
+# -- what a schema lacks of stored annotations (a schema change, an export) --
+
+
+@dataclass(frozen=True)
+class Outside:
+    """One thing a schema lacks of a stored annotation, keyed so that many can be counted.
+
+    ``kind`` is label, attribute, value, type, relation or ends; ``names`` what it names
+    (label, attribute, value; relation, source, target); ``unit`` what is counted (spans,
+    values, links).
+    """
+
+    kind: str
+    names: tuple[str, ...]
+    unit: str
+
+    @property
+    def text(self) -> str:
+        return _OUTSIDE_TEXTS[self.kind].format(*self.names)
+
+
+_OUTSIDE_TEXTS = {
+    "label": "label {0} is not in the schema",
+    "attribute": "attribute {0}.{1} is not in the schema",
+    "value": "value {0}.{1} {2!r} is not in the schema",
+    "type": "{0}.{1} holds values that are not {2}",
+    "relation": "relation {0} is not in the schema",
+    "ends": "relation {0} does not link {1} -> {2} in the schema",
+}
+
+
+def span_outside(schema: Schema, label: str, attributes: dict[str, Any]) -> list[Outside]:
+    """What ``schema`` lacks of a stored span: its label, an attribute, a value. A required
+    value that is missing is not here: the span is incomplete, not outside (``missing_required``).
+    """
+    lab = schema.label(label)
+    if lab is None:
+        return [Outside("label", (label,), "spans")]
+    found: list[Outside] = []
+    for name, value in attributes.items():
+        if value is None:
+            continue
+        attr = lab.attribute(name)
+        if attr is None:
+            found.append(Outside("attribute", (label, name), "values"))
+            continue
+        try:
+            check_attribute(schema, label, name, value)
+        except ValidationError:
+            given = value if isinstance(value, list) else [value]
+            choice = attr.type in (AttributeType.CHOICE, AttributeType.MULTI)
+            if choice and isinstance(value, list) == (attr.type is AttributeType.MULTI):
+                bad = [v for v in given if v not in attr.value_names]
+                if bad and all(isinstance(v, str) for v in bad):
+                    found.extend(Outside("value", (label, name, v), "values") for v in bad)
+                    continue
+            found.append(Outside("type", (label, name, attr.type.value), "values"))
+    return found
+
+
+def link_outside(
+    schema: Schema, relation: str, source_label: str, target_label: str
+) -> Outside | None:
+    """What ``schema`` lacks of a stored link: its relation, or this pair of labels."""
+    rel = schema.relation(relation)
+    if rel is None:
+        return Outside("relation", (relation,), "links")
+    if (rel.source, rel.target) != (source_label, target_label):
+        return Outside("ends", (relation, source_label, target_label), "links")
+    return None
 
 
 # -- overlap --

@@ -117,6 +117,7 @@ class WriterEntry(_Entry):
     files: Callable[[Schema], dict[str, str]] | None = None  # written beside the data (brat)
     every_status: bool = False  # by default exports every document, not only those done
     every_layer: bool = False  # by default exports gold and suggestions too (a backup)
+    archive: bool = False  # holds what schema changes archived, and re-imports it (a backup)
     read_back: str | None = None  # the import format that reads this one back, if any
     direction: Direction = field(default="export", init=False)
 

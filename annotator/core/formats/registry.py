@@ -73,6 +73,7 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 item="raw",
                 every_status=True,
                 every_layer=True,
+                archive=True,
                 read_back="native",
             ),
             WriterEntry(

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from annotator.core.domain import rules
 from annotator.core.domain.errors import NotFoundError, RelationError
-from annotator.core.domain.records import AnnotatorRecord, RelationRecord, SchemaRef, SpanRecord
+from annotator.core.domain.records import (
+    AnnotatorRecord,
+    RelationRecord,
+    SchemaRef,
+    SpanRecord,
+    Stamp,
+)
 from annotator.core.domain.schema import Schema
 from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
@@ -136,18 +142,19 @@ class LinkEdits:
         self._own_span(s, rel.target_id)
         self._insert_relation(s, rel)
 
-    def _insert_relation(self, s: Session, rel: RelationRecord) -> None:
-        """Put a link back under its old id (undo of an unlink or of a span's deletion)."""
+    def _insert_relation(self, s: Session, rel: RelationRecord, stamp: Stamp | None = None) -> None:
+        """Put a link back under its old id (undo of an unlink or of a span's deletion), made
+        under the schema and at the time it was, when ``stamp`` says."""
         s.execute(
             insert(Relation).values(
                 id=rel.id,
                 document_id=rel.document_id,
                 annotator_id=rel.annotator_id,
-                schema_id=self.schema_ref.id,
+                schema_id=stamp.schema_id if stamp is not None else self.schema_ref.id,
                 label=rel.label,
                 source_id=rel.source_id,
                 target_id=rel.target_id,
-                created_at=utcnow(),
+                created_at=stamp.created_at if stamp is not None else utcnow(),
             )
         )
 

@@ -17,6 +17,7 @@ from annotator.core.domain.records import (
     RelationRecord,
     SchemaRef,
     SpanRecord,
+    Stamp,
 )
 from annotator.core.domain.schema import Schema
 from annotator.core.services.annotation_links import LinkEdits, relation_record, span_record
@@ -253,17 +254,21 @@ class AnnotationService(LinkEdits):
         with guarded_write(self._db, self.write_wait_ms) as s:
             deleted = []
             for span_id in span_ids:
-                record = span_record(self._own_span(s, span_id))
-                removed = tuple(relation_record(r) for r in self._links_of(s, span_id))
+                row = self._own_span(s, span_id)
+                links = self._links_of(s, span_id)
+                removed = tuple(relation_record(r) for r in links)
+                stamps = tuple(Stamp(r.schema_id, r.created_at) for r in links)
+                stamp = Stamp(row.schema_id, row.created_at, row.updated_at)
                 s.execute(delete(Relation).where(Relation.id.in_([r.id for r in removed])))
                 s.execute(delete(Span).where(Span.id == span_id))
-                deleted.append(DeletedSpan(record, removed))
+                deleted.append(DeletedSpan(span_record(row), removed, stamp, stamps))
             return tuple(deleted)
 
     def restore_span(self, deleted: DeletedSpan) -> SpanRecord:
         """Undo a delete: the span comes back under its old id, with its links and values,
-        exactly as stored (not re-checked against the schema, which may have changed since:
-        putting data back is not a new edit)."""
+        exactly as stored, made under the schema and at the time it was (not re-checked
+        against the schema, which may have changed since: putting data back is not a new
+        edit, and a span outside the active schema comes back as it was)."""
         self.restore_spans([deleted])
         return deleted.span
 
@@ -282,23 +287,25 @@ class AnnotationService(LinkEdits):
                 self._check_overlap(
                     s, span.document_id, span.start, span.end, span.label, exclude=None
                 )
+                stamp = item.stamp or Stamp(self.schema_ref.id, now, now)
                 s.execute(
                     insert(Span).values(
                         id=span.id,
                         document_id=span.document_id,
                         annotator_id=span.annotator_id,
-                        schema_id=self.schema_ref.id,
+                        schema_id=stamp.schema_id,
                         start=span.start,
                         end=span.end,
                         label=span.label,
                         attributes=dict(span.attributes),
-                        created_at=now,
-                        updated_at=now,
+                        created_at=stamp.created_at,
+                        updated_at=stamp.updated_at or now,
                     )
                 )
             for item in deleted:
-                for rel in item.relations:
-                    self._insert_relation(s, rel)
+                stamps = item.relation_stamps or (None,) * len(item.relations)
+                for rel, rel_stamp in zip(item.relations, stamps, strict=True):
+                    self._insert_relation(s, rel, rel_stamp)
 
     def restore_span_state(self, span: SpanRecord) -> SpanRecord:
         """Undo or redo of a resize or relabel: edges, label and values exactly as ``span``

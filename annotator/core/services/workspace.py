@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from annotator.core.services.curation import CurationService
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
+    from annotator.core.services.schema_changes import SchemaChanges
 
 from annotator.core.storage.last_opened import last_opened_file, remember_opened
 from annotator.core.storage.url import default_choice, forget_password, with_password
@@ -114,6 +115,13 @@ class Workspace:
             if active is not None:
                 return active[1]
         return schema
+
+    @property
+    def schema_changes(self) -> SchemaChanges:
+        """Previewing, applying and listing changes of the active schema."""
+        from annotator.core.services.schema_changes import SchemaChanges
+
+        return SchemaChanges(self.db, self.schemas)
 
     def gold(self, schema: Schema | None = None) -> AnnotationService:
         """The gold layer, edited like any annotator's work (curation)."""

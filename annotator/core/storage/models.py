@@ -173,3 +173,88 @@ class Assignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (Index("ix_assignments_annotator", "annotator_id", "document_id"),)
+
+
+class SchemaChange(Base):
+    """One change of the active schema: who, when, from which schema to which, and what each
+    step did to the annotations (counts per layer), so a team can tell why its data moved."""
+
+    __tablename__ = "schema_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    who: Mapped[str] = mapped_column(String(200))
+    from_schema_id: Mapped[int | None] = mapped_column(ForeignKey("schemas.id"), nullable=True)
+    to_schema_id: Mapped[int] = mapped_column(ForeignKey("schemas.id"))
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ArchivedSpan(Base):
+    """A span a schema change took out of use (its label was archived), kept whole under the
+    id it had: a later schema that brings the label back puts it back exactly."""
+
+    __tablename__ = "archived_spans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The schema it was made under, by name: an imported archive may come from elsewhere.
+    schema_name: Mapped[str] = mapped_column(String(200))
+    schema_version: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    history_id: Mapped[int | None] = mapped_column(ForeignKey("schema_history.id"), nullable=True)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_archived_spans_document", "document_id"),)
+
+
+class ArchivedRelation(Base):
+    """A link a schema change took out of use (its relation, or one of its spans, archived).
+    Its ends are span ids, of live or archived spans: never both at once, ids are not reused."""
+
+    __tablename__ = "archived_relations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(100))
+    source_id: Mapped[int] = mapped_column(Integer)
+    target_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    schema_name: Mapped[str] = mapped_column(String(200))
+    schema_version: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    history_id: Mapped[int | None] = mapped_column(ForeignKey("schema_history.id"), nullable=True)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_archived_relations_document", "document_id"),)
+
+
+class ArchivedValue(Base):
+    """A value a schema change took off a span that stayed (its attribute or value archived)."""
+
+    __tablename__ = "archived_values"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    span_id: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(100))
+    attribute: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)
+    schema_name: Mapped[str] = mapped_column(String(200))
+    schema_version: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    history_id: Mapped[int | None] = mapped_column(ForeignKey("schema_history.id"), nullable=True)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_archived_values_document", "document_id"),
+        {"sqlite_autoincrement": True},
+    )

@@ -12,10 +12,12 @@ from annotator.core.domain.schema.model import (
     AttributeType,
     AttributeValue,
     Label,
+    MigrationStep,
     RelationType,
     Schema,
     Snap,
     StatementsExport,
+    StepKind,
 )
 from annotator.core.domain.schema.parser import load_schema, normalise_hotkey, parse_schema
 
@@ -27,10 +29,12 @@ __all__ = [
     "AttributeType",
     "AttributeValue",
     "Label",
+    "MigrationStep",
     "RelationType",
     "Schema",
     "Snap",
     "StatementsExport",
+    "StepKind",
     "load_schema",
     "normalise_hotkey",
     "parse_schema",

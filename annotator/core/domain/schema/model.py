@@ -109,6 +109,47 @@ class StatementsExport:
     context_sentences: int = 1
 
 
+class StepKind(StrEnum):
+    """What a schema's ``migrations`` section may say becomes of earlier annotations."""
+
+    RENAME_LABEL = "rename_label"
+    ARCHIVE_LABEL = "archive_label"
+    RENAME_ATTRIBUTE = "rename_attribute"
+    ARCHIVE_ATTRIBUTE = "archive_attribute"
+    RENAME_VALUE = "rename_value"
+    MERGE_VALUES = "merge_values"
+    MAP_REMOVED_VALUE = "map_removed_value"
+    ARCHIVE_VALUE = "archive_value"
+    RENAME_RELATION = "rename_relation"
+    ARCHIVE_RELATION = "archive_relation"
+
+
+@dataclass(frozen=True)
+class MigrationStep:
+    """One step of a schema's ``migrations``: what becomes of annotations of an earlier schema.
+
+    ``old`` holds the names as annotations may still carry them (several for ``merge_values``);
+    ``new`` the name they get (None for an archive step). Attribute and value steps name the
+    label (and attribute) as this schema spells it, so every step can be checked against the
+    schema alone, with the line it is on.
+    """
+
+    kind: StepKind
+    old: tuple[str, ...]
+    new: str | None = None
+    label: str | None = None
+    attribute: str | None = None
+    line: int = 0
+
+    @property
+    def text(self) -> str:
+        """The step as one line: ``rename_value STATEMENT.stance: threatens -> threat``."""
+        owner = ".".join(p for p in (self.label, self.attribute) if p)
+        old = ", ".join(self.old)
+        change = old if self.new is None else f"{old} -> {self.new}"
+        return f"{self.kind.value} {owner}: {change}" if owner else f"{self.kind.value} {change}"
+
+
 @dataclass(frozen=True)
 class Schema:
     name: str
@@ -119,6 +160,7 @@ class Schema:
     guidelines: str = ""
     snap: Snap = Snap.WORD
     statements: StatementsExport | None = None
+    migrations: tuple[MigrationStep, ...] = ()
     source_text: str = field(default="", repr=False, compare=False)
 
     @property

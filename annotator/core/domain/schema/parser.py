@@ -21,6 +21,7 @@ from annotator.core.domain.schema.model import (
     StatementsExport,
 )
 from annotator.core.domain.schema.reading import NodeReader, normalise_hotkey, plain, some_names
+from annotator.core.domain.schema.steps import StepReader
 from annotator.core.domain.schema.yaml_loader import Located, YamlProblem, load_located
 
 __all__ = ["load_schema", "normalise_hotkey", "parse_schema"]
@@ -73,6 +74,7 @@ _TOP_KEYS = {
     "labels",
     "relations",
     "exports",
+    "migrations",
 }
 _LABEL_KEYS = {"name", "color", "hotkey", "description", "overlap", "snap", "attributes"}
 _ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
@@ -134,6 +136,7 @@ class _Parser(NodeReader):
         rel_objs = tuple(r for r, _ in relations)
         self.check_hotkeys(labels, relations)
         statements = self.exports(top, label_objs, rel_objs)
+        migrations = StepReader(self, label_objs, rel_objs).read(top)
         if name is None or version is None:
             return None
         return Schema(
@@ -145,6 +148,7 @@ class _Parser(NodeReader):
             guidelines=self.get(top, "guidelines", "", str, root.line, ""),
             snap=self.snap(top, "", root.line) or Snap.WORD,
             statements=statements,
+            migrations=migrations,
             source_text=text,
         )
 

@@ -51,6 +51,7 @@ class ParsedDocument:
     status: dict[str, str] = field(default_factory=dict)
     origin: str = ""  # the file it came from, for messages
     line: int | None = None  # its line in that file (JSONL)
+    archived: Any = None  # a native record's archived section (readers.archived.ParsedArchive)
 
 
 class ReadProblem(Exception):

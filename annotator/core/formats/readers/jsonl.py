@@ -10,6 +10,7 @@ from typing import Any
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.text import normalise
+from annotator.core.formats.readers.archived import parse_archived
 from annotator.core.formats.readers.common import (
     ParsedDocument,
     ParsedRelation,
@@ -90,7 +91,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         raise bad("text", "is empty")
     spans_in = record.get("spans") or []
     normalised = normalise(text)
-    if normalised != text and spans_in:
+    if normalised != text and (spans_in or record.get("archived")):
         raise bad(
             "text",
             "is not normalised (Windows line endings or non-NFC Unicode) and has "
@@ -135,6 +136,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
             )
         )
     status = _status(record.get("status"), bad)
+    archived = parse_archived(record["archived"], bad) if record.get("archived") else None
     title = record.get("title")
     if title is None:
         title = next(ln.strip() for ln in normalised.split("\n") if ln.strip())
@@ -151,6 +153,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         status=status,
         origin=file,
         line=line,
+        archived=archived,
     )
 
 

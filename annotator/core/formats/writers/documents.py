@@ -45,6 +45,26 @@ class ExportDocument:
 
 
 @dataclass(slots=True)
+class ArchivedRows:
+    """What a document holds besides its live annotations: what schema changes archived (or
+    what an export allowed to go out although its schema lacks it), each row with the schema
+    it was made under and why it is set apart.
+
+    ``spans``: (id, annotator_id, start, end, label, attributes_json, schema_name,
+    schema_version, reason); ``links``: (id, annotator_id, label, source_id, target_id,
+    schema_name, schema_version, reason), their ends live or archived span ids; ``values``:
+    (span_id, annotator_id, attribute, value_json, schema_name, schema_version, reason).
+    """
+
+    spans: list[Sequence[Any]] = field(default_factory=list)
+    links: list[Sequence[Any]] = field(default_factory=list)
+    values: list[Sequence[Any]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.spans or self.links or self.values)
+
+
+@dataclass(slots=True)
 class RawDocument:
     """A document as rows, JSON columns still text.
 
@@ -66,6 +86,7 @@ class RawDocument:
     spans: list[Sequence[Any]]
     relations: list[Sequence[Any]]
     names: dict[int, str]
+    archived: ArchivedRows | None = None
 
 
 Progress = Callable[[int, int], bool | None]

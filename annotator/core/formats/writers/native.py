@@ -126,7 +126,59 @@ def native_raw_line(
     }
     if schema_info is not None:
         record["schema"] = schema_info
+    if doc.archived:
+        record["archived"] = archived_section(doc, local)
     return dumps_line(record)  # escapes line separators inside the embedded JSON too
+
+
+def archived_section(doc: RawDocument, local: dict[int, str]) -> dict[str, Any]:
+    """The document's archived spans ("A1"...), links and values, each with the schema it was
+    made under and why it is archived; a link or value refers to live ("T") or archived ("A")
+    spans. What refers to a span that no longer exists is left out: it refers to nothing."""
+    assert doc.archived is not None
+    names, text = doc.names, doc.text
+    refs = dict(local)
+    spans = []
+    for n, r in enumerate(doc.archived.spans, start=1):
+        refs[r[0]] = ref = f"A{n}"
+        spans.append(
+            {
+                "id": ref,
+                "start": r[2],
+                "end": r[3],
+                "label": r[4],
+                "text": text[r[2] : r[3]],
+                "attributes": _json_fragment(r[5]),
+                "annotator": names[r[1]],
+                "schema": {"name": r[6], "version": r[7]},
+                "reason": r[8],
+            }
+        )
+    relations = [
+        {
+            "label": r[2],
+            "from": refs[r[3]],
+            "to": refs[r[4]],
+            "annotator": names[r[1]],
+            "schema": {"name": r[5], "version": r[6]},
+            "reason": r[7],
+        }
+        for r in doc.archived.links
+        if r[3] in refs and r[4] in refs
+    ]
+    values = [
+        {
+            "span": refs[r[0]],
+            "attribute": r[2],
+            "value": orjson.Fragment(r[3]),
+            "annotator": names[r[1]],
+            "schema": {"name": r[4], "version": r[5]},
+            "reason": r[6],
+        }
+        for r in doc.archived.values
+        if r[0] in refs
+    ]
+    return {"spans": spans, "relations": relations, "values": values}
 
 
 def schema_info(schema: Schema | None) -> dict[str, str] | None:

@@ -71,6 +71,7 @@ class ExportOptions:
     nested: str = NESTED_DEFAULT  # conll: "layers" (keeps every label) or "outermost"
     force: bool = False
     redeal: bool = False
+    allow_outside_schema: bool = False  # else annotations the schema lacks refuse the export
 
     def filter_for(self, fmt: str) -> ExportFilter:
         return self.filter if self.filter is not None else default_filter(fmt)
@@ -168,6 +169,7 @@ def export_dataset(
         options.scheme,
         options.nested,
         options.redeal,
+        options.allow_outside_schema,
     )
     try:
         prepare(layout, guard, options.force)

@@ -28,6 +28,7 @@ from annotator.core.services.exporting.manifest import (
     write_manifest,
 )
 from annotator.core.services.exporting.output import MANIFEST, Layout, Staging
+from annotator.core.services.exporting.outside import OutsideRows, archived_counts
 from annotator.core.services.exporting.sinks import Sink, WriterSink
 from annotator.core.services.exporting.source import (
     ExportFilter,
@@ -70,6 +71,7 @@ class JobSettings:
     scheme: str
     nested: str
     redeal: bool
+    allow_outside_schema: bool = False
 
 
 class Job:
@@ -101,6 +103,10 @@ class Job:
         self.layers: dict[int, tuple[str, str]] = {}  # the layers read: id -> (name, kind)
         self._writers: dict[str, RecordWriter] = {}
         self._sinks: dict[str, Sink] = {}
+        self.outside = OutsideRows(
+            schema, allowed=settings.allow_outside_schema, set_apart=entry.archive
+        )
+        self.archived: dict[str, int] = {}  # what the export holds, or leaves, of the archive
         self.training: SpacyTraining | None = None  # a split spaCy export's training files
         if entry.name == "spacy" and settings.split is not None:
             self.training = SpacyTraining(staging, schema, self._layers(), self.part_names)
@@ -194,7 +200,7 @@ class Job:
                     progress=first,
                 )
                 assignment = self.deal.parts
-            for raw in stream_raw(conn, flt, main_progress):
+            for raw in stream_raw(conn, flt, main_progress, with_archived=self.entry.archive):
                 if assignment is None:
                     part, stratum = WHOLE, ""
                 elif raw.id in assignment:
@@ -203,6 +209,9 @@ class Job:
                     no_units += 1
                     continue
                 c = counts[part]
+                self.outside.check(conn, raw)
+                if raw.archived:
+                    self._count_archived(raw)
                 if item == "raw":
                     c.records += sinks[part].add(raw)
                     c.add_raw(raw)
@@ -219,6 +228,11 @@ class Job:
                     c.add_document(prepared.doc, {u.annotator or "" for u in prepared.units})
                 if stratum:
                     c.strata[stratum] += 1
+            refused = self.outside.refusal()
+            if refused is not None:
+                raise refused
+            if not self.entry.archive:
+                self.archived = archived_counts(conn, set(self.layers))
         files = {part: {"path": self._relative(part), **sinks[part].close()} for part in sinks}
         for part, writer in self._writers.items():
             held = getattr(writer, "held", None)  # what a tag file holds, where it differs
@@ -230,7 +244,7 @@ class Job:
         if spec is not None and self.deal is not None:
             record(self.db, spec, self.deal, self.export_id)
         if self.entry.files is not None:
-            for name, text in self.entry.files(self.schema).items():
+            for name, text in self.entry.files(self.outside.widened()).items():
                 (self.staging.path / name).write_text(text, encoding="utf-8", newline="\n")
         if self.training is not None:
             files.update(self.training.finish())
@@ -247,6 +261,16 @@ class Job:
             )
             for part, c in counts.items()
         )
+
+    def _count_archived(self, raw: Any) -> None:
+        held = self.archived
+        for name, rows in (
+            ("spans", raw.archived.spans),
+            ("relations", raw.archived.links),
+            ("values", raw.archived.values),
+        ):
+            if rows:
+                held[name] = held.get(name, 0) + len(rows)
 
     # -- the manifest --
 
@@ -269,6 +293,17 @@ class Job:
             extra["documents_without_annotations_left_out"] = no_units
         if self.training is not None:
             extra["training"] = self.training.manifest_section()
+        if self.settings.allow_outside_schema:
+            extra["outside_schema"] = self.outside.manifest()
+        if self.archived:
+            extra["archived" if self.entry.archive else "archived_not_exported"] = {
+                "counts": self.archived,
+                "meaning": "annotations schema changes took out of use (annotator schema "
+                "history); in each record's archived section, imported back as archived"
+                if self.entry.archive
+                else "annotations schema changes took out of use (annotator schema history); "
+                "only the native export holds them",
+            }
         if self.layout.folder:  # what the folder holds, so that a later export knows it
             extra["contents"] = folder_contents(self.staging.path)
         manifest = build_manifest(

@@ -24,13 +24,23 @@ from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.integrity import check_span_rows, check_text
 from annotator.core.domain.layers import PERSON
 from annotator.core.formats.writers.documents import (
+    ArchivedRows,
     ExportDocument,
     Progress,
     RawDocument,
     to_document,
 )
 from annotator.core.storage.db import Database
-from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
+from annotator.core.storage.models import (
+    Annotator,
+    ArchivedRelation,
+    ArchivedSpan,
+    ArchivedValue,
+    Document,
+    DocumentStatus,
+    Relation,
+    Span,
+)
 
 BATCH = 2000
 
@@ -110,7 +120,7 @@ class RawRows:
         self._cursor.close()
 
 
-class _Groups:
+class Groups:
     """An ordered cursor's rows, handed out one document's group at a time."""
 
     def __init__(self, rows: RawRows) -> None:
@@ -129,6 +139,59 @@ class _Groups:
         return rows
 
 
+class ArchiveGroups:
+    """The archive tables' rows, one document at a time, for the layers an export keeps."""
+
+    def __init__(self, rows: Any, labels: tuple[str, ...]) -> None:
+        spans = select(
+            ArchivedSpan.document_id,
+            ArchivedSpan.id,
+            ArchivedSpan.annotator_id,
+            ArchivedSpan.start,
+            ArchivedSpan.end,
+            ArchivedSpan.label,
+            _json_text(ArchivedSpan.attributes),
+            ArchivedSpan.schema_name,
+            ArchivedSpan.schema_version,
+            ArchivedSpan.reason,
+        ).order_by(ArchivedSpan.document_id, ArchivedSpan.id)
+        values = select(
+            ArchivedValue.document_id,
+            ArchivedValue.span_id,
+            ArchivedValue.annotator_id,
+            ArchivedValue.attribute,
+            _json_text(ArchivedValue.value),
+            ArchivedValue.schema_name,
+            ArchivedValue.schema_version,
+            ArchivedValue.reason,
+        ).order_by(ArchivedValue.document_id, ArchivedValue.id)
+        if labels:
+            spans = spans.where(ArchivedSpan.label.in_(labels))
+            values = values.where(ArchivedValue.label.in_(labels))
+        links = select(
+            ArchivedRelation.document_id,
+            ArchivedRelation.id,
+            ArchivedRelation.annotator_id,
+            ArchivedRelation.label,
+            ArchivedRelation.source_id,
+            ArchivedRelation.target_id,
+            ArchivedRelation.schema_name,
+            ArchivedRelation.schema_version,
+            ArchivedRelation.reason,
+        ).order_by(ArchivedRelation.document_id, ArchivedRelation.id)
+        self._spans = Groups(rows(spans, "archived_spans"))
+        self._links = Groups(rows(links, "archived_links"))
+        self._values = Groups(rows(values, "archived_values"))
+
+    def take(self, doc_id: int, keep: frozenset[int]) -> ArchivedRows | None:
+        found = ArchivedRows(
+            [r[1:] for r in self._spans.take(doc_id) if r[2] in keep],
+            [r[1:] for r in self._links.take(doc_id) if r[2] in keep],
+            [r[1:] for r in self._values.take(doc_id) if r[2] in keep],
+        )
+        return found if found else None
+
+
 def _json_text(column: Any) -> Any:
     # The text as stored: no per-row parsing, the same on SQLite and PostgreSQL.
     return cast(column, Text)
@@ -142,11 +205,13 @@ def stream_raw(
     with_text: bool = True,
     with_spans: bool = True,
     with_relations: bool = True,
+    with_archived: bool = False,
 ) -> Iterator[RawDocument]:
     """Documents in id order with the annotations the filter keeps, checked for integrity.
 
     With ``with_text=False`` texts are left out (as "") and nothing is checked: for a quick
-    first pass that only needs keys and labels, such as choosing splits.
+    first pass that only needs keys and labels, such as choosing splits. ``with_archived``
+    (the native export) adds what schema changes archived, as ``RawDocument.archived``.
     """
     flt = flt or ExportFilter()
     names = {row.id: row.name for row in conn.execute(select(Annotator.id, Annotator.name))}
@@ -178,7 +243,7 @@ def stream_raw(
                 Document.content_hash,
             ]
         docs = rows(select(*doc_cols).order_by(Document.id), "documents")
-        statuses = _Groups(
+        statuses = Groups(
             rows(
                 select(
                     DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
@@ -186,7 +251,7 @@ def stream_raw(
                 "statuses",
             )
         )
-        spans: _Groups | None = None
+        spans: Groups | None = None
         if with_spans:
             span_q = select(
                 Span.document_id,
@@ -201,10 +266,10 @@ def stream_raw(
             )
             if flt.labels:
                 span_q = span_q.where(Span.label.in_(flt.labels))
-            spans = _Groups(rows(span_q, "spans"))
-        rels: _Groups | None = None
+            spans = Groups(rows(span_q, "spans"))
+        rels: Groups | None = None
         if with_spans and with_relations:
-            rels = _Groups(
+            rels = Groups(
                 rows(
                     select(
                         Relation.document_id,
@@ -218,6 +283,7 @@ def stream_raw(
                 )
             )
 
+        archive = ArchiveGroups(rows, flt.labels) if with_archived and with_spans else None
         done = 0
         for d in docs:
             done += 1
@@ -268,6 +334,9 @@ def stream_raw(
             _, key, title, text, source, url, published, meta, digest = d
             check_text(key, text, digest)
             check_span_rows(key, text, span_rows)
+            archived = archive.take(doc_id, keep) if archive is not None else None
+            if archived is not None:
+                check_span_rows(key, text, [(0, *r[:6]) for r in archived.spans])
             yield RawDocument(
                 doc_id,
                 key,
@@ -282,6 +351,7 @@ def stream_raw(
                 span_rows,
                 rel_rows,
                 names,
+                archived,
             )
     finally:
         for result in opened:

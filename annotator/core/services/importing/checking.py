@@ -19,6 +19,7 @@ from annotator.core.domain.layers import check_layer_name
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import content_hash
 from annotator.core.formats.readers import ParsedDocument
+from annotator.core.services.importing.archived import ArchivedPart, check_archived
 
 SpanRow = tuple[int, int, str, dict[str, Any], Any]
 """(start, end, label, attributes, attributes as their column stores them)."""
@@ -31,6 +32,7 @@ class Part:
     spans: list[SpanRow] = field(default_factory=list)
     links: list[tuple[str, int, int]] = field(default_factory=list)  # label, source, target
     status: str | None = None
+    archived: ArchivedPart | None = None  # what schema changes took out of use
 
 
 @dataclass(slots=True)
@@ -76,7 +78,7 @@ class Checker:
                 part.status = "in_progress"
         # The parsed spans are now rows of ``parts``; kept until the write, they would double
         # an import's memory (and the garbage collector's walks over it).
-        doc.spans, doc.relations = [], []
+        doc.spans, doc.relations, doc.archived = [], [], None
         return Checked(doc, digest, key, parts)
 
     def _name(self, raw: Any) -> str:
@@ -91,7 +93,7 @@ class Checker:
         This runs for every pre-annotated span of an import, so the common case is kept to dict
         lookups; anything unusual goes through ``rules`` for its exact message.
         """
-        if not doc.spans and not doc.relations:
+        if not doc.spans and not doc.relations and doc.archived is None:
             return {}
         schema = self._schema
         if schema is None:
@@ -151,6 +153,15 @@ class Checker:
             if len(group) > 1:
                 _check_group(doc, label, labels[label].overlap, group)
         self._check_links(doc, schema, parts, refs)
+        if doc.archived is not None:
+
+            def part_of(owner: str) -> ArchivedPart:
+                part = parts.setdefault(owner, Part())
+                if part.archived is None:
+                    part.archived = ArchivedPart()
+                return part.archived
+
+            check_archived(doc, doc.archived, refs, part_of, self._name)
         return parts
 
     @staticmethod

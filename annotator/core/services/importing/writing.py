@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.layers import kind_of
+from annotator.core.services.importing.archive_writing import write_archived
 from annotator.core.services.importing.checking import Checked, Part
 from annotator.core.services.importing.report import ImportReport, duplicate_text
 from annotator.core.storage.models import (
@@ -151,8 +152,19 @@ class Writer:
             self._report.skipped.append(duplicate_text(item.where, key))
 
     def _write_part(self, doc_id: int, annotator_id: int, part: Part) -> None:
-        if part.links:
-            self._write_linked(doc_id, annotator_id, part)
+        if part.links or part.archived is not None:
+            ids = self._write_linked(doc_id, annotator_id, part)
+            if part.archived is not None:
+                labels = [label for _, _, label, _, _ in part.spans]
+                write_archived(
+                    self._conn,
+                    doc_id,
+                    annotator_id,
+                    self._schema_id,
+                    part.archived,
+                    (ids, labels),
+                    self._now_py,
+                )
         elif part.spans:
             schema_id, now = self._schema_id, self._now
             self._span_rows.extend(
@@ -166,10 +178,12 @@ class Writer:
         self._report.spans += len(part.spans)
         self._report.relations += len(part.links)
 
-    def _write_linked(self, doc_id: int, annotator_id: int, part: Part) -> None:
+    def _write_linked(self, doc_id: int, annotator_id: int, part: Part) -> list[int]:
         """Spans whose new ids the links need: inserted with RETURNING, then the links."""
         now = self._now_py
         base = {"document_id": doc_id, "annotator_id": annotator_id, "schema_id": self._schema_id}
+        if not part.spans:
+            return []
         ids = list(
             self._conn.scalars(
                 insert(Span).returning(Span.id, sort_by_parameter_order=True),
@@ -180,14 +194,16 @@ class Writer:
                 ],
             )
         )  # fmt: skip
-        self._conn.execute(
-            insert(Relation),
-            [
-                {**base, "label": label, "source_id": ids[src], "target_id": ids[dst],
-                 "created_at": now}
-                for label, src, dst in part.links
-            ],
-        )  # fmt: skip
+        if part.links:
+            self._conn.execute(
+                insert(Relation),
+                [
+                    {**base, "label": label, "source_id": ids[src], "target_id": ids[dst],
+                     "created_at": now}
+                    for label, src, dst in part.links
+                ],
+            )  # fmt: skip
+        return ids
 
     def flush(self) -> None:
         if self._span_rows:

@@ -1,0 +1,307 @@
+"""What changes between two schemas, for the data: labels, attributes, values and relations
+added, removed or renamed, new required attributes, tighter limits.
+
+Only what can touch annotations is listed (a colour, a hotkey or a description cannot). A name
+that is gone is a removal unless the new schema's ``migrations`` say it was renamed, merged or
+archived; each change carries that step. How many stored annotations a change touches is
+counted by the schema change service, with ``span_touches`` and ``link_touches`` for the
+changes stored data shows directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from annotator.core.domain.schema.mapping import StepMap
+from annotator.core.domain.schema.model import (
+    Attribute,
+    Label,
+    MigrationStep,
+    RelationType,
+    Schema,
+    StepKind,
+)
+
+
+class ChangeKind(StrEnum):
+    LABEL_ADDED = "label added"
+    LABEL_REMOVED = "label removed"
+    LABEL_RENAMED = "label renamed"
+    LABEL_OVERLAP = "overlap forbidden"
+    ATTRIBUTE_ADDED = "attribute added"
+    ATTRIBUTE_REMOVED = "attribute removed"
+    ATTRIBUTE_RENAMED = "attribute renamed"
+    ATTRIBUTE_TYPE = "attribute type changed"
+    ATTRIBUTE_REQUIRED = "attribute now required"
+    VALUE_ADDED = "value added"
+    VALUE_REMOVED = "value removed"
+    VALUE_RENAMED = "value renamed"
+    RELATION_ADDED = "relation added"
+    RELATION_REMOVED = "relation removed"
+    RELATION_RENAMED = "relation renamed"
+    RELATION_ENDS = "relation ends changed"
+    RELATION_MAX = "relation limit lowered"
+
+
+UNITS = {
+    ChangeKind.LABEL_ADDED: "spans",
+    ChangeKind.LABEL_REMOVED: "spans",
+    ChangeKind.LABEL_RENAMED: "spans",
+    ChangeKind.LABEL_OVERLAP: "spans",
+    ChangeKind.ATTRIBUTE_ADDED: "spans",
+    ChangeKind.ATTRIBUTE_REMOVED: "values",
+    ChangeKind.ATTRIBUTE_RENAMED: "values",
+    ChangeKind.ATTRIBUTE_TYPE: "values",
+    ChangeKind.ATTRIBUTE_REQUIRED: "spans",
+    ChangeKind.VALUE_ADDED: "values",
+    ChangeKind.VALUE_REMOVED: "values",
+    ChangeKind.VALUE_RENAMED: "values",
+    ChangeKind.RELATION_ADDED: "links",
+    ChangeKind.RELATION_REMOVED: "links",
+    ChangeKind.RELATION_RENAMED: "links",
+    ChangeKind.RELATION_ENDS: "links",
+    ChangeKind.RELATION_MAX: "links",
+}
+"""What each change counts: the spans, values or links it touches."""
+
+_VERBS = {
+    StepKind.RENAME_VALUE: "renamed to",
+    StepKind.MERGE_VALUES: "merged into",
+    StepKind.MAP_REMOVED_VALUE: "mapped to",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change for the data. ``old`` is the path as stored annotations carry it (label,
+    attribute, value; or relation), ``new`` as the new schema names it; () when there is none.
+    ``detail``: a type, a limit, a pair of labels; for an added attribute, "required"."""
+
+    kind: ChangeKind
+    old: tuple[str, ...] = ()
+    new: tuple[str, ...] = ()
+    detail: str = ""
+    step: MigrationStep | None = None
+
+    @property
+    def unit(self) -> str:
+        return UNITS[self.kind]
+
+    @property
+    def text(self) -> str:
+        """The change in words, with the step that says what becomes of the data."""
+        said = self._said()
+        if self.step is not None and self.step.new is None:
+            said += ", archived"
+        return said + (f" ({self.step.text})" if self.step is not None else "")
+
+    def _said(self) -> str:
+        o, n, d = self.old, self.new, self.detail
+        match self.kind:
+            case ChangeKind.LABEL_ADDED:
+                return f"label {n[0]} added"
+            case ChangeKind.LABEL_REMOVED:
+                return f"label {o[0]} removed"
+            case ChangeKind.LABEL_RENAMED:
+                return f"label {o[0]} renamed to {n[0]}"
+            case ChangeKind.LABEL_OVERLAP:
+                return f"label {n[0]}: spans may no longer overlap"
+            case ChangeKind.ATTRIBUTE_ADDED:
+                return f"attribute {n[0]}.{n[1]} added" + (f", {d}" if d else "")
+            case ChangeKind.ATTRIBUTE_REMOVED:
+                return f"attribute {o[0]}.{o[1]} removed"
+            case ChangeKind.ATTRIBUTE_RENAMED:
+                return f"attribute {o[0]}.{o[1]} renamed to {n[1]}"
+            case ChangeKind.ATTRIBUTE_TYPE:
+                return f"attribute {n[0]}.{n[1]}: {d}"
+            case ChangeKind.ATTRIBUTE_REQUIRED:
+                return f"attribute {n[0]}.{n[1]} is now required"
+            case ChangeKind.VALUE_ADDED:
+                return f"value {n[0]}.{n[1]} {n[2]!r} added"
+            case ChangeKind.VALUE_REMOVED:
+                return f"value {o[0]}.{o[1]} {o[2]!r} removed"
+            case ChangeKind.VALUE_RENAMED:
+                verb = _VERBS.get(self.step.kind, "renamed to") if self.step else "renamed to"
+                return f"value {o[0]}.{o[1]} {o[2]!r} {verb} {n[2]!r}"
+            case ChangeKind.RELATION_ADDED:
+                return f"relation {n[0]} added"
+            case ChangeKind.RELATION_REMOVED:
+                return f"relation {o[0]} removed"
+            case ChangeKind.RELATION_RENAMED:
+                return f"relation {o[0]} renamed to {n[0]}"
+            case ChangeKind.RELATION_ENDS:
+                return f"relation {n[0]} now links {d}"
+            case _:
+                return f"relation {n[0]}: {d}"
+
+
+def diff_schemas(old: Schema, new: Schema) -> tuple[Change, ...]:
+    """The changes from ``old`` to ``new`` that can touch annotations, in schema order."""
+    steps = StepMap(new.migrations)
+    changes: list[Change] = []
+    pairs: list[tuple[Label, Label]] = []
+    targets: set[str] = set()
+    for lab in old.labels:
+        kept = new.label(lab.name)
+        if kept is not None:
+            pairs.append((lab, kept))
+            targets.add(kept.name)
+            continue
+        name, step = steps.label(lab.name)
+        renamed = new.label(name) if name is not None and step is not None else None
+        if renamed is not None and old.label(renamed.name) is None:
+            changes.append(Change(ChangeKind.LABEL_RENAMED, (lab.name,), (renamed.name,), "", step))
+            pairs.append((lab, renamed))
+            targets.add(renamed.name)
+        else:
+            changes.append(Change(ChangeKind.LABEL_REMOVED, (lab.name,), (), "", step))
+    changes += [
+        Change(ChangeKind.LABEL_ADDED, (), (lab.name,))
+        for lab in new.labels
+        if lab.name not in targets
+    ]
+    for before, after in pairs:
+        if before.overlap and not after.overlap:
+            changes.append(Change(ChangeKind.LABEL_OVERLAP, (before.name,), (after.name,)))
+        changes += _attributes(before, after, steps)
+    changes += _relations(old, new, steps)
+    return tuple(changes)
+
+
+def _attributes(before: Label, after: Label, steps: StepMap) -> list[Change]:
+    changes: list[Change] = []
+    targets: set[str] = set()
+    for attr in before.attributes:
+        path = (before.name, attr.name)
+        kept = after.attribute(attr.name)
+        step = steps.attributes.get((after.name, attr.name))
+        if kept is None and step is not None and step.new is not None:
+            kept = after.attribute(step.new)
+            changes.append(
+                Change(ChangeKind.ATTRIBUTE_RENAMED, path, (after.name, step.new), "", step)
+            )
+        elif kept is None:
+            changes.append(Change(ChangeKind.ATTRIBUTE_REMOVED, path, (), "", step))
+            continue
+        assert kept is not None
+        targets.add(kept.name)
+        changes += _one_attribute(before, after, attr, kept, steps)
+    for attr in after.attributes:
+        if attr.name not in targets:
+            detail = "required" if attr.required else ""
+            changes.append(Change(ChangeKind.ATTRIBUTE_ADDED, (), (after.name, attr.name), detail))
+    return changes
+
+
+def _one_attribute(
+    before: Label, after: Label, attr: Attribute, kept: Attribute, steps: StepMap
+) -> list[Change]:
+    changes: list[Change] = []
+    new_path = (after.name, kept.name)
+    if attr.type != kept.type:
+        detail = f"{attr.type.value} became {kept.type.value}"
+        changes.append(
+            Change(ChangeKind.ATTRIBUTE_TYPE, (before.name, attr.name), new_path, detail)
+        )
+    if kept.required and not attr.required:
+        changes.append(Change(ChangeKind.ATTRIBUTE_REQUIRED, (before.name, attr.name), new_path))
+    values = set(kept.value_names)
+    targets: set[str] = set()
+    for value in attr.value_names:
+        old = (before.name, attr.name, value)
+        if value in values:
+            targets.add(value)
+            continue
+        step = steps.values.get((after.name, kept.name, value))
+        if step is not None and step.new is not None:
+            targets.add(step.new)
+            changes.append(Change(ChangeKind.VALUE_RENAMED, old, (*new_path, step.new), "", step))
+        else:
+            changes.append(Change(ChangeKind.VALUE_REMOVED, old, (), "", step))
+    changes += [
+        Change(ChangeKind.VALUE_ADDED, (), (*new_path, v))
+        for v in kept.value_names
+        if v not in targets and v not in attr.value_names
+    ]
+    return changes
+
+
+def _relations(old: Schema, new: Schema, steps: StepMap) -> list[Change]:
+    changes: list[Change] = []
+    targets: set[str] = set()
+    for rel in old.relations:
+        kept = new.relation(rel.name)
+        name, step = steps.relation(rel.name)
+        if kept is None and step is not None and name is not None:
+            kept = new.relation(name)
+            if kept is not None:
+                changes.append(Change(ChangeKind.RELATION_RENAMED, (rel.name,), (name,), "", step))
+        if kept is None:
+            changes.append(Change(ChangeKind.RELATION_REMOVED, (rel.name,), (), "", step))
+            continue
+        targets.add(kept.name)
+        changes += _one_relation(rel, kept, steps)
+    changes += [
+        Change(ChangeKind.RELATION_ADDED, (), (r.name,))
+        for r in new.relations
+        if r.name not in targets
+    ]
+    return changes
+
+
+def _one_relation(rel: RelationType, kept: RelationType, steps: StepMap) -> list[Change]:
+    changes: list[Change] = []
+    ends = tuple(steps.label(end)[0] for end in (rel.source, rel.target))
+    if ends != (kept.source, kept.target):
+        detail = f"{kept.source} -> {kept.target} (was {rel.source} -> {rel.target})"
+        changes.append(Change(ChangeKind.RELATION_ENDS, (rel.name,), (kept.name,), detail))
+    if kept.max is not None and (rel.max is None or kept.max < rel.max):
+        was = "no limit" if rel.max is None else f"at most {rel.max}"
+        detail = f"at most {kept.max} link(s) from one {kept.source} (was {was})"
+        changes.append(Change(ChangeKind.RELATION_MAX, (rel.name,), (kept.name,), detail))
+    return changes
+
+
+# -- what stored data shows directly --
+
+_SPAN_KINDS = frozenset(
+    {
+        ChangeKind.LABEL_REMOVED,
+        ChangeKind.LABEL_RENAMED,
+        ChangeKind.ATTRIBUTE_REMOVED,
+        ChangeKind.ATTRIBUTE_RENAMED,
+        ChangeKind.VALUE_REMOVED,
+        ChangeKind.VALUE_RENAMED,
+    }
+)
+_LINK_KINDS = frozenset({ChangeKind.RELATION_REMOVED, ChangeKind.RELATION_RENAMED})
+
+
+def counted_on_spans(change: Change) -> bool:
+    """Whether ``span_touches`` counts this change (else the service counts it otherwise)."""
+    return change.kind in _SPAN_KINDS
+
+
+def counted_on_links(change: Change) -> bool:
+    return change.kind in _LINK_KINDS
+
+
+def span_touches(change: Change, label: str, attributes: dict[str, Any]) -> int:
+    """How many of this change's units (the span, or its values) a stored span holds."""
+    if not change.old or label != change.old[0]:
+        return 0
+    if len(change.old) == 1:
+        return 1
+    value = attributes.get(change.old[1])
+    if value is None:
+        return 0
+    if len(change.old) == 2:
+        return 1
+    wanted = change.old[2]
+    return int(value == wanted or (isinstance(value, list) and wanted in value))
+
+
+def link_touches(change: Change, relation: str) -> int:
+    return int(bool(change.old) and relation == change.old[0])
