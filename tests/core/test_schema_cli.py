@@ -48,7 +48,7 @@ def test_the_experiment_step_by_step(
     backup = tmp_path / "backup.jsonl"
     code, _, err = run(capsys, *db, "export", str(backup))
     assert code == 0, err
-    manifest = json.loads((tmp_path / "backup.manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((tmp_path / "backup.jsonl.manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema"]["version"] == "2.1"
     assert manifest["archived"]["counts"] == {"spans": 102, "relations": 102}
 

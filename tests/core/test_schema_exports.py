@@ -196,7 +196,7 @@ def test_the_command_line_option_is_recorded(annotated: Workspace, tmp_path: Pat
         main(["--db", url, "export", str(out), "--format", "conll", "--status", "any",
               "--allow-outside-schema"])  # fmt: skip
     assert info.value.code in (0, None)
-    manifest = json.loads(out.with_name("ner.manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(out.with_name("ner.conll.manifest.json").read_text(encoding="utf-8"))
     assert manifest["outside_schema"]["allowed"] is True
 
 
