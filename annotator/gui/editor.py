@@ -51,6 +51,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         self.highlighter: SpanHighlighter | None = None
         self.offsets = OffsetMap("")
         self.selected: int | None = None
+        self._removed_selected: int | None = None  # deleted while selected: reselected on undo
         self.link_relation: RelationType | None = None
         self.link_source: int | None = None
         self.link_candidate: int | None = None
@@ -89,7 +90,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         session.refused.connect(self._on_refused)
         session.reloaded.connect(self._on_reloaded)
         session.writes.waiting.connect(self._on_waiting)
-        self.selected = None
+        self.selected = self._removed_selected = None
         self.selectionChanged.emit(None)
 
     def close(self) -> None:
@@ -132,12 +133,16 @@ class AnnotationEditor(QObject, LinkingMixin):
     def _on_span_added(self, span: SpanRecord) -> None:
         if self.highlighter is not None:
             self.highlighter.add(self._qt(span))
+        if span.id == self._removed_selected:  # an undone delete: show what came back
+            self._removed_selected = None
+            self.select(span.id)
 
     def _on_span_removed(self, span: SpanRecord) -> None:
         if self.highlighter is not None:
             self.highlighter.remove(span.id)
         if self.selected == span.id:
             self.select(None)
+            self._removed_selected = span.id
         if self.link_source == span.id:
             self.cancel_link()
 

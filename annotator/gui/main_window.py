@@ -6,7 +6,7 @@ import gc
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,7 @@ from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
+from annotator.gui.list_follow import SelectionFollower
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
 from annotator.gui.text_view import SpanTextView
@@ -132,6 +133,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self._row_timer.setInterval(0)
         self._row_timer.timeout.connect(self._refresh_edited_rows)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
+        self.doc_follow = SelectionFollower(self.doc_view, self._open_document_row)
         self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
         # A click, Enter or a double click on a row: start annotating it. Arrow keys only browse.
         self.doc_view.clicked.connect(lambda _index: self.text_view.setFocus())
@@ -153,7 +155,6 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self.editor = AnnotationEditor(self.text_view, self)
         self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editor.edited.connect(self._on_edited)
-        self.editor.selectionChanged.connect(self._sync_annotation_selection)
         self.ann_model = AnnotationListModel(self)
         self.ann_view = QTableView()
         self.ann_view.setObjectName("annotationList")
@@ -163,6 +164,8 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         ann_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column, width in ((0, 110), (2, 230), (3, 230)):  # never sized to 10,000 rows
             ann_header.resizeSection(column, width)
+        self.ann_follow = SelectionFollower(self.ann_view, self._selected_span_row)
+        self.editor.selectionChanged.connect(self.ann_follow.follow)
         self.ann_view.clicked.connect(self._on_annotation_clicked)
         self.ann_view.activated.connect(self._on_annotation_clicked)
         text_split = QSplitter(Qt.Orientation.Vertical)
@@ -344,16 +347,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self.title_label.setText(document.title or document.key)
         meta = [p for p in (document.source, document.published, document.url) if p]
         self.meta_label.setText("  ·  ".join(meta))
-        row = self.doc_model.row_of(document_id)
-        if row is not None:
-            self.doc_view.selectionModel().blockSignals(True)
-            self.doc_view.selectionModel().setCurrentIndex(
-                self.doc_model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self.doc_view.selectionModel().blockSignals(False)
-            self.doc_view.scrollTo(self.doc_model.index(row, 0))
+        self.doc_follow.follow()
         self.settings.setValue(self._last_doc_key(), document_id)
         if focus_text:
             self.text_view.setFocus()
@@ -375,6 +369,13 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         doc_id = self.doc_model.document_id(current.row())
         if doc_id is not None and (self.session is None or self.session.document.id != doc_id):
             self.open_document(doc_id, focus_text=False)
+
+    def _open_document_row(self) -> int | None:
+        return self.doc_model.row_of(self.session.document.id) if self.session else None
+
+    def _selected_span_row(self) -> int | None:
+        selected = self.editor.selected
+        return self.ann_model.row_of(selected) if selected is not None else None
 
     def _step_document(self, step: int) -> None:
         if self.session is None:
@@ -432,13 +433,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
 
     def _apply_filter(self) -> None:
         statuses = STATUS_FILTERS[self.status_filter.currentIndex()][1]
-        self.doc_model.set_filter(statuses, self.search_edit.text())
-        if self.session is not None:
-            row = self.doc_model.row_of(self.session.document.id)
-            if row is not None:
-                self.doc_view.selectionModel().blockSignals(True)
-                self.doc_view.selectRow(row)
-                self.doc_view.selectionModel().blockSignals(False)
+        self.doc_model.set_filter(statuses, self.search_edit.text())  # the list follows
         self._update_status_bar()
 
     # -- reacting to edits --
@@ -469,14 +464,6 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         else:
             self.editor.select(span_id, scroll=True)
         self.text_view.setFocus()
-
-    def _sync_annotation_selection(self, span_id: int | None) -> None:
-        row = self.ann_model.row_of(span_id) if span_id is not None else None
-        if row is None:
-            self.ann_view.clearSelection()
-            return
-        self.ann_view.selectRow(row)
-        self.ann_view.scrollTo(self.ann_model.index(row, 0))
 
     def _toggle_snap(self) -> None:
         self.editor.snap_words = self.snap_action.isChecked()
