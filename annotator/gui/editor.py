@@ -24,6 +24,7 @@ from annotator.gui.editor_keys import KeyHandler, key_name
 from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
+from annotator.gui.span_frames import SELECTED, Frame
 from annotator.gui.text_view import SpanTextView
 
 EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
@@ -45,6 +46,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         view.key_claim = self.keys.claims
         view.clicked.connect(self._on_click)
         view.tooltip_for = self.describe_at
+        view.frames = self.frames
         view.updateRequest.connect(self._reveal_visible)
         self.session: DocumentSession | None = None
         self.stack: QUndoStack | None = None
@@ -203,6 +205,14 @@ class AnnotationEditor(QObject, LinkingMixin):
         if self.link_candidate is not None:
             linked = linked | {self.link_candidate}
         self.highlighter.set_emphasis(self.selected, linked)
+        self.view.viewport().update()  # the frames move: drawn over the text, not in it
+
+    def frames(self) -> list[Frame]:
+        """What the view frames: the selected span."""
+        span = self.selected_span()
+        if span is None:
+            return []
+        return [Frame(self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), SELECTED)]
 
     def _scroll_to(self, span_id: int) -> None:
         assert self.session is not None

@@ -1,0 +1,71 @@
+"""Selecting a span never moves the text (issue 13, defect 4).
+
+A bold selected span re-wrapped its paragraph: the words after it moved under the pointer, and
+a click aimed from the previous view landed on another span. The selection is a frame drawn
+over the text, so every word stays where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from annotator.gui.main_window import MainWindow
+from tests.gui.conftest import Key, Mod, User
+from tests.gui.painted import window_image
+
+
+def layout_of(window: MainWindow, me: User, offsets: list[int]) -> tuple[object, ...]:
+    """Where the text lies: the document's size, the line count of each paragraph around the
+    chosen characters, and where those characters are on screen."""
+    doc = window.text_view.document()
+    blocks = sorted({doc.findBlock(window.editor.offsets.to_qt(o)).blockNumber() for o in offsets})
+    lines = {n: doc.findBlockByNumber(n).layout().lineCount() for n in blocks}
+    assert all(lines.values()), "a paragraph compared is not laid out"
+    size = doc.size()
+    points = [(me.point(o).x(), me.point(o).y()) for o in offsets]
+    return (size.width(), size.height(), lines, points)
+
+
+def test_selecting_a_span_keeps_every_word_in_place(
+    qtbot: QtBot, open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
+) -> None:
+    window = open_main()
+    window.resize(1024, 700)
+    me = user(window)
+    me.click_document("demo-01")  # pre-annotated: statements with speakers and weapons
+    session = window.session
+    statements = sorted(
+        (s for s in session.spans.values() if s.label == "STATEMENT"), key=lambda s: s.start
+    )
+    first = statements[0]
+    # Words after the statement, in its paragraph and in the next ones.
+    after = [first.end + 1, first.end + 40, statements[1].start, statements[1].end - 1]
+    me.click(first.start + 2)  # scrolls it into view, then compare from here
+    me.key(Key.Key_Escape)
+    assert window.editor.selected is None
+    before = layout_of(window, me, [first.start, *after])
+    unselected = window_image(window.text_view, qtbot)
+
+    me.click_span(first)
+    assert window.editor.selected is not None
+    assert layout_of(window, me, [first.start, *after]) == before
+    # And the selection shows: the frame's pixels around the span's first character changed.
+    selected = window_image(window.text_view, qtbot)
+    corner = window.text_view.viewport().mapTo(window, me.point(first.start))
+    changed = [
+        (dx, dy)
+        for dx in range(-3, 4)
+        for dy in range(-12, 13)
+        if QColor(selected.pixel(corner.x() + dx, corner.y() + dy))
+        != QColor(unselected.pixel(corner.x() + dx, corner.y() + dy))
+    ]
+    assert changed, "selecting the span changed nothing on screen"
+
+    for _ in range(4):  # Tab through spans: nothing moves either
+        me.key(Key.Key_Tab)
+        assert layout_of(window, me, [first.start, *after]) == before
+    me.key(Key.Key_Tab, Mod.ShiftModifier)
+    assert layout_of(window, me, [first.start, *after]) == before
