@@ -18,13 +18,14 @@ from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundErro
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
 from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitespace
+from annotator.core.domain.wording import counted
 from annotator.gui import commands
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor_keys import KeyHandler, key_name
 from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
-from annotator.gui.span_frames import SELECTED, Frame
+from annotator.gui.span_frames import CANDIDATE, SELECTED, Frame
 from annotator.gui.text_view import SpanTextView
 
 EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
@@ -34,7 +35,8 @@ WAITING = "Waiting for the database (another program is writing)…"
 class AnnotationEditor(QObject, LinkingMixin):
     selectionChanged = Signal(object)  # span id or None
     linkModeChanged = Signal(object)  # relation name or None
-    message = Signal(str)
+    message = Signal(str)  # a hint or a refusal: stale once an edit goes through
+    prompt = Signal(str)  # what link mode or a wait asks for, while it lasts ("" once over)
     edited = Signal()  # after every committed change, for lists and counters
     waitStatus = Signal(str)  # what waits for the database ("" once nothing does)
 
@@ -208,11 +210,15 @@ class AnnotationEditor(QObject, LinkingMixin):
         self.view.viewport().update()  # the frames move: drawn over the text, not in it
 
     def frames(self) -> list[Frame]:
-        """What the view frames: the selected span."""
-        span = self.selected_span()
-        if span is None:
+        """What the view frames: the selected span, and the link candidate Tab picked."""
+        if self.session is None:
             return []
-        return [Frame(self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), SELECTED)]
+        chosen = ((self.selected, SELECTED), (self.link_candidate, CANDIDATE))
+        return [
+            Frame(self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), kind)
+            for span_id, kind in chosen
+            if span_id is not None and (span := self.session.spans.get(span_id)) is not None
+        ]
 
     def _scroll_to(self, span_id: int) -> None:
         assert self.session is not None
@@ -303,7 +309,8 @@ class AnnotationEditor(QObject, LinkingMixin):
         answer = QMessageBox.question(
             self.view.window(),
             "Edits not saved yet",
-            f"{lost} edit(s) wait for the database, which another program is writing to. "
+            f"{counted(lost, 'edit')} {'waits' if lost == 1 else 'wait'} for the database, "
+            "which another program is writing to. "
             "Quit anyway and lose them?",
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -318,9 +325,10 @@ class AnnotationEditor(QObject, LinkingMixin):
         viewport = self.view.viewport()
         if waiting:
             viewport.setCursor(Qt.CursorShape.BusyCursor)
-            self.message.emit(WAITING)
+            self.prompt.emit(WAITING)
         else:
             viewport.setCursor(Qt.CursorShape.IBeamCursor)
+            self.prompt.emit("")
         if self.stack is not None:
             self.stack.setActive(not waiting)
         self.show_wait()

@@ -30,12 +30,14 @@ from annotator import __version__
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema, load_schema
+from annotator.core.domain.wording import counted
 from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.workspace import (
     Workspace,
 )
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
+from annotator.gui.feedback import StatusFeedback
 from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
 from annotator.gui.list_follow import SelectionFollower
@@ -153,7 +155,9 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self.meta_label.setStyleSheet("color: #666; padding: 0 10px 4px;")
         self.text_view = SpanTextView()
         self.editor = AnnotationEditor(self.text_view, self)
-        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.feedback = StatusFeedback(
+            self.statusBar(), self.editor.message, self.editor.prompt, self.undo_group
+        )
         self.editor.edited.connect(self._on_edited)
         self.ann_model = AnnotationListModel(self)
         self.ann_view = QTableView()
@@ -415,7 +419,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
             answer = QMessageBox.question(
                 self,
                 "Required values missing",
-                f"{len(missing)} required value(s) are not set:\n{lines}{more}\n\n"
+                f"{counted(len(missing), 'required value')} not set:\n{lines}{more}\n\n"
                 "Mark the document done anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,

@@ -1,4 +1,4 @@
-"""Frames drawn over the article: the selected span.
+"""Frames drawn over the article: the selected span, and the link candidate Tab picked.
 
 A frame is painted on top of the laid-out text, so showing a selection never changes a glyph's
 width: a bold selection re-wrapped the paragraph and moved words under the pointer (issue 13).
@@ -13,7 +13,12 @@ from PySide6.QtGui import QColor, QPainter, QPen, QTextLine
 from PySide6.QtWidgets import QPlainTextEdit
 
 SELECTED = "selected"
-_PENS = {SELECTED: (QColor("#1a1a1a"), 2.0, Qt.PenStyle.SolidLine)}
+CANDIDATE = "candidate"
+_PENS = {
+    SELECTED: (QColor("#1a1a1a"), 2.0, Qt.PenStyle.SolidLine),
+    # Tab's pick in link mode: thick and vermilion, unlike any label's fill.
+    CANDIDATE: (QColor("#d55e00"), 3.0, Qt.PenStyle.SolidLine),
+}
 
 
 class Frame(NamedTuple):

@@ -341,7 +341,7 @@ def test_duplicates_are_skipped_not_imported_twice(workspace: Workspace, tmp_pat
     again = run(workspace, first)
     assert again.imported_ids == [] and again.rejected == []
     assert again.skipped == [f"{first}: same text as a document already imported"]
-    assert "skipped 1 duplicate(s)" in again.summary()
+    assert "skipped 1 duplicate;" in again.summary()
     assert workspace.documents.count() == 1
 
 
@@ -403,7 +403,7 @@ def test_skip_bad_imports_the_good_files_and_reports_the_bad_one(
     assert [p.file for p in report.rejected] == [str(bad)]
     assert "byte offset" in report.rejected[0].reason
     assert report.summary() == (
-        "imported 3 document(s) with 2 span(s) and 1 link(s); skipped 0 duplicate(s); rejected 1"
+        "imported 3 documents with 2 spans and 1 link; skipped 0 duplicates; rejected 1"
     )
     keys = {workspace.documents.get(i).key for i in report.imported_ids}
     assert keys == {"one", "two", "three"}
@@ -415,12 +415,12 @@ def test_cli_import_prints_the_summary(db_url: str, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--db", db_url, "import", "--skip-bad", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == (
-        "imported 3 document(s) with 2 span(s) and 1 link(s); skipped 0 duplicate(s); rejected 1"
+        "imported 3 documents with 2 spans and 1 link; skipped 0 duplicates; rejected 1"
     )
     assert f"rejected: {bad}:2: cannot decode" in result.stderr
     again = runner.invoke(cli, ["--db", db_url, "import", str(folder / "one.txt")])
     assert again.exit_code == 0, again.output
-    assert "imported 0 document(s)" in again.stdout and "skipped 1 duplicate(s)" in again.stdout
+    assert "imported 0 documents" in again.stdout and "skipped 1 duplicate;" in again.stdout
     assert f"skipped: {folder / 'one.txt'}: same text" in again.stderr
     with Workspace(db_url) as ws:
         assert ws.documents.count() == 3
