@@ -48,6 +48,7 @@ from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
+from annotator.gui.window_titles import TitleActions
 
 STATUS_FILTERS = (
     ("All documents", ()),
@@ -59,7 +60,7 @@ STATUS_FILTERS = (
 )
 
 
-class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions):
+class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions, TitleActions):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
     label_panel: LabelPanel
@@ -289,6 +290,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self._action(doc, "Next document", lambda: self._step_document(1), "Ctrl+PgDown")
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
         self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
+        self._build_title_actions(doc)  # F2: rename a title (window_titles.py)
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
         self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
@@ -517,6 +519,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
             "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+            "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",
             "span to decide · in the curation table: Enter or A accepts, 1–9 accepts",

@@ -172,7 +172,7 @@ def test_html_keeps_the_article_text_and_metadata(workspace: Workspace, tmp_path
         "The ministry called the reports “a disinformation campaign” & denied\u00a0all.\n\n"
         "It’s the third denial this month.\nOfficials declined to comment."
     )
-    assert doc.title == "Estmar denies drone shipments – Meridian Wire"
+    assert doc.title == "Estmar denies drone shipments"  # the <h1>, not the site's <title>
     assert doc.url == "https://example.org/estmar-denies"
     assert doc.published == "2026-03-15T08:00:00Z"
     everything = json.dumps([doc.text, doc.title, doc.meta, doc.source], ensure_ascii=False)
