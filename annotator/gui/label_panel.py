@@ -88,7 +88,7 @@ class LabelPanel(QWidget):
         editor.selectionChanged.connect(self._refresh_timer.start)
         editor.edited.connect(self._refresh_timer.start)
         editor.linkModeChanged.connect(self._on_link_mode)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(240)  # two label buttons side by side; fits 1024 px windows
         self._value_style = ""
 
     def set_schema(self, schema: Schema) -> None:

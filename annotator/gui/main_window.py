@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoS
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -48,6 +47,7 @@ from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
+from annotator.gui.window_layout import WindowLayout
 from annotator.gui.window_titles import TitleActions
 
 STATUS_FILTERS = (
@@ -60,7 +60,9 @@ STATUS_FILTERS = (
 )
 
 
-class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions, TitleActions):
+class MainWindow(
+    DatabaseActions, JobActions, CurationActions, AgreementActions, TitleActions, WindowLayout
+):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
     label_panel: LabelPanel
@@ -122,9 +124,9 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # Fixed widths: sizing to contents would read every row of a 100,000-row list.
         metrics = self.doc_view.fontMetrics()
-        for column, sample in ((1, "in progress"), (2, "99999")):
+        for column, sample in ((1, "in progress"), (2, "9999")):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         left_layout.addWidget(self.doc_view, 1)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -165,10 +167,6 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
         self.ann_view.setObjectName("annotationList")
         self.ann_view.setModel(self.ann_model)
         self._table_defaults(self.ann_view)
-        ann_header = self.ann_view.horizontalHeader()
-        ann_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 110), (2, 230), (3, 230)):  # never sized to 10,000 rows
-            ann_header.resizeSection(column, width)
         self.ann_follow = SelectionFollower(self.ann_view, self._selected_span_row)
         self.editor.selectionChanged.connect(self.ann_follow.follow)
         self.ann_view.clicked.connect(self._on_annotation_clicked)
@@ -183,32 +181,12 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
         article_layout.addWidget(self.text_view, 1)
         text_split.addWidget(article)
         text_split.addWidget(self.ann_view)
-        text_split.setStretchFactor(0, 4)
-        text_split.setStretchFactor(1, 1)
         centre_layout.addWidget(text_split)
         self.label_panel = LabelPanel(self.editor)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.label_panel)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([260, 760, 320])
         self.text_split = text_split
-        self.setCentralWidget(self.splitter)
-
         self.guidelines = QTextBrowser()
         self.guidelines.setObjectName("guidelines")
         self.guidelines.setOpenLinks(False)  # nothing in a schema can open or fetch anything
-        self.guidelines_dock = QDockWidget("Guidelines", self)
-        self.guidelines_dock.setObjectName("guidelinesDock")
-        self.guidelines_dock.setWidget(self.guidelines)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guidelines_dock)
-        self.guidelines_dock.hide()
-
         bar = self.statusBar()
         self.annotator_status = QLabel()
         self.position_status = QLabel()
@@ -227,6 +205,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
             self.saved_status,
         ):
             bar.addPermanentWidget(widget)
+        self._arrange(left, centre, self.label_panel)  # docks around the article
 
     @staticmethod
     def _table_defaults(view: QTableView) -> None:
@@ -295,8 +274,9 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
         self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
 
+        self._build_view_menu(menu)  # docks back, or the default layout (window_layout.py)
         help_menu = menu.addMenu("&Help")
-        self._action(help_menu, "Guidelines", self.guidelines_dock.toggleViewAction().trigger, "F1")
+        self._action(help_menu, "Guidelines", self.toggle_guidelines, "F1", name="guidelines")
         self._action(help_menu, "Keyboard shortcuts", self._show_keys)
         self._refresh_recent_menu()
 
@@ -556,17 +536,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
     # -- window state --
 
     def _restore_state(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
-        state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-        split = self.settings.value("window/splitter")
-        if split is not None:
-            self.splitter.restoreState(split)
+        self._restore_layout()
         snap = self.settings.value("snapWords")
         if snap is not None:
             self.snap_action.setChecked(str(snap).lower() != "false")
@@ -581,9 +551,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions,
         for job in list(self._jobs):
             job.cancel()
             job.wait()
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self._save_layout()
         self.settings.sync()
         self.editor.close()
         self.workspace.close()  # returns pooled connections; a later query would reconnect
