@@ -151,7 +151,7 @@ class MainWindow(
         self.title_label.setObjectName("documentTitle")
         self.title_label.setWordWrap(True)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.title_label.setStyleSheet("font-size: 15pt; font-weight: 600; padding: 6px 10px 0;")
+        self.title_label.setStyleSheet("font-size: 14pt; font-weight: 600; padding: 6px 10px 0;")
         self.meta_label = QLabel()
         self.meta_label.setObjectName("documentMeta")
         self.meta_label.setTextFormat(Qt.TextFormat.PlainText)

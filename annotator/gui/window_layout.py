@@ -135,7 +135,7 @@ class WindowLayout(QMainWindow):
         """The docks' share of the window's width: the list and the labels get room on a wide
         screen, and the article keeps more than 400 px at 1024."""
         width = self.width()
-        sizes = [max(280, width * 22 // 100), max(250, width * 20 // 100)]
+        sizes = [max(280, width * 22 // 100), max(285, width * 20 // 100)]
         self.resizeDocks([self.documents_dock, self.labels_dock], sizes, Qt.Orientation.Horizontal)
 
     # -- kept between sessions --

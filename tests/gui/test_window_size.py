@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QDockWidget, QLabel
 from pytestqt.qtbot import QtBot
 
 from annotator.gui.main_window import MainWindow
@@ -52,12 +52,21 @@ def test_every_part_is_usable_at_1024_by_700(
     rows = spans.viewport().height() // spans.verticalHeader().defaultSectionSize()
     assert rows >= 5 and window.ann_model.rowCount() > rows
 
-    # The label panel: every label's button whole.
+    # The label panel: every label's and value's button whole, its text not cut.
+    statements = [s for s in window.session.spans.values() if s.label == "STATEMENT"]
+    me.click_span(min(statements, key=lambda s: s.start))
     panel = window.label_panel
-    for button in panel.findChildren(QPushButton):
-        if button.isVisibleTo(panel) and button.text():
-            area = QRect(button.mapTo(panel, QPoint(0, 0)), button.size())
-            assert inside(area, panel.rect()), button.text()
+
+    def buttons() -> list[QAbstractButton]:
+        found = panel.findChildren(QAbstractButton)  # type: ignore[type-abstract]
+        return [b for b in found if b.isVisibleTo(panel) and b.text()]
+
+    qtbot.waitUntil(lambda: len(buttons()) > 8)  # the labels, stances, forms and links
+    shown = window.labels_dock.rect()
+    for button in buttons():
+        area = QRect(button.mapTo(window.labels_dock, QPoint(0, 0)), button.size())
+        assert shown.left() <= area.left() and area.right() <= shown.right(), button.text()
+        assert button.width() >= button.fontMetrics().horizontalAdvance(button.text()) + 8
 
     # The status bar: its texts side by side, none over another, all inside the window.
     window.wait_status.setText("Waiting for the database (another program is writing)… " * 3)
