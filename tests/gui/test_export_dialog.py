@@ -113,10 +113,20 @@ def _export_by_keys(
             return  # not open yet: the poll comes back
         poll.stop()
         seen["opened"] = "yes"
+        try:
+            choose(dialog)
+        finally:  # a dialog left open would hang the test
+            if dialog.isVisible():
+                dialog.reject()
+
+    def choose(dialog: ExportDialog) -> None:
         dialog.format_box.setFocus()
         qtbot.keyClick(dialog.format_box, Qt.Key.Key_Home)
-        while dialog.fmt != fmt:
+        for _ in range(dialog.format_box.count()):
+            if dialog.fmt == fmt:
+                break
             qtbot.keyClick(dialog.format_box, Qt.Key.Key_Down)
+        assert dialog.fmt == fmt
         if dialog.done_only.isChecked():  # the demo has nothing marked done
             qtbot.mouseClick(dialog.done_only, Qt.MouseButton.LeftButton, pos=QPoint(4, 8))
         if split:

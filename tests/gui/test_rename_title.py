@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from annotator.core.services.workspace import Workspace
@@ -22,7 +22,8 @@ from tests.scraped_pages import JOBS_SLOGAN
 
 
 def type_into_input(qtbot: QtBot, text: str, seen: list[str]) -> QTimer:
-    """Answer the next text input box by typing ``text`` over its contents and pressing Enter."""
+    """Answer the next text input box by typing ``text`` over its contents and pressing Enter.
+    Whatever goes wrong, the box is closed: a box left open would hang the test."""
     poll = QTimer()
     poll.setInterval(20)
 
@@ -31,15 +32,19 @@ def type_into_input(qtbot: QtBot, text: str, seen: list[str]) -> QTimer:
         if not isinstance(box, QInputDialog):
             return
         poll.stop()
-        seen.append(box.textValue())
-        focus = QApplication.focusWidget()
-        assert focus is not None
-        qtbot.keyClick(focus, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-        if text:
-            qtbot.keyClicks(focus, text)
-        else:
-            qtbot.keyClick(focus, Qt.Key.Key_Delete)
-        qtbot.keyClick(focus, Qt.Key.Key_Return)
+        try:
+            seen.append(box.textValue())
+            edit = box.findChild(QLineEdit)
+            assert edit is not None
+            qtbot.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            if text:
+                qtbot.keyClicks(edit, text)
+            else:
+                qtbot.keyClick(edit, Qt.Key.Key_Delete)
+            qtbot.keyClick(edit, Qt.Key.Key_Return)
+        finally:
+            if box.isVisible():
+                box.reject()
 
     poll.timeout.connect(answer)
     poll.start()
