@@ -26,6 +26,7 @@ from annotator.core.domain.adjudicating import Layer, values_key
 from annotator.core.domain.curating import AGREED, DISAGREED, IN_GOLD, SINGLE, CurationRow, Version
 from annotator.core.domain.errors import AnnotatorError, NotFoundError, ValidationError
 from annotator.core.domain.layers import GOLD
+from annotator.core.domain.wording import counted
 from annotator.core.services.curation import Acceptance, CurationService
 from annotator.core.services.team_reading import DocumentWork
 from annotator.gui.curation_commands import AcceptCommand
@@ -306,7 +307,9 @@ class CurationPanel(QWidget):
             return
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a second per thousand
         try:
-            self._run(versions, f"accept {len(versions)} agreed span(s)", skip_refused=True)
+            self._run(
+                versions, f"accept {counted(len(versions), 'agreed span')}", skip_refused=True
+            )
         finally:
             QApplication.restoreOverrideCursor()
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.domain.assigning import DealSpec
 from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.wording import counted
 from annotator.core.services.assignments import DealReport
 from annotator.core.services.workspace import Workspace
 
@@ -30,11 +31,16 @@ from annotator.core.services.workspace import Workspace
 def describe(report: DealReport) -> str:
     """A deal's outcome in plain words."""
     verb = "would get" if report.dry_run else "got"
-    lines = [f"{name} {verb} {len(keys)} document(s)" for name, keys in report.given.items()]
-    lines.append(f"{report.total} assignment(s) over {report.documents} document(s)")
+    lines = [
+        f"{name} {verb} {counted(len(keys), 'document')}" for name, keys in report.given.items()
+    ]
+    lines.append(
+        f"{counted(report.total, 'assignment')} over {counted(report.documents, 'document')}"
+    )
     if report.short:
+        gets = "gets" if report.short == 1 else "get"
         lines.append(
-            f"{report.short} document(s) get fewer annotators than wanted "
+            f"{counted(report.short, 'document')} {gets} fewer annotators than wanted "
             "(each person's limit, or too few people)"
         )
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from annotator.core.domain.errors import AnnotatorError, BusyError
+from annotator.core.domain.wording import counted
 
 WRITE_WAIT_MS = 150  # how long a first attempt queues for the lock, on the GUI thread
 RETRY_WAIT_MS = 25  # a retry only looks for a gap between the other program's transactions
@@ -138,7 +139,7 @@ class EditRunner(QObject):
             f"writing): “{what}” was not saved"
         )
         if dropped:
-            text += f", nor the {dropped} key(s) pressed after it"
+            text += f", nor the {counted(dropped, 'key')} pressed after it"
         return text + "; try again"
 
     def _settle(self) -> None:

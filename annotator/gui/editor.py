@@ -18,12 +18,14 @@ from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundErro
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
 from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitespace
+from annotator.core.domain.wording import counted
 from annotator.gui import commands
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor_keys import KeyHandler, key_name
 from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
+from annotator.gui.span_frames import CANDIDATE, SELECTED, Frame
 from annotator.gui.text_view import SpanTextView
 
 EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
@@ -33,7 +35,8 @@ WAITING = "Waiting for the database (another program is writing)…"
 class AnnotationEditor(QObject, LinkingMixin):
     selectionChanged = Signal(object)  # span id or None
     linkModeChanged = Signal(object)  # relation name or None
-    message = Signal(str)
+    message = Signal(str)  # a hint or a refusal: stale once an edit goes through
+    prompt = Signal(str)  # what link mode or a wait asks for, while it lasts ("" once over)
     edited = Signal()  # after every committed change, for lists and counters
     waitStatus = Signal(str)  # what waits for the database ("" once nothing does)
 
@@ -45,12 +48,14 @@ class AnnotationEditor(QObject, LinkingMixin):
         view.key_claim = self.keys.claims
         view.clicked.connect(self._on_click)
         view.tooltip_for = self.describe_at
+        view.frames = self.frames
         view.updateRequest.connect(self._reveal_visible)
         self.session: DocumentSession | None = None
         self.stack: QUndoStack | None = None
         self.highlighter: SpanHighlighter | None = None
         self.offsets = OffsetMap("")
         self.selected: int | None = None
+        self._removed_selected: int | None = None  # deleted while selected: reselected on undo
         self.link_relation: RelationType | None = None
         self.link_source: int | None = None
         self.link_candidate: int | None = None
@@ -89,7 +94,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         session.refused.connect(self._on_refused)
         session.reloaded.connect(self._on_reloaded)
         session.writes.waiting.connect(self._on_waiting)
-        self.selected = None
+        self.selected = self._removed_selected = None
         self.selectionChanged.emit(None)
 
     def close(self) -> None:
@@ -132,12 +137,16 @@ class AnnotationEditor(QObject, LinkingMixin):
     def _on_span_added(self, span: SpanRecord) -> None:
         if self.highlighter is not None:
             self.highlighter.add(self._qt(span))
+        if span.id == self._removed_selected:  # an undone delete: show what came back
+            self._removed_selected = None
+            self.select(span.id)
 
     def _on_span_removed(self, span: SpanRecord) -> None:
         if self.highlighter is not None:
             self.highlighter.remove(span.id)
         if self.selected == span.id:
             self.select(None)
+            self._removed_selected = span.id
         if self.link_source == span.id:
             self.cancel_link()
 
@@ -198,6 +207,18 @@ class AnnotationEditor(QObject, LinkingMixin):
         if self.link_candidate is not None:
             linked = linked | {self.link_candidate}
         self.highlighter.set_emphasis(self.selected, linked)
+        self.view.viewport().update()  # the frames move: drawn over the text, not in it
+
+    def frames(self) -> list[Frame]:
+        """What the view frames: the selected span, and the link candidate Tab picked."""
+        if self.session is None:
+            return []
+        chosen = ((self.selected, SELECTED), (self.link_candidate, CANDIDATE))
+        return [
+            Frame(self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), kind)
+            for span_id, kind in chosen
+            if span_id is not None and (span := self.session.spans.get(span_id)) is not None
+        ]
 
     def _scroll_to(self, span_id: int) -> None:
         assert self.session is not None
@@ -288,7 +309,8 @@ class AnnotationEditor(QObject, LinkingMixin):
         answer = QMessageBox.question(
             self.view.window(),
             "Edits not saved yet",
-            f"{lost} edit(s) wait for the database, which another program is writing to. "
+            f"{counted(lost, 'edit')} {'waits' if lost == 1 else 'wait'} for the database, "
+            "which another program is writing to. "
             "Quit anyway and lose them?",
             QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -303,9 +325,10 @@ class AnnotationEditor(QObject, LinkingMixin):
         viewport = self.view.viewport()
         if waiting:
             viewport.setCursor(Qt.CursorShape.BusyCursor)
-            self.message.emit(WAITING)
+            self.prompt.emit(WAITING)
         else:
             viewport.setCursor(Qt.CursorShape.IBeamCursor)
+            self.prompt.emit("")
         if self.stack is not None:
             self.stack.setActive(not waiting)
         self.show_wait()

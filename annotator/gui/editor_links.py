@@ -28,6 +28,7 @@ class LinkingMixin:
     link_candidate: int | None
     if TYPE_CHECKING:
         message: SignalInstance
+        prompt: SignalInstance
         linkModeChanged: SignalInstance
 
         def select(self, span_id: int | None, *, scroll: bool = False) -> None: ...
@@ -53,7 +54,7 @@ class LinkingMixin:
         self.link_candidate = None
         if self.selected != source:
             self.select(source)
-        self.message.emit(
+        self.prompt.emit(
             f"{rel.name}: click a {rel.target}, Tab to one and press Enter, or "
             f"select new text and press Enter (Esc cancels)"
         )
@@ -76,6 +77,7 @@ class LinkingMixin:
             self.link_relation = self.link_source = None
             self.link_candidate = None
             self._emphasise()
+            self.prompt.emit("")
             self.linkModeChanged.emit(None)
 
     def complete_link(self, target_id: int) -> bool:
@@ -131,3 +133,11 @@ class LinkingMixin:
         self._emphasise()
         self._scroll_to(self.link_candidate)
         self.select(self.link_source)
+        text = self.session.document.text
+        chosen = self.session.spans[self.link_candidate]
+        words = " ".join(text[chosen.start : chosen.end].split())
+        words = words if len(words) <= 40 else words[:39] + "…"
+        self.prompt.emit(
+            f"{self.link_relation.name} → “{words}” ({ids.index(chosen.id) + 1} of {len(ids)}): "
+            "Enter links it, Tab the next, Esc cancels"
+        )

@@ -39,6 +39,14 @@ from annotator.core.services.exporting.dataset import (
 )
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.workspace import Workspace
+from annotator.gui.export_plan import (
+    Choices,
+    command_line,
+    default_layers,
+    layer_filter,
+    layout_line,
+    proposed_output,
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,8 @@ class ExportDialog(QDialog):
         form.addRow("", self.description)
 
         row = QHBoxLayout()
-        self.output_edit = QLineEdit(str(Path.home() / "annotator-export"))
+        self._proposed = proposed_output(Path.home(), self.fmt, split=False)
+        self.output_edit = QLineEdit(str(self._proposed))
         self.output_edit.setObjectName("exportTarget")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -99,8 +108,17 @@ class ExportDialog(QDialog):
         row.addWidget(browse)
         form.addRow("Save to", row)
         self.layout_hint = QLabel()
+        self.layout_hint.setObjectName("exportLayout")
         self.layout_hint.setStyleSheet("color: #555;")
+        self.layout_hint.setWordWrap(True)
         form.addRow("", self.layout_hint)
+        self.command = QLabel()  # the same export from a terminal: one behaviour, shown
+        self.command.setObjectName("exportCommand")
+        self.command.setTextFormat(Qt.TextFormat.PlainText)
+        self.command.setWordWrap(True)
+        self.command.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.command.setStyleSheet("color: #555; font-family: monospace;")
+        form.addRow("Same as", self.command)
 
         self.done_only = QCheckBox("Only documents marked done")
         form.addRow("Documents", self.done_only)
@@ -108,10 +126,8 @@ class ExportDialog(QDialog):
         for name in annotators:
             item = QListWidgetItem(name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            # People's work by default; the gold and suggestions layers when asked for.
-            special = name in SPECIAL_LAYERS
-            item.setCheckState(Qt.CheckState.Unchecked if special else Qt.CheckState.Checked)
-            if special:
+            item.setCheckState(Qt.CheckState.Unchecked)  # ticked as the format's default
+            if name in SPECIAL_LAYERS:
                 item.setToolTip(f"The {name} layer")
             self.annotator_list.addItem(item)
         self.annotator_list.setMaximumHeight(110)
@@ -159,8 +175,18 @@ class ExportDialog(QDialog):
         form.addRow(buttons)
 
         self.format_box.currentIndexChanged.connect(self._format_changed)
-        self.split_box.toggled.connect(self._update_hint)
-        self.output_edit.textChanged.connect(self._update_hint)
+        self.split_box.toggled.connect(self._layout_changed)
+        for changed in (
+            self.output_edit.textChanged,
+            self.done_only.toggled,
+            self.annotator_list.itemChanged,
+            self.split_edit.textChanged,
+            self.seed_box.valueChanged,
+            self.stratify_box.currentIndexChanged,
+            self.scheme_box.currentIndexChanged,
+            self.nested_box.currentIndexChanged,
+        ):
+            changed.connect(self._update_hint)
         self._format_changed()
 
     @property
@@ -171,49 +197,83 @@ class ExportDialog(QDialog):
         info = WRITERS[self.fmt]
         self.description.setText(f"{info.description} One record per {info.record}.")
         self.done_only.setChecked(bool(default_filter(self.fmt).statuses))
+        ticked = default_layers(self.fmt, self._annotators())
+        self.annotator_list.blockSignals(True)  # one hint update, below
+        for i in range(self.annotator_list.count()):
+            item = self.annotator_list.item(i)
+            checked = item.text() in ticked
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.annotator_list.blockSignals(False)
         self.scheme_box.setVisible(info.accepts(SCHEME.name))
         self.nested_box.setVisible(info.accepts(NESTED.name))
         self.token_label.setVisible(info.accepts(SCHEME.name) or info.accepts(NESTED.name))
+        self._layout_changed()
+
+    def _layout_changed(self) -> None:
+        """A new format or split: the proposed path follows (a file for one file, a folder
+        otherwise), and a path of the user's keeps its name with the format's extension."""
+        info = WRITERS[self.fmt]
         current = Path(self.output_edit.text())
-        if current.suffix and not info.folder:
+        if self.output_edit.text() == str(self._proposed):
+            self._proposed = proposed_output(current.parent, self.fmt, self.split_box.isChecked())
+            self.output_edit.setText(str(self._proposed))
+        elif current.suffix and not info.folder:
             self.output_edit.setText(str(current.with_suffix(info.extension)))
         self._update_hint()
 
-    def _update_hint(self) -> None:
+    def _target(self) -> Path:
+        return Path(self.output_edit.text()).expanduser()
+
+    def _update_hint(self, *_: object) -> None:
         try:
-            layout = plan_output(self.output_edit.text(), self.fmt, self._options())
+            options = self._options()
+            layout = plan_output(self._target(), self.fmt, options)
         except (AnnotatorError, ValueError) as exc:
             self.layout_hint.setText(str(exc))
+            self.command.setText("")
             return
-        kind = "a folder of files" if layout.folder else "one file"
-        self.layout_hint.setText(f"writes {kind}; manifest: {layout.manifest.name}")
+        self.layout_hint.setText(layout_line(layout))
+        split = self.split_edit.text() if self.split_box.isChecked() else None
+        self.command.setText(
+            command_line(
+                Choices(
+                    self.fmt,
+                    self.output_edit.text(),
+                    options.filter or ExportFilter(),
+                    split,
+                    self.seed_box.value(),
+                    self.stratify_box.currentData(),
+                    options.scheme,
+                    options.nested,
+                )
+            )
+        )
 
     def _browse(self) -> None:
         info = WRITERS[self.fmt]
         if info.folder or self.split_box.isChecked():
             path = QFileDialog.getExistingDirectory(self, "Export into folder")
         else:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                "Export to",
-                self.output_edit.text(),
-                f"{info.title} (*{info.extension});;All (*)",
-            )
+            # A name typed without its extension gets it, as on the command line's habit of
+            # out.jsonl: without one, the export would be a folder.
+            picker = QFileDialog(self, "Export to", self.output_edit.text())
+            picker.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+            picker.setNameFilters([f"{info.title} (*{info.extension})", "All (*)"])
+            picker.setDefaultSuffix(info.extension.lstrip("."))
+            path = picker.selectedFiles()[0] if picker.exec() else ""
         if path:
             self.output_edit.setText(path)
+
+    def _annotators(self) -> tuple[str, ...]:
+        return tuple(self.annotator_list.item(i).text() for i in range(self.annotator_list.count()))
 
     def _checked_annotators(self) -> tuple[str, ...]:
         items = [self.annotator_list.item(i) for i in range(self.annotator_list.count())]
         return tuple(i.text() for i in items if i.checkState() == Qt.CheckState.Checked)
 
     def _filter(self) -> ExportFilter:
-        chosen = self._checked_annotators()
-        everyone = len(chosen) == self.annotator_list.count()
-        return ExportFilter(
-            annotators=() if everyone else chosen,
-            all_layers=everyone,
-            statuses=("done",) if self.done_only.isChecked() else (),
-        )
+        statuses = ("done",) if self.done_only.isChecked() else ()
+        return layer_filter(self.fmt, self._checked_annotators(), self._annotators(), statuses)
 
     def _options(self) -> ExportOptions:
         split = None
@@ -247,7 +307,7 @@ class ExportDialog(QDialog):
         options = self._options()
         return ExportRequest(
             self.fmt,
-            Path(self.output_edit.text()).expanduser(),
+            self._target(),
             options.filter,
             options.split,
             options.scheme,

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from typing import NamedTuple
 
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 OUTSIDE_SCHEMA = QColor("#cccccc")  # the fill of a span whose label the schema lacks
 
@@ -32,7 +32,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._spans: dict[int, QtSpan] = {}
         self._by_block: defaultdict[int, set[int]] = defaultdict(set)
         self._colors = colors
-        self._formats: dict[tuple[str, int, str, bool], QTextCharFormat] = {}
+        self._formats: dict[tuple[str, int, str], QTextCharFormat] = {}
         self._block_starts: list[int] = [0]
         self._window: tuple[int, int] = (0, 2**31)
         self._pending: set[int] = set()
@@ -131,8 +131,10 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     # -- painting --
 
-    def _format(self, label: str, depth: int, role: str, bold: bool) -> QTextCharFormat:
-        key = (label, min(depth, 3), role, bold)
+    def _format(self, label: str, depth: int, role: str) -> QTextCharFormat:
+        """Colours and underlines only: never the font's weight or size, so emphasis never
+        changes where a word lies (the selection's frame is drawn by the view)."""
+        key = (label, min(depth, 3), role)
         fmt = self._formats.get(key)
         if fmt is None:
             base = self._colors.get(label, OUTSIDE_SCHEMA)
@@ -140,7 +142,6 @@ class SpanHighlighter(QSyntaxHighlighter):
             fill = QColor(base)
             if role == "selected":
                 fill.setAlpha(200)
-                fmt.setFontWeight(QFont.Weight.Bold)
                 fmt.setForeground(QColor("#111111"))
             elif role == "linked":
                 fill.setAlpha(150)
@@ -155,8 +156,6 @@ class SpanHighlighter(QSyntaxHighlighter):
                 fmt.setFontUnderline(True)
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
                 fmt.setUnderlineColor(base.darker(150))
-            if bold:
-                fmt.setFontWeight(QFont.Weight.Bold)
             if label not in self._colors:
                 # Kept from an earlier schema: grey, dashed, so it reads as "not editable here".
                 fmt.setFontUnderline(True)
@@ -188,15 +187,13 @@ class SpanHighlighter(QSyntaxHighlighter):
             covering = [s for s in spans if s.start - pos <= a and s.end - pos >= b]
             if not covering:
                 continue
-            # The innermost span paints; its depth says how many spans enclose it. Inside the
-            # selected span, nested spans keep their colour but share its bold face.
+            # The innermost span paints; its depth says how many spans enclose it.
             inner = min(covering, key=lambda s: (s.end - s.start, -s.start))
-            in_selected = any(s.id == self.selected for s in covering)
             if inner.id == self.selected:
                 role = "selected"
             elif inner.id in self.linked:
                 role = "linked"
             else:
                 role = "plain"
-            fmt = self._format(inner.label, len(covering) - 1, role, in_selected)
+            fmt = self._format(inner.label, len(covering) - 1, role)
             self.setFormat(a, b - a, fmt)

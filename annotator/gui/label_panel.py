@@ -4,7 +4,7 @@ attributes and links. It sits beside the text and never scrolls away with it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -88,7 +88,9 @@ class LabelPanel(QWidget):
         editor.selectionChanged.connect(self._refresh_timer.start)
         editor.edited.connect(self._refresh_timer.start)
         editor.linkModeChanged.connect(self._on_link_mode)
-        self.setMinimumWidth(280)
+        # Each choice's buttons per row, as last built.
+        self._columns: dict[str, tuple[Attribute, int]] = {}
+        self.setMinimumWidth(275)  # two label buttons and two value buttons side by side
         self._value_style = ""
 
     def set_schema(self, schema: Schema) -> None:
@@ -115,6 +117,7 @@ class LabelPanel(QWidget):
     def refresh(self, *_: object) -> None:
         """Rebuild the selected span's widgets (cheap: a handful of widgets)."""
         _clear(self._detail_layout)
+        self._columns = {}
         self.value_buttons = {}
         self.relation_buttons = {}
         span = self.editor.selected_span()
@@ -161,6 +164,8 @@ class LabelPanel(QWidget):
             grid = QGridLayout(box)
             group = QButtonGroup(box)
             group.setExclusive(False)
+            columns = self._value_columns(attr)
+            self._columns[attr.name] = (attr, columns)
             for i, value in enumerate(attr.values):
                 key = f"{value.hotkey}  " if value.hotkey else ""
                 button = QToolButton()
@@ -182,7 +187,7 @@ class LabelPanel(QWidget):
                     lambda _=False, a=attr.name, v=value.name: self.editor.set_value(a, v)
                 )
                 group.addButton(button)
-                grid.addWidget(button, i // 2, i % 2)
+                grid.addWidget(button, i // columns, i % columns)
                 self.value_buttons[(attr.name, value.name)] = button
             return box
         layout = QHBoxLayout(box)
@@ -201,6 +206,21 @@ class LabelPanel(QWidget):
             )
             layout.addWidget(edit)
         return box
+
+    def _value_columns(self, attr: Attribute) -> int:
+        """Two buttons a row where the longest value fits twice, else one: at 1024 px the
+        panel is narrow, and "1  ballistic missile" twice would need a sideways scrollbar."""
+        metrics = self.fontMetrics()
+        widest = max(
+            (metrics.horizontalAdvance(f"{v.hotkey or ''}  {v.name.replace('_', ' ')}") + 34)
+            for v in attr.values
+        )
+        return 2 if 2 * widest + 60 <= self.width() else 1
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if any(self._value_columns(a) != n for a, n in self._columns.values()):
+            self._refresh_timer.start()  # the values now fit two a row, or no longer do
 
     def _relation_widget(self, relation: str, span_id: int) -> QWidget:
         assert self.schema is not None and self.editor.session is not None

@@ -6,12 +6,11 @@ import gc
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -30,14 +29,17 @@ from annotator import __version__
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema, load_schema
+from annotator.core.domain.wording import counted
 from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.workspace import (
     Workspace,
 )
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
+from annotator.gui.feedback import StatusFeedback
 from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
+from annotator.gui.list_follow import SelectionFollower
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
 from annotator.gui.schema_switch import switch_with_preview
@@ -46,6 +48,8 @@ from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
+from annotator.gui.window_layout import WindowLayout
+from annotator.gui.window_titles import TitleActions
 
 STATUS_FILTERS = (
     ("All documents", ()),
@@ -57,7 +61,9 @@ STATUS_FILTERS = (
 )
 
 
-class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions):
+class MainWindow(
+    DatabaseActions, JobActions, CurationActions, AgreementActions, TitleActions, WindowLayout
+):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
     label_panel: LabelPanel
@@ -119,9 +125,9 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # Fixed widths: sizing to contents would read every row of a 100,000-row list.
         metrics = self.doc_view.fontMetrics()
-        for column, sample in ((1, "in progress"), (2, "99999")):
+        for column, sample in ((1, "in progress"), (2, "9999")):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         left_layout.addWidget(self.doc_view, 1)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -133,6 +139,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self._row_timer.setInterval(0)
         self._row_timer.timeout.connect(self._refresh_edited_rows)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
+        self.doc_follow = SelectionFollower(self.doc_view, self._open_document_row)
         self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
         # A click, Enter or a double click on a row: start annotating it. Arrow keys only browse.
         self.doc_view.clicked.connect(lambda _index: self.text_view.setFocus())
@@ -145,25 +152,24 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self.title_label.setObjectName("documentTitle")
         self.title_label.setWordWrap(True)
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.title_label.setStyleSheet("font-size: 15pt; font-weight: 600; padding: 6px 10px 0;")
+        self.title_label.setStyleSheet("font-size: 14pt; font-weight: 600; padding: 6px 10px 0;")
         self.meta_label = QLabel()
         self.meta_label.setObjectName("documentMeta")
         self.meta_label.setTextFormat(Qt.TextFormat.PlainText)
         self.meta_label.setStyleSheet("color: #666; padding: 0 10px 4px;")
         self.text_view = SpanTextView()
         self.editor = AnnotationEditor(self.text_view, self)
-        self.editor.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.feedback = StatusFeedback(
+            self.statusBar(), self.editor.message, self.editor.prompt, self.undo_group
+        )
         self.editor.edited.connect(self._on_edited)
-        self.editor.selectionChanged.connect(self._sync_annotation_selection)
         self.ann_model = AnnotationListModel(self)
         self.ann_view = QTableView()
         self.ann_view.setObjectName("annotationList")
         self.ann_view.setModel(self.ann_model)
         self._table_defaults(self.ann_view)
-        ann_header = self.ann_view.horizontalHeader()
-        ann_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 110), (2, 230), (3, 230)):  # never sized to 10,000 rows
-            ann_header.resizeSection(column, width)
+        self.ann_follow = SelectionFollower(self.ann_view, self._selected_span_row)
+        self.editor.selectionChanged.connect(self.ann_follow.follow)
         self.ann_view.clicked.connect(self._on_annotation_clicked)
         self.ann_view.activated.connect(self._on_annotation_clicked)
         text_split = QSplitter(Qt.Orientation.Vertical)
@@ -176,32 +182,12 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         article_layout.addWidget(self.text_view, 1)
         text_split.addWidget(article)
         text_split.addWidget(self.ann_view)
-        text_split.setStretchFactor(0, 4)
-        text_split.setStretchFactor(1, 1)
         centre_layout.addWidget(text_split)
         self.label_panel = LabelPanel(self.editor)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.label_panel)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([260, 760, 320])
         self.text_split = text_split
-        self.setCentralWidget(self.splitter)
-
         self.guidelines = QTextBrowser()
         self.guidelines.setObjectName("guidelines")
         self.guidelines.setOpenLinks(False)  # nothing in a schema can open or fetch anything
-        self.guidelines_dock = QDockWidget("Guidelines", self)
-        self.guidelines_dock.setObjectName("guidelinesDock")
-        self.guidelines_dock.setWidget(self.guidelines)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guidelines_dock)
-        self.guidelines_dock.hide()
-
         bar = self.statusBar()
         self.annotator_status = QLabel()
         self.position_status = QLabel()
@@ -220,6 +206,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
             self.saved_status,
         ):
             bar.addPermanentWidget(widget)
+        self._arrange(left, centre, self.label_panel)  # docks around the article
 
     @staticmethod
     def _table_defaults(view: QTableView) -> None:
@@ -283,12 +270,14 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self._action(doc, "Next document", lambda: self._step_document(1), "Ctrl+PgDown")
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
         self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
+        self._build_title_actions(doc)  # F2: rename a title (window_titles.py)
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
         self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
 
+        self._build_view_menu(menu)  # docks back, or the default layout (window_layout.py)
         help_menu = menu.addMenu("&Help")
-        self._action(help_menu, "Guidelines", self.guidelines_dock.toggleViewAction().trigger, "F1")
+        self._action(help_menu, "Guidelines", self.toggle_guidelines, "F1", name="guidelines")
         self._action(help_menu, "Keyboard shortcuts", self._show_keys)
         self._refresh_recent_menu()
 
@@ -345,16 +334,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         self.title_label.setText(document.title or document.key)
         meta = [p for p in (document.source, document.published, document.url) if p]
         self.meta_label.setText("  ·  ".join(meta))
-        row = self.doc_model.row_of(document_id)
-        if row is not None:
-            self.doc_view.selectionModel().blockSignals(True)
-            self.doc_view.selectionModel().setCurrentIndex(
-                self.doc_model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self.doc_view.selectionModel().blockSignals(False)
-            self.doc_view.scrollTo(self.doc_model.index(row, 0))
+        self.doc_follow.follow()
         self.settings.setValue(self._last_doc_key(), document_id)
         if focus_text:
             self.text_view.setFocus()
@@ -376,6 +356,13 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         doc_id = self.doc_model.document_id(current.row())
         if doc_id is not None and (self.session is None or self.session.document.id != doc_id):
             self.open_document(doc_id, focus_text=False)
+
+    def _open_document_row(self) -> int | None:
+        return self.doc_model.row_of(self.session.document.id) if self.session else None
+
+    def _selected_span_row(self) -> int | None:
+        selected = self.editor.selected
+        return self.ann_model.row_of(selected) if selected is not None else None
 
     def _step_document(self, step: int) -> None:
         if self.session is None:
@@ -415,7 +402,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
             answer = QMessageBox.question(
                 self,
                 "Required values missing",
-                f"{len(missing)} required value(s) are not set:\n{lines}{more}\n\n"
+                f"{counted(len(missing), 'required value')} not set:\n{lines}{more}\n\n"
                 "Mark the document done anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
@@ -433,13 +420,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
 
     def _apply_filter(self) -> None:
         statuses = STATUS_FILTERS[self.status_filter.currentIndex()][1]
-        self.doc_model.set_filter(statuses, self.search_edit.text())
-        if self.session is not None:
-            row = self.doc_model.row_of(self.session.document.id)
-            if row is not None:
-                self.doc_view.selectionModel().blockSignals(True)
-                self.doc_view.selectRow(row)
-                self.doc_view.selectionModel().blockSignals(False)
+        self.doc_model.set_filter(statuses, self.search_edit.text())  # the list follows
         self._update_status_bar()
 
     # -- reacting to edits --
@@ -470,14 +451,6 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         else:
             self.editor.select(span_id, scroll=True)
         self.text_view.setFocus()
-
-    def _sync_annotation_selection(self, span_id: int | None) -> None:
-        row = self.ann_model.row_of(span_id) if span_id is not None else None
-        if row is None:
-            self.ann_view.clearSelection()
-            return
-        self.ann_view.selectRow(row)
-        self.ann_view.scrollTo(self.ann_model.index(row, 0))
 
     def _toggle_snap(self) -> None:
         self.editor.snap_words = self.snap_action.isChecked()
@@ -527,6 +500,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
             "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+            "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",
             "span to decide · in the curation table: Enter or A accepts, 1–9 accepts",
@@ -564,17 +538,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
     # -- window state --
 
     def _restore_state(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
-        state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-        split = self.settings.value("window/splitter")
-        if split is not None:
-            self.splitter.restoreState(split)
+        self._restore_layout()
         snap = self.settings.value("snapWords")
         if snap is not None:
             self.snap_action.setChecked(str(snap).lower() != "false")
@@ -589,9 +553,7 @@ class MainWindow(DatabaseActions, JobActions, CurationActions, AgreementActions)
         for job in list(self._jobs):
             job.cancel()
             job.wait()
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self._save_layout()
         self.settings.sync()
         self.editor.close()
         self.workspace.close()  # returns pooled connections; a later query would reconnect

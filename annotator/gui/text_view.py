@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QTextOption
+from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QPaintEvent, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
+from annotator.gui.span_frames import Frame, paint_frames
 from annotator.gui.tooltips import plain_tooltip
 
 
@@ -35,6 +36,7 @@ class SpanTextView(QPlainTextEdit):
         self.key_handler: Callable[[QKeyEvent], bool] | None = None
         self.tooltip_for: Callable[[int], str | None] | None = None
         self.key_claim: Callable[[QKeyEvent], bool] | None = None
+        self.frames: Callable[[], list[Frame]] | None = None  # drawn over the text
         self._press: QPoint | None = None
 
     def event(self, event: QEvent) -> bool:
@@ -71,6 +73,11 @@ class SpanTextView(QPlainTextEdit):
                 QToolTip.hideText()
             return True
         return super().viewportEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.frames is not None:
+            paint_frames(self, self.frames())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.key_handler is not None and self.key_handler(event):

@@ -42,10 +42,10 @@ def test_demo_and_stats_with_the_db_option(capsys: pytest.CaptureFixture[str], d
     docs, spans, annotated = demo_counts()
     code, out, err = run(capsys, "--db", db_url, "demo", "--annotator", "alice")
     assert code == 0, err
-    assert out.startswith(f"imported {docs} document(s) with {spans} span(s)")
+    assert out.startswith(f"imported {docs} documents with {spans} spans")
     code, out, _ = run(capsys, "--db", db_url, "demo", "--annotator", "alice")
     assert code == 0
-    assert f"imported 0 document(s) with 0 span(s) and 0 link(s); skipped {docs} duplicate" in out
+    assert f"imported 0 documents with 0 spans and 0 links; skipped {docs} duplicate" in out
     code, out, _ = run(capsys, "--db", db_url, "stats")
     assert code == 0
     lines = out.splitlines()
@@ -88,7 +88,7 @@ def test_import_and_export_from_the_command_line(
     code, out, err = run(capsys, "--db", db_url, "import", str(article))
     assert code == 0, err
     assert out.strip() == (
-        "imported 1 document(s) with 0 span(s) and 0 link(s); skipped 0 duplicate(s); rejected 0"
+        "imported 1 document with 0 spans and 0 links; skipped 0 duplicates; rejected 0"
     )
     run(capsys, "--db", db_url, "demo", "--annotator", "alice")
     native = tmp_path / "out" / "all.jsonl"
@@ -160,7 +160,7 @@ def test_a_refused_import_exits_1_naming_the_file(
     bad.write_bytes(b"Headline\nbad \xff byte\n")
     code, out, err = run(capsys, "--db", db_url, "import", str(good), str(bad))
     assert code == 1
-    assert "error: import refused, nothing was imported (1 problem(s)):" in err
+    assert "error: import refused, nothing was imported (1 problem):" in err
     assert f"{bad}:2: cannot decode" in err and "byte offset 13" in err
     assert "Traceback" not in err
     assert "imported" not in out
@@ -230,7 +230,7 @@ def test_python_m_annotator(db_url: str, tmp_path: Path) -> None:
     env = {**os.environ, "ANNOTATOR_DB": db_url, "PYTHONPATH": str(Path(__file__).parents[2])}
     done = _annotator("demo", "--annotator", "alice", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"imported {demo_counts()[0]} document(s)")
+    assert done.stdout.startswith(f"imported {demo_counts()[0]} documents")
     bad = tmp_path / "bad.yaml"
     bad.write_text('name: x\nversion: "1"\nlabels:\n  - name: A\n    color: "#ggg"\n')
     done = _annotator("schema", "check", str(bad), env=env, cwd=tmp_path)

@@ -86,7 +86,7 @@ def test_a_native_export_merges_into_a_database_holding_the_texts(tmp_path: Path
     done = cli("--db", target, "import", str(export))
     assert done.returncode == 0, done.stderr
     annotated = sum(1 for status in want_status.values() if status != "new")
-    assert f"merged {annotated} annotator part(s)" in done.stdout
+    assert f"merged {annotated} annotator parts" in done.stdout
     assert spans_and_statuses(target) == (want_spans, want_status)
 
 
@@ -100,8 +100,7 @@ def test_an_identical_reimport_changes_nothing(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         docs = len(export.read_text(encoding="utf-8").splitlines())
         assert done.stdout.strip().endswith(
-            f"imported 0 document(s) with 0 span(s) and 0 link(s); "
-            f"skipped {docs} duplicate(s); rejected 0"
+            f"imported 0 documents with 0 spans and 0 links; skipped {docs} duplicates; rejected 0"
         )
         assert spans_and_statuses(url) == before
 
@@ -133,10 +132,10 @@ def test_an_annotator_with_other_work_there_is_not_half_merged(
         span["annotator"] = "bob"
     report = run(workspace, jsonl(tmp_path / "theirs.jsonl", record))
     assert report.imported_ids == [] and report.rejected == []
-    assert len(report.merged) == 1 and "bob's 2 span(s)" in report.merged[0]
+    assert len(report.merged) == 1 and "bob's 2 spans" in report.merged[0]
     assert len(report.not_merged) == 1 and "alice's annotations not merged" in report.not_merged[0]
     assert report.summary().endswith(
-        "merged 1 annotator part(s) into existing documents, not merged 1"
+        "merged 1 annotator part into existing documents, not merged 1"
     )
     (doc_id,) = workspace.documents.ids(workspace.annotators.get_or_create("alice").id)
     alice = workspace.annotations("alice")
@@ -227,7 +226,7 @@ def test_skip_bad_refuses_only_the_bad_records(sqlite_url: str, tmp_path: Path) 
     assert "Traceback" not in done.stderr
     assert f"rejected: {path}:1: relations[1]: span T1 is already linked to T2" in done.stderr
     assert f"rejected: {path}:2: meta cannot be stored as JSON" in done.stderr
-    assert "imported 1 document(s)" in done.stdout and "rejected 2" in done.stdout
+    assert "imported 1 document" in done.stdout and "rejected 2" in done.stdout
 
 
 # -- 6: imports of the same files at once --

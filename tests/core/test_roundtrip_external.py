@@ -198,4 +198,4 @@ def test_import_command_reads_doccano(
         main(["--db", sqlite_url, "import", "--format", "doccano", str(path)])
     out, err = capsys.readouterr()
     assert info.value.code == 0, err
-    assert out.startswith("imported 1 document(s) with 1 span(s)")
+    assert out.startswith("imported 1 document with 1 span")

@@ -368,7 +368,7 @@ def test_done_is_refused_while_required_attributes_are_missing(
         [(statement.id, "STATEMENT", "stance"), (weapon.id, "WEAPON", "weapon_type")]
     )
     message = str(info.value)
-    assert "2 required attribute(s) not set" in message
+    assert "2 required attributes not set" in message
     assert f"STATEMENT #{statement.id}: stance" in message
     assert f"WEAPON #{weapon.id}: weapon_type" in message
     assert alice.status(doc.id) == "in_progress"

@@ -125,7 +125,7 @@ def test_the_deal_is_previewed_first_then_made(
     assert not deal.deal_button.isEnabled()
     deal.preview_button.click()
     text = deal.preview_label.text()
-    assert "alice would get 1 document(s)" in text and "bob would get 1 document(s)" in text
+    assert "alice would get 1 document" in text and "bob would get 1 document" in text
     assert probe.assignments.assigned() == {}  # a preview writes nothing
     assert deal.deal_button.isEnabled()
     deal.seed.setValue(7)  # the form changed: preview again first

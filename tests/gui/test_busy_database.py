@@ -148,7 +148,7 @@ def test_a_lock_held_past_the_deadline_fails_with_a_message_and_changes_nothing(
         title, text = dialogs[0]
         assert title == "Edit not saved"
         assert "stayed busy" in text and "“add SPEAKER” was not saved" in text
-        assert "the 1 key(s) pressed after it" in text
+        assert "the 1 key pressed after it" in text
         assert wait_label(window) == ""
         assert window.session.spans == {}
         assert window.ann_model.rowCount() == 0
@@ -182,7 +182,7 @@ def test_closing_while_an_edit_waits_asks_and_keeps_waiting_on_cancel(
         window.close()
         window.ask_on_close = False  # type: ignore[attr-defined]
         answerer.stop()
-        assert "wait for the database" in answerer.seen[0]
+        assert "1 edit waits for the database" in answerer.seen[0]
         assert window.isVisible()  # still open, still waiting
     qtbot.waitUntil(lambda: bool(disk_spans(probe, "alice", doc_id)), timeout=5000)
     assert_screen_is_disk(window, probe)

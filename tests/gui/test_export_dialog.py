@@ -1,18 +1,24 @@
 """The Export dialog offers only what an export accepts: every stratify choice it lists goes
-through a real export, and a format's own options never follow the user to another format."""
+through a real export, a format's own options never follow the user to another format, and
+it writes what the command line it shows writes (issue 13, defect 10)."""
 
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialogButtonBox
+import pytest
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from annotator.cli.main import main
 from annotator.core.formats.registry import WRITERS
 from annotator.gui.export_dialog import ExportDialog
 from annotator.gui.main_window import MainWindow
+from tests.gui.conftest import User
 
 TIMEOUT = 60_000
 
@@ -81,3 +87,108 @@ def test_a_conll_choice_does_not_follow_the_user_to_another_format(
     with qtbot.waitSignal(job.done, timeout=TIMEOUT):
         pass
     assert out.stat().st_size > 0
+
+
+def _tree(path: Path) -> dict[str, bytes | None]:
+    """A file's or folder's contents by relative name (manifests aside: they hold times)."""
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {
+        str(p.relative_to(path)): None
+        if p.is_dir() or p.name == "manifest.json"
+        else p.read_bytes()
+        for p in sorted(path.rglob("*"))
+    }
+
+
+def _export_by_keys(
+    qtbot: QtBot, window: MainWindow, me: User, fmt: str, path: str | None, split: bool
+) -> tuple[str, str, str]:
+    """Ctrl+E, choose with keys and clicks, Enter: (output, layout line, command shown)."""
+    seen: dict[str, str] = {}
+
+    def drive() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ExportDialog) or seen:
+            return  # not open yet: the poll comes back
+        poll.stop()
+        seen["opened"] = "yes"
+        try:
+            choose(dialog)
+        finally:  # a dialog left open would hang the test
+            if dialog.isVisible():
+                dialog.reject()
+
+    def choose(dialog: ExportDialog) -> None:
+        dialog.format_box.setFocus()
+        qtbot.keyClick(dialog.format_box, Qt.Key.Key_Home)
+        for _ in range(dialog.format_box.count()):
+            if dialog.fmt == fmt:
+                break
+            qtbot.keyClick(dialog.format_box, Qt.Key.Key_Down)
+        assert dialog.fmt == fmt
+        if dialog.done_only.isChecked():  # the demo has nothing marked done
+            qtbot.mouseClick(dialog.done_only, Qt.MouseButton.LeftButton, pos=QPoint(4, 8))
+        if split:
+            qtbot.mouseClick(dialog.split_box, Qt.MouseButton.LeftButton, pos=QPoint(4, 8))
+        if path is not None:
+            dialog.output_edit.setFocus()
+            qtbot.keyClick(dialog.output_edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            qtbot.keyClicks(dialog.output_edit, path)
+        seen.update(
+            output=dialog.output_edit.text(),
+            layout=dialog.layout_hint.text(),
+            command=dialog.command.text(),
+        )
+        qtbot.keyClick(dialog.output_edit, Qt.Key.Key_Return)
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(drive)
+    poll.start()
+    me.key(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    poll.stop()
+    assert "command" in seen, "the Export dialog did not open"
+    qtbot.waitUntil(lambda: not window._jobs, timeout=TIMEOUT)
+    return seen["output"], seen["layout"], seen["command"]
+
+
+def test_the_dialog_writes_what_the_command_line_writes(
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    url: str,
+    capsys: pytest.CaptureFixture[str],
+    dialogs: list[tuple[str, str]],
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    window = open_main()
+    me = user(window)
+    cases = [
+        ("statements", None, False, "writes one file, annotator-export.jsonl"),  # proposed
+        ("conll", str(home / "ner"), True, "writes a folder, ner/"),
+        ("native", str(home / "backup"), False, "writes a folder, backup/"),  # no suffix
+        ("doccano", str(home / "tasks.jsonl"), False, "writes one file, tasks.jsonl"),
+    ]
+    for fmt, path, split, layout in cases:
+        output, said, command = _export_by_keys(qtbot, window, me, fmt, path, split)
+        assert said.startswith(layout), said
+        assert dialogs == []
+        written = Path(output)
+        assert written.exists()
+        assert written.is_dir() == ("folder" in layout)
+        if path is None:
+            assert written == home / "annotator-export.jsonl"
+        # The command the dialog shows, run in a terminal, writes the same files.
+        twin = tmp_path / "cli" / fmt / written.name
+        twin.parent.mkdir(parents=True)
+        args = shlex.split(command)
+        assert args[:3] == ["annotator", "export", output]
+        with pytest.raises(SystemExit) as ended:
+            main(["--db", url, "export", str(twin), *args[3:]])
+        assert ended.value.code in (0, None), capsys.readouterr().err
+        assert _tree(twin) == _tree(written), (fmt, command)

@@ -49,7 +49,7 @@ def test_import_adds_documents_to_the_list(
     titles = listed_titles(window)
     assert len(titles) == 12
     assert titles[-2:] == ["Sarnova orders more rockets", "Estmar tests a new radar"]
-    assert "imported 2 document(s)" in window.statusBar().currentMessage()
+    assert "imported 2 documents" in window.statusBar().currentMessage()
     assert dialogs == []
     assert not job.dialog.isVisible()
 
@@ -91,7 +91,7 @@ def test_export_writes_the_file(
     job = window.start_export(ExportRequest("native", out, ExportFilter()))
     with qtbot.waitSignal(job.done, timeout=TIMEOUT) as blocker:
         pass
-    assert "wrote 10 document(s)" in blocker.args[0]
+    assert "wrote 10 documents" in blocker.args[0]
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in records] == [f"demo-{n:02}" for n in range(1, 11)]
     # alice's pre-annotations, plus the demo team's finished work on this article

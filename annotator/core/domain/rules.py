@@ -47,6 +47,27 @@ def annotator_name(name: object) -> str:
     return cleaned
 
 
+TITLE_LIMIT = 500  # what a document's title may hold: a headline, never an article
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def document_title(title: object) -> str:
+    """A document's title as stored: one line, trimmed, runs of white space made one space.
+
+    Only the title: a document's text never changes, since every span's offsets depend on it.
+    """
+    if not isinstance(title, str):
+        raise ValidationError(f"title {title!r} must be text")
+    cleaned = " ".join(_CONTROL.sub(" ", title).split())
+    if not cleaned:
+        raise ValidationError("a title cannot be empty")
+    if len(cleaned) > TITLE_LIMIT:
+        raise ValidationError(f"a title is at most {TITLE_LIMIT} characters ({len(cleaned)} given)")
+    if not cleaned.isascii() and _SURROGATE.search(cleaned):
+        raise ValidationError("the title contains a lone UTF-16 surrogate")
+    return cleaned
+
+
 def check_status(status: object) -> str:
     """A status a writer may store ("new" is stored as no row, but is accepted here)."""
     if status not in STATUSES:

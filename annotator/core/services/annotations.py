@@ -20,6 +20,7 @@ from annotator.core.domain.records import (
     Stamp,
 )
 from annotator.core.domain.schema import Schema
+from annotator.core.domain.wording import counted
 from annotator.core.services.annotation_links import LinkEdits, relation_record, span_record
 from annotator.core.services.documents import DocumentService, set_status_in
 from annotator.core.services.writing import guarded_write
@@ -331,7 +332,7 @@ class AnnotationService(LinkEdits):
             if missing:
                 lines = [f"{label} #{sid}: {attr}" for sid, label, attr in missing[:5]]
                 raise IncompleteError(
-                    f"{len(missing)} required attribute(s) not set: " + "; ".join(lines),
+                    f"{counted(len(missing), 'required attribute')} not set: " + "; ".join(lines),
                     missing,
                 )
         self._documents.text(document_id)  # raises NotFoundError for a missing document

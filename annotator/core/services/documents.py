@@ -28,6 +28,7 @@ from annotator.core.domain.records import (
 )
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.text import content_hash
+from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
     Annotator,
@@ -109,6 +110,22 @@ class DocumentService:
                 dict(row.meta or {}),
                 row.content_hash,
             )
+
+    def rename(
+        self, document_id: int, title: str, busy_timeout_ms: int | None = None
+    ) -> DocumentRecord:
+        """Give a document another title (the team lead correcting a scrape's headline).
+
+        The title is checked by the rule book and committed before this returns; the text,
+        and with it every span's offsets, is never touched.
+        """
+        cleaned = rules.document_title(title)
+        with guarded_write(self._db, busy_timeout_ms) as s:
+            row = s.get(Document, document_id)
+            if row is None:
+                raise NotFoundError(f"document #{document_id} does not exist")
+            row.title = cleaned
+        return self.get(document_id)
 
     def by_key(self, key: str) -> DocumentRecord | None:
         with self._db.read() as s:

@@ -35,6 +35,7 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+W",
         "Ctrl+Q",
         "F1",
+        "F2",  # rename the document's title
         "Ctrl+G",  # curate gold
         "Ctrl+Shift+G",  # accept every agreed span into gold
         "F8",  # next span to decide on (curation)

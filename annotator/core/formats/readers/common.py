@@ -14,6 +14,7 @@ from typing import Any
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.text import normalise
+from annotator.core.formats.readers.headline import detect_headline
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -159,9 +160,9 @@ def read_bytes(path: Path) -> bytes:
 
 
 def read_txt(path: Path, key: str, encoding: str | None = None) -> ParsedDocument:
-    """A plain text article; its first non-empty line is the title."""
+    """A plain text article; its headline, found among the site's lines above it, is the title."""
     text = normalise(decode(read_bytes(path), str(path), encoding))
     if not text.strip():
         raise ReadProblem(Problem(str(path), None, "", "the file is empty"))
-    title = next(line.strip() for line in text.split("\n") if line.strip())
-    return ParsedDocument(text=text, key=key, title=title[:500], source=path.name, origin=str(path))
+    title = detect_headline(text)
+    return ParsedDocument(text=text, key=key, title=title, source=path.name, origin=str(path))

@@ -25,6 +25,7 @@ from annotator.core.formats.readers.common import (
     decode,
     read_bytes,
 )
+from annotator.core.formats.readers.headline import detect_headline
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _same_document(pending: tuple[ParsedDocument, str | None], record: _Record) 
 def _document(record: _Record, where: _Where, number: int) -> ParsedDocument:
     title = record.title
     if title is None:
-        title = next((ln.strip() for ln in record.text.split("\n") if ln.strip()), "")
+        title = detect_headline(record.text)
     doc = ParsedDocument(
         text=record.text,
         key=record.key,

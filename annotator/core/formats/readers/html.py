@@ -7,8 +7,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from annotator.core.domain.errors import Problem
+from annotator.core.domain.rules import TITLE_LIMIT
 from annotator.core.domain.text import normalise
 from annotator.core.formats.readers.common import ParsedDocument, ReadProblem, decode, read_bytes
+from annotator.core.formats.readers.headline import (
+    detect_headline,
+    is_boilerplate,
+    page_title_hint,
+)
 
 
 def read_html(path: Path, key: str, encoding: str | None = None) -> ParsedDocument:
@@ -23,18 +29,29 @@ def read_html(path: Path, key: str, encoding: str | None = None) -> ParsedDocume
     text = normalise(extractor.result())
     if not text.strip():
         raise ReadProblem(Problem(str(path), None, "", "no article text found in the HTML"))
-    title = extractor.title.strip() or next(ln.strip() for ln in text.split("\n") if ln.strip())
     meta = {k: v for k, v in extractor.meta.items() if k not in ("url", "published", "source")}
     return ParsedDocument(
         text=text,
         key=key,
-        title=" ".join(title.split())[:500],
+        title=_headline(extractor, text),
         source=extractor.meta.get("source") or path.name,
         url=extractor.meta.get("url"),
         published=extractor.meta.get("published"),
         meta=meta,
         origin=str(path),
     )
+
+
+def _headline(page: _ArticleText, text: str) -> str:
+    """The page's headline: its <h1>, else its own title without the site's name, else the
+    line of the text that looks most like one (boilerplate lines never)."""
+    sites = [n for n in (page.meta.get("source"), page.og_title_site) if n]
+    for h1 in page.h1:
+        h1 = " ".join(h1.split())
+        if h1 and not is_boilerplate(h1, sites) and len(h1.split()) >= 3:
+            return h1[:TITLE_LIMIT]
+    hints = [page_title_hint(t, sites) for t in (page.og_title, page.title) if t.strip()]
+    return detect_headline(text, [h for h in hints if h], sites)
 
 
 # Where html.parser rescans the rest of the page at every "<": inside a comment, and inside an
@@ -148,6 +165,10 @@ class _ArticleText(HTMLParser):
         self.parts: list[str] = []
         self.article_parts: list[str] = []
         self.title = ""
+        self.og_title = ""
+        self.og_title_site = ""  # twitter:site, application-name: the site's name again
+        self.h1: list[str] = []  # the text of each <h1> outside dropped parts
+        self._h1_depth = 0
         self.meta: dict[str, str] = {}
         self._drop_depth = 0
         self._drop_stack: list[str] = []
@@ -174,6 +195,10 @@ class _ArticleText(HTMLParser):
             }
             if name in mapping and content:
                 self.meta.setdefault(mapping[name], content)
+            if name in ("og:title", "twitter:title") and content and not self.og_title:
+                self.og_title = content
+            if name == "application-name" and content:
+                self.og_title_site = content
         if tag == "link" and a.get("rel", "").lower() == "canonical" and a.get("href"):
             self.meta.setdefault("url", a["href"])
         if tag == "title":
@@ -187,6 +212,9 @@ class _ArticleText(HTMLParser):
         if tag == "article":
             self._article_depth += 1
             self._seen_article = True
+        if tag == "h1":
+            self._h1_depth += 1
+            self.h1.append("")
         if tag in _PARAGRAPH:
             self._emit("\n\n")
         elif tag in _LINE:
@@ -213,6 +241,8 @@ class _ArticleText(HTMLParser):
             self._emit("\n")
         if tag == "article" and self._article_depth:
             self._article_depth -= 1
+        if tag == "h1" and self._h1_depth:
+            self._h1_depth -= 1
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -222,6 +252,8 @@ class _ArticleText(HTMLParser):
             return
         # Source line breaks and tabs are just white space in HTML; no-break spaces are content.
         self._emit(_HTML_SPACE.sub(" ", data))
+        if self._h1_depth:
+            self.h1[-1] += data
 
     def result(self) -> str:
         raw = "".join(self.article_parts if self._seen_article else self.parts)

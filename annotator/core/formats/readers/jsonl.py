@@ -19,6 +19,7 @@ from annotator.core.formats.readers.common import (
     decode,
     read_bytes,
 )
+from annotator.core.formats.readers.headline import detect_headline
 
 
 def read_jsonl(path: Path, encoding: str | None = None) -> Iterator[ParsedDocument | Problem]:
@@ -138,8 +139,8 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
     status = _status(record.get("status"), bad)
     archived = parse_archived(record["archived"], bad) if record.get("archived") else None
     title = record.get("title")
-    if title is None:
-        title = next(ln.strip() for ln in normalised.split("\n") if ln.strip())
+    if title is None or not str(title).strip():  # the team lead's title, when given, stands
+        title = detect_headline(normalised)
     return ParsedDocument(
         text=normalised,
         key=None if key is None else str(key),

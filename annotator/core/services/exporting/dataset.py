@@ -16,6 +16,7 @@ from pathlib import Path
 
 from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.schema import Schema
+from annotator.core.domain.wording import counted
 from annotator.core.formats.entries import OptionRefused, WriterEntry
 from annotator.core.formats.options import NESTED, NESTED_CHOICES, NESTED_DEFAULT, SCHEME, SCHEMES
 from annotator.core.formats.registry import FORMATS, WRITERS, FormatInfo, format_info, writer
@@ -131,12 +132,12 @@ class ExportResult:
         if len(self.parts) > 1 or self.parts[0].name != WHOLE:
             split = " (" + ", ".join(f"{p.name} {p.documents}" for p in self.parts) + ")"
         text = (
-            f"wrote {self.documents} document(s){split} to {self.target}: {self.records} "
-            f"{entry.name} record(s), one per {entry.record}; {self.spans} span(s), "
-            f"{self.relations} link(s)"
+            f"wrote {counted(self.documents, 'document')}{split} to {self.target}: "
+            f"{counted(self.records, 'record')}, one per {entry.record}; "
+            f"{counted(self.spans, 'span')}, {counted(self.relations, 'link')}"
         )
         for kind, problem in self.problems.items():
-            text += f"\n  {problem.count} span(s): {kind.replace('_', ' ')}"
+            text += f"\n  {counted(problem.count, 'span')}: {kind.replace('_', ' ')}"
         if self.problems:
             text += f"\n  examples of each in {self.manifest}"
         return text

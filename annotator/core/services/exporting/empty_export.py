@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from annotator.core.domain.wording import counted
 from annotator.core.services.exporting.source import ExportFilter
 
 
@@ -9,7 +10,7 @@ def why_nothing(flt: ExportFilter, no_units: int) -> str:
     """One line for the refusal: what was selected, and the option that would select more."""
     who = " or ".join(flt.annotators) if flt.annotators else "anyone"
     if no_units:
-        what = f"{no_units} document(s) selected, but none has spans or is marked done"
+        what = f"{counted(no_units, 'document')} selected, but none has spans or is marked done"
     elif flt.statuses:
         marked = " or ".join(flt.statuses)
         what = f"no document is marked {marked} by {who}"

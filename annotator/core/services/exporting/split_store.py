@@ -28,6 +28,7 @@ from sqlalchemy import Connection, delete, select
 
 from annotator.core.domain.errors import BusyError, ExportError, StorageError
 from annotator.core.domain.schema import Schema
+from annotator.core.domain.wording import counted
 from annotator.core.formats.writers.documents import Progress, RawDocument, parse_json_object
 from annotator.core.services.exporting.source import ExportFilter, stream_raw
 from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
@@ -64,7 +65,7 @@ class Deal:
         if self.recorded or not self.new:
             return ()
         return (
-            f"the splits of {len(self.new)} newly dealt document(s) were not recorded "
+            f"the splits of {counted(len(self.new), 'newly dealt document')} were not recorded "
             f"({self.not_recorded}); a later export may deal them differently",
         )
 

@@ -16,6 +16,7 @@ from annotator.core.domain.errors import ImportRejected, Problem, ValidationErro
 from annotator.core.domain.faults import fault_point
 from annotator.core.domain.records import SchemaRef
 from annotator.core.domain.schema import Schema
+from annotator.core.domain.wording import counted
 from annotator.core.formats.readers import ParsedDocument, Skipped
 from annotator.core.services.importing.checking import Checked, Checker
 from annotator.core.services.importing.reading import iter_files, read_paths
@@ -175,7 +176,7 @@ class ImportBatch:
 def _refused(report: ImportReport) -> ImportRejected:
     return ImportRejected(
         report.rejected,
-        f"import refused, nothing was imported ({len(report.rejected)} problem(s)):",
+        f"import refused, nothing was imported ({counted(len(report.rejected), 'problem')}):",
     )
 
 

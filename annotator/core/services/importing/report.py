@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.core.domain.errors import AnnotatorError, Problem
+from annotator.core.domain.wording import counted
 
 
 class ImportCancelled(AnnotatorError):
@@ -28,14 +29,14 @@ class ImportReport:
 
     def summary(self) -> str:
         text = (
-            f"imported {len(self.imported_ids)} document(s) with {self.spans} span(s) and "
-            f"{self.relations} link(s); skipped {len(self.skipped)} duplicate(s); "
-            f"rejected {len(self.rejected)}"
+            f"imported {counted(len(self.imported_ids), 'document')} with "
+            f"{counted(self.spans, 'span')} and {counted(self.relations, 'link')}; "
+            f"skipped {counted(len(self.skipped), 'duplicate')}; rejected {len(self.rejected)}"
         )
         if self.merged or self.not_merged:
             text += (
-                f"; merged {len(self.merged)} annotator part(s) into existing documents, "
-                f"not merged {len(self.not_merged)}"
+                f"; merged {counted(len(self.merged), 'annotator part')} into existing "
+                f"documents, not merged {len(self.not_merged)}"
             )
         return text
 

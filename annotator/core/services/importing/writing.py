@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.layers import kind_of
+from annotator.core.domain.wording import counted
 from annotator.core.services.importing.archive_writing import write_archived
 from annotator.core.services.importing.checking import Checked, Part
 from annotator.core.services.importing.report import ImportReport, duplicate_text
@@ -139,7 +140,7 @@ class Writer:
             if annotator_id not in held:
                 self._write_part(doc_id, annotator_id, part)
                 self._report.merged.append(
-                    f"{item.where}: {name}'s {len(part.spans)} span(s) added to document "
+                    f"{item.where}: {name}'s {counted(len(part.spans), 'span')} added to document "
                     f"{item.key!r}"
                 )
                 added = True
