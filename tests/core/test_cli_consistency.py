@@ -80,7 +80,7 @@ def test_import_takes_the_native_format_by_its_export_name_and_its_old_one(
             capsys, "--db", str(tmp_path / f"{db}.sqlite3"), "import", str(copy), "--format", name
         )
         assert code == 0, err
-        assert out.startswith(f"imported {demo_counts()[0]} document(s)")
+        assert out.startswith(f"imported {demo_counts()[0]} documents")
 
 
 def _pair(data: Path) -> dict[str, object]:
@@ -181,7 +181,7 @@ def test_a_duplicate_text_says_which_document_it_duplicates(
     (articles / "copy.txt").write_text("Estmar tests a radar\r\nIt works.\r\n")
     code, out, err = run(capsys, "--db", url, "import", str(articles))
     assert code == 0, err
-    assert "skipped 1 duplicate(s)" in out
+    assert "skipped 1 duplicate;" in out
     second = articles / "radar.txt"  # files are read in name order: copy.txt first
     assert f"skipped: {second}: the same text as document 'copy', earlier in this import" in err
     code, out, err = run(capsys, "--db", url, "import", str(second))
