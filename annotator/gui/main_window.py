@@ -30,7 +30,7 @@ from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.domain.wording import counted
-from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.annotations import MISSING, MISSING_PLURAL, AnnotationService
 from annotator.core.services.workspace import (
     Workspace,
 )
@@ -401,8 +401,8 @@ class MainWindow(
             more = f"\n… and {len(missing) - 8} more" if len(missing) > 8 else ""
             answer = QMessageBox.question(
                 self,
-                "Required values missing",
-                f"{counted(len(missing), 'required value')} not set:\n{lines}{more}\n\n"
+                "Required values or links missing",
+                f"{counted(len(missing), MISSING, MISSING_PLURAL)} not set:\n{lines}{more}\n\n"
                 "Mark the document done anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,

@@ -200,6 +200,35 @@ def missing_required(schema: Schema, label: str, attributes: dict[str, Any]) -> 
     ]
 
 
+def missing_links(
+    schema: Schema,
+    spans: Iterable[tuple[Any, str]],
+    links: Iterable[tuple[str, Any, Any]],
+) -> list[tuple[Any, str, str]]:
+    """(span, label, what is missing) for each span that lacks a link the schema requires:
+    a required relation from its label (a statement with no ``said_by``), or any link at all
+    for a label marked ``needs_link`` (a weapon linked to nothing). ``spans`` are (id, label),
+    ``links`` (relation, source id, target id)."""
+    linked: set[Any] = set()
+    has: set[tuple[Any, str]] = set()
+    for relation, source, target in links:
+        linked.update((source, target))
+        has.add((source, relation))
+    required: dict[str, list[str]] = {}
+    for rel in schema.relations:
+        if rel.required:
+            required.setdefault(rel.source, []).append(rel.name)
+    missing = []
+    for ident, label in spans:
+        for relation in required.get(label, ()):
+            if (ident, relation) not in has:
+                missing.append((ident, label, f"{relation} link"))
+        lab = schema.label(label)
+        if lab is not None and lab.needs_link and ident not in linked:
+            missing.append((ident, label, "a link"))
+    return missing
+
+
 # -- what a schema lacks of stored annotations (a schema change, an export) --
 
 

@@ -27,6 +27,8 @@ from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import DocumentStatus, Relation, Span, utcnow
 
+MISSING, MISSING_PLURAL = "required value or link", "required values or links"
+
 
 class EditBatch:
     """The edits of one ``AnnotationService.batch()``, checked by the same rules, one commit."""
@@ -326,13 +328,14 @@ class AnnotationService(LinkEdits):
     # -- document status --
 
     def set_status(self, document_id: int, status: str, *, force: bool = False) -> None:
-        """Mark a document; "done" is refused while required attributes are missing."""
+        """Mark a document; "done" is refused while required values or links are missing."""
         if status == "done" and not force:
             missing = self.missing_required(document_id)
             if missing:
                 lines = [f"{label} #{sid}: {attr}" for sid, label, attr in missing[:5]]
+                what = counted(len(missing), MISSING, MISSING_PLURAL)
                 raise IncompleteError(
-                    f"{counted(len(missing), 'required attribute')} not set: " + "; ".join(lines),
+                    f"{what} missing: " + "; ".join(lines),
                     missing,
                 )
         self._documents.text(document_id)  # raises NotFoundError for a missing document
@@ -343,12 +346,21 @@ class AnnotationService(LinkEdits):
         return self._documents.status(document_id, self.annotator.id)
 
     def missing_required(self, document_id: int) -> list[tuple[int, str, str]]:
-        """(span id, label, attribute) for each required attribute not yet set."""
-        return [
+        """(span id, label, what) for each required attribute not yet set and each link the
+        schema requires that is missing (``rules.missing_links``), in text order."""
+        spans = self.spans(document_id)
+        values = [
             (sp.id, sp.label, name)
-            for sp in self.spans(document_id)
+            for sp in spans
             for name in rules.missing_required(self.schema, sp.label, sp.attributes)
         ]
+        links = rules.missing_links(
+            self.schema,
+            [(sp.id, sp.label) for sp in spans],
+            [(r.label, r.source_id, r.target_id) for r in self.relations(document_id)],
+        )
+        order = {sp.id: n for n, sp in enumerate(spans)}
+        return sorted(values + links, key=lambda m: order.get(m[0], 0))
 
     # -- helpers --
 

@@ -86,6 +86,7 @@ class Label:
     overlap: bool = True
     snap: Snap | None = None
     attributes: tuple[Attribute, ...] = ()
+    needs_link: bool = False  # a span of this label must be linked to or from something
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -99,6 +100,7 @@ class RelationType:
     hotkey: str | None = None
     max: int | None = None
     description: str = ""
+    required: bool = False  # every span of the source label needs one (said_by for STATEMENT)
 
 
 @dataclass(frozen=True)

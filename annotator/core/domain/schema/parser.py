@@ -76,10 +76,19 @@ _TOP_KEYS = {
     "exports",
     "migrations",
 }
-_LABEL_KEYS = {"name", "color", "hotkey", "description", "overlap", "snap", "attributes"}
+_LABEL_KEYS = {
+    "name",
+    "color",
+    "hotkey",
+    "description",
+    "overlap",
+    "snap",
+    "attributes",
+    "needs_link",
+}
 _ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
-_REL_KEYS = {"name", "from", "to", "hotkey", "max", "description"}
+_REL_KEYS = {"name", "from", "to", "hotkey", "max", "description", "required"}
 _STATEMENT_KEYS = {"label", "fields", "context_sentences"}
 _RESERVED_STATEMENT_FIELDS = {
     "id",
@@ -184,6 +193,7 @@ class _Parser(NodeReader):
             hotkey=self.hotkey(m, where, node.line),
             description=self.get(m, "description", where, str, node.line, ""),
             overlap=self.get(m, "overlap", where, bool, node.line, True),
+            needs_link=self.get(m, "needs_link", where, bool, node.line, False),
             snap=self.snap(m, where, node.line),
             attributes=tuple(a for a, _ in attrs),
         )
@@ -330,6 +340,7 @@ class _Parser(NodeReader):
             hotkey=self.hotkey(m, where, node.line),
             max=maximum,
             description=self.get(m, "description", where, str, node.line, ""),
+            required=self.get(m, "required", where, bool, node.line, False),
         ), m["name"].line
 
     def check_hotkeys(
