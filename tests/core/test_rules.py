@@ -133,6 +133,30 @@ def test_overlap_is_kept_where_the_label_allows_it(workspace: Workspace, write) 
     assert len(_spans_of(workspace)) == 2
 
 
+@pytest.mark.parametrize(
+    "other",
+    [(33, 40, "SPEAKER", {}), (10, 20, "SPEAKER", {}), (20, 33, "SPEAKER", {})],
+    ids=["one character at its end", "one character at its start", "inside it"],
+)
+def test_a_one_character_overlap_is_an_overlap(workspace: Workspace, write, other) -> None:
+    """SPEAKER 19-34 and a second SPEAKER sharing a single character with it."""
+    with pytest.raises(ValidationError, match="may not overlap"):
+        write(workspace, "alice", [SPEAKER, other], [])
+    assert workspace.documents.by_key("doc") is None or _spans_of(workspace) == [
+        ("alice", 19, 34, "SPEAKER")
+    ]
+
+
+def test_spans_that_only_touch_do_not_overlap(workspace: Workspace, write) -> None:
+    before, after = (10, 19, "SPEAKER", {}), (34, 40, "SPEAKER", {})
+    write(workspace, "alice", [SPEAKER, before, after], [])
+    assert _spans_of(workspace) == [
+        ("alice", 10, 19, "SPEAKER"),
+        ("alice", 19, 34, "SPEAKER"),
+        ("alice", 34, 40, "SPEAKER"),
+    ]
+
+
 def test_a_link_given_twice_is_refused(workspace: Workspace, write) -> None:
     with pytest.raises(ValidationError, match="already linked"):
         write(workspace, "alice", [STATEMENT, SPEAKER], [(0, 1, "said_by"), (0, 1, "said_by")])
