@@ -443,6 +443,8 @@ def killed_export(db: Path, target: Path, point: str, how: str) -> None:
     else:
         done = annotator(db, "export", str(target), *split, point=point)
     assert done.returncode == -signal.SIGKILL, done.stderr
+    # killed there, not anywhere else (start-up, another SIGKILL)
+    assert done.stderr.endswith(f"annotator: fault point {point} reached\n"), done.stderr
 
 
 def export_in_process(db: Path, target: Path, folder: bool) -> None:
