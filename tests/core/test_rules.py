@@ -87,7 +87,7 @@ def test_names_are_stored_without_surrounding_space(workspace: Workspace, write)
     assert _spans_of(workspace) == [("alice", 19, 34, "SPEAKER")]
 
 
-@pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 201])
+@pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 201, "Y\ud800lmaz"])
 def test_bad_names_are_refused(workspace: Workspace, write, name: str) -> None:
     with pytest.raises(ValidationError, match="annotator"):
         write(workspace, name, [SPEAKER], [])
@@ -193,3 +193,44 @@ def test_statuses(workspace: Workspace) -> None:
     with pytest.raises(ImportRejected, match="status 'finished'"):
         ImportBatch(workspace.db, schema, workspace.schemas.register(schema)).run([parsed])
     assert workspace.documents.by_key("doc2") is None
+
+
+# -- edges of the rules, found by mutation testing (tests/mutation/RESULTS.md) --
+
+
+def test_overlap_ignores_spans_that_only_touch_or_lie_apart() -> None:
+    """The rule itself, given neighbours a caller did not filter: 10-20 against 20-30 (touching
+    its end), 0-10 (touching its start) and 40-50 (apart) is no overlap."""
+    rules.check_overlap("SPEAKER", False, 10, 20, [("#1", 20, 30), ("#2", 0, 10), ("#3", 40, 50)])
+    with pytest.raises(ValidationError, match=r"overlaps #1 \(19-30\)"):
+        rules.check_overlap("SPEAKER", False, 10, 20, [("#1", 19, 30)])
+
+
+def test_a_duplicate_is_refused_even_where_overlap_is_allowed(workspace: Workspace, write) -> None:
+    """STATEMENT may overlap; the same STATEMENT twice is still a mistake, wherever the two
+    copies stand in the file (here with a shorter one from the same start between them)."""
+    statement = workspace.active_schema().label("STATEMENT")
+    assert statement is not None and statement.overlap
+    spans = [(0, 18, "STATEMENT", {}), (0, 10, "STATEMENT", {}), (0, 18, "STATEMENT", {})]
+    with pytest.raises(ValidationError, match=r"already exists|duplicate"):
+        write(workspace, "alice", spans, [])
+
+
+def test_a_span_may_end_at_the_end_of_the_text(workspace: Workspace, write) -> None:
+    last = TEXT.rindex(" ") + 1  # "drones."
+    write(workspace, "alice", [(last, len(TEXT), "SPEAKER", {})], [])
+    assert _spans_of(workspace) == [("alice", last, len(TEXT), "SPEAKER")]
+
+
+@pytest.mark.parametrize("start,end", [(True, 5), (0, True), ("0", 5), (0, "5"), (0, 5.0)])
+def test_offsets_must_be_whole_numbers(start: Any, end: Any) -> None:
+    with pytest.raises(ValidationError, match="offsets must be whole numbers"):
+        rules.check_offsets(TEXT, start, end)
+
+
+def test_annotator_names_at_the_limits(workspace: Workspace, write) -> None:
+    """200 characters is allowed (201 is not: above), as are names beyond ASCII."""
+    longest = "x" * rules.NAME_LIMIT
+    write(workspace, longest, [SPEAKER], [])
+    assert _spans_of(workspace) == [(longest, 19, 34, "SPEAKER")]
+    assert rules.annotator_name(" Yılmaz ") == "Yılmaz"
