@@ -234,3 +234,46 @@ def test_annotator_names_at_the_limits(workspace: Workspace, write) -> None:
     write(workspace, longest, [SPEAKER], [])
     assert _spans_of(workspace) == [(longest, 19, 34, "SPEAKER")]
     assert rules.annotator_name(" Yılmaz ") == "Yılmaz"
+
+
+MULTI_SCHEMA = """\
+name: multi
+version: "1"
+labels:
+  - name: WEAPON
+    color: "#aa0000"
+    attributes:
+      - name: note
+        type: text
+      - name: kinds
+        type: multi
+        values: [drone, missile, rocket]
+        default: [missile, drone]
+      - name: origin
+        type: choice
+        required: true
+        values: [domestic, imported]
+"""
+
+
+def test_a_multi_valued_attribute_takes_a_list_and_its_default_is_stored_as_one() -> None:
+    from annotator.core.domain.schema import parse_schema
+
+    schema = parse_schema(MULTI_SCHEMA, "multi.yaml")
+    for wrong in ("drone", 5):
+        with pytest.raises(ValidationError, match=f"expects a list of values, got {wrong!r}"):
+            rules.check_attribute(schema, "WEAPON", "kinds", wrong)
+    assert rules.check_attribute(schema, "WEAPON", "kinds", ("rocket", "drone")) == [
+        "drone",
+        "rocket",
+    ]
+    # A new span gets the defaults of every attribute not given (None is not given), in schema
+    # order like a choice made in the window, so the two compare equal.
+    made = rules.check_attributes(
+        schema, "WEAPON", {"note": None, "origin": "imported"}, apply_defaults=True
+    )
+    assert made == {"origin": "imported", "kinds": ["drone", "missile"]}
+    assert made["kinds"] == rules.check_attribute(schema, "WEAPON", "kinds", ["missile", "drone"])
+    # A required attribute given as empty text is still missing.
+    assert rules.missing_required(schema, "WEAPON", {"origin": ""}) == ["origin"]
+    assert rules.missing_required(schema, "WEAPON", {"origin": "domestic"}) == []

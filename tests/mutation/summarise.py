@@ -22,22 +22,24 @@ def main(name: str, results: Path, scratch: Path, seconds: str) -> None:
             status[key] = value.strip()
     counts = collections.Counter(status.values())
     killed = counts["killed"] + counts["timeout"] + counts["segfault"]
-    judged = killed + counts["survived"]
+    # a mutant no selected test runs ("no tests") is not killed: it counts against the score
+    judged = killed + counts["survived"] + counts["no tests"]
     score = 100 * killed / judged if judged else 0.0
-    other = {k: v for k, v in counts.items() if k not in {"killed", "survived"}}
+    other = {k: v for k, v in counts.items() if k not in {"killed", "survived", "no tests"}}
     print(
         f"{name}: {len(status)} mutants, {killed} killed, {counts['survived']} survived, "
-        f"score {score:.1f} % ({seconds} s; other outcomes {dict(other)})"
+        f"{counts['no tests']} run by no test, score {score:.1f} % ({seconds} s; "
+        f"other outcomes {dict(other)})"
     )
     for key, value in sorted(status.items()):
-        if value == "survived":
+        if value in ("survived", "no tests"):
             shown = subprocess.run(
                 [sys.executable, "-m", "mutmut", "show", key],
                 cwd=scratch,
                 capture_output=True,
                 text=True,
             ).stdout
-            print(f"--- survived: {key}\n{shown.rstrip()}")
+            print(f"--- {value}: {key}\n{shown.rstrip()}")
 
 
 if __name__ == "__main__":
