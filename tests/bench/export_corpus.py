@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
@@ -46,7 +45,11 @@ _TS = "2026-01-01 00:00:00.000000"
 
 
 def corpus_path(docs: int, spans: int) -> Path:
-    folder = Path(tempfile.gettempdir()) / "annotator-bench"
+    # where the other benchmarks keep theirs ($ANNOTATOR_BENCH_CACHE): the smoke test's own
+    # folder, not a shared one that another version of annotator may have migrated past this
+    from tests.bench.common import cache_root
+
+    folder = cache_root()
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"corpus-v{GENERATOR_VERSION}-{docs}-{spans}.sqlite3"
 

@@ -17,7 +17,7 @@ from annotator.core.domain.errors import ExportError, IntegrityError
 from annotator.core.domain.records import DocumentRecord
 from annotator.core.services.bundled import demo_corpus
 from annotator.core.services.demo import load_demo
-from annotator.core.services.exporting.direct import export_native, export_statements
+from annotator.core.services.exporting.dataset import ExportOptions
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.importing import import_paths
 from annotator.core.services.workspace import Workspace
@@ -25,6 +25,15 @@ from annotator.core.storage.models import Span
 from tests.conftest import fresh_pg_database
 
 RELATION_FIELDS = {"speaker": "said_by", "target": "aimed_at", "weapon": "about"}
+EVERYTHING = ExportFilter(all_layers=True)  # every status and layer: what these tests look at
+
+
+def export(ws: Workspace, fmt: str, path: Path, flt: ExportFilter = EVERYTHING) -> int:
+    """``annotator export --format FMT`` as the window and the command line run it (the
+    product's one export path, with its manifest); the number of records written."""
+    result = ws.export(path, fmt, ExportOptions(filter=flt))
+    assert result.paths == (path,)
+    return result.records
 
 
 def at(text_: str, fragment: str) -> tuple[int, int]:
@@ -106,14 +115,14 @@ def test_native_export_import_export_is_byte_identical(
 ) -> None:
     populate(workspace)
     first = tmp_path / "first.jsonl"
-    assert export_native(workspace.db, first, workspace.active_schema()) == 10
+    assert export(workspace, "native", first) == 10
     with Workspace(second_url) as other:
         schema = other.active_schema()
         ref = other.schemas.register(schema)
         report = import_paths(other.db, [first], schema=schema, schema_ref=ref)
         assert len(report.imported_ids) == 10 and report.rejected == []
         second = tmp_path / "second.jsonl"
-        assert export_native(other.db, second, schema) == 10
+        assert export(other, "native", second) == 10
     assert second.read_bytes() == first.read_bytes()
 
     # The file holds the work, not only the texts.
@@ -131,19 +140,21 @@ def test_native_export_import_export_is_byte_identical(
         assert all(r["from"] in ids and r["to"] in ids for r in record["relations"])
 
 
-def test_native_export_of_an_empty_database_is_an_empty_file(
+def test_native_export_of_an_empty_database_is_refused_and_writes_nothing(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    path = tmp_path / "empty.jsonl"
-    assert export_native(workspace.db, path, workspace.active_schema()) == 0
-    assert path.read_bytes() == b""
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ExportError, match=r"nothing to export.*No file was written"):
+        export(workspace, "native", out / "empty.jsonl")
+    assert list(out.iterdir()) == []
 
 
 def test_native_export_filtered_by_status(workspace: Workspace, tmp_path: Path) -> None:
     populate(workspace)
     path = tmp_path / "skipped.jsonl"
     flt = ExportFilter(statuses=("skipped",))
-    assert export_native(workspace.db, path, workspace.active_schema(), flt) == 1
+    assert export(workspace, "native", path, flt) == 1
     (record,) = read_jsonl(path)
     assert record["id"] == "demo-02"
     assert statuses(record) == {"alice": "skipped"}
@@ -164,7 +175,7 @@ def _statement_count(ws: Workspace, annotator: str | None = None) -> int:
 def test_statements_export_on_the_demo_corpus(workspace: Workspace, tmp_path: Path) -> None:
     populate(workspace)
     path = tmp_path / "statements.jsonl"
-    count = export_statements(workspace.db, path, workspace.active_schema())
+    count = export(workspace, "statements", path)
     records = read_jsonl(path)
     in_demo = sum(s["label"] == "STATEMENT" for r in read_jsonl(demo_corpus()) for s in r["spans"])
     assert count == len(records) == _statement_count(workspace) == in_demo + 2  # bob's two
@@ -216,41 +227,36 @@ def test_statements_export_filters_by_annotator_and_status(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     populate(workspace)
-    schema = workspace.active_schema()
 
-    def export(**kw: Any) -> list[dict[str, Any]]:
+    def statements(**kw: Any) -> list[dict[str, Any]]:
         path = tmp_path / "out.jsonl"
-        count = export_statements(workspace.db, path, schema, ExportFilter(**kw))
+        count = export(workspace, "statements", path, ExportFilter(**kw))
         records = read_jsonl(path)
         assert count == len(records)
         return records
 
-    bobs = export(annotators=("bob",))
+    bobs = statements(annotators=("bob",))
     assert {r["annotator"] for r in bobs} == {"bob"}
     assert len(bobs) == _statement_count(workspace, "bob") == 2
-    done = export(statuses=("done",))
+    done = statements(statuses=("done",))
     assert {(r["annotator"], r["document_id"]) for r in done} == {
         ("alice", "demo-01"),
         ("bob", "demo-01"),
     }
-    started = export(annotators=("bob",), statuses=("in_progress",))
+    started = statements(annotators=("bob",), statuses=("in_progress",))
     assert [(r["annotator"], r["document_id"]) for r in started] == [("bob", "demo-03")]
     # The demo's pre-annotated articles start in progress for the one who loaded them.
-    alices_open = export(annotators=("alice",), statuses=("in_progress",))
+    alices_open = statements(annotators=("alice",), statuses=("in_progress",))
     assert {r["document_id"] for r in alices_open} == {"demo-06", "demo-08"}
-    assert export(statuses=("new",)) == []
+    with pytest.raises(ExportError, match="nothing to export: no document is marked new"):
+        statements(statuses=("new",))
 
 
 def test_export_for_an_unknown_annotator_is_refused(workspace: Workspace, tmp_path: Path) -> None:
     load_demo(workspace, "alice")
     out = tmp_path / "out"
     with pytest.raises(ExportError, match="no annotator called carol"):
-        export_statements(
-            workspace.db,
-            out / "x.jsonl",
-            workspace.active_schema(),
-            ExportFilter(annotators=("carol",)),
-        )
+        export(workspace, "statements", out / "x.jsonl", ExportFilter(annotators=("carol",)))
     assert not out.exists() or list(out.iterdir()) == []
 
 
@@ -262,22 +268,23 @@ def test_a_changed_text_stops_the_export_and_leaves_no_partial_file(
     workspace: Workspace, tmp_path: Path, fmt: str
 ) -> None:
     load_demo(workspace, "alice")
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "earlier.jsonl"
+    export(workspace, fmt, earlier)
+    kept = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(kept) == ["earlier.jsonl", "earlier.jsonl.manifest.json"]
     # Someone edits an article's text behind the tool's back: its spans would now be shifted.
     with workspace.db.write() as s:
         s.execute(text("UPDATE documents SET text = 'Edited. ' || text WHERE key = 'demo-06'"))
-    export = export_native if fmt == "native" else export_statements
-    out = tmp_path / "out"
-    out.mkdir()
-    target = out / "export.jsonl"
     with pytest.raises(IntegrityError, match="document 'demo-06': its text changed after import"):
-        export(workspace.db, target, workspace.active_schema())
-    assert list(out.iterdir()) == []  # neither the file nor a *.part left behind
-    # An earlier export at that path is kept as it was, not half overwritten.
-    target.write_bytes(b'{"previous": "export"}\n')
+        export(workspace, fmt, out / "export.jsonl")
+    # neither the file, its manifest nor any staging left behind
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == kept
+    # The earlier export at that path is kept as it was, not half overwritten.
     with pytest.raises(IntegrityError):
-        export(workspace.db, target, workspace.active_schema())
-    assert target.read_bytes() == b'{"previous": "export"}\n'
-    assert [p.name for p in out.iterdir()] == ["export.jsonl"]
+        export(workspace, fmt, earlier)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == kept
     with pytest.raises(IntegrityError, match="demo-06"):
         workspace.documents.verify(doc(workspace, "demo-06").id)
     workspace.documents.verify(doc(workspace, "demo-05").id)

@@ -20,7 +20,6 @@ import pytest
 
 from annotator.core.domain.schema import Schema, parse_schema
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
-from annotator.core.services.exporting.direct import export_native
 from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.services.importing import import_paths
 from annotator.core.services.workspace import Workspace
@@ -202,7 +201,7 @@ def stage(folder: Path, name: str, pid: int, tag: str, as_dir: bool) -> Path:
     return path
 
 
-@pytest.mark.parametrize("how", ["file", "split folder", "export_native"])
+@pytest.mark.parametrize("how", ["file", "split folder"])
 def test_export_removes_staging_of_dead_exports_of_the_same_target_only(
     workspace: Workspace, corpus: Schema, tmp_path: Path, other_live_pid: int, how: str
 ) -> None:
@@ -217,11 +216,8 @@ def test_export_removes_staging_of_dead_exports_of_the_same_target_only(
         stage(out, f"{name}.1", dead, "k3x9_a1b", True),  # another target
         stage(out, "other.jsonl", dead, "k3x9_a1b", False),  # another target
     ]
-    if how == "export_native":
-        export_native(workspace.db, out / name, corpus)
-    else:
-        split = SplitSpec.parse("train=0.5,test=0.5") if how == "split folder" else None
-        export_dataset(workspace.db, corpus, out / name, "native", ExportOptions(split=split))
+    split = SplitSpec.parse("train=0.5,test=0.5") if how == "split folder" else None
+    export_dataset(workspace.db, corpus, out / name, "native", ExportOptions(split=split))
     assert [p for p in gone if p.exists()] == []
     assert [p for p in kept if p.exists()] == kept
     assert (out / name).exists()

@@ -190,14 +190,13 @@ def test_a_plain_file_that_is_not_an_earlier_export_is_replaced_only_when_forced
 
 
 def test_the_library_export_never_replaces_the_database_it_reads(tmp_path: Path) -> None:
-    from annotator.core.services.exporting.direct import export_native
-
     db = tmp_path / "x.sqlite3"
     build(db)
+    (tmp_path / "link").mkdir()
     with Workspace(f"sqlite:///{db}") as ws, pytest.raises(ExportError) as info:
-        export_native(ws.db, tmp_path / "link" / ".." / "x.sqlite3", ws.active_schema())
+        ws.export(tmp_path / "link" / ".." / "x.sqlite3", "native", ExportOptions(force=True))
     assert str(info.value).endswith(f"is the open database ({db}); an export never replaces it")
-    assert count(db) == 3 and listing(tmp_path) == ["x.sqlite3"]
+    assert count(db) == 3 and listing(tmp_path) == ["link", "x.sqlite3"]
 
 
 def test_a_file_export_is_never_named_like_its_own_working_files(
@@ -443,6 +442,8 @@ def killed_export(db: Path, target: Path, point: str, how: str) -> None:
     else:
         done = annotator(db, "export", str(target), *split, point=point)
     assert done.returncode == -signal.SIGKILL, done.stderr
+    # killed there, not anywhere else (start-up, another SIGKILL)
+    assert done.stderr.endswith(f"annotator: fault point {point} reached\n"), done.stderr
 
 
 def export_in_process(db: Path, target: Path, folder: bool) -> None:

@@ -331,6 +331,55 @@ def test_non_normalised_jsonl_text_with_spans_is_refused(
     assert workspace.documents.get(report.imported_ids[0]).text == "Café talks\nno spans here"
 
 
+def test_jsonl_with_a_windows_1252_byte_is_refused_not_stored_as_a_replacement_character(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A file saved as Windows-1252: its curly apostrophe is byte 0x92, not UTF-8."""
+    path = tmp_path / "cp1252.jsonl"
+    first = json.dumps({"id": "a", "text": "Estmar talks\nNo drones were sold."}).encode()
+    second = '{"id": "b", "text": "Estmar denies\\nThe minister’s aide spoke."}'
+    data = first + b"\n" + second.encode("cp1252") + b"\n"
+    path.write_bytes(data)
+    before = snapshot(workspace)
+    (problem,) = rejected(workspace, path)
+    assert (problem.file, problem.line) == (str(path), 2)
+    assert str(problem).startswith(f"{path}:2: ")
+    offset = data.index(b"\x92")
+    assert f"byte 0x92 at byte offset {offset}" in problem.reason
+    assert "--encoding" in problem.reason
+    assert snapshot(workspace) == before
+    # Told the encoding, the import reads the apostrophe the author typed.
+    report = run(workspace, path, encoding="cp1252")
+    texts = [workspace.documents.get(i).text for i in report.imported_ids]
+    assert texts[1] == "Estmar denies\nThe minister’s aide spoke."
+    assert not any("\ufffd" in text for text in texts)
+
+
+def test_jsonl_with_more_links_than_a_relation_allows_is_refused(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """said_by allows one speaker per statement: a second one in the file is a mistake."""
+    record = annotated_record("two-speakers", "alice")
+    text = record["text"]
+    korvath = text.index("Korvath")
+    record["spans"].append(
+        {"id": "T3", "start": korvath, "end": korvath + len("Korvath"), "label": "SPEAKER"}
+    )
+    record["spans"][2]["annotator"] = "alice"
+    record["relations"].append({"label": "said_by", "from": "T1", "to": "T3"})
+    path = jsonl(tmp_path / "links.jsonl", annotated_record("fine", "alice"), record)
+    before = snapshot(workspace)
+    (problem,) = rejected(workspace, path)
+    assert str(problem).startswith(f"{path}:2: relations[1]: ")
+    assert "said_by allows 1 link(s)" in problem.reason
+    assert snapshot(workspace) == before
+    # One speaker is accepted: the limit is the schema's max, not one below it.
+    del record["relations"][1]
+    report = run(workspace, jsonl(tmp_path / "one.jsonl", record))
+    alice = workspace.annotations("alice")
+    assert [r.label for r in alice.relations(report.imported_ids[0])] == ["said_by"]
+
+
 # -- duplicates --
 
 

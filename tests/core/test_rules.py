@@ -87,7 +87,7 @@ def test_names_are_stored_without_surrounding_space(workspace: Workspace, write)
     assert _spans_of(workspace) == [("alice", 19, 34, "SPEAKER")]
 
 
-@pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 201])
+@pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 201, "Y\ud800lmaz"])
 def test_bad_names_are_refused(workspace: Workspace, write, name: str) -> None:
     with pytest.raises(ValidationError, match="annotator"):
         write(workspace, name, [SPEAKER], [])
@@ -133,6 +133,30 @@ def test_overlap_is_kept_where_the_label_allows_it(workspace: Workspace, write) 
     assert len(_spans_of(workspace)) == 2
 
 
+@pytest.mark.parametrize(
+    "other",
+    [(33, 40, "SPEAKER", {}), (10, 20, "SPEAKER", {}), (20, 33, "SPEAKER", {})],
+    ids=["one character at its end", "one character at its start", "inside it"],
+)
+def test_a_one_character_overlap_is_an_overlap(workspace: Workspace, write, other) -> None:
+    """SPEAKER 19-34 and a second SPEAKER sharing a single character with it."""
+    with pytest.raises(ValidationError, match="may not overlap"):
+        write(workspace, "alice", [SPEAKER, other], [])
+    assert workspace.documents.by_key("doc") is None or _spans_of(workspace) == [
+        ("alice", 19, 34, "SPEAKER")
+    ]
+
+
+def test_spans_that_only_touch_do_not_overlap(workspace: Workspace, write) -> None:
+    before, after = (10, 19, "SPEAKER", {}), (34, 40, "SPEAKER", {})
+    write(workspace, "alice", [SPEAKER, before, after], [])
+    assert _spans_of(workspace) == [
+        ("alice", 10, 19, "SPEAKER"),
+        ("alice", 19, 34, "SPEAKER"),
+        ("alice", 34, 40, "SPEAKER"),
+    ]
+
+
 def test_a_link_given_twice_is_refused(workspace: Workspace, write) -> None:
     with pytest.raises(ValidationError, match="already linked"):
         write(workspace, "alice", [STATEMENT, SPEAKER], [(0, 1, "said_by"), (0, 1, "said_by")])
@@ -169,3 +193,87 @@ def test_statuses(workspace: Workspace) -> None:
     with pytest.raises(ImportRejected, match="status 'finished'"):
         ImportBatch(workspace.db, schema, workspace.schemas.register(schema)).run([parsed])
     assert workspace.documents.by_key("doc2") is None
+
+
+# -- edges of the rules, found by mutation testing (tests/mutation/RESULTS.md) --
+
+
+def test_overlap_ignores_spans_that_only_touch_or_lie_apart() -> None:
+    """The rule itself, given neighbours a caller did not filter: 10-20 against 20-30 (touching
+    its end), 0-10 (touching its start) and 40-50 (apart) is no overlap."""
+    rules.check_overlap("SPEAKER", False, 10, 20, [("#1", 20, 30), ("#2", 0, 10), ("#3", 40, 50)])
+    with pytest.raises(ValidationError, match=r"overlaps #1 \(19-30\)"):
+        rules.check_overlap("SPEAKER", False, 10, 20, [("#1", 19, 30)])
+
+
+def test_a_duplicate_is_refused_even_where_overlap_is_allowed(workspace: Workspace, write) -> None:
+    """STATEMENT may overlap; the same STATEMENT twice is still a mistake, wherever the two
+    copies stand in the file (here with a shorter one from the same start between them)."""
+    statement = workspace.active_schema().label("STATEMENT")
+    assert statement is not None and statement.overlap
+    spans = [(0, 18, "STATEMENT", {}), (0, 10, "STATEMENT", {}), (0, 18, "STATEMENT", {})]
+    with pytest.raises(ValidationError, match=r"already exists|duplicate"):
+        write(workspace, "alice", spans, [])
+
+
+def test_a_span_may_end_at_the_end_of_the_text(workspace: Workspace, write) -> None:
+    last = TEXT.rindex(" ") + 1  # "drones."
+    write(workspace, "alice", [(last, len(TEXT), "SPEAKER", {})], [])
+    assert _spans_of(workspace) == [("alice", last, len(TEXT), "SPEAKER")]
+
+
+@pytest.mark.parametrize("start,end", [(True, 5), (0, True), ("0", 5), (0, "5"), (0, 5.0)])
+def test_offsets_must_be_whole_numbers(start: Any, end: Any) -> None:
+    with pytest.raises(ValidationError, match="offsets must be whole numbers"):
+        rules.check_offsets(TEXT, start, end)
+
+
+def test_annotator_names_at_the_limits(workspace: Workspace, write) -> None:
+    """200 characters is allowed (201 is not: above), as are names beyond ASCII."""
+    longest = "x" * rules.NAME_LIMIT
+    write(workspace, longest, [SPEAKER], [])
+    assert _spans_of(workspace) == [(longest, 19, 34, "SPEAKER")]
+    assert rules.annotator_name(" Yılmaz ") == "Yılmaz"
+
+
+MULTI_SCHEMA = """\
+name: multi
+version: "1"
+labels:
+  - name: WEAPON
+    color: "#aa0000"
+    attributes:
+      - name: note
+        type: text
+      - name: kinds
+        type: multi
+        values: [drone, missile, rocket]
+        default: [missile, drone]
+      - name: origin
+        type: choice
+        required: true
+        values: [domestic, imported]
+"""
+
+
+def test_a_multi_valued_attribute_takes_a_list_and_its_default_is_stored_as_one() -> None:
+    from annotator.core.domain.schema import parse_schema
+
+    schema = parse_schema(MULTI_SCHEMA, "multi.yaml")
+    for wrong in ("drone", 5):
+        with pytest.raises(ValidationError, match=f"expects a list of values, got {wrong!r}"):
+            rules.check_attribute(schema, "WEAPON", "kinds", wrong)
+    assert rules.check_attribute(schema, "WEAPON", "kinds", ("rocket", "drone")) == [
+        "drone",
+        "rocket",
+    ]
+    # A new span gets the defaults of every attribute not given (None is not given), in schema
+    # order like a choice made in the window, so the two compare equal.
+    made = rules.check_attributes(
+        schema, "WEAPON", {"note": None, "origin": "imported"}, apply_defaults=True
+    )
+    assert made == {"origin": "imported", "kinds": ["drone", "missile"]}
+    assert made["kinds"] == rules.check_attribute(schema, "WEAPON", "kinds", ["missile", "drone"])
+    # A required attribute given as empty text is still missing.
+    assert rules.missing_required(schema, "WEAPON", {"origin": ""}) == ["origin"]
+    assert rules.missing_required(schema, "WEAPON", {"origin": "domestic"}) == []

@@ -295,6 +295,78 @@ def test_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
     assert str(problem).startswith(f"{path}:6: not valid YAML")
 
 
+@pytest.mark.parametrize(
+    "body,line,key,reason",
+    [
+        # a value written on the lines below its key: the key's line is where to look
+        ('labels:\n  SPEAKER:\n    color: "#ff0000"\n', 3, "labels", "must be a list"),
+        (
+            """\
+            labels:
+              - name: STATEMENT
+                color: "#f2b134"
+                attributes:
+                  - name: note
+                    type: text
+                    values:
+                      - a
+            """,
+            9,
+            "labels.STATEMENT.note.values",
+            "takes no values",
+        ),
+        (
+            """\
+            labels:
+              - name: A
+                color: "#f2b134"
+              - name: B
+                color: "#f2b135"
+            relations:
+              - name: r
+                from: A
+                to: B
+                max:
+                  0
+            """,
+            12,
+            "relations.r.max",
+            "must be 1 or more",
+        ),
+    ],
+    ids=["labels as a mapping", "values of a text attribute", "max of 0 on the next line"],
+)
+def test_an_error_names_the_line_of_its_key_not_of_its_value(
+    tmp_path: Path, body: str, line: int, key: str, reason: str
+) -> None:
+    path = write(tmp_path, body)
+    find(problems_of(path), path, line, key, reason)
+
+
+@pytest.mark.parametrize(
+    "body,line,reason",
+    [
+        # the list begun on the key's line
+        ('labels: - name: STATEMENT\n    color: "#f2b134"\n', 3, "sequence entries"),
+        # two keys on one line
+        (
+            'labels:\n  - name: STATEMENT\n    hotkey: S  color: "#f2b134"\n',
+            5,
+            "mapping values",
+        ),
+    ],
+    ids=["labels: - name", "hotkey: S  color:"],
+)
+def test_a_key_written_on_the_line_of_another_names_that_line(
+    tmp_path: Path, body: str, line: int, reason: str
+) -> None:
+    path = write(tmp_path, body)
+    (problem,) = problems_of(path)
+    assert problem.line == line
+    assert str(problem).startswith(f"{path}:{line}: not valid YAML: ")
+    assert reason in problem.reason
+
+
 def test_unclosed_quote_names_the_line_it_opens_on(tmp_path: Path) -> None:
     """PyYAML notices only at the end of the file; the user must be sent to the open quote."""
     path = write(

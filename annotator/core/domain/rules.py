@@ -173,8 +173,8 @@ def check_attributes(
     if apply_defaults:
         for attr in label_of(schema, label).attributes:
             if attr.name not in result and attr.default is not None:
-                default = list(attr.default) if isinstance(attr.default, tuple) else attr.default
-                result[attr.name] = default
+                # as if chosen: a multi default in schema order, as a list, like any choice
+                result[attr.name] = check_attribute(schema, label, attr.name, attr.default)
     return result
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from annotator.core.domain import jsonio, rules
 from annotator.core.domain.errors import IncompleteError, NotFoundError
+from annotator.core.domain.faults import fault_point
 from annotator.core.domain.records import (
     AnnotatorRecord,
     DeletedSpan,
@@ -150,7 +151,9 @@ class AnnotationService(LinkEdits):
         attributes: dict[str, Any] | None = None,
     ) -> SpanRecord:
         with guarded_write(self._db, self.write_wait_ms) as s:
-            return self._create_in(s, document_id, start, end, label, attributes)
+            span = self._create_in(s, document_id, start, end, label, attributes)
+            fault_point("span-before-commit")  # the row sent, not yet committed
+            return span
 
     def create_linked_span(
         self,
