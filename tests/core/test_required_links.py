@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from annotator.core.domain.errors import IncompleteError, SchemaError
-from annotator.core.domain.schema import load_schema
+from annotator.core.domain.schema import Schema, load_schema
 from annotator.core.services.bundled import schema_path
 from annotator.core.services.workspace import Workspace
 
 TEXT = "Gen. Ivanov said the Tarkan-2 missile test went well.\n"
 
 
+def requiring(tmp: Path, said_by: str = "true") -> Path:
+    """The default schema with said_by required and WEAPON needing a link."""
+    text = schema_path("defence_statements.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    max: 1\n    description: The statement was made by this speaker.",
+        f"    max: 1\n    required: {said_by}\n    description: The statement was made by "
+        "this speaker.",
+    )
+    weapon = "the statement concerns.\n    overlap: false\n"
+    text = text.replace(weapon, weapon + "    needs_link: true\n")
+    text = text.replace('version: "1.0"', 'version: "1.1"').replace(
+        "version: '1.0'", "version: '1.1'"
+    )
+    path = tmp / "requiring.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_a_statement_without_a_speaker_and_a_weapon_linked_to_nothing_are_named(
-    workspace: Workspace,
+    workspace: Workspace, tmp_path: Path
 ) -> None:
+    schema: Schema = load_schema(requiring(tmp_path))
+    assert schema.label("WEAPON").needs_link  # type: ignore[union-attr]
     doc = workspace.documents.add(TEXT, key="k").id
-    alice = workspace.annotations("alice")
+    alice = workspace.annotations("alice", schema)
     statement = alice.create_span(doc, 12, 52, "STATEMENT", {"stance": "supports"})
     weapon = alice.create_span(doc, 21, 36, "WEAPON", {"weapon_type": "ballistic_missile"})
     missing = alice.missing_required(doc)
@@ -35,15 +57,14 @@ def test_a_statement_without_a_speaker_and_a_weapon_linked_to_nothing_are_named(
     assert alice.status(doc) == "done"
 
 
-def test_the_schema_keys_are_checked_with_their_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    default = schema_path("defence_statements.yaml").read_text(encoding="utf-8")
-    bad = default.replace("    required: true     # who said it", "    required: yes please  # who")
-    path = tmp_path / "bad.yaml"
-    path.write_text(bad, encoding="utf-8")
+def test_the_schema_keys_are_checked_with_their_line(tmp_path: Path) -> None:
+    path = requiring(tmp_path, said_by="yes please")
     with pytest.raises(SchemaError) as error:
         load_schema(path)
-    line = next(n for n, text in enumerate(bad.splitlines(), 1) if "yes please" in text)
+    text = path.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "yes please" in row)
     assert any(p.line == line and "required" in p.key for p in error.value.problems)
-    schema = load_schema(schema_path("defence_statements.yaml"))
+    schema = load_schema(requiring(tmp_path))
     assert schema.relation("said_by").required  # type: ignore[union-attr]
-    assert schema.label("WEAPON").needs_link  # type: ignore[union-attr]
+    default = load_schema(schema_path("defence_statements.yaml"))
+    assert not default.relation("said_by").required  # type: ignore[union-attr]

@@ -121,8 +121,7 @@ def test_counts_agree_with_their_nouns(
     no = answer_modal(QMessageBox.StandardButton.No)
     me.key(Key.Key_Return, Mod.ControlModifier)
     no.stop()
-    # each statement lacks its stance and its speaker
-    assert no.seen and no.seen[0].startswith("4 required values or links not set:")
+    assert no.seen and no.seen[0].startswith("2 required values or links not set:")
 
     out = tmp_path / "statements.jsonl"
     job = window.start_export(ExportRequest("statements", out, ExportFilter()))

@@ -11,7 +11,7 @@ export embeds them as they are, which is what keeps it near the speed of a bare 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
@@ -123,7 +123,7 @@ class RawRows:
 class Groups:
     """An ordered cursor's rows, handed out one document's group at a time."""
 
-    def __init__(self, rows: RawRows) -> None:
+    def __init__(self, rows: Iterable[Any]) -> None:
         self._groups = groupby(rows, itemgetter(0))
         self._next = next(self._groups, None)
 

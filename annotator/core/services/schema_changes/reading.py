@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
 from annotator.core.domain.migrating import StoredLink, StoredSpan, StoredValue
+from annotator.core.services.exporting.source import Groups
 from annotator.core.storage.models import (
     Annotator,
     ArchivedRelation,
@@ -48,42 +47,28 @@ def layers(conn: Connection) -> dict[int, tuple[str, str]]:
     return {ident: (name, kind) for ident, name, kind in rows}
 
 
-class _Groups:
+def _groups(conn: Connection, query: Select) -> Groups:  # type: ignore[type-arg]
     """An ordered query's rows, handed out one document's group at a time."""
-
-    def __init__(self, conn: Connection, query: Select) -> None:  # type: ignore[type-arg]
-        self._groups = groupby(conn.execute(query), itemgetter(0))
-        self._next = next(self._groups, None)
-
-    def take(self, doc_id: int) -> list[Any]:
-        current = self._next
-        while current is not None and current[0] < doc_id:
-            current = next(self._groups, None)
-        if current is None or current[0] != doc_id:
-            self._next = current
-            return []
-        rows = list(current[1])
-        self._next = next(self._groups, None)
-        return rows
+    return Groups(conn.execute(query))
 
 
 def documents(conn: Connection) -> Iterator[DocumentRows]:
     """Every document with what is stored on it, in id order."""
-    statuses = _Groups(
+    statuses = _groups(
         conn,
         select(
             DocumentStatus.document_id, DocumentStatus.annotator_id, DocumentStatus.status
         ).order_by(DocumentStatus.document_id),
     )
-    spans = _Groups(conn, _spans(Span).order_by(Span.document_id, Span.id))
-    links = _Groups(conn, _links(Relation).order_by(Relation.document_id, Relation.id))
-    old_spans = _Groups(
+    spans = _groups(conn, _spans(Span).order_by(Span.document_id, Span.id))
+    links = _groups(conn, _links(Relation).order_by(Relation.document_id, Relation.id))
+    old_spans = _groups(
         conn, _spans(ArchivedSpan).order_by(ArchivedSpan.document_id, ArchivedSpan.id)
     )
-    old_links = _Groups(
+    old_links = _groups(
         conn, _links(ArchivedRelation).order_by(ArchivedRelation.document_id, ArchivedRelation.id)
     )
-    old_values = _Groups(
+    old_values = _groups(
         conn,
         select(
             ArchivedValue.document_id,
