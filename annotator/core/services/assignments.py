@@ -19,6 +19,7 @@ from annotator.core.domain.assigning import DealSpec, deal, wanted_annotators
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.rules import STATUSES
 from annotator.core.services.annotators import AnnotatorService
+from annotator.core.services.documents import unfinished_queue
 from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
@@ -105,18 +106,8 @@ class AssignmentService:
 
     def queue(self, annotator_id: int) -> list[int]:
         """The documents assigned to an annotator that they have not finished, in list order."""
-        finished = select(DocumentStatus.document_id).where(
-            DocumentStatus.annotator_id == annotator_id,
-            DocumentStatus.status.in_(("done", "skipped")),
-        )
-        query = (
-            select(Assignment.document_id)
-            .where(Assignment.annotator_id == annotator_id)
-            .where(Assignment.document_id.not_in(finished))
-            .order_by(Assignment.document_id)
-        )
         with self._db.read() as s:
-            return list(s.scalars(query))
+            return list(s.scalars(unfinished_queue(annotator_id)))
 
     def progress(self) -> list[Progress]:
         """Per person: assigned, and their documents in each status (over all documents)."""

@@ -20,6 +20,7 @@ from annotator.core.domain.errors import NotFoundError, ValidationError
 from annotator.core.domain.layers import GOLD, PERSON
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.documents import finished_by
 from annotator.core.services.gold_writing import DocumentPlan, GoldPlanner, Written, write_plans
 from annotator.core.services.team_reading import DocumentWork, choose_layers, read_work
 from annotator.core.services.writing import guarded_write
@@ -177,10 +178,7 @@ class CurationService:
         ready = select(DocumentStatus.document_id).where(
             DocumentStatus.annotator_id.in_(people), DocumentStatus.status == "done"
         )
-        finished = select(DocumentStatus.document_id).where(
-            DocumentStatus.annotator_id == self.gold.annotator.id,
-            DocumentStatus.status.in_(("done", "skipped")),
-        )
+        finished = finished_by(self.gold.annotator.id)
         waiting = (
             select(Document.id)
             .where(Document.id.in_(ready), Document.id.not_in(finished))

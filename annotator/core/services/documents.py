@@ -282,20 +282,10 @@ class DocumentService:
         While the annotator's queue (documents assigned to them) has unfinished documents, the
         next one comes from the queue.
         """
-        finished = select(DocumentStatus.document_id).where(
-            DocumentStatus.annotator_id == annotator_id,
-            DocumentStatus.status.in_(("done", "skipped")),
-        )
-        unfinished = select(Document.id).where(Document.id.not_in(finished))
+        unfinished = select(Document.id).where(Document.id.not_in(finished_by(annotator_id)))
         with self._db.read() as s:
             conn = s.connection()
-            queue = fetch_ints(
-                conn,
-                select(Assignment.document_id)
-                .where(Assignment.annotator_id == annotator_id)
-                .where(Assignment.document_id.not_in(finished))
-                .order_by(Assignment.document_id),
-            )
+            queue = fetch_ints(conn, unfinished_queue(annotator_id))
             if queue:
                 later_in_queue = [i for i in queue if after_id is None or i > after_id]
                 return later_in_queue[0] if later_in_queue else queue[0]
@@ -322,6 +312,24 @@ class DocumentService:
         counts = {status: int(rows.get(status, 0)) for status in STATUSES}
         counts["new"] = total - sum(v for k, v in counts.items() if k != "new")
         return counts
+
+
+def finished_by(annotator_id: int) -> Select[Any]:
+    """The documents an annotator has marked done or skipped."""
+    return select(DocumentStatus.document_id).where(
+        DocumentStatus.annotator_id == annotator_id,
+        DocumentStatus.status.in_(("done", "skipped")),
+    )
+
+
+def unfinished_queue(annotator_id: int) -> Select[Any]:
+    """An annotator's queue: the documents assigned to them not yet finished, in list order."""
+    return (
+        select(Assignment.document_id)
+        .where(Assignment.annotator_id == annotator_id)
+        .where(Assignment.document_id.not_in(finished_by(annotator_id)))
+        .order_by(Assignment.document_id)
+    )
 
 
 def fetch_ints(conn: Connection, query: Select[Any]) -> list[int]:
