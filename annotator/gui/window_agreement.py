@@ -23,13 +23,7 @@ class AgreementActions(QMainWindow):
 
     def show_agreement(self) -> AgreementDialog:
         """Open (or raise) the agreement view and measure afresh."""
-        dialog = self.agreement_dialog
-        if dialog is None or dialog.workspace is not self.workspace:
-            if dialog is not None:
-                dialog.close()
-            dialog = self.agreement_dialog = AgreementDialog(
-                self.workspace, self._open_document_key, self
-            )
+        dialog = self._agreement_view()
         dialog.show()
         if QGuiApplication.platformName() != "offscreen":  # which cannot raise a window
             dialog.raise_()
@@ -39,9 +33,18 @@ class AgreementActions(QMainWindow):
 
     def agreement_dialog_ready(self):  # type: ignore[no-untyped-def]
         """The signal the next report arrives by (for tests and scripts that wait on it)."""
-        if self.agreement_dialog is None:
-            self.agreement_dialog = AgreementDialog(self.workspace, self._open_document_key, self)
-        return self.agreement_dialog.reportReady
+        return self._agreement_view().reportReady
+
+    def _agreement_view(self) -> AgreementDialog:
+        """The one agreement view, on the database the window has open now."""
+        dialog = self.agreement_dialog
+        if dialog is None or dialog.workspace is not self.workspace:
+            if dialog is not None:
+                dialog.close()
+            dialog = self.agreement_dialog = AgreementDialog(
+                self.workspace, self._open_document_key, self
+            )
+        return dialog
 
     def _open_document_key(self) -> str | None:
         session = self.session
