@@ -18,11 +18,11 @@ from sqlalchemy import Text, cast, select
 from annotator.core.domain.agreement.items import LinkItem, SpanItem
 from annotator.core.domain.collector import collector_paused
 from annotator.core.domain.errors import ValidationError
-from annotator.core.domain.layers import PERSON
 from annotator.core.domain.records import AnnotatorRecord
+from annotator.core.services.annotators import AnnotatorService
 from annotator.core.services.exporting.source import RawRows, snapshot
 from annotator.core.storage.db import Database
-from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
+from annotator.core.storage.models import Document, DocumentStatus, Relation, Span
 
 
 @dataclass
@@ -44,19 +44,16 @@ class DocumentWork:
     layers: dict[str, LayerWork] = field(default_factory=dict)
 
 
-def choose_layers(
-    db: Database, names: Sequence[str] | None, *, people_only: bool = True
-) -> list[AnnotatorRecord]:
-    """The named layers (all people when none are named); refuses unknown names."""
-    with db.read() as s:
-        rows = [AnnotatorRecord(a.id, a.name, a.kind) for a in s.scalars(select(Annotator))]
-    if names:
-        by_name = {a.name: a for a in rows}
-        missing = [n for n in names if n.strip() not in by_name]
-        if missing:
-            raise ValidationError(f"no annotator called {', '.join(missing)} in this database")
-        return [by_name[n.strip()] for n in dict.fromkeys(names)]
-    return sorted((a for a in rows if a.kind == PERSON or not people_only), key=lambda a: a.name)
+def choose_layers(db: Database, names: Sequence[str] | None) -> list[AnnotatorRecord]:
+    """The named layers (every person, by name, when none are named); refuses unknown names."""
+    annotators = AnnotatorService(db)
+    if not names:
+        return annotators.people()
+    found = {a.name: a for a in annotators.all()}
+    missing = [n for n in names if n.strip() not in found]
+    if missing:
+        raise ValidationError(f"no annotator called {', '.join(missing)} in this database")
+    return [found[n.strip()] for n in dict.fromkeys(names)]
 
 
 def read_work(
