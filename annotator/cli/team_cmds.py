@@ -102,6 +102,11 @@ def assign(
         )
 
 
+def _compared(statuses: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The statuses whose documents are compared: done unless asked; None for any."""
+    return None if "any" in statuses else statuses or ("done",)
+
+
 @click.command()
 @click.option("--from", "person", required=True, metavar="NAME", help="Whose assignments.")
 @click.option(
@@ -161,9 +166,7 @@ def adjudicate(
 
     Safe to repeat: what gold already holds is never changed or added twice.
     """
-    chosen: tuple[str, ...] | None = statuses or ("done",)
-    if "any" in statuses:
-        chosen = None
+    chosen = _compared(statuses)
     with open_workspace(ctx) as ws:
         report = ws.adjudicate(
             min_agree=min_agree,
@@ -224,9 +227,7 @@ def agreement(
     """How far annotators agree: spans, values, positions and links, per pair and overall."""
     from annotator.core.domain.agreement import render_table
 
-    chosen: tuple[str, ...] | None = statuses or ("done",)
-    if "any" in statuses:
-        chosen = None
+    chosen = _compared(statuses)
     with open_workspace(ctx, create=False) as ws:
         report = ws.agreement(
             annotators=annotators or None,
