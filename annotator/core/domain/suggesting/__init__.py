@@ -1,0 +1,1 @@
+"""Machine suggestions: engines that propose statement frames, and what a frame is."""
