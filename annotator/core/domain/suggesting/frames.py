@@ -26,6 +26,7 @@ class SuggestedSpan:
     engine: str
     attributes: Mapping[str, Any] = field(default_factory=dict)
     evidence: str = ""  # why, in a few words ("cue 'said' after quote", "pattern S-\\d{3}")
+    refers_to: str = ""  # for a mention ("he", "Yilmaz"): the full name it resolves to, if known
 
 
 @dataclass(frozen=True)
