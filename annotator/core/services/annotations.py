@@ -51,6 +51,18 @@ class EditBatch:
     def link(self, source_id: int, target_id: int, label: str) -> RelationRecord:
         return self._service._link_in(self._session, source_id, target_id, label)
 
+    def unlink(self, relation_id: int) -> RelationRecord:
+        return self._service._unlink_in(self._session, relation_id)
+
+    def delete_span(self, span_id: int) -> DeletedSpan:
+        return self._service._delete_in(self._session, span_id)
+
+    @property
+    def session(self) -> Session:
+        """The batch's transaction, for a service that keeps its own rows beside the edits
+        (a suggestion's decision): they are saved with the edits, or not at all."""
+        return self._session
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """An edit that may be refused without undoing the batch's other edits."""
@@ -258,17 +270,17 @@ class AnnotationService(LinkEdits):
         """Delete spans and their links in one transaction (undo of several spans accepted
         into gold at once): all of them go, or none."""
         with guarded_write(self._db, self.write_wait_ms) as s:
-            deleted = []
-            for span_id in span_ids:
-                row = self._own_span(s, span_id)
-                links = self._links_of(s, span_id)
-                removed = tuple(relation_record(r) for r in links)
-                stamps = tuple(Stamp(r.schema_id, r.created_at) for r in links)
-                stamp = Stamp(row.schema_id, row.created_at, row.updated_at)
-                s.execute(delete(Relation).where(Relation.id.in_([r.id for r in removed])))
-                s.execute(delete(Span).where(Span.id == span_id))
-                deleted.append(DeletedSpan(span_record(row), removed, stamp, stamps))
-            return tuple(deleted)
+            return tuple(self._delete_in(s, span_id) for span_id in span_ids)
+
+    def _delete_in(self, s: Session, span_id: int) -> DeletedSpan:
+        row = self._own_span(s, span_id)
+        links = self._links_of(s, span_id)
+        removed = tuple(relation_record(r) for r in links)
+        stamps = tuple(Stamp(r.schema_id, r.created_at) for r in links)
+        stamp = Stamp(row.schema_id, row.created_at, row.updated_at)
+        s.execute(delete(Relation).where(Relation.id.in_([r.id for r in removed])))
+        s.execute(delete(Span).where(Span.id == span_id))
+        return DeletedSpan(span_record(row), removed, stamp, stamps)
 
     def restore_span(self, deleted: DeletedSpan) -> SpanRecord:
         """Undo a delete: the span comes back under its old id, with its links and values,

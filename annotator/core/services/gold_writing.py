@@ -151,9 +151,12 @@ def write_plans(
     gold: AnnotatorRecord,
     schema_ref: SchemaRef,
     gold_ids: dict[int, dict[SpanKey, int]],
+    *,
+    touch_status: bool = True,
 ) -> list[Written]:
     """Insert every plan's spans, then its links, then "in progress" for gold where it had no
-    status yet. ``gold_ids``: per document, the ids of the spans gold held before."""
+    status yet. ``gold_ids``: per document, the ids of the spans gold held before.
+    ``touch_status=False``: no status (the suggestions layer, which nobody works through)."""
     now = utcnow()
     rows = [
         {
@@ -210,6 +213,8 @@ def write_plans(
     made_links = iter(link_ids)
     for plan, done in zip(plans, written, strict=True):
         done.link_ids.extend(next(made_links) for _ in plan.links)
+    if not touch_status:
+        return written
     has_status = set(
         session.scalars(
             select(DocumentStatus.document_id).where(DocumentStatus.annotator_id == gold.id)

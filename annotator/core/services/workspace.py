@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
     from annotator.core.services.schema_changes import SchemaChanges
+    from annotator.core.services.suggestions import SuggestionService
 
 from annotator.core.storage.last_opened import last_opened_file, remember_opened
 from annotator.core.storage.url import default_choice, forget_password, with_password
@@ -158,6 +159,16 @@ class Workspace:
         from annotator.core.services.curation import CurationService
 
         return CurationService(self.db, self.gold(schema))
+
+    def suggestions(self, schema: Schema | None = None) -> SuggestionService:
+        """Machine suggestions: computing them, their frames, and accepting or rejecting them
+        into a person's layer."""
+        from annotator.core.services.suggestions import SuggestionService
+
+        schema = schema or self.active_schema()
+        return SuggestionService(
+            self.db, self.documents, schema, lambda name: self.annotations(name, schema)
+        )
 
     def adjudicate(
         self,

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -258,3 +259,48 @@ class ArchivedValue(Base):
         Index("ix_archived_values_document", "document_id"),
         {"sqlite_autoincrement": True},
     )
+
+
+class SuggestionRow(Base):
+    """What an engine said about one span or link of the suggestions layer: which engines
+    proposed it, how sure they were and why. The span or link itself is an ordinary row of the
+    "suggestions" annotator, so every export and view reads it as a layer."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    span_id: Mapped[int | None] = mapped_column(
+        ForeignKey("spans.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
+    relation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("relations.id", ondelete="CASCADE"), nullable=True, unique=True
+    )
+    engines: Mapped[list[str]] = mapped_column(JSON, default=list)
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    refers_to: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_suggestions_document", "document_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class SuggestionDecision(Base):
+    """One person's decision on one suggestion: accepted (``result_id``: the span or link it
+    became in their layer), edited (accepted, then changed) or rejected. No row: still open.
+    Each person decides for their own layer, so two annotators of a document both see it."""
+
+    __tablename__ = "suggestion_decisions"
+
+    suggestion_id: Mapped[int] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True
+    )
+    annotator_id: Mapped[int] = mapped_column(
+        ForeignKey("annotators.id", ondelete="CASCADE"), primary_key=True
+    )
+    decision: Mapped[str] = mapped_column(String(20))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    result_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

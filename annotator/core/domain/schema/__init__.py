@@ -13,11 +13,13 @@ from annotator.core.domain.schema.model import (
     AttributeValue,
     Label,
     MigrationStep,
+    Pattern,
     RelationType,
     Schema,
     Snap,
     StatementsExport,
     StepKind,
+    SuggestionSettings,
 )
 from annotator.core.domain.schema.parser import load_schema, normalise_hotkey, parse_schema
 
@@ -30,11 +32,13 @@ __all__ = [
     "AttributeValue",
     "Label",
     "MigrationStep",
+    "Pattern",
     "RelationType",
     "Schema",
     "Snap",
     "StatementsExport",
     "StepKind",
+    "SuggestionSettings",
     "load_schema",
     "normalise_hotkey",
     "parse_schema",

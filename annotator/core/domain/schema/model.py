@@ -78,6 +78,34 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """A phrase or regular expression that suggests a span of its label, with the attribute
+    values a match implies (``drone`` -> weapon_type: drone). Exactly one of phrase and regex."""
+
+    phrase: str | None = None
+    regex: str | None = None
+    attributes: tuple[tuple[str, Any], ...] = ()
+    line: int = field(default=0, compare=False)
+
+    @property
+    def text(self) -> str:
+        """How the pattern is shown as evidence: the phrase, or the regex in slashes."""
+        return self.phrase if self.phrase is not None else f"/{self.regex}/"
+
+
+@dataclass(frozen=True)
+class SuggestionSettings:
+    """The schema's ``suggestions`` section: words the rule-based engines read.
+
+    ``cue_verbs``: lemmas of verbs that report speech ("say", "warn"); ``titles``: words that
+    may stand before a speaker's name ("Gen.", "Minister"). Empty: the engines' own lists.
+    """
+
+    cue_verbs: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Label:
     name: str
     color: str
@@ -87,6 +115,7 @@ class Label:
     snap: Snap | None = None
     attributes: tuple[Attribute, ...] = ()
     needs_link: bool = False  # a span of this label must be linked to or from something
+    patterns: tuple[Pattern, ...] = ()  # what the pattern engine suggests for this label
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -164,6 +193,7 @@ class Schema:
     snap: Snap = Snap.WORD
     statements: StatementsExport | None = None
     migrations: tuple[MigrationStep, ...] = ()
+    suggestions: SuggestionSettings = field(default_factory=SuggestionSettings)
     source_text: str = field(default="", repr=False, compare=False)
 
     @property

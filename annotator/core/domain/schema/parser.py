@@ -20,6 +20,7 @@ from annotator.core.domain.schema.model import (
     Snap,
     StatementsExport,
 )
+from annotator.core.domain.schema.patterns import PatternReader
 from annotator.core.domain.schema.reading import NodeReader, normalise_hotkey, plain, some_names
 from annotator.core.domain.schema.steps import StepReader
 from annotator.core.domain.schema.yaml_loader import Located, YamlProblem, load_located
@@ -75,6 +76,7 @@ _TOP_KEYS = {
     "relations",
     "exports",
     "migrations",
+    "suggestions",
 }
 _LABEL_KEYS = {
     "name",
@@ -85,6 +87,7 @@ _LABEL_KEYS = {
     "snap",
     "attributes",
     "needs_link",
+    "patterns",
 }
 _ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
@@ -146,6 +149,7 @@ class _Parser(NodeReader):
         self.check_hotkeys(labels, relations)
         statements = self.exports(top, label_objs, rel_objs)
         migrations = StepReader(self, label_objs, rel_objs).read(top)
+        suggestions = PatternReader(self).settings(top)
         if name is None or version is None:
             return None
         return Schema(
@@ -158,6 +162,7 @@ class _Parser(NodeReader):
             snap=self.snap(top, "", root.line) or Snap.WORD,
             statements=statements,
             migrations=migrations,
+            suggestions=suggestions,
             source_text=text,
         )
 
@@ -196,6 +201,7 @@ class _Parser(NodeReader):
             needs_link=self.get(m, "needs_link", where, bool, node.line, False),
             snap=self.snap(m, where, node.line),
             attributes=tuple(a for a, _ in attrs),
+            patterns=PatternReader(self).patterns(m, where, tuple(a for a, _ in attrs)),
         )
         return (label, m["name"].line if "name" in m else node.line) if name else None
 

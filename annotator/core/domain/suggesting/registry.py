@@ -1,0 +1,76 @@
+"""Engines by name: what ``annotator suggest --engine NAME`` and the window can run.
+
+A factory takes the schema (and options) and returns a ready engine. "patterns" is always
+here; "quotes" is imported only when asked for, so a build without it still runs the rest
+and says plainly that it is missing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from annotator.core.domain.errors import AnnotatorError, ValidationError
+from annotator.core.domain.schema import Schema
+from annotator.core.domain.suggesting.frames import Engine
+from annotator.core.domain.suggesting.patterns import PatternEngine
+
+Factory = Callable[..., Engine]  # (schema, **options) -> Engine
+
+# Where the quotes engine lives (module, class); the first that imports is used.
+QUOTES_PLACES = (
+    ("annotator.core.domain.suggesting.quotes_engine", "QuoteEngine"),
+    ("annotator.core.domain.suggesting.quotes", "QuoteEngine"),
+)
+
+
+class EngineUnavailable(AnnotatorError):
+    """An engine this installation does not have (its module is missing or broken)."""
+
+
+def _patterns(schema: Schema, **options: Any) -> Engine:
+    return PatternEngine.from_schema(schema)
+
+
+def _quotes(schema: Schema, **options: Any) -> Engine:
+    settings = schema.suggestions
+    for module_name, class_name in QUOTES_PLACES:
+        try:
+            engine_class = getattr(importlib.import_module(module_name), class_name)
+        except (ImportError, AttributeError):
+            continue
+        engine: Engine = engine_class.from_schema(
+            schema,
+            cue_verbs=options.get("cue_verbs") or settings.cue_verbs or None,
+            titles=options.get("titles") or settings.titles or None,
+        )
+        return engine
+    raise EngineUnavailable("engine 'quotes' is not available in this installation")
+
+
+FACTORIES: dict[str, Factory] = {"patterns": _patterns, "quotes": _quotes}
+DEFAULT_ENGINES = ("patterns", "quotes")
+
+
+def engine_names() -> tuple[str, ...]:
+    return tuple(FACTORIES)
+
+
+def make_engine(name: str, schema: Schema, **options: Any) -> Engine:
+    """The engine called ``name`` for ``schema``; refuses a name no factory has."""
+    factory = FACTORIES.get(name)
+    if factory is None:
+        raise ValidationError(f"no engine {name!r} (engines: {', '.join(FACTORIES)})")
+    return factory(schema, **options)
+
+
+def available_engines(schema: Schema, names: tuple[str, ...] = DEFAULT_ENGINES) -> list[Engine]:
+    """Those of ``names`` this installation can run (the default set when none are asked)."""
+    found = []
+    for name in names:
+        try:
+            found.append(make_engine(name, schema))
+        except EngineUnavailable:
+            continue
+    return found

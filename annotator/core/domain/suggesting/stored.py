@@ -1,0 +1,89 @@
+"""Suggestions as the services return them: stored rows of the suggestions layer, the frames
+they make, and what a person's decision on them did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from annotator.core.domain.records import RelationRecord, SpanRecord
+
+OPEN: Final = "open"
+ACCEPTED: Final = "accepted"
+REJECTED: Final = "rejected"
+EDITED: Final = "edited"  # accepted, then changed by the person in their layer
+DECISIONS: Final[tuple[str, ...]] = (OPEN, ACCEPTED, REJECTED, EDITED)
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    """A span or link of the suggestions layer, with what the engines said about it and the
+    decision on it (of the person asked about; "open" when they have not decided)."""
+
+    id: int
+    document_id: int
+    span: SpanRecord | None  # a suggested span ...
+    relation: RelationRecord | None  # ... or a suggested link
+    engines: tuple[str, ...]
+    confidence: float
+    evidence: str = ""
+    refers_to: str = ""
+    decision: str = OPEN
+
+    @property
+    def label(self) -> str:
+        if self.span is not None:
+            return self.span.label
+        assert self.relation is not None
+        return self.relation.label
+
+
+@dataclass(frozen=True)
+class Frame:
+    """An open statement with its open links and the spans they point at; or a span no open
+    statement links to (a weapon outside any statement), with no parts."""
+
+    head: StoredSuggestion
+    parts: tuple[tuple[StoredSuggestion, StoredSuggestion], ...] = ()  # (link, span)
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    """What accepting made in a person's layer: enough for the window to undo it in one step
+    (``SuggestionService.undo_accept``)."""
+
+    annotator: str
+    document_id: int
+    spans: tuple[SpanRecord, ...] = ()  # created
+    relations: tuple[RelationRecord, ...] = ()  # created
+    reused: tuple[int, ...] = ()  # the person's spans that already held a suggested span
+    accepted: tuple[int, ...] = ()  # suggestion ids now accepted
+    refused: tuple[tuple[int, str], ...] = ()  # (suggestion id, why), when skipping refusals
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One person's decision on one suggestion, for evaluating the engines."""
+
+    suggestion_id: int
+    document_id: int
+    kind: str  # "span" or "link"
+    label: str
+    engines: tuple[str, ...]
+    confidence: float
+    annotator: str
+    decision: str
+    decided_at: datetime
+    result_id: int | None
+
+
+@dataclass
+class ComputeReport:
+    """What one ``compute`` stored: open suggestions per engine, over how many documents."""
+
+    documents: int = 0
+    spans: dict[str, int] = field(default_factory=dict)
+    links: dict[str, int] = field(default_factory=dict)
+    refused: int = 0  # suggestions the rule book refused (e.g. two overlapping speakers)
+    cancelled: bool = False
