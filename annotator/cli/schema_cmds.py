@@ -12,6 +12,7 @@ from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import load_schema
+from annotator.core.domain.wording import counted
 
 
 @click.group()
@@ -34,9 +35,11 @@ def check(files: tuple[Path, ...]) -> None:
             continue
         relations = len(loaded.relations)
         steps = f", {len(loaded.migrations)} migration step(s)" if loaded.migrations else ""
+        patterns = sum(len(label.patterns) for label in loaded.labels)
+        found = f", {counted(patterns, 'pattern')}" if patterns else ""
         click.echo(
             f"{file}: ok: {loaded.name} {loaded.version}, {len(loaded.labels)} labels, "
-            f"{relations} relations{steps}"
+            f"{relations} relations{found}{steps}"
         )
     if failed:
         raise click.exceptions.Exit(1)
