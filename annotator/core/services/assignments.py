@@ -110,7 +110,8 @@ class AssignmentService:
             return list(s.scalars(unfinished_queue(annotator_id)))
 
     def progress(self) -> list[Progress]:
-        """Per person: assigned, and their documents in each status (over all documents)."""
+        """Per person (and gold): assigned, and their documents in each status (over all
+        documents)."""
         with self._db.read() as s:
             total = s.scalar(select(func.count()).select_from(Document)) or 0
             assigned = dict(
@@ -126,6 +127,8 @@ class AssignmentService:
                 counts[who][status] = n
         lines = []
         for person in self._annotators.all():
+            if person.kind == layers.SUGGESTIONS:  # the engines' output is nobody's work
+                continue
             mine = counts.get(person.id, {})
             started = sum(mine.get(st, 0) for st in STATUSES if st != "new")
             lines.append(

@@ -20,8 +20,12 @@ from annotator.core.domain.suggesting.composer import Composition
 from annotator.core.domain.suggesting.stored import OPEN, ComputeReport, StoredSuggestion
 from annotator.core.services.annotation_links import relation_record, span_record
 from annotator.core.services.annotations import AnnotationService, EditBatch
+from annotator.core.services.documents import set_status_in
 from annotator.core.services.gold_writing import DocumentPlan, GoldPlanner, Written, write_plans
 from annotator.core.storage.models import Relation, Span, SuggestionDecision, SuggestionRow, utcnow
+
+IMPORTED = "imported"  # the engine name of layer rows that came without engine data
+IMPORTED_CONFIDENCE = 0.5
 
 
 def _decided(row_id: Any) -> Any:
@@ -40,8 +44,9 @@ def store_document(
     """Replace the document's open suggestions of ``engines`` by ``composition``."""
     s = batch.session
     run = set(engines)
-    _retire_open(batch, document_id, run)
     owner = layer.annotator
+    _adopt_orphans(s, document_id, owner.id)
+    _retire_open(batch, document_id, run)
     spans = {
         (r.start, r.end, r.label): r
         for r in s.scalars(
@@ -82,11 +87,48 @@ def store_document(
     )
     report.refused += len(plan.refused)
     if plan.spans or plan.links:
-        (written,) = write_plans(
-            s, [plan], owner, layer.schema_ref, {document_id: ids}, touch_status=False
-        )
+        (written,) = write_plans(s, [plan], owner, layer.schema_ref, {document_id: ids})
         _add_meta(s, document_id, composition, plan, written)
+    # "done" for the engines: a training export of the layer (default: done documents) has it.
+    set_status_in(s, document_id, owner.id, "done")
     _count(report, composition, plan.refused)
+
+
+def _adopt_orphans(s: Session, document_id: int, layer_id: int) -> None:
+    """Rows of the layer without engine data (a native backup imported, or a database taken
+    down below 0007 and up again) become open suggestions of the engine "imported": a run of
+    other engines keeps them, and merges with them where it finds the same."""
+    have_spans = select(SuggestionRow.span_id).where(SuggestionRow.span_id.is_not(None))
+    have_links = select(SuggestionRow.relation_id).where(SuggestionRow.relation_id.is_not(None))
+    spans = s.scalars(
+        select(Span.id).where(
+            Span.document_id == document_id,
+            Span.annotator_id == layer_id,
+            Span.id.not_in(have_spans),
+        )
+    ).all()
+    links = s.scalars(
+        select(Relation.id).where(
+            Relation.document_id == document_id,
+            Relation.annotator_id == layer_id,
+            Relation.id.not_in(have_links),
+        )
+    ).all()
+    rows = [
+        {
+            "document_id": document_id,
+            "span_id": span_id,
+            "relation_id": relation_id,
+            "engines": [IMPORTED],
+            "confidence": IMPORTED_CONFIDENCE,
+            "evidence": "in the layer without engine data",
+            "refers_to": "",
+            "created_at": utcnow(),
+        }
+        for span_id, relation_id in [*((i, None) for i in spans), *((None, i) for i in links)]
+    ]
+    if rows:
+        s.execute(insert(SuggestionRow), rows)
 
 
 def _retire_open(batch: EditBatch, document_id: int, run: set[str]) -> None:
