@@ -10,6 +10,7 @@ each, with ``undo_accept`` as their inverse.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -38,6 +39,7 @@ from annotator.core.domain.suggesting.stored import (
 from annotator.core.services.annotations import AnnotationService, EditBatch
 from annotator.core.services.documents import DocumentService
 from annotator.core.services.gold_writing import GoldPlanner
+from annotator.core.services.suggestion_eval import Evaluation, evaluate
 from annotator.core.services.suggestion_store import read_suggestions, store_document
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
@@ -63,7 +65,11 @@ class SuggestionService:
         self._documents = documents
         self.schema = schema
         self._layer_of = layer_of
-        self.layer = layer_of(layers.SUGGESTIONS)
+
+    @cached_property
+    def layer(self) -> AnnotationService:
+        """The suggestions layer (made on first use: evaluating alone writes nothing)."""
+        return self._layer_of(layers.SUGGESTIONS)
 
     # -- computing --
 
@@ -86,7 +92,7 @@ class SuggestionService:
         ids = list(document_ids) if document_ids is not None else self._documents.ids(None)
         roles = frame_roles(self.schema)
         planner = GoldPlanner(self.schema)
-        report = ComputeReport()
+        report = ComputeReport(engines=tuple(names))
         for done, document_id in enumerate(ids):
             if (cancelled is not None and cancelled()) or (
                 progress is not None and progress(done, len(ids)) is False
@@ -172,6 +178,11 @@ class SuggestionService:
                 )
                 for d, row, name, span_label, link_label in s.execute(query)
             ]
+
+    def evaluate(self, against_layer: str, engines: Sequence[str] | None = None) -> Evaluation:
+        """Precision, recall and F1 per engine and label, and speaker accuracy, of the stored
+        suggestions against a person's or gold's layer, on the documents it marked done."""
+        return evaluate(self._db, self._documents, self.schema, against_layer, engines)
 
     # -- deciding --
 

@@ -82,6 +82,7 @@ class Decision:
 class ComputeReport:
     """What one ``compute`` stored: open suggestions per engine, over how many documents."""
 
+    engines: tuple[str, ...] = ()  # the engines run
     documents: int = 0
     spans: dict[str, int] = field(default_factory=dict)
     links: dict[str, int] = field(default_factory=dict)
