@@ -25,9 +25,7 @@ def expected_pattern_spans(db_url: str) -> int:
     """What the pattern engine finds in the demo's texts, counted without the database."""
     engine = PatternEngine.from_schema(default_schema())
     with Workspace(db_url) as ws:
-        return sum(
-            len(engine.suggest(ws.documents.text(i)).spans) for i in ws.documents.ids(None)
-        )
+        return sum(len(engine.suggest(ws.documents.text(i)).spans) for i in ws.documents.ids(None))
 
 
 def test_suggest_stores_and_counts_per_engine_and_repeats_the_same(
@@ -72,8 +70,9 @@ def test_evaluate_prints_figures_for_patterns_against_a_layer(
     precision, recall, f1, counts = row.split()[2:]
     found, suggested, reference = map(int, counts.split("/"))
     assert 0 < found <= min(suggested, reference)
-    assert float(precision) == round(found / suggested, 2)
-    assert float(recall) == round(found / reference, 2)
+    p, r = found / suggested, found / reference
+    assert (float(precision), float(recall)) == (round(p, 2), round(r, 2))
+    assert float(f1) == round(2 * p * r / (p + r), 2)
     # The same figures as JSON, for a script.
     code, out, _ = run(
         capsys, "--db", demo, "suggest", "--evaluate", "--against", "amira", "--json"
@@ -101,7 +100,7 @@ def test_evaluate_prints_figures_for_patterns_against_a_layer(
 def test_mistakes_are_named(
     demo: str, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
 ) -> None:
-    got, out, err = run(capsys, "--db", demo, "suggest", *args)
+    got, _, err = run(capsys, "--db", demo, "suggest", *args)
     assert got == code
     assert message in err and "Traceback" not in err
     with Workspace(demo) as ws:

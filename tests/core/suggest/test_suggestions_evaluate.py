@@ -66,6 +66,9 @@ def test_scores_per_engine_and_label(ws_doc: tuple[Workspace, int]) -> None:
     service.compute(engines=["patterns", "speakers"])
     result = service.evaluate("alice")
     assert (result.against, result.documents) == ("alice", 1)
+    # Both engines proposed the quote: one suggestion that remembers both, the surer version.
+    (statement,) = [x for x in service.suggestions(ws_doc[1]) if x.label == "STATEMENT"]
+    assert statement.engines == ("patterns", "speakers") and statement.confidence == 0.9
     by = {e.engine: e for e in result.engines}
     assert list(by) == ["patterns", "speakers", "all"]
     patterns = by["patterns"]

@@ -211,3 +211,40 @@ def test_suggestions_cannot_be_accepted_into_the_suggestions_layer(
     service.compute()
     with pytest.raises(ValidationError, match="person's layer or gold"):
         service.accept_frame("suggestions", service.open_frames(doc)[0].head.id)
+
+
+def test_compute_stops_between_documents_when_cancelled(ws_doc: tuple[Workspace, int]) -> None:
+    ws, doc = ws_doc
+    second = ws.documents.add("Drones again.", key="art-2").id
+    service = ws.suggestions()
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return done < 1  # stop before the second document
+
+    report = service.compute([doc, second], progress=progress)
+    assert report.cancelled and report.documents == 1
+    assert seen == [(0, 2), (1, 2)]
+    layer = ws.annotations("suggestions")
+    assert len(layer.spans(doc)) == 4 and layer.spans(second) == []
+    # Cancelled while the engines run on a document: that document is not stored at all.
+    calls: list[int] = []
+    report = service.compute([second], cancelled=lambda: bool(calls.append(1)) or len(calls) > 1)
+    assert report.cancelled and report.documents == 0
+    assert layer.spans(second) == []
+
+
+def test_an_accepted_suggestion_changed_afterwards_is_marked_edited(
+    ws_doc: tuple[Workspace, int],
+) -> None:
+    ws, doc = ws_doc
+    service = ws.suggestions()
+    service.compute()
+    drones = service.open_frames(doc, "alice")[-1].head
+    service.accept_span("alice", drones.id)
+    service.mark_edited("alice", drones.id)
+    assert [(d.suggestion_id, d.decision) for d in service.decisions()] == [(drones.id, "edited")]
+    other = service.open_frames(doc, "alice")[0].head
+    with pytest.raises(ValidationError, match="not accepted by you"):
+        service.mark_edited("alice", other.id)
