@@ -83,6 +83,13 @@ def suggest(
                 bar.update(done - bar.pos)
 
             report = service.compute(ids or None, engines or None, progress=progress)
+        bare = not any(label.patterns for label in service.schema.labels)
+    if "patterns" in report.engines and bare:
+        click.echo(
+            "note: the active schema has no patterns; a schema with some (the bundled "
+            "defence_statements.yaml has) comes in with `annotator schema use FILE`",
+            err=True,
+        )
     _print_report(report, asked=engines)
 
 

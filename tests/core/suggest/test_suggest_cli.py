@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,18 @@ def test_against_a_missing_layer(demo: str, capsys: pytest.CaptureFixture[str]) 
     code, _, err = run(capsys, "--db", demo, "suggest", "--evaluate", "--against", "nobody")
     assert code == 1
     assert re.search(r"error: no annotator or layer called 'nobody'", err)
+
+
+def test_a_schema_without_patterns_is_pointed_out(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        'name: plain\nversion: "1"\nlabels:\n  - name: WEAPON\n    color: "#5cb85c"\n',
+        encoding="utf-8",
+    )
+    assert run(capsys, "--db", sqlite_url, "schema", "use", str(plain))[0] == 0
+    code, out, err = run(capsys, "--db", sqlite_url, "suggest", "--engine", "patterns")
+    assert code == 0
+    assert out == "suggested on 0 documents:\n  patterns: 0 spans, 0 links\n"
+    assert "note: the active schema has no patterns" in err
