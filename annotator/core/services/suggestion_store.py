@@ -62,13 +62,20 @@ def store_document(
         )
     }
     meta = _meta_by_target(s, document_id)
+    decided = set(
+        s.scalars(
+            select(SuggestionDecision.suggestion_id)
+            .join(SuggestionRow, SuggestionRow.id == SuggestionDecision.suggestion_id)
+            .where(SuggestionRow.document_id == document_id)
+        )
+    )
     new_spans = []
     for merged in composition.spans:
         have = spans.get(merged.place)
         if have is None:
             new_spans.append(AgreedSpan(merged.place, dict(merged.span.attributes), ()))
             continue
-        _refresh(s, meta.get(("span", have.id)), merged.engines, merged.span.confidence)
+        _refresh(meta.get(("span", have.id)), decided, merged.engines, merged.span.confidence)
     ids: dict[SpanKey, int] = {key: row.id for key, row in spans.items()}
     new_links: list[LinkKey] = []
     for link in composition.links:
@@ -77,7 +84,7 @@ def store_document(
         if have_link is None:
             new_links.append(link.place)
         else:
-            _refresh(s, meta.get(("link", have_link.id)), link.engines, link.confidence)
+            _refresh(meta.get(("link", have_link.id)), decided, link.engines, link.confidence)
     plan = planner.plan(
         document_id,
         [(row.id, key) for key, row in spans.items()],
@@ -179,10 +186,10 @@ def _meta_by_target(s: Session, document_id: int) -> dict[tuple[str, int], Sugge
 
 
 def _refresh(
-    s: Session, row: SuggestionRow | None, engines: Sequence[str], confidence: float
+    row: SuggestionRow | None, decided: set[int], engines: Sequence[str], confidence: float
 ) -> None:
     """An open suggestion found again: it gains the engines, and the higher confidence."""
-    if row is None or s.scalar(select(_decided(row.id))):
+    if row is None or row.id in decided:
         return
     row.engines = list(dict.fromkeys([*row.engines, *engines]))
     row.confidence = max(row.confidence, confidence)

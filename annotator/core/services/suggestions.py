@@ -35,6 +35,7 @@ from annotator.core.domain.suggesting.stored import (
     Decision,
     Frame,
     StoredSuggestion,
+    open_frames,
 )
 from annotator.core.services.annotations import AnnotationService, EditBatch
 from annotator.core.services.documents import DocumentService
@@ -126,31 +127,12 @@ class SuggestionService:
             return read_suggestions(s, document_id, self.layer.annotator.id, person)
 
     def open_frames(self, document_id: int, annotator: str | None = None) -> list[Frame]:
-        """The open suggestions as frames, in text order: each open statement with its open
-        links and their spans; then each open span no open statement links to, alone.
-        ``annotator``: open for that person (None: decided by nobody)."""
-        found = self.suggestions(document_id, annotator)
-        spans = {s.span.id: s for s in found if s.span is not None}
-        links = [s for s in found if s.relation is not None and s.decision == OPEN]
+        """The open suggestions as frames in text order (``stored.open_frames``): each open
+        statement with its open links and their spans, and each open span no open statement
+        links to, alone. ``annotator``: open for that person (None: decided by nobody)."""
         roles = frame_roles(self.schema)
         statement = roles.statement_label if roles is not None else None
-        heads = [s for s in spans.values() if s.label == statement and s.decision == OPEN]
-        frames: list[Frame] = []
-        linked: set[int] = set()
-        for head in heads:
-            assert head.span is not None
-            parts = []
-            for link in links:
-                assert link.relation is not None
-                target = spans.get(link.relation.target_id)
-                if link.relation.source_id == head.span.id and target is not None:
-                    parts.append((link, target))
-                    linked.add(target.id)
-            frames.append(Frame(head, tuple(parts)))
-        for lone in spans.values():
-            if lone.decision == OPEN and lone.label != statement and lone.id not in linked:
-                frames.append(Frame(lone))
-        return sorted(frames, key=lambda f: (f.head.span.start, f.head.span.end))  # type: ignore[union-attr]
+        return open_frames(self.suggestions(document_id, annotator), statement)
 
     def decisions(self) -> list[Decision]:
         """Every decision anyone made, oldest first (what evaluation of the engines reads)."""

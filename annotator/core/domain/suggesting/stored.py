@@ -3,6 +3,7 @@ they make, and what a person's decision on them did."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
@@ -46,6 +47,35 @@ class Frame:
 
     head: StoredSuggestion
     parts: tuple[tuple[StoredSuggestion, StoredSuggestion], ...] = ()  # (link, span)
+
+
+def open_frames(found: Sequence[StoredSuggestion], statement_label: str | None) -> list[Frame]:
+    """Frames of the open suggestions among ``found``, in text order: each open statement
+    with its open links and the spans they point at (open or not: a speaker accepted with
+    another statement is still this one's); then, in place, each open span that no open
+    statement links to."""
+    spans = {s.span.id: s for s in found if s.span is not None}
+    links = [s for s in found if s.relation is not None and s.decision == OPEN]
+    frames: list[tuple[SpanRecord, Frame]] = []
+    linked: set[int] = set()
+    for head in spans.values():
+        if head.span is None or head.label != statement_label or head.decision != OPEN:
+            continue
+        parts = []
+        for link in links:
+            assert link.relation is not None
+            target = spans.get(link.relation.target_id)
+            if link.relation.source_id == head.span.id and target is not None:
+                parts.append((link, target))
+                linked.add(target.id)
+        frames.append((head.span, Frame(head, tuple(parts))))
+    for lone in spans.values():
+        if lone.span is None or lone.decision != OPEN or lone.label == statement_label:
+            continue
+        if lone.id not in linked:
+            frames.append((lone.span, Frame(lone)))
+    frames.sort(key=lambda pair: (pair[0].start, pair[0].end, pair[0].id))
+    return [frame for _, frame in frames]
 
 
 @dataclass(frozen=True)
