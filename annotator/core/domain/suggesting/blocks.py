@@ -32,7 +32,7 @@ class Block:
     start: int
     end: int
     prose: bool  # article prose, where any statement may be; else only cued quotes
-    headline: bool  # the headline (or a repeat of it): never a statement
+    headline: bool  # the first line (or a repeat of it) when no sentence: never a statement
 
 
 def blocks(text: str) -> Iterator[Block]:
@@ -45,7 +45,8 @@ def blocks(text: str) -> Iterator[Block]:
         if not line:
             continue
         if not headline:
-            headline = line
+            # the first line is the headline unless it reads as a sentence (a text of prose)
+            headline = line if not _PROSE_END.search(line) else "\0"
         is_headline = line == headline
         prose = not is_headline and counts.get(line, 1) == 1 and _is_prose(line)
         for bs, be in _pieces(text, s, e):

@@ -69,7 +69,7 @@ _NOUN_LIKE |= {"stress", "urge", "report", "comment", "answer", "respond"}
 # Verbs after which the reported clause follows only "that" (told reporters that ...).
 _THAT_ONLY = frozenset({"tell", "assure", "inform", "remind", "write", "add"})
 # Verbs that name what is said, usually with a quoted phrase or "as": called the reports "lies".
-_NAMING = frozenset({"call", "describe", "dismiss", "condemn", "brand", "accuse", "reject"})
+_NAMING = frozenset({"call", "describe", "dismiss", "condemn", "brand", "reject"})
 
 
 class CueKind(StrEnum):

@@ -184,6 +184,8 @@ class QuoteEngine:
         before = text[max(0, cue.start - 20) : cue.start].split()
         if before and before[-1].lower() in _NOUN_BEFORE:
             return False
+        if cue.text.lower().endswith("ed") and text[cue.end : cue.end + 4] == " of ":
+            return False  # "firms accused of ...": a passive, nobody speaks
         if not cue.text.lower().endswith("ing"):
             return True
         after = text[cue.end : cue.end + 20].split()
@@ -445,8 +447,8 @@ class QuoteEngine:
         if mention is None or mention.kind == "pronoun":
             return None
         comma = text.rfind(",", ss, mention.start)
-        if comma < 0 or text[comma + 1 : mention.start].strip():
-            return None
+        if comma < 0 or word_count(text, comma + 1, mention.start) > 4:
+            return None  # "CLAUSE, Defense Minister Ali Demir said": only a title between
         start = clauses.after_dateline(text, ss, comma)
         if start < comma and text[start] in '“"‘':
             return None

@@ -413,7 +413,12 @@ class SpeakerFinder:
             i += 1
         while run and run[-1].low in _PARTICLES:
             run.pop()
-        return run
+        offices = [k for k, t in enumerate(run[:-1]) if self._office(t)]
+        return run[offices[-1] + 1 :] if offices else run
+
+    def _office(self, tok: _Tok) -> bool:
+        """An office word ("Minister", "President"), which precedes a name but is not in it."""
+        return tok.low in self._title_words and tok.low not in _RANK_WORDS
 
     def _person_in(self, seg: list[_Tok], people: People) -> bool:
         run = self._last_run(seg)
