@@ -461,4 +461,91 @@ Aldria extends border patrols – 2 hours ago
     ),
 )
 
-ARTICLES = (GARRISON, HERALD, MONITOR, WATCH, LEDGER)
+COURIER = Article(
+    "courier-brennmark",
+    """MENU ≡  Courier of the North  |  World · Defence · Business
+Sign up for our daily briefing
+Brennmark says it will not give up cluster rockets
+By Oona Kähkönen and Piotr Żuławski-Ngata
+Courier of the North · 9 May 2026 · 6 min read
+
+Brennmark’s defence chief, Adm. Sigrún Hallbjörnsdóttir, at a press conference in Vesterhavn. \
+(Courier/Mads Lykke)
+
+VESTERHAVN — Brennmark will keep its stock of cluster rockets despite pressure from its allies, \
+the country’s defence chief insisted on Thursday.
+
+‘We are a small country with a long coast,’ Adm. Sigrún Hallbjörnsdóttir told the Courier in \
+an interview. ‘Giving up a weapon that our neighbours keep would be reckless.’
+
+Asked whether Brennmark would sign the regional ban on cluster munitions, she was blunt. \
+‘Never,’ she said. ‘Not while Orvask keeps three brigades on our border.’
+
+The foreign ministry in Orvask rejected what it called “Brennmark’s excuses”. “Our brigades \
+are where they have always been — on our own soil,” ministry spokesman Yevhen Tkachenko-Laar \
+said. He accused Brennmark of “hiding behind its neighbours”.
+
+Human rights groups were dismayed. “Cluster rockets kill civilians for decades after a war \
+ends,” said Amadou Diallo-Svensson of the Coalition Against Cluster Weapons, who added that \
+twelve children had been killed by old submunitions in the region since 2020.
+
+Related: What the cluster munitions ban does — and does not — forbid
+
+© Courier of the North 2026. All rights reserved.
+Comments (31) — Show
+""",
+    (
+        Ref(
+            "Brennmark will keep its stock of cluster rockets despite pressure from its allies",
+            "indirect",
+            "the country’s defence chief",
+            "Sigrún Hallbjörnsdóttir",
+        ),
+        Ref(
+            "‘We are a small country with a long coast,’",
+            "direct",
+            "Adm. Sigrún Hallbjörnsdóttir",
+            "Sigrún Hallbjörnsdóttir",
+        ),
+        Ref(
+            "‘Giving up a weapon that our neighbours keep would be reckless.’",
+            "direct",
+            "Adm. Sigrún Hallbjörnsdóttir",
+            "Sigrún Hallbjörnsdóttir",
+        ),
+        Ref("‘Never,’", "direct", "she", "Sigrún Hallbjörnsdóttir"),
+        Ref(
+            "‘Not while Orvask keeps three brigades on our border.’",
+            "direct",
+            "she",
+            "Sigrún Hallbjörnsdóttir",
+        ),
+        Ref("what it called “Brennmark’s excuses”", "partial", "The foreign ministry in Orvask"),
+        Ref(
+            "“Our brigades are where they have always been — on our own soil,”",
+            "direct",
+            "Yevhen Tkachenko-Laar",
+            "Yevhen Tkachenko-Laar",
+        ),
+        Ref(
+            "Brennmark of “hiding behind its neighbours”",
+            "partial",
+            "He",
+            "Yevhen Tkachenko-Laar",
+        ),
+        Ref(
+            "“Cluster rockets kill civilians for decades after a war ends,”",
+            "direct",
+            "Amadou Diallo-Svensson",
+            "Amadou Diallo-Svensson",
+        ),
+        Ref(
+            "twelve children had been killed by old submunitions in the region since 2020",
+            "indirect",
+            "Amadou Diallo-Svensson",
+            "Amadou Diallo-Svensson",
+        ),
+    ),
+)
+
+ARTICLES = (GARRISON, HERALD, MONITOR, WATCH, LEDGER, COURIER)
