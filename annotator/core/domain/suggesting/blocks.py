@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAX_BLOCK = 4000
+MAX_HEADLINE = 300  # a longer first line is prose that lacks a final full stop
 _LINE = re.compile(r"[^\n]+")
 _PROSE_END = re.compile(r"[.!?…][”’\"»)\]]*\s*\Z")
 _SENTENCE_BREAK = re.compile(r"[.!?…][”’\"»]*\s+")
@@ -46,7 +47,8 @@ def blocks(text: str) -> Iterator[Block]:
             continue
         if not headline:
             # the first line is the headline unless it reads as a sentence (a text of prose)
-            headline = line if not _PROSE_END.search(line) else "\0"
+            short = len(line) <= MAX_HEADLINE
+            headline = line if short and not _PROSE_END.search(line) else "\0"
         is_headline = line == headline
         prose = not is_headline and counts.get(line, 1) == 1 and _is_prose(line)
         for bs, be in _pieces(text, s, e):

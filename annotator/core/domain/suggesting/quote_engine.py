@@ -8,7 +8,7 @@ and a said_by link joins them, as the demo annotators mark them.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -42,6 +42,7 @@ from annotator.core.domain.text import sentence_bounds
 
 FORMS = ("direct", "indirect", "partial")
 CHECK_EVERY = 2000  # characters between two looks at ``cancelled()``
+MAX_CLAUSE = 800  # a reported clause longer than this is no clause (a text without full stops)
 _SENTENCE_END = ".!?…"
 _CLOSERS = '”’"»)'
 # An -ing cue after these is a noun ("a blunt warning to"), not a participle (", warning that").
@@ -84,6 +85,21 @@ class _BlockState:
     cues: list[Cue]
     used: set[int] = field(default_factory=set)  # cue starts already given to a quote
     speakers: dict[int, Mention] = field(default_factory=dict)  # sentence start -> last one
+    quote_starts: list[int] = field(default_factory=list)
+    cue_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.quote_starts = [q.start for q in self.quotes]
+        self.cue_starts = [c.start for c in self.cues]
+
+    def cues_in(self, start: int, end: int) -> list[Cue]:
+        """The cues starting in ``[start, end)``, by bisection (blocks may hold many)."""
+        return self.cues[bisect_left(self.cue_starts, start) : bisect_left(self.cue_starts, end)]
+
+    def quotes_in(self, start: int, end: int) -> list[Quote]:
+        """The quotes opening in ``[start, end)``."""
+        lo = bisect_left(self.quote_starts, start)
+        return self.quotes[lo : bisect_left(self.quote_starts, end)]
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """The (merged) sentence holding ``pos``, or the block when it has none."""
@@ -93,10 +109,14 @@ class _BlockState:
         return self.sentences[max(0, i)]
 
     def inside_quote(self, pos: int) -> Quote | None:
-        for q in self.quotes:
-            if q.start < pos < q.end:
-                return q
-        return None
+        i = bisect_left(self.quote_starts, pos) - 1
+        return self.quotes[i] if i >= 0 and self.quotes[i].end > pos else None
+
+
+def _near(statements: list[_Statement], start: int, end: int) -> list[_Statement]:
+    """The statements (sorted by start, not overlapping each other) that may overlap a range."""
+    i = bisect_left(statements, start, key=lambda s: s.start)
+    return statements[max(0, i - 1) : bisect_left(statements, end, key=lambda s: s.start)]
 
 
 class QuoteEngine:
@@ -166,12 +186,13 @@ class QuoteEngine:
         quotes = find_quotes(text, block.start, block.end)
         if not block.prose and not quotes:
             return []
-        cues = [
+        state = _BlockState(block, self._sentences(text, block, quotes), quotes, [])
+        state.cues = [
             c
             for c in self._cues.find(text, block.start, block.end)
-            if not any(q.start < c.start < q.end for q in quotes) and self._verbal(text, c)
+            if state.inside_quote(c.start) is None and self._verbal(text, c)
         ]
-        state = _BlockState(block, self._sentences(text, block, quotes), quotes, cues)
+        state.cue_starts = [c.start for c in state.cues]
         self._speakers.record_titled_names(text, block.start, block.end, people)
         out = self._quotes(text, state, people, previous)
         if block.prose:
@@ -231,7 +252,7 @@ class QuoteEngine:
                 and last_quote is not None
                 and last_quote.end >= ss
                 and text[last_quote.end : q.start].rstrip().endswith(",")
-                and any(last_quote.end <= c.start < q.start for c in state.cues)
+                and bool(state.cues_in(last_quote.end, q.start))
             )
             direct = continuation or before is not None or self._opens_sentence(text, state, q)
             cue_mention = after or before
@@ -268,17 +289,22 @@ class QuoteEngine:
 
     def _opens_sentence(self, text: str, state: _BlockState, q: Quote) -> bool:
         """Whether a quote stands where a sentence starts (not inside the journalist's)."""
-        before = text[state.block.start : q.start].rstrip()
-        before = before.rstrip(_CLOSERS) if before.endswith(tuple(_CLOSERS)) else before
-        return not before or before[-1] in _SENTENCE_END or before.endswith(("–", "—", ":"))
+        i = q.start
+        while i > state.block.start and text[i - 1].isspace():
+            i -= 1
+        j = i
+        while j > state.block.start and text[j - 1] in _CLOSERS:
+            j -= 1
+        if j == state.block.start:
+            return True
+        last = text[j - 1] if j < i else text[i - 1]
+        return last in _SENTENCE_END or last in "–—:"
 
     def _after_clause(
         self, text: str, state: _BlockState, q: Quote, limit: int, people: People
     ) -> tuple[Cue, Mention | None] | None:
         """The reporting clause after a quote: “...,” he said / “...,” said Gen. X."""
-        for cue in state.cues:
-            if cue.start < q.end:
-                continue
+        for cue in state.cues_in(q.end, limit + 1)[:1]:
             if cue.start >= limit or cue.start - q.end > 150 or cue.kind is CueKind.ADJUNCT:
                 return None
             between = text[q.end : cue.start]
@@ -298,7 +324,7 @@ class QuoteEngine:
         self, text: str, state: _BlockState, q: Quote, ss: int, people: People
     ) -> tuple[Cue, Mention | None] | None:
         """The reporting clause before a quote: He said: “...” / X told reporters, “...”."""
-        found = [c for c in state.cues if ss <= c.start and c.end <= q.start]
+        found = [c for c in state.cues_in(ss, q.start) if c.end <= q.start]
         if not found:
             return None
         cue = found[-1]
@@ -322,24 +348,18 @@ class QuoteEngine:
             if cue.start in state.used or cue.kind is CueKind.ADJUNCT:
                 continue
             ss, se = state.sentence(cue.start)
-            nxt = next(
-                (
-                    c
-                    for c in state.cues[k + 1 :]
-                    if c.start < se and c.kind is not CueKind.ADJUNCT and c.start not in state.used
-                ),
-                None,
-            )
+            ss, se = max(ss, cue.start - MAX_CLAUSE), min(se, cue.end + MAX_CLAUSE)
+            nxt = self._next_cue(state, k, se)
             found = self._clause(text, state, cue, ss, se, nxt, people, direct)
             if found is None:
                 continue
             start, end, mention = found
-            state.used.update(c.start for c in state.cues if start <= c.start < end)
+            state.used.update(c.start for c in state.cues_in(start, end))
             if end - start < 3 or word_count(text, start, end) < 3:
                 continue
-            if any(d.start < end and start < d.end for d in direct):
+            if any(d.start < end and start < d.end for d in _near(direct, start, end)):
                 continue
-            form = "partial" if any(start <= q.start < end for q in state.quotes) else "indirect"
+            form = "partial" if state.quotes_in(start, end) else "indirect"
             if mention is not None:
                 state.speakers[ss] = mention
             evidence = f"reported speech after '{cue.text}'"
@@ -368,7 +388,7 @@ class QuoteEngine:
             pos += 4  # "called on all sides to ...": an appeal, reported like speech
         elif cue.kind is CueKind.NAMING:
             limit = clauses.clause_cut(text, pos, limit)
-            quoted = [q for q in state.quotes if pos <= q.start < limit]
+            quoted = state.quotes_in(pos, limit)
             if quoted:
                 start, _ = clauses.trim(text, pos, quoted[0].end)
                 return start, quoted[0].end, mention
@@ -387,17 +407,28 @@ class QuoteEngine:
         if not rest or rest[0] in ",.;:!?" or (pos >= limit):
             return self._clause_before(text, state, cue, ss, pos, se, mention)
         first = limit - len(rest)
-        if any(d.start == first for d in direct):
+        if any(d.start == first for d in _near(direct, first, first + 1)):
             return None  # a quote the quote rules already report
         end = clauses.clause_cut(text, pos, limit)
         inside = state.inside_quote(end)
         if inside is not None:
             end = inside.end
-        for q in state.quotes:
-            if pos < q.start < end and self._opens_sentence(text, state, q):
+        for q in state.quotes_in(pos + 1, end):
+            if self._opens_sentence(text, state, q):
                 end = q.start
+                break
         start, end = clauses.trim(text, pos, end)
         return start, end, mention
+
+    def _next_cue(self, state: _BlockState, k: int, se: int) -> Cue | None:
+        """The next cue of the sentence after ``state.cues[k]`` that may start a clause."""
+        for i in range(k + 1, len(state.cues)):
+            c = state.cues[i]
+            if c.start >= se:
+                return None
+            if c.kind is not CueKind.ADJUNCT and c.start not in state.used:
+                return c
+        return None
 
     def _boundary(self, text: str, pos: int, nxt: Cue) -> int | None:
         """Where a clause ends when the next cue starts a clause of its own ("... and said",

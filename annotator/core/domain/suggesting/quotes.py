@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 _MARKS = re.compile(r"[“”‘’\"]")
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*")
@@ -80,6 +81,7 @@ def _close(stack: list[tuple[str, int]], opener: str, at: int, found: list[Quote
             return
 
 
-def word_count(text: str, start: int, end: int) -> int:
-    """Words between two offsets (hyphenated and apostrophe words count once)."""
-    return sum(1 for _ in _WORD.finditer(text, start, end))
+def word_count(text: str, start: int, end: int, limit: int = 50) -> int:
+    """Words between two offsets (hyphenated and apostrophe words count once), counted up to
+    ``limit`` only: callers compare with small numbers, and a long range must stay cheap."""
+    return sum(1 for _ in islice(_WORD.finditer(text, start, end), limit))

@@ -10,7 +10,7 @@ skipping adverbs ("also"), times ("on Saturday") and asides (", who asked not to
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,6 +67,7 @@ DEFAULT_TITLES: tuple[str, ...] = (
 _RANK_WORDS = frozenset(
     _words("gen. general adm. admiral vice rear col. colonel lt. maj. capt. dr. prof. brig.")
 )
+SUBJECT_REACH = 200  # characters before a cue where its subject may start
 PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 _PERSON_PRONOUNS = frozenset({"he", "she", "i"})
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "one", "two", "three"})
@@ -168,16 +169,12 @@ class People:
         known = self._full.get(key, "")
         if len(name.split()) > len(known.split()):
             self._full[key] = name
-        if self._starts and at < self._starts[-1]:
-            i = bisect_left(self._starts, at)
-            self._starts.insert(i, at)
-            self._names.insert(i, name)
-        else:
-            self._starts.append(at)
-            self._names.append(name)
+        i = bisect_left(self._starts, at)  # the end, but for a name earlier in the paragraph
+        self._starts.insert(i, at)
+        self._names.insert(i, name)
 
     def add_body(self, at: int, text: str) -> None:
-        self._bodies.append((at, text))
+        insort(self._bodies, (at, text))
 
     def knows(self, word: str) -> bool:
         return word.casefold() in self._full
@@ -191,10 +188,8 @@ class People:
         return self.full_name(self._names[i - 1]) if i else ""
 
     def last_body(self, before: int) -> str:
-        for at, text in reversed(self._bodies):
-            if at < before:
-                return text
-        return ""
+        i = bisect_left(self._bodies, (before, ""))
+        return self._bodies[i - 1][1] if i else ""
 
 
 def strip_ranks(name: str) -> str:
@@ -233,7 +228,7 @@ class SpeakerFinder:
 
     def subject_before(self, text: str, lo: int, pos: int, people: People) -> Mention | None:
         """The subject of a cue at ``pos`` (its clause starts at or after ``lo``), or None."""
-        toks = _tokens(text, max(lo, pos - 300), pos)
+        toks = _tokens(text, max(lo, pos - SUBJECT_REACH), pos)
         toks = self._drop_adjuncts(toks)
         segments = self._segments(toks)
         if not segments:
