@@ -303,3 +303,32 @@ def test_cancelled_returns_what_it_has(engine: QuoteEngine) -> None:
     statements = [s for s in result.spans if s.label == "STATEMENT"]
     assert 0 < len(statements) < 2000
     assert calls == 4
+
+
+def test_quote_continued_over_paragraphs(engine: QuoteEngine) -> None:
+    """News leaves a quote open at a paragraph's end when the next paragraph goes on with it."""
+    text = (
+        "Adm. Oskar Vendel spoke to the fleet.\n\n"
+        "“We have waited long enough. The strait is ours and we will keep it open.\n\n"
+        "“Anyone who tries to close it will meet our submarines,” he said.\n\n"
+        "A stray “mark opens here and nothing closes it.\n"
+    )
+    assert frames(engine.suggest(text), text) == [
+        (
+            "“We have waited long enough. The strait is ours and we will keep it open.",
+            "direct",
+            "he",
+            "Oskar Vendel",
+        ),
+        (
+            "“Anyone who tries to close it will meet our submarines,”",
+            "direct",
+            "he",
+            "Oskar Vendel",
+        ),
+    ]
+
+
+def test_quote_left_open_with_nothing_after_is_dropped(engine: QuoteEngine) -> None:
+    text = "“We have waited long enough and we will keep the strait open.\n\nThe fleet sailed."
+    assert frames(engine.suggest(text), text) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -16,12 +17,55 @@ ENGINE = QuoteEngine.from_schema(load_schema(REPO / "label_schemas" / "defence_s
 
 # Pieces news is made of, mixed at random: quote marks, cues, names, titles, punctuation.
 PIECES = [
-    "“", "”", "‘", "’", '"', "'", ",", ".", ":", ";", "?", "…", " – ", "\n", "\n\n", " ", " ",
-    "\u00a0", "said", "told", "denied that", "according to", "in a statement", "called",
-    "warning", "and", "but", "that", "who", "he", "she", "it", "the ministry", "Gen.",
-    "Defence Minister", "Ali Demir", "Demir", "Yılmaz’s", "don’t", "We will respond",
-    "with force", "the report", "By Lena Hartmann | Meridian Wire", "Photo:", "Read more:",
-    "(Meridian Wire)", "e\u0301", "\r\n", "Korvath",
+    "“",
+    "”",
+    "‘",
+    "’",
+    '"',
+    "'",
+    ",",
+    ".",
+    ":",
+    ";",
+    "?",
+    "…",
+    " – ",
+    "\n",
+    "\n\n",
+    " ",
+    " ",
+    "\u00a0",
+    "said",
+    "told",
+    "denied that",
+    "according to",
+    "in a statement",
+    "called",
+    "warning",
+    "and",
+    "but",
+    "that",
+    "who",
+    "he",
+    "she",
+    "it",
+    "the ministry",
+    "Gen.",
+    "Defence Minister",
+    "Ali Demir",
+    "Demir",
+    "Yılmaz’s",
+    "don’t",
+    "We will respond",
+    "with force",
+    "the report",
+    "By Lena Hartmann | Meridian Wire",
+    "Photo:",
+    "Read more:",
+    "(Meridian Wire)",
+    "e\u0301",
+    "\r\n",
+    "Korvath",
 ]
 
 
@@ -35,7 +79,7 @@ def check(text: str, result: Suggestions) -> None:
         assert 0 < span.confidence <= 1
         assert span.label in ("STATEMENT", "SPEAKER")
     speakers = sorted((s.start, s.end) for s in result.spans if s.label == "SPEAKER")
-    assert all(a[1] <= b[0] for a, b in zip(speakers, speakers[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in pairwise(speakers))
     sources = [link.source for link in result.links]
     assert len(sources) == len(set(sources))  # said_by: at most one per statement
     for link in result.links:

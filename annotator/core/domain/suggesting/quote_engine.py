@@ -73,6 +73,7 @@ class _Statement:
     mention: Mention | None
     cued: bool
     evidence: str
+    open_ended: bool = False  # a quote the next paragraph continues; it lends the speaker
 
 
 @dataclass
@@ -175,8 +176,28 @@ class QuoteEngine:
                     break
             if block.headline:
                 continue
-            found.extend(self._block(text, block, people, found[-1] if found else None))
+            statements = self._block(text, block, people, found[-1] if found else None)
+            if found and found[-1].open_ended:
+                self._continued(text, block, found, statements)
+            found.extend(statements)
+        if found and found[-1].open_ended:
+            found.pop()  # nothing continued it
         return self._records(found, people)
+
+    def _continued(
+        self, text: str, block: Block, found: list[_Statement], statements: list[_Statement]
+    ) -> None:
+        """A quote left open at a paragraph's end counts when this paragraph opens with a
+        quote mark (it goes on), and takes the speaker that continuation names."""
+        opened = found[-1]
+        first = statements[0] if statements else None
+        starts_quoted = text[block.start : block.start + 1] in ("“", '"')
+        if not starts_quoted or first is None or first.start != block.start:
+            found.pop()
+            return
+        if opened.mention is None or not opened.cued:
+            opened.mention, opened.cued = first.mention, first.cued
+        opened.open_ended = False
 
     # -- one paragraph --
 
@@ -243,7 +264,7 @@ class QuoteEngine:
         last_quote: Quote | None = None
         for i, q in enumerate(state.quotes):
             ss, se = state.sentence(q.start)
-            words = word_count(text, q.start + 1, q.end - 1)
+            words = word_count(text, *q.inner)
             next_start = state.quotes[i + 1].start if i + 1 < len(state.quotes) else se
             after = self._after_clause(text, state, q, min(se, next_start), people)
             before = self._before_clause(text, state, q, ss, people) if after is None else None
@@ -280,7 +301,11 @@ class QuoteEngine:
                 mention = carried.mention if carried is not None else None
                 cued = False
                 evidence = "quote with no cue; speaker of the quote before it"
-            statement = _Statement(q.start, q.end, "direct", mention, cued, evidence)
+            if not q.closed:
+                if words < 3:
+                    continue
+                evidence = "quote continued in the next paragraph"
+            statement = _Statement(q.start, q.end, "direct", mention, cued, evidence, not q.closed)
             out.append(statement)
             if mention is not None:
                 state.speakers[ss] = mention

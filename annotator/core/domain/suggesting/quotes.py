@@ -21,10 +21,11 @@ class Quote:
     start: int  # the opening mark
     end: int  # just after the closing mark
     mark: str  # the opening mark: “ ‘ or "
+    closed: bool = True  # False: a double quote still open at the paragraph's end
 
     @property
     def inner(self) -> tuple[int, int]:
-        return self.start + 1, self.end - 1
+        return self.start + 1, self.end - 1 if self.closed else self.end
 
 
 def _wordish(ch: str) -> bool:
@@ -34,8 +35,10 @@ def _wordish(ch: str) -> bool:
 def find_quotes(text: str, start: int, end: int) -> list[Quote]:
     """The outermost closed quotes in ``text[start:end]`` (one paragraph), in order.
 
-    A quote left open at the end of the paragraph is dropped: a paragraph's stray mark must not
-    swallow the rest of the article.
+    A quote never closed is kept only when it is a double quote that opens the paragraph and
+    nothing else is open: news leaves a quote open at the end of a paragraph when the next one
+    continues it. It then ends at the paragraph's end (``closed`` False); any other stray mark
+    is dropped, so it cannot swallow the rest of the paragraph.
     """
     found: list[Quote] = []
     stack: list[tuple[str, int]] = []  # open marks, innermost last
@@ -59,6 +62,11 @@ def find_quotes(text: str, start: int, end: int) -> list[Quote]:
             _close(stack, '"', at, found)
         elif not after.isspace():
             stack.append((mark, at))
+    if stack and stack[0][0] in '“"' and not text[start : stack[0][1]].strip():
+        last = end
+        while last > stack[0][1] and text[last - 1].isspace():
+            last -= 1
+        found.append(Quote(stack[0][1], last, stack[0][0], closed=False))
     return found
 
 
