@@ -332,3 +332,17 @@ def test_quote_continued_over_paragraphs(engine: QuoteEngine) -> None:
 def test_quote_left_open_with_nothing_after_is_dropped(engine: QuoteEngine) -> None:
     text = "“We have waited long enough and we will keep the strait open.\n\nThe fleet sailed."
     assert frames(engine.suggest(text), text) == []
+
+
+def test_a_cue_in_an_aside_reports_nothing(engine: QuoteEngine) -> None:
+    text = "The missile, which officials say has a range of 2,000 km, was tested on Friday."
+    assert frames(engine.suggest(text), text) == []
+
+
+def test_nouns_that_look_like_cues_are_not_cues(engine: QuoteEngine) -> None:
+    text = (
+        "The speech carried a blunt warning to neighbouring Estmar and its allies.\n"
+        "The Tarkan has a stated range of up to 1,800 km.\n"
+        "Three firms accused of assembling drones were listed."
+    )
+    assert frames(engine.suggest(text), text) == []

@@ -45,6 +45,7 @@ DEFAULT_CUE_VERBS: tuple[str, ...] = (
     "brand",
     "write",
     "reiterate",
+    "reply",
     "assert",
     "according to",
     "in a statement",

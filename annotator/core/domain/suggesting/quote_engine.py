@@ -47,6 +47,9 @@ _SENTENCE_END = ".!?…"
 _CLOSERS = '”’"»)'
 # An -ing cue after these is a noun ("a blunt warning to"), not a participle (", warning that").
 _NOUN_BEFORE = frozenset({"a", "an", "the", "this", "its", "their", "his", "her", "no", "any"})
+_AUXILIARIES = frozenset(
+    {"is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could", "may"}
+)
 _NOUN_AFTER = frozenset({"to", "of", "from", "for", "about", "was", "is", "were", "are"})
 
 
@@ -434,6 +437,8 @@ class QuoteEngine:
         first = limit - len(rest)
         if any(d.start == first for d in _near(direct, first, first + 1)):
             return None  # a quote the quote rules already report
+        if rest.split(maxsplit=1)[0].lower() in _AUXILIARIES:
+            return None  # "the missile, which officials say has a range ...": an aside
         end = clauses.clause_cut(text, pos, limit)
         inside = state.inside_quote(end)
         if inside is not None:
