@@ -142,7 +142,7 @@ class CueMatcher:
             for form in inflect(lemma):
                 forms.setdefault(form, (lemma.strip().lower(), kind))
         self._forms = forms
-        body = _trie_pattern(forms)
+        body = words_pattern(forms)
         self._pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE) if forms else None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Cue]:
@@ -158,7 +158,7 @@ class CueMatcher:
         return found
 
 
-def _trie_pattern(forms: Iterable[str]) -> str:
+def words_pattern(forms: Iterable[str]) -> str:
     """One pattern for many words, as a tree of shared prefixes: the regex engine then rejects
     a position at its first letter instead of trying every word (a flat alternation of a
     hundred words cost 2 s per MB of text). A space in a phrase matches any run of white

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from annotator.core.domain.schema.model import Schema
-from annotator.core.domain.suggesting import attribution as clauses
+from annotator.core.domain.suggesting import clauses
 from annotator.core.domain.suggesting.blocks import Block, blocks
 from annotator.core.domain.suggesting.cues import (
     DEFAULT_CUE_VERBS,

@@ -14,6 +14,8 @@ from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from annotator.core.domain.suggesting.cues import words_pattern
+
 
 def _words(text: str) -> list[str]:
     """A word list written as one string, for long lists of plain words."""
@@ -205,11 +207,11 @@ class SpeakerFinder:
     def __init__(self, titles: Sequence[str]) -> None:
         self._title_words = frozenset(w.lower() for t in titles for w in t.split())
         self._title_heads = frozenset(t.split()[-1].lower() for t in titles if t.split())
-        alternatives = sorted({t for t in titles if t.strip()}, key=len, reverse=True)
-        body = "|".join(r"\s+".join(map(re.escape, t.split())) for t in alternatives)
+        wanted = {t.lower() for t in titles if t.strip()}
+        body = words_pattern(wanted)
         name = r"[^\W\d_][\w’'\-]*\.?(?:\s+[^\W\d_][\w’'\-]*\.?){0,4}"
         self._titled = (
-            re.compile(rf"(?<!\w)(?:{body})(?!\w),?\s+({name})", re.IGNORECASE) if body else None
+            re.compile(rf"(?<!\w){body}(?!\w),?\s+({name})", re.IGNORECASE) if wanted else None
         )
 
     # -- persons named in a paragraph --
