@@ -346,3 +346,19 @@ def test_nouns_that_look_like_cues_are_not_cues(engine: QuoteEngine) -> None:
         "Three firms accused of assembling drones were listed."
     )
     assert frames(engine.suggest(text), text) == []
+
+
+def test_readers_comments_and_unattributed_quotes_hold_no_statement(engine: QuoteEngine) -> None:
+    text = (
+        "Korvath tests a missile\n"
+        "“This is a great day for our country,” Gen. Mehmet Yılmaz said after the launch.\n"
+        "Comments (3)\n"
+        'Brave_Reader: "they always say it went perfectly" lol. Nobody believes them.\n'
+        "Vardas_guy · 2 hours ago\n"
+        "The minister said it himself, so the test really went well.\n"
+    )
+    assert frames(engine.suggest(text), text) == [
+        ("“This is a great day for our country,”", "direct", "Gen. Mehmet Yılmaz", "Mehmet Yılmaz")
+    ]
+    pull_quote = "“Nobody will stop this programme.”\nThe programme began in 2019 in Vardas."
+    assert frames(engine.suggest(pull_quote), pull_quote) == []

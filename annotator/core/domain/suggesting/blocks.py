@@ -25,6 +25,9 @@ _BOILERPLATE = re.compile(
     r"recent posts|join |sign up|subscribe|comments|log in|share)",
     re.IGNORECASE,
 )
+_COMMENTS = re.compile(
+    r"(?:\d+\s+)?(?:comments?|reader comments|show comments)\b[^.!?]{0,30}\Z", re.IGNORECASE
+)
 _AGO = re.compile(r"\b\d+\s+(?:minute|hour|day|week|month)s?\s+ago\b", re.IGNORECASE)
 
 
@@ -41,16 +44,19 @@ def blocks(text: str) -> Iterator[Block]:
     lines = [(m.start(), m.end()) for m in _LINE.finditer(text)]
     counts = Counter(text[s:e].strip() for s, e in lines if e - s < 500)
     headline = ""
+    comments = False
     for s, e in lines:
         line = text[s:e].strip()
         if not line:
             continue
+        if _COMMENTS.match(line):
+            comments = True  # readers' comments follow: none of them is the article's
         if not headline:
             # the first line is the headline unless it reads as a sentence (a text of prose)
             short = len(line) <= MAX_HEADLINE
             headline = line if short and not _PROSE_END.search(line) else "\0"
         is_headline = line == headline
-        prose = not is_headline and counts.get(line, 1) == 1 and _is_prose(line)
+        prose = not (is_headline or comments) and counts.get(line, 1) == 1 and _is_prose(line)
         for bs, be in _pieces(text, s, e):
             yield Block(bs, be, prose, is_headline)
 

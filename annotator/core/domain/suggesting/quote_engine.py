@@ -302,6 +302,9 @@ class QuoteEngine:
                     previous if previous is not None and previous.form == "direct" else None
                 )
                 mention = carried.mention if carried is not None else None
+                if mention is None and q.closed:
+                    last_quote = q
+                    continue  # nobody says it: a pull quote, a reader's comment
                 cued = False
                 evidence = "quote with no cue; speaker of the quote before it"
             if not q.closed:
