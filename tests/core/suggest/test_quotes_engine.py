@@ -362,3 +362,14 @@ def test_readers_comments_and_unattributed_quotes_hold_no_statement(engine: Quot
     ]
     pull_quote = "“Nobody will stop this programme.”\nThe programme began in 2019 in Vardas."
     assert frames(engine.suggest(pull_quote), pull_quote) == []
+
+
+def test_in_a_statement_without_a_reporting_verb(engine: QuoteEngine) -> None:
+    text = (
+        "In a statement, the ministry welcomed the decision to extend the ceasefire.\n"
+        "In a statement on Monday, the army said three drones had been shot down."
+    )
+    assert frames(engine.suggest(text), text) == [
+        ("the decision to extend the ceasefire", "indirect", "the ministry", ""),
+        ("three drones had been shot down", "indirect", "the army", ""),
+    ]

@@ -376,12 +376,15 @@ class QuoteEngine:
     ) -> list[_Statement]:
         out: list[_Statement] = []
         for k, cue in enumerate(state.cues):
-            if cue.start in state.used or cue.kind is CueKind.ADJUNCT:
+            if cue.start in state.used:
                 continue
             ss, se = state.sentence(cue.start)
             ss, se = max(ss, cue.start - MAX_CLAUSE), min(se, cue.end + MAX_CLAUSE)
-            nxt = self._next_cue(state, k, se)
-            found = self._clause(text, state, cue, ss, se, nxt, people, direct)
+            if cue.kind is CueKind.ADJUNCT:
+                found = self._in_a_statement(text, state, cue, ss, se, people)
+            else:
+                nxt = self._next_cue(state, k, se)
+                found = self._clause(text, state, cue, ss, se, nxt, people, direct)
             if found is None:
                 continue
             start, end, mention = found
@@ -452,6 +455,24 @@ class QuoteEngine:
                 break
         start, end = clauses.trim(text, pos, end)
         return start, end, mention
+
+    def _in_a_statement(
+        self, text: str, state: _BlockState, cue: Cue, ss: int, se: int, people: People
+    ) -> tuple[int, int, Mention | None] | None:
+        """ "In a statement, the ministry welcomed the decision.": what follows the verb, when
+        the sentence opens with the phrase and has no reporting verb of its own."""
+        if clauses.after_dateline(text, ss, cue.start) != cue.start:
+            return None
+        if any(c.kind is not CueKind.ADJUNCT for c in state.cues_in(ss, se)):
+            return None
+        comma = clauses.skip_adjuncts(text, cue.end, se)
+        if text[comma : comma + 1] != ",":
+            return None
+        found = self._speakers.subject_and_verb(text, comma + 1, se, people)
+        if found is None:
+            return None
+        mention, verb_end = found
+        return (*clauses.trim(text, verb_end, se), mention)
 
     def _next_cue(self, state: _BlockState, k: int, se: int) -> Cue | None:
         """The next cue of the sentence after ``state.cues[k]`` that may start a clause."""

@@ -289,6 +289,20 @@ class SpeakerFinder:
             return self._mention(text, seg[:cut][:8], people)
         return None
 
+    def subject_and_verb(
+        self, text: str, pos: int, hi: int, people: People
+    ) -> tuple[Mention, int] | None:
+        """A subject and the end of its past-tense verb: "the ministry welcomed" (after "In a
+        statement,"), where no reporting verb names what was said."""
+        toks = _tokens(text, pos, min(hi, pos + 200))
+        for k, tok in enumerate(toks[:9]):
+            if tok.text in _STOPS:
+                return None
+            if k and not _capital(tok) and tok.low.endswith("ed") and tok.low not in _VERBS:
+                mention = self._mention(text, toks[:k], people)
+                return (mention, tok.end) if mention is not None else None
+        return None
+
     def object_after(self, text: str, pos: int, hi: int, people: People) -> Mention | None:
         """The speaker after a cue: "said Gen. Ali Demir", "according to the ministry"."""
         toks = _tokens(text, pos, min(hi, pos + 200))
