@@ -373,3 +373,16 @@ def test_in_a_statement_without_a_reporting_verb(engine: QuoteEngine) -> None:
         ("the decision to extend the ceasefire", "indirect", "the ministry", ""),
         ("three drones had been shot down", "indirect", "the army", ""),
     ]
+
+
+def test_but_starts_a_second_claim_of_the_same_speaker(engine: QuoteEngine) -> None:
+    text = (
+        "A Halvard diplomat said the alliance had expected “noise from Vardas” but had seen "
+        "no sign of submarines leaving port."
+    )
+    result = engine.suggest(text)
+    assert frames(result, text) == [
+        ("the alliance had expected “noise from Vardas”", "partial", "A Halvard diplomat", ""),
+        ("had seen no sign of submarines leaving port", "indirect", "A Halvard diplomat", ""),
+    ]
+    assert len({link.target for link in result.links}) == 1

@@ -20,7 +20,7 @@ _ADJUNCT = re.compile(
 _THAT = re.compile(r"\bthat\b")
 # Where one reported clause ends and a new one (or the journalist's words) begins.
 _CLAUSE_CUT = re.compile(
-    r",\s+and\s+that\s|\s+but\s+|,\s+(?:in|during|at)\s+(?:a|an|the)\s+(?:\w+\s+)?"
+    r",?\s+(?P<but>but)\s+|,\s+(?:in|during|at)\s+(?:a|an|the)\s+(?:\w+\s+)?"
     r"(?:speech|interview|statement|address|news conference|press conference|briefing)\b"
 )
 # A dateline before the first sentence: "VARDAS, March 14 (Meridian Wire) – ".
@@ -49,6 +49,13 @@ def clause_cut(text: str, start: int, end: int) -> int:
     """Where the reported clause starting at ``start`` ends, at the latest ``end``."""
     found = _CLAUSE_CUT.search(text, start, end)
     return found.start() if found else end
+
+
+def contrast_after(text: str, start: int, end: int) -> int | None:
+    """Where a second claim starts when the clause goes on with "but" ("had expected noise
+    but had seen no sign of ..."), or None. One statement per claim, as the guidelines say."""
+    found = _CLAUSE_CUT.search(text, start, end)
+    return found.end() if found is not None and found.group("but") else None
 
 
 def after_dateline(text: str, start: int, end: int) -> int:

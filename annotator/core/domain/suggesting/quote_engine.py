@@ -89,6 +89,7 @@ class _BlockState:
     cues: list[Cue]
     used: set[int] = field(default_factory=set)  # cue starts already given to a quote
     speakers: dict[int, Mention] = field(default_factory=dict)  # sentence start -> last one
+    tails: dict[int, tuple[int, int]] = field(default_factory=dict)  # clause end -> "but ..."
     quote_starts: list[int] = field(default_factory=list)
     cue_starts: list[int] = field(default_factory=list)
 
@@ -388,16 +389,21 @@ class QuoteEngine:
             if found is None:
                 continue
             start, end, mention = found
-            state.used.update(c.start for c in state.cues_in(start, end))
-            if end - start < 3 or word_count(text, start, end) < 3:
-                continue
-            if any(d.start < end and start < d.end for d in _near(direct, start, end)):
-                continue
-            form = "partial" if state.quotes_in(start, end) else "indirect"
-            if mention is not None:
-                state.speakers[ss] = mention
-            evidence = f"reported speech after '{cue.text}'"
-            out.append(_Statement(start, end, form, mention, True, evidence))
+            parts = [(start, end)]
+            tail = state.tails.pop(end, None)
+            if tail is not None:
+                parts.append(tail)
+            for start, end in parts:
+                state.used.update(c.start for c in state.cues_in(start, end))
+                if end - start < 3 or word_count(text, start, end) < 3:
+                    continue
+                if any(d.start < end and start < d.end for d in _near(direct, start, end)):
+                    continue
+                form = "partial" if state.quotes_in(start, end) else "indirect"
+                if mention is not None:
+                    state.speakers[ss] = mention
+                evidence = f"reported speech after '{cue.text}'"
+                out.append(_Statement(start, end, form, mention, True, evidence))
         return out
 
     def _clause(
@@ -454,6 +460,9 @@ class QuoteEngine:
                 end = q.start
                 break
         start, end = clauses.trim(text, pos, end)
+        second = clauses.contrast_after(text, end, limit)
+        if second is not None and state.inside_quote(second) is None:
+            state.tails[end] = clauses.trim(text, second, limit)
         return start, end, mention
 
     def _in_a_statement(
