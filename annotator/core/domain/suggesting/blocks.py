@@ -42,7 +42,7 @@ class Block:
 def blocks(text: str) -> Iterator[Block]:
     """The paragraphs (lines) of ``text`` in order, long ones cut at sentence ends."""
     lines = [(m.start(), m.end()) for m in _LINE.finditer(text)]
-    counts = Counter(text[s:e].strip() for s, e in lines if e - s < 500)
+    counts = Counter(text[s:e].strip() for s, e in lines if e - s <= MAX_BLOCK)
     headline = ""
     comments = False
     for s, e in lines:
@@ -56,9 +56,13 @@ def blocks(text: str) -> Iterator[Block]:
             short = len(line) <= MAX_HEADLINE
             headline = line if short and not _PROSE_END.search(line) else "\0"
         is_headline = line == headline
-        prose = not (is_headline or comments) and counts.get(line, 1) == 1 and _is_prose(line)
-        for bs, be in _pieces(text, s, e):
-            yield Block(bs, be, prose, is_headline)
+        if e - s <= MAX_BLOCK:
+            prose = not (is_headline or comments) and counts[line] == 1 and _is_prose(line)
+            yield Block(s, e, prose, is_headline)
+            continue
+        for bs, be in _pieces(text, s, e):  # a text without line breaks: judge each piece
+            prose = not comments and _is_prose(text[bs:be].strip())
+            yield Block(bs, be, prose, False)
 
 
 def _is_prose(line: str) -> bool:
