@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from annotator.core.domain.schema.model import Schema
 from annotator.core.domain.suggesting import clauses
@@ -24,6 +25,7 @@ from annotator.core.domain.suggesting.cues import (
 )
 from annotator.core.domain.suggesting.frames import (
     Cancelled,
+    Engine,
     FrameRoles,
     SuggestedLink,
     SuggestedSpan,
@@ -616,3 +618,7 @@ class QuoteEngine:
                 SuggestedLink(key, speaker_key, roles.speaker_relation, confidence, self.name)
             )
         return Suggestions(tuple(spans), tuple(links))
+
+
+if TYPE_CHECKING:  # mypy checks here that the engine keeps to the protocol all engines share
+    _AN_ENGINE: Engine = QuoteEngine(FrameRoles("STATEMENT", None, None, {}))
