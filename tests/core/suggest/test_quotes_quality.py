@@ -37,6 +37,7 @@ class Frames:
 
     pairs: list[Pair]
     direct: list[bool]
+    speakers: list[scoring.ScoredSpan]  # every SPEAKER span, linked or not, each once
 
     def only(self, direct: bool) -> list[Pair]:
         return [p for p, d in zip(self.pairs, self.direct, strict=True) if d or not direct]
@@ -94,7 +95,10 @@ def suggested_frames(result: Suggestions, text: str) -> Frames:
         speaker = scored(text, k.start, k.end, "SPEAKER", k.refers_to) if k else None
         pairs.append((scored(text, span.start, span.end, "STATEMENT"), speaker))
         direct.append(span.attributes.get("form") == "direct")
-    return Frames(pairs, direct)
+    speakers = [
+        scored(text, s.start, s.end, "SPEAKER") for s in result.spans if s.label == "SPEAKER"
+    ]
+    return Frames(pairs, direct, speakers)
 
 
 def demo_references(file: str) -> dict[str, list[tuple[str, Frames]]]:
@@ -126,7 +130,12 @@ def demo_references(file: str) -> dict[str, list[tuple[str, Frames]]]:
                     text[span["start"]] in QUOTE_MARKS
                     or span.get("attributes", {}).get("form") == "direct"
                 )
-            out[f"demo/{annotator}"].append((text, Frames(pairs, direct)))
+            speakers = [
+                scored(text, s["start"], s["end"], "SPEAKER")
+                for s in spans
+                if s["label"] == "SPEAKER"
+            ]
+            out[f"demo/{annotator}"].append((text, Frames(pairs, direct, speakers)))
     return out
 
 
@@ -144,18 +153,23 @@ def article_references() -> list[tuple[str, Frames]]:
             )
             pairs.append((scored(text, ref.start, ref.end, "STATEMENT"), speaker))
             direct.append(ref.form == "direct" or text[ref.start] in QUOTE_MARKS)
-        out.append((text, Frames(pairs, direct)))
+        speakers = sorted({k for _, k in pairs if k is not None}, key=lambda k: k.start)
+        out.append((text, Frames(pairs, direct, speakers)))
     return out
 
 
-def evaluate(engine: QuoteEngine, docs: Iterable[tuple[str, Frames]]) -> tuple[Tally, Tally]:
-    """(direct quotes, all statements) over a set of documents, micro-averaged."""
+def evaluate(
+    engine: QuoteEngine, docs: Iterable[tuple[str, Frames]]
+) -> tuple[Tally, Tally, scoring.LabelScore]:
+    """(direct quotes, all statements, SPEAKER spans) over a set of documents, micro-averaged."""
     direct, every = Tally(), Tally()
+    speaker_scores = []
     for text, reference in docs:
         mine = suggested_frames(engine.suggest(text), text)
         direct.add(mine.only(direct=True), reference.only(direct=True))
         every.add(mine.pairs, reference.pairs)
-    return direct, every
+        speaker_scores.extend(scoring.score_labels(mine.speakers, reference.speakers).values())
+    return direct, every, scoring.totals(speaker_scores)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +178,7 @@ def engine() -> QuoteEngine:
 
 
 @pytest.fixture(scope="module")
-def figures(engine: QuoteEngine) -> dict[str, tuple[Tally, Tally]]:
+def figures(engine: QuoteEngine) -> dict[str, tuple[Tally, Tally, scoring.LabelScore]]:
     sets = {
         **demo_references("team.jsonl"),
         **demo_references("articles.jsonl"),
@@ -173,32 +187,41 @@ def figures(engine: QuoteEngine) -> dict[str, tuple[Tally, Tally]]:
     assert set(sets) == set(SETS)
     results = {name: evaluate(engine, docs) for name, docs in sorted(sets.items())}
     print()
-    for name, (direct, every) in results.items():
+    for name, (direct, every, speakers) in results.items():
         print(direct.line(f"{name} direct quotes"))
         print(every.line(f"{name} all statements"))
+        print(
+            f"{name + ' SPEAKER spans':<28} P {speakers.precision:.2f}  R {speakers.recall:.2f}  "
+            f"F1 {speakers.f1:.2f}  ({speakers.found} found / {speakers.suggested} suggested / "
+            f"{speakers.reference} reference)"
+        )
     return results
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_direct_quotes_are_found(figures: dict[str, tuple[Tally, Tally]], name: str) -> None:
-    direct, _ = figures[name]
+def test_direct_quotes_are_found(
+    figures: dict[str, tuple[Tally, Tally, scoring.LabelScore]], name: str
+) -> None:
+    direct, _, _ = figures[name]
     assert direct.reference >= 9, "too few direct quotes in the reference to judge"
     assert direct.label.recall >= 0.9, direct.line(name)
     assert direct.label.precision >= 0.8, direct.line(name)
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_speakers_of_direct_quotes(figures: dict[str, tuple[Tally, Tally]], name: str) -> None:
-    direct, _ = figures[name]
+def test_speakers_of_direct_quotes(
+    figures: dict[str, tuple[Tally, Tally, scoring.LabelScore]], name: str
+) -> None:
+    direct, _, _ = figures[name]
     assert direct.judged >= 9
     assert direct.speaker_accuracy >= 0.8, direct.line(name)
 
 
 @pytest.mark.parametrize("name", SETS)
 def test_speakers_of_every_statement_found(
-    figures: dict[str, tuple[Tally, Tally]], name: str
+    figures: dict[str, tuple[Tally, Tally, scoring.LabelScore]], name: str
 ) -> None:
-    _, every = figures[name]
+    _, every, _ = figures[name]
     assert every.speaker_accuracy >= 0.8, every.line(name)
 
 
