@@ -8,13 +8,10 @@ and a said_by link joins them, as the demo annotators mark them.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from annotator.core.domain.schema.model import Schema
-from annotator.core.domain.suggesting import clauses
 from annotator.core.domain.suggesting.blocks import Block, blocks
 from annotator.core.domain.suggesting.cues import (
     DEFAULT_CUE_VERBS,
@@ -32,7 +29,9 @@ from annotator.core.domain.suggesting.frames import (
     Suggestions,
     frame_roles,
 )
+from annotator.core.domain.suggesting.paragraph import Paragraph, Statement
 from annotator.core.domain.suggesting.quotes import Quote, find_quotes, word_count
+from annotator.core.domain.suggesting.reported import ReportedSpeech
 from annotator.core.domain.suggesting.speakers import (
     DEFAULT_TITLES,
     Mention,
@@ -44,14 +43,8 @@ from annotator.core.domain.text import sentence_bounds
 
 FORMS = ("direct", "indirect", "partial")
 CHECK_EVERY = 2000  # characters between two looks at ``cancelled()``
-MAX_CLAUSE = 800  # a reported clause longer than this is no clause (a text without full stops)
-_SENTENCE_END = ".!?…"
-_CLOSERS = '”’"»)'
 # An -ing cue after these is a noun ("a blunt warning to"), not a participle (", warning that").
 _NOUN_BEFORE = frozenset({"a", "an", "the", "this", "its", "their", "his", "her", "no", "any"})
-_AUXILIARIES = frozenset(
-    {"is", "was", "are", "were", "has", "have", "had", "will", "would", "can", "could", "may"}
-)
 _NOUN_AFTER = frozenset({"to", "of", "from", "for", "about", "was", "is", "were", "are"})
 
 
@@ -68,62 +61,6 @@ def _confidence(form: str, cued: bool, mention: Mention | None) -> float:
     elif mention.kind == "body":
         base -= 0.05
     return round(max(0.05, base), 2)
-
-
-@dataclass
-class _Statement:
-    start: int
-    end: int
-    form: str
-    mention: Mention | None
-    cued: bool
-    evidence: str
-    open_ended: bool = False  # a quote the next paragraph continues; it lends the speaker
-
-
-@dataclass
-class _BlockState:
-    """What one paragraph's statements share: sentence bounds, quotes, speakers by sentence."""
-
-    block: Block
-    sentences: list[tuple[int, int]]
-    quotes: list[Quote]
-    cues: list[Cue]
-    used: set[int] = field(default_factory=set)  # cue starts already given to a quote
-    speakers: dict[int, Mention] = field(default_factory=dict)  # sentence start -> last one
-    tails: dict[int, tuple[int, int]] = field(default_factory=dict)  # clause end -> "but ..."
-    quote_starts: list[int] = field(default_factory=list)
-    cue_starts: list[int] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.quote_starts = [q.start for q in self.quotes]
-        self.cue_starts = [c.start for c in self.cues]
-
-    def cues_in(self, start: int, end: int) -> list[Cue]:
-        """The cues starting in ``[start, end)``, by bisection (blocks may hold many)."""
-        return self.cues[bisect_left(self.cue_starts, start) : bisect_left(self.cue_starts, end)]
-
-    def quotes_in(self, start: int, end: int) -> list[Quote]:
-        """The quotes opening in ``[start, end)``."""
-        lo = bisect_left(self.quote_starts, start)
-        return self.quotes[lo : bisect_left(self.quote_starts, end)]
-
-    def sentence(self, pos: int) -> tuple[int, int]:
-        """The (merged) sentence holding ``pos``, or the block when it has none."""
-        if not self.sentences:
-            return self.block.start, self.block.end
-        i = bisect_right(self.sentences, (pos, 1 << 62)) - 1
-        return self.sentences[max(0, i)]
-
-    def inside_quote(self, pos: int) -> Quote | None:
-        i = bisect_left(self.quote_starts, pos) - 1
-        return self.quotes[i] if i >= 0 and self.quotes[i].end > pos else None
-
-
-def _near(statements: list[_Statement], start: int, end: int) -> list[_Statement]:
-    """The statements (sorted by start, not overlapping each other) that may overlap a range."""
-    i = bisect_left(statements, start, key=lambda s: s.start)
-    return statements[max(0, i - 1) : bisect_left(statements, end, key=lambda s: s.start)]
 
 
 class QuoteEngine:
@@ -143,6 +80,7 @@ class QuoteEngine:
         self.form_attribute = form_attribute
         self._cues = CueMatcher(cue_lemmas(cue_verbs))
         self._speakers = SpeakerFinder(tuple(titles))
+        self._reported = ReportedSpeech(self._speakers)
 
     @classmethod
     def from_schema(
@@ -172,7 +110,7 @@ class QuoteEngine:
     def suggest(self, text: str, *, cancelled: Cancelled | None = None) -> Suggestions:
         """Statements, speakers and said_by links for one text (offsets into it as given)."""
         people = People()
-        found: list[_Statement] = []
+        found: list[Statement] = []
         since_check = 0
         for block in blocks(text):
             since_check += block.end - block.start
@@ -191,7 +129,7 @@ class QuoteEngine:
         return self._records(found, people)
 
     def _continued(
-        self, text: str, block: Block, found: list[_Statement], statements: list[_Statement]
+        self, text: str, block: Block, found: list[Statement], statements: list[Statement]
     ) -> None:
         """A quote left open at a paragraph's end counts when this paragraph opens with a
         quote mark (it goes on), and takes the speaker that continuation names."""
@@ -208,12 +146,12 @@ class QuoteEngine:
     # -- one paragraph --
 
     def _block(
-        self, text: str, block: Block, people: People, previous: _Statement | None
-    ) -> list[_Statement]:
+        self, text: str, block: Block, people: People, previous: Statement | None
+    ) -> list[Statement]:
         quotes = find_quotes(text, block.start, block.end)
         if not block.prose and not quotes:
             return []
-        state = _BlockState(block, self._sentences(text, block, quotes), quotes, [])
+        state = Paragraph(block, self._sentences(text, block, quotes), quotes, [])
         state.cues = [
             c
             for c in self._cues.find(text, block.start, block.end)
@@ -223,7 +161,7 @@ class QuoteEngine:
         self._speakers.record_titled_names(text, block.start, block.end, people)
         out = self._quotes(text, state, people, previous)
         if block.prose:
-            out.extend(self._reported(text, state, people, out))
+            out.extend(self._reported.find(text, state, people, out))
         out.sort(key=lambda s: (s.start, s.end))
         return out
 
@@ -263,10 +201,10 @@ class QuoteEngine:
     # -- quotes --
 
     def _quotes(
-        self, text: str, state: _BlockState, people: People, previous: _Statement | None
-    ) -> list[_Statement]:
-        out: list[_Statement] = []
-        last_direct: _Statement | None = None
+        self, text: str, state: Paragraph, people: People, previous: Statement | None
+    ) -> list[Statement]:
+        out: list[Statement] = []
+        last_direct: Statement | None = None
         last_quote: Quote | None = None
         for i, q in enumerate(state.quotes):
             ss, se = state.sentence(q.start)
@@ -281,7 +219,7 @@ class QuoteEngine:
                 and text[last_quote.end : q.start].rstrip().endswith(",")
                 and bool(state.cues_in(last_quote.end, q.start))
             )
-            direct = continuation or before is not None or self._opens_sentence(text, state, q)
+            direct = continuation or before is not None or state.opens_sentence(text, q)
             cue_mention = after or before
             if not direct:
                 last_quote = q
@@ -314,28 +252,15 @@ class QuoteEngine:
                 if words < 3:
                     continue
                 evidence = "quote continued in the next paragraph"
-            statement = _Statement(q.start, q.end, "direct", mention, cued, evidence, not q.closed)
+            statement = Statement(q.start, q.end, "direct", mention, cued, evidence, not q.closed)
             out.append(statement)
             if mention is not None:
                 state.speakers[ss] = mention
             last_direct, last_quote = statement, q
         return out
 
-    def _opens_sentence(self, text: str, state: _BlockState, q: Quote) -> bool:
-        """Whether a quote stands where a sentence starts (not inside the journalist's)."""
-        i = q.start
-        while i > state.block.start and text[i - 1].isspace():
-            i -= 1
-        j = i
-        while j > state.block.start and text[j - 1] in _CLOSERS:
-            j -= 1
-        if j == state.block.start:
-            return True
-        last = text[j - 1] if j < i else text[i - 1]
-        return last in _SENTENCE_END or last in "–—:"
-
     def _after_clause(
-        self, text: str, state: _BlockState, q: Quote, limit: int, people: People
+        self, text: str, state: Paragraph, q: Quote, limit: int, people: People
     ) -> tuple[Cue, Mention | None] | None:
         """The reporting clause after a quote: “...,” he said / “...,” said Gen. X."""
         for cue in state.cues_in(q.end, limit + 1)[:1]:
@@ -355,7 +280,7 @@ class QuoteEngine:
         return None
 
     def _before_clause(
-        self, text: str, state: _BlockState, q: Quote, ss: int, people: People
+        self, text: str, state: Paragraph, q: Quote, ss: int, people: People
     ) -> tuple[Cue, Mention | None] | None:
         """The reporting clause before a quote: He said: “...” / X told reporters, “...”."""
         found = [c for c in state.cues_in(ss, q.start) if c.end <= q.start]
@@ -373,204 +298,7 @@ class QuoteEngine:
         return cue, mention
 
     # -- reported speech --
-
-    def _reported(
-        self, text: str, state: _BlockState, people: People, direct: list[_Statement]
-    ) -> list[_Statement]:
-        out: list[_Statement] = []
-        for k, cue in enumerate(state.cues):
-            if cue.start in state.used:
-                continue
-            ss, se = state.sentence(cue.start)
-            ss, se = max(ss, cue.start - MAX_CLAUSE), min(se, cue.end + MAX_CLAUSE)
-            if cue.kind is CueKind.ADJUNCT:
-                found = self._in_a_statement(text, state, cue, ss, se, people)
-            else:
-                nxt = self._next_cue(state, k, se)
-                found = self._clause(text, state, cue, ss, se, nxt, people, direct)
-            if found is None:
-                continue
-            start, end, mention = found
-            parts = [(start, end)]
-            tail = state.tails.pop(end, None)
-            if tail is not None:
-                parts.append(tail)
-            for start, end in parts:
-                state.used.update(c.start for c in state.cues_in(start, end))
-                if end - start < 3 or word_count(text, start, end) < 3:
-                    continue
-                if any(d.start < end and start < d.end for d in _near(direct, start, end)):
-                    continue
-                form = "partial" if state.quotes_in(start, end) else "indirect"
-                if mention is not None:
-                    state.speakers[ss] = mention
-                evidence = f"reported speech after '{cue.text}'"
-                out.append(_Statement(start, end, form, mention, True, evidence))
-        return out
-
-    def _clause(
-        self,
-        text: str,
-        state: _BlockState,
-        cue: Cue,
-        ss: int,
-        se: int,
-        nxt: Cue | None,
-        people: People,
-        direct: list[_Statement],
-    ) -> tuple[int, int, Mention | None] | None:
-        """Where the statement a cue reports lies, and its speaker, or None."""
-        boundary = None if nxt is None else self._boundary(text, cue.end, nxt)
-        limit = se if boundary is None else boundary
-        if cue.kind is CueKind.SOURCE:
-            return self._according_to(text, state, cue, ss, se, people)
-        mention = self._subject(text, state, cue, ss, people)
-        pos = clauses.skip_adjuncts(text, cue.end, se)
-        if cue.kind is CueKind.NAMING and text[pos : pos + 4] in (" on ", " for"):
-            pos += 4  # "called on all sides to ...": an appeal, reported like speech
-        elif cue.kind is CueKind.NAMING:
-            limit = clauses.clause_cut(text, pos, limit)
-            quoted = state.quotes_in(pos, limit)
-            if quoted:
-                start, _ = clauses.trim(text, pos, quoted[0].end)
-                return start, quoted[0].end, mention
-            if " as " in text[pos:limit]:
-                return (*clauses.trim(text, pos, limit), mention)
-            return None
-        if cue.kind is CueKind.THAT:
-            after_that = clauses.find_that(text, pos, limit)
-            if after_that is None:
-                return self._clause_before(text, state, cue, ss, pos, se, mention)
-            pos = after_that
-        else:
-            after_that = clauses.find_that(text, pos, limit, within=6)
-            pos = after_that if after_that is not None else pos
-        rest = text[pos:limit].lstrip()
-        if not rest or rest[0] in ",.;:!?" or (pos >= limit):
-            return self._clause_before(text, state, cue, ss, pos, se, mention)
-        first = limit - len(rest)
-        if any(d.start == first for d in _near(direct, first, first + 1)):
-            return None  # a quote the quote rules already report
-        if rest.split(maxsplit=1)[0].lower() in _AUXILIARIES:
-            return None  # "the missile, which officials say has a range ...": an aside
-        end = clauses.clause_cut(text, pos, limit)
-        inside = state.inside_quote(end)
-        if inside is not None:
-            end = inside.end
-        for q in state.quotes_in(pos + 1, end):
-            if self._opens_sentence(text, state, q):
-                end = q.start
-                break
-        start, end = clauses.trim(text, pos, end)
-        second = clauses.contrast_after(text, end, limit)
-        if second is not None and state.inside_quote(second) is None:
-            state.tails[end] = clauses.trim(text, second, limit)
-        return start, end, mention
-
-    def _in_a_statement(
-        self, text: str, state: _BlockState, cue: Cue, ss: int, se: int, people: People
-    ) -> tuple[int, int, Mention | None] | None:
-        """ "In a statement, the ministry welcomed the decision.": what follows the verb, when
-        the sentence opens with the phrase and has no reporting verb of its own."""
-        if clauses.after_dateline(text, ss, cue.start) != cue.start:
-            return None
-        if any(c.kind is not CueKind.ADJUNCT for c in state.cues_in(ss, se)):
-            return None
-        comma = clauses.skip_adjuncts(text, cue.end, se)
-        if text[comma : comma + 1] != ",":
-            return None
-        found = self._speakers.subject_and_verb(text, comma + 1, se, people)
-        if found is None:
-            return None
-        mention, verb_end = found
-        return (*clauses.trim(text, verb_end, se), mention)
-
-    def _next_cue(self, state: _BlockState, k: int, se: int) -> Cue | None:
-        """The next cue of the sentence after ``state.cues[k]`` that may start a clause."""
-        for i in range(k + 1, len(state.cues)):
-            c = state.cues[i]
-            if c.start >= se:
-                return None
-            if c.kind is not CueKind.ADJUNCT and c.start not in state.used:
-                return c
-        return None
-
-    def _boundary(self, text: str, pos: int, nxt: Cue) -> int | None:
-        """Where a clause ends when the next cue starts a clause of its own ("... and said",
-        ", warning that"), or None when that cue sits inside this clause ("said X had denied")."""
-        window = text[pos : nxt.start]
-        cut = max(window.rfind(","), window.rfind(" and "), window.rfind(" but "))
-        if cut < 0:
-            return None
-        between = window[cut:].lstrip(",").split()
-        if between and between[0] in ("and", "but"):
-            between = between[1:]
-        if len(between) > 2 or any(w[:1].isupper() for w in between):
-            return None
-        if any(w.lower() in ("which", "who", "that") for w in between):
-            return None  # ", which explained ...": inside this clause
-        return pos + cut
-
-    def _subject(
-        self, text: str, state: _BlockState, cue: Cue, ss: int, people: People
-    ) -> Mention | None:
-        """The speaker of a reporting cue: its subject, else the sentence's last speaker."""
-        participle = cue.text.lower().endswith("ing")
-        if not participle:
-            mention = self._speakers.subject_before(text, ss, cue.start, people)
-            if mention is not None:
-                return mention
-        if ss in state.speakers:
-            return state.speakers[ss]
-        return self._speakers.subject_at(
-            text, clauses.after_dateline(text, ss, cue.start), cue.start, people
-        )
-
-    def _clause_before(
-        self,
-        text: str,
-        state: _BlockState,
-        cue: Cue,
-        ss: int,
-        pos: int,
-        se: int,
-        mention: Mention | None,
-    ) -> tuple[int, int, Mention | None] | None:
-        """ "CLAUSE, the ministry said on Friday.": the statement before its speaker."""
-        rest = text[pos:se].lstrip()
-        if rest and rest[0] not in ",.;":
-            return None
-        if mention is None or mention.kind == "pronoun":
-            return None
-        comma = text.rfind(",", ss, mention.start)
-        if comma < 0 or word_count(text, comma + 1, mention.start) > 4:
-            return None  # "CLAUSE, Defense Minister Ali Demir said": only a title between
-        start = clauses.after_dateline(text, ss, comma)
-        if start < comma and text[start] in '“"‘':
-            return None
-        start, end = clauses.trim(text, start, comma)
-        if word_count(text, start, end) < 4:
-            return None
-        return start, end, mention
-
-    def _according_to(
-        self, text: str, state: _BlockState, cue: Cue, ss: int, se: int, people: People
-    ) -> tuple[int, int, Mention | None] | None:
-        """ "CLAUSE, according to X." or "According to X, CLAUSE."."""
-        mention = self._speakers.object_after(text, cue.end, se, people)
-        start = clauses.after_dateline(text, ss, cue.start)
-        if word_count(text, start, cue.start) >= 4:
-            return (*clauses.trim(text, start, cue.start), mention)
-        if mention is None:
-            return None
-        comma = text.find(",", mention.end, se)
-        if comma < 0:
-            return None
-        return (*clauses.trim(text, comma + 1, se), mention)
-
-    # -- records --
-
-    def _records(self, found: list[_Statement], people: People) -> Suggestions:
+    def _records(self, found: list[Statement], people: People) -> Suggestions:
         roles = self.roles
         spans: list[SuggestedSpan] = []
         links: list[SuggestedLink] = []
