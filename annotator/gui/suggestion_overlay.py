@@ -174,17 +174,21 @@ class SuggestionOverlay(QObject):
         if frame is None or session is None or self.service is None:
             return
         position = self._start(frame)
+        head = frame.head.span
+        assert head is not None
+        edges = (head.start, head.end, head.label)
 
-        def then_select(result: AcceptResult, undone: bool) -> None:
+        def then_select(_result: AcceptResult, undone: bool) -> None:
             if undone:  # the suggestion is open again, and current, as before
                 self.refresh(position)
                 return
             self.refresh()
-            if self.editor.session is not None and result.spans:
-                head = next(
-                    (s for s in result.spans if s.start == position), result.spans[0]
-                )  # the statement, selected: its value keys (stance) act on it next
-                self.editor.select(head.id)
+            session = self.editor.session
+            mine = session.spans.values() if session is not None else ()
+            # The accepted statement (made now, or one the layer had), selected: its value
+            # keys (the stance) act on it next.
+            made = next((s.id for s in mine if (s.start, s.end, s.label) == edges), None)
+            self.editor.select(made)
 
         command = AcceptSuggestionCommand(
             session, self.service, frame.head.id, whole_frame=whole_frame, after=then_select
