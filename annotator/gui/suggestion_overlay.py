@@ -43,8 +43,10 @@ class SuggestionOverlay(QObject):
     # -- what there is --
 
     def set_service(self, service: SuggestionService | None) -> None:
+        """A document was opened: its first statement frame is current, so that Enter
+        accepts it at once."""
         self.service = service
-        self.refresh()
+        self.refresh(0)
 
     def refresh(self, keep_position: int | None = None) -> None:
         """Re-read the open document's open suggestions (after a decision or a computation)."""
@@ -60,9 +62,14 @@ class SuggestionOverlay(QObject):
                 self.message.emit(f"suggestions could not be read: {exc}")
         self.current = None  # the old index means nothing in the new list
         if keep_position is not None and self.frames:
-            self._go_from(keep_position, 1, inclusive=True)
+            self._go_from(keep_position, 1, inclusive=True, frames_first=True)
         self.changed.emit()
         self.editor.view.viewport().update()
+
+    def position(self) -> int:
+        """Where the current suggestion starts (0 when none is): kept across a refresh."""
+        frame = self.current_frame()
+        return self._start(frame) if frame is not None else 0
 
     def current_frame(self) -> Frame | None:
         if self.current is None or not self.visible or self.current >= len(self.frames):
@@ -109,8 +116,23 @@ class SuggestionOverlay(QObject):
             self._go_from(caret, direction, inclusive=False)
         self._show_current()
 
-    def _go_from(self, position: int, direction: int, *, inclusive: bool) -> None:
+    def _go_from(
+        self, position: int, direction: int, *, inclusive: bool, frames_first: bool = False
+    ) -> None:
+        """Make current the first suggestion from ``position`` on (or before it, going back);
+        ``frames_first``: the first statement frame, if one is left, over lone spans."""
         starts = [self._start(f) for f in self.frames]
+        if frames_first and any(f.parts for f in self.frames):
+            starts = [s if f.parts else -1 for s, f in zip(starts, self.frames, strict=True)]
+            if direction > 0:
+                after = [
+                    i
+                    for i, s in enumerate(starts)
+                    if s >= 0 and (s > position or (inclusive and s == position))
+                ]
+                first = next(i for i, s in enumerate(starts) if s >= 0)
+                self.current = after[0] if after else first
+                return
         if not starts:
             self.current = None
             return
@@ -149,20 +171,22 @@ class SuggestionOverlay(QObject):
     # -- keys --
 
     def handle_key(self, event: QKeyEvent) -> bool:
-        """Enter, Shift+Enter, Del and Esc act on the current suggestion; every other key
-        (and these, when no suggestion is current) goes to the editor."""
+        """Enter and Shift+Enter accept the current suggestion (outside link mode they mean
+        nothing else). Del rejects it and Esc leaves it only while no span is selected: with
+        one selected they act on the span, as always. Every other key goes to the editor."""
         if self.current_frame() is not None and self.editor.link_relation is None:
             key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            none_selected = self.editor.selected is None and self.editor.text_selection() is None
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods in (
                 Qt.KeyboardModifier.NoModifier,
                 Qt.KeyboardModifier.ShiftModifier,
             ):
                 self.accept(whole_frame=mods == Qt.KeyboardModifier.NoModifier)
                 return True
-            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods:
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods and none_selected:
                 self.reject()
                 return True
-            if key == Qt.Key.Key_Escape and not mods:
+            if key == Qt.Key.Key_Escape and not mods and none_selected:
                 self.leave()
                 return True
         return self._editor_keys is not None and self._editor_keys(event)
@@ -182,7 +206,7 @@ class SuggestionOverlay(QObject):
             if undone:  # the suggestion is open again, and current, as before
                 self.refresh(position)
                 return
-            self.refresh()
+            self.refresh(position)  # the next frame is current: Enter accepts it next
             session = self.editor.session
             mine = session.spans.values() if session is not None else ()
             # The accepted statement (made now, or one the layer had), selected: its value

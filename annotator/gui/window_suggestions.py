@@ -140,7 +140,7 @@ class SuggestionActions(QMainWindow):
                 10000,
             )
             if self.session is not None and (not ids or self.session.document.id in ids):
-                self.suggestions.refresh()
+                self.suggestions.refresh(self.suggestions.position())
 
         def failed(exc: object) -> None:
             self._suggesting -= ids

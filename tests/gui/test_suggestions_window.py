@@ -50,8 +50,14 @@ def test_opening_a_document_suggests_and_draws_dashed_frames(
     assert window.session is not None
     stored = probe.suggestions().suggestions(window.session.document.id)
     assert stored, "suggestions were stored for the opened document"
-    kinds = {frame.kind for frame in window.text_view.frames()}  # what the view paints
-    assert kinds == {SUGGESTED}  # none is current until F4
+    kinds = [frame.kind for frame in window.text_view.frames()]  # what the view paints
+    assert set(kinds) == {SUGGESTED, SUGGESTED_CURRENT}
+    # The first statement frame is current at once: Enter would accept it.
+    current = window.suggestions.current_frame()
+    assert current is not None and current.head.span is not None
+    assert current.head.span.label == "STATEMENT" and current.parts
+    first = min(f.head.span.start for f in window.suggestions.frames if f.parts and f.head.span)
+    assert current.head.span.start == first
     # Suggestions are nobody's work: the editor's spans (alice's layer) do not include them.
     suggested_ids = {s.span.id for s in stored if s.span is not None}
     assert suggested_ids and not suggested_ids & set(window.session.spans)
@@ -89,9 +95,16 @@ def test_enter_accepts_the_frame_a_digit_sets_its_stance_and_undo_takes_each_bac
     assert said_by and said_by[0][1] == statement
     speaker_span = spans[said_by[0][2]]
     assert speaker_span[2] == "SPEAKER"
-    assert me.actions == 2  # Enter, then the stance key (F4 went to it before)
-    # Decided: the accepted frame is no longer an open suggestion.
-    assert all(f.head.id != frame.head.id for f in window.suggestions.frames)
+    assert me.actions == 2  # Enter, then the stance key
+    # Decided: the accepted frame is no longer an open suggestion, and the next statement
+    # frame is current, so that the next Enter accepts it.
+    overlay = window.suggestions
+    assert all(f.head.id != frame.head.id for f in overlay.frames)
+    later = [
+        f for f in overlay.frames if f.parts and f.head.span and f.head.span.start > head.start
+    ]
+    if later:
+        assert overlay.current_frame() is later[0]
 
     me.key(Key.Key_Z, Mod.ControlModifier)  # the stance
     assert "stance" not in disk_spans(probe, "alice", doc)[statement][3]
