@@ -145,6 +145,11 @@ class DocumentSession(QObject):
             self.statusChanged.emit(self.status)
         self._changed(list(spans), list(relations), [], [])
 
+    def forget(self, spans: Sequence[SpanRecord], relations: Sequence[RelationRecord]) -> None:
+        """Stop showing spans and links another service has just deleted from this layer
+        (the undo of accepting a suggestion)."""
+        self._changed([], [], list(spans), list(relations))
+
     def delete_spans(self, span_ids: Sequence[int]) -> tuple[DeletedSpan, ...]:
         """Several spans and their links, in one transaction (undo of an accept)."""
         deleted = self.service.delete_spans(span_ids)

@@ -46,11 +46,12 @@ class Job(QObject):
     done = Signal(object)
     error = Signal(object)
 
-    def __init__(self, title: str, work: Work, parent: QWidget) -> None:
+    def __init__(self, title: str, work: Work, parent: QWidget, *, quiet: bool = False) -> None:
         super().__init__(parent)
         self.dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
         self.dialog.setWindowTitle(title)
-        self.dialog.setMinimumDuration(300)
+        # Quiet work (suggesting for the document just opened) never puts a dialog in the way.
+        self.dialog.setMinimumDuration(2**31 - 1 if quiet else 300)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self._thread = QThread(self)

@@ -49,6 +49,7 @@ from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
 from annotator.gui.window_layout import WindowLayout
+from annotator.gui.window_suggestions import SuggestionActions
 from annotator.gui.window_titles import TitleActions
 
 STATUS_FILTERS = (
@@ -62,7 +63,13 @@ STATUS_FILTERS = (
 
 
 class MainWindow(
-    DatabaseActions, JobActions, CurationActions, AgreementActions, TitleActions, WindowLayout
+    DatabaseActions,
+    JobActions,
+    CurationActions,
+    AgreementActions,
+    TitleActions,
+    SuggestionActions,
+    WindowLayout,
 ):
     # Declared here: _build() makes them, and lambdas made before it read them.
     text_view: SpanTextView
@@ -274,6 +281,8 @@ class MainWindow(
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
         self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
+        self._build_suggest_menu(menu)  # -- suggestions: F4, F5, F6 (window_suggestions.py)
+        self.documentOpened.connect(self._show_suggestions)
 
         self._build_view_menu(menu)  # docks back, or the default layout (window_layout.py)
         help_menu = menu.addMenu("&Help")

@@ -14,10 +14,15 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 SELECTED = "selected"
 CANDIDATE = "candidate"
+SUGGESTED = "suggested"  # a machine suggestion nobody has decided on yet
+SUGGESTED_CURRENT = "suggested_current"  # the one Enter would accept
 _PENS = {
     SELECTED: (QColor("#1a1a1a"), 2.0, Qt.PenStyle.SolidLine),
     # Tab's pick in link mode: thick and vermilion, unlike any label's fill.
     CANDIDATE: (QColor("#d55e00"), 3.0, Qt.PenStyle.SolidLine),
+    # Suggestions: dashed, so they never read as anyone's annotation; blue, unlike the rest.
+    SUGGESTED: (QColor("#0072b2"), 1.5, Qt.PenStyle.DashLine),
+    SUGGESTED_CURRENT: (QColor("#0072b2"), 3.0, Qt.PenStyle.DashLine),
 }
 
 

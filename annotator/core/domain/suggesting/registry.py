@@ -1,13 +1,12 @@
 """Engines by name: what ``annotator suggest --engine NAME`` and the window can run.
 
-A factory takes the schema (and options) and returns a ready engine. "patterns" is always
-here; "quotes" is imported only when asked for, so a build without it still runs the rest
-and says plainly that it is missing.
+A factory takes the schema (and options) and returns a ready engine. Engines are
+imported only when asked for; one this installation cannot run (the model engine without
+spaCy or a trained model) says so plainly and the others still run.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,6 @@ from annotator.core.domain.suggesting.frames import Engine
 from annotator.core.domain.suggesting.patterns import PatternEngine
 
 Factory = Callable[..., Engine]  # (schema, **options) -> Engine
-
-# Where the quotes engine lives (module, class); the first that imports is used.
-QUOTES_PLACES = (
-    ("annotator.core.domain.suggesting.quotes_engine", "QuoteEngine"),
-    ("annotator.core.domain.suggesting.quotes", "QuoteEngine"),
-)
 
 
 class EngineUnavailable(AnnotatorError):
@@ -34,19 +27,14 @@ def _patterns(schema: Schema, **options: Any) -> Engine:
 
 
 def _quotes(schema: Schema, **options: Any) -> Engine:
+    from annotator.core.domain.suggesting.quote_engine import QuoteEngine
+
     settings = schema.suggestions
-    for module_name, class_name in QUOTES_PLACES:
-        try:
-            engine_class = getattr(importlib.import_module(module_name), class_name)
-        except (ImportError, AttributeError):
-            continue
-        engine: Engine = engine_class.from_schema(
-            schema,
-            cue_verbs=options.get("cue_verbs") or settings.cue_verbs or None,
-            titles=options.get("titles") or settings.titles or None,
-        )
-        return engine
-    raise EngineUnavailable("engine 'quotes' is not available in this installation")
+    return QuoteEngine.from_schema(
+        schema,
+        cue_verbs=options.get("cue_verbs") or settings.cue_verbs or None,
+        titles=options.get("titles") or settings.titles or None,
+    )
 
 
 FACTORIES: dict[str, Factory] = {"patterns": _patterns, "quotes": _quotes}

@@ -1,0 +1,249 @@
+"""The open document's suggestions as the annotator meets them: drawn, stepped through, decided.
+
+Suggested spans are framed with a dashed outline over the text (never a fill: they are nobody's
+annotation yet); one of them is *current*, framed thicker, and the keys act on it:
+Enter accepts its whole frame, Shift+Enter just the span, Del rejects it, Esc leaves it.
+F4 / Shift+F4 step to the next / previous suggestion; F6 hides or shows them all.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+
+from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.suggesting.stored import AcceptResult, Frame
+from annotator.core.services.suggestions import SuggestionService
+from annotator.gui.editor import AnnotationEditor
+from annotator.gui.span_frames import SUGGESTED, SUGGESTED_CURRENT
+from annotator.gui.span_frames import Frame as DrawnFrame
+from annotator.gui.suggestion_commands import AcceptSuggestionCommand, RejectSuggestionCommand
+
+KEYS_HINT = "Enter accepts the frame · Shift+Enter the span only · Del rejects · F4 next"
+
+
+class SuggestionOverlay(QObject):
+    """Holds the open document's open suggestions for the editor's layer."""
+
+    changed = Signal()  # the open suggestions or the current one changed
+    message = Signal(str)
+
+    def __init__(self, editor: AnnotationEditor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.service: SuggestionService | None = None
+        self.frames: list[Frame] = []
+        self.current: int | None = None  # index into frames
+        self.visible = True
+        self._editor_frames = editor.view.frames
+        self._editor_keys = editor.view.key_handler
+        editor.view.frames = self.drawn_frames
+        editor.view.key_handler = self.handle_key
+
+    # -- what there is --
+
+    def set_service(self, service: SuggestionService | None) -> None:
+        """A document was opened: its first statement frame is current, so that Enter
+        accepts it at once."""
+        self.service = service
+        self.refresh(0)
+
+    def refresh(self, keep_position: int | None = None) -> None:
+        """Re-read the open document's open suggestions (after a decision or a computation)."""
+        session = self.editor.session
+        if self.service is None or session is None:
+            self.frames = []
+        else:
+            layer = session.service.annotator.name
+            try:
+                self.frames = self.service.open_frames(session.document.id, layer)
+            except AnnotatorError as exc:
+                self.frames = []
+                self.message.emit(f"suggestions could not be read: {exc}")
+        self.current = None  # the old index means nothing in the new list
+        if keep_position is not None and self.frames:
+            self._go_from(keep_position, 1, inclusive=True, frames_first=True)
+        self.changed.emit()
+        self.editor.view.viewport().update()
+
+    def position(self) -> int:
+        """Where the current suggestion starts (0 when none is): kept across a refresh."""
+        frame = self.current_frame()
+        return self._start(frame) if frame is not None else 0
+
+    def current_frame(self) -> Frame | None:
+        if self.current is None or not self.visible or self.current >= len(self.frames):
+            return None
+        return self.frames[self.current]
+
+    # -- drawing --
+
+    def drawn_frames(self) -> list[DrawnFrame]:
+        frames = list(self._editor_frames()) if self._editor_frames is not None else []
+        if not self.visible or not self.frames:
+            return frames
+        to_qt = self.editor.offsets.to_qt
+        current = self.current_frame()
+        drawn: list[DrawnFrame] = []
+        for frame in self.frames:
+            kind = SUGGESTED_CURRENT if frame is current else SUGGESTED
+            for part in (frame.head, *(span for _, span in frame.parts)):
+                span = part.span
+                if span is not None:
+                    drawn.append(DrawnFrame(to_qt(span.start), to_qt(span.end), kind))
+        return drawn + frames  # the selection is drawn last, on top
+
+    def set_visible(self, on: bool) -> None:
+        self.visible = on
+        self.changed.emit()
+        self.editor.view.viewport().update()
+        self.message.emit("Suggestions shown (F6 hides them)" if on else "Suggestions hidden")
+
+    # -- stepping --
+
+    def step(self, direction: int) -> None:
+        """Make the next (1) or previous (-1) suggestion current, from the current one or
+        from the caret, and bring it into view."""
+        if not self.frames:
+            self.message.emit("No open suggestions in this document")
+            return
+        if not self.visible:
+            self.set_visible(True)
+        if self.current is not None and self.current < len(self.frames):
+            self.current = (self.current + direction) % len(self.frames)
+        else:
+            caret = self.editor.offsets.from_qt(self.editor.view.textCursor().position())
+            self._go_from(caret, direction, inclusive=False)
+        self._show_current()
+
+    def _go_from(
+        self, position: int, direction: int, *, inclusive: bool, frames_first: bool = False
+    ) -> None:
+        """Make current the first suggestion from ``position`` on (or before it, going back);
+        ``frames_first``: the first statement frame, if one is left, over lone spans."""
+        starts = [self._start(f) for f in self.frames]
+        if frames_first and any(f.parts for f in self.frames):
+            starts = [s if f.parts else -1 for s, f in zip(starts, self.frames, strict=True)]
+            if direction > 0:
+                after = [
+                    i
+                    for i, s in enumerate(starts)
+                    if s >= 0 and (s > position or (inclusive and s == position))
+                ]
+                first = next(i for i, s in enumerate(starts) if s >= 0)
+                self.current = after[0] if after else first
+                return
+        if not starts:
+            self.current = None
+            return
+        if direction > 0:
+            after = [
+                i for i, s in enumerate(starts) if s > position or (inclusive and s == position)
+            ]
+            self.current = after[0] if after else 0
+        else:
+            before = [i for i, s in enumerate(starts) if s < position]
+            self.current = before[-1] if before else len(starts) - 1
+
+    @staticmethod
+    def _start(frame: Frame) -> int:
+        return frame.head.span.start if frame.head.span is not None else 0
+
+    def _show_current(self) -> None:
+        frame = self.current_frame()
+        if frame is None or frame.head.span is None:
+            return
+        self.editor.select(None)
+        view = self.editor.view
+        cursor = view.textCursor()
+        cursor.setPosition(self.editor.offsets.to_qt(frame.head.span.start))
+        view.setTextCursor(cursor)
+        view.ensureCursorVisible()
+        view.viewport().update()
+        self.changed.emit()
+        self.message.emit(f"{describe(frame)} — {KEYS_HINT}")
+
+    def leave(self) -> None:
+        self.current = None
+        self.changed.emit()
+        self.editor.view.viewport().update()
+
+    # -- keys --
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Enter and Shift+Enter accept the current suggestion (outside link mode they mean
+        nothing else). Del rejects it and Esc leaves it only while no span is selected: with
+        one selected they act on the span, as always. Every other key goes to the editor."""
+        if self.current_frame() is not None and self.editor.link_relation is None:
+            key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            none_selected = self.editor.selected is None and self.editor.text_selection() is None
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.ShiftModifier,
+            ):
+                self.accept(whole_frame=mods == Qt.KeyboardModifier.NoModifier)
+                return True
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods and none_selected:
+                self.reject()
+                return True
+            if key == Qt.Key.Key_Escape and not mods and none_selected:
+                self.leave()
+                return True
+        return self._editor_keys is not None and self._editor_keys(event)
+
+    # -- deciding --
+
+    def accept(self, *, whole_frame: bool) -> None:
+        frame, session = self.current_frame(), self.editor.session
+        if frame is None or session is None or self.service is None:
+            return
+        position = self._start(frame)
+        head = frame.head.span
+        assert head is not None
+        edges = (head.start, head.end, head.label)
+
+        def then_select(_result: AcceptResult, undone: bool) -> None:
+            if undone:  # the suggestion is open again, and current, as before
+                self.refresh(position)
+                return
+            self.refresh(position)  # the next frame is current: Enter accepts it next
+            session = self.editor.session
+            mine = session.spans.values() if session is not None else ()
+            # The accepted statement (made now, or one the layer had), selected: its value
+            # keys (the stance) act on it next.
+            made = next((s.id for s in mine if (s.start, s.end, s.label) == edges), None)
+            self.editor.select(made)
+
+        command = AcceptSuggestionCommand(
+            session, self.service, frame.head.id, whole_frame=whole_frame, after=then_select
+        )
+        if self.editor.run(command):
+            done = len(command.result.accepted) if command.result else 0
+            refused = command.result.refused if command.result else ()
+            note = f"; left out: {refused[0][1]}" if refused else ""
+            self.message.emit(f"Accepted {describe(frame)} ({done} parts){note}")
+
+    def reject(self) -> None:
+        frame, session = self.current_frame(), self.editor.session
+        if frame is None or session is None or self.service is None:
+            return
+        position = self._start(frame)
+        command = RejectSuggestionCommand(
+            session, self.service, frame.head.id, after=lambda: self.refresh(position)
+        )
+        if self.editor.run(command):  # the next suggestion is current now
+            self.message.emit(f"Rejected {describe(frame)}")
+            self._show_current()
+
+
+def describe(frame: Frame) -> str:
+    """A suggestion in a few words: its label, engines and confidence, and what it links."""
+    head = frame.head
+    label = head.span.label if head.span is not None else "link"
+    parts = ", ".join(
+        f"{link.relation.label if link.relation else '?'} → {span.span.label if span.span else '?'}"
+        for link, span in frame.parts
+    )
+    engines = "+".join(head.engines)
+    text = f"suggested {label} ({engines}, {head.confidence:.2f})"
+    return f"{text} with {parts}" if parts else text

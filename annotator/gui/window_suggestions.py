@@ -1,0 +1,152 @@
+"""The window's Suggest menu: machine suggestions computed off the GUI thread, shown and decided.
+
+Opening a document that has never had suggestions computes them in the background (quietly:
+no dialog; the rule engines take milliseconds on an article); "Suggest all documents…" runs
+the engines over the corpus with progress and Cancel. The overlay (``suggestion_overlay``)
+draws them and takes the keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QMenuBar
+
+from annotator.core.domain.schema import Schema
+from annotator.core.domain.wording import counted
+from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.suggestions import SuggestionService
+from annotator.core.services.workspace import Workspace
+from annotator.gui.document_session import DocumentSession
+from annotator.gui.editor import AnnotationEditor
+from annotator.gui.jobs import Job
+from annotator.gui.suggestion_overlay import SuggestionOverlay
+
+ON_OPEN_KEY = "suggestions/onOpen"
+
+
+class SuggestionActions(QMainWindow):
+    """Mixed into ``MainWindow``: the Suggest menu and the suggestion overlay."""
+
+    # Provided by MainWindow.
+    workspace: Workspace
+    schema: Schema
+    service: AnnotationService
+    session: DocumentSession | None
+    editor: AnnotationEditor
+    settings: QSettings
+    _jobs: list[Job]
+    _action: Callable[..., QAction]
+    _track: Callable[[Job], None]
+    _job_failed: Callable[[str, object], None]
+
+    def _build_suggest_menu(self, menu_bar: QMenuBar) -> None:
+        self._suggestion_service: SuggestionService | None = None
+        self._suggesting: set[int] = set()  # documents being suggested for, in the background
+        self.suggestions = SuggestionOverlay(self.editor, self)
+        self.suggestions.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        menu = menu_bar.addMenu("&Suggest")
+        self._action(
+            menu, "Next suggestion", lambda: self.suggestions.step(1), "F4", "nextSuggestion"
+        )
+        self._action(
+            menu,
+            "Previous suggestion",
+            lambda: self.suggestions.step(-1),
+            "Shift+F4",
+            "prevSuggestion",
+        )
+        self.show_suggestions_action = self._action(
+            menu,
+            "Show suggestions",
+            lambda on: self.suggestions.set_visible(bool(on)),
+            "F6",
+            "showSuggestions",
+        )
+        self.show_suggestions_action.setCheckable(True)
+        self.show_suggestions_action.setChecked(True)
+        menu.addSeparator()
+        self._action(
+            menu, "Suggest for this document", self.suggest_open_document, "F5", "suggestDocument"
+        )
+        self._action(menu, "Suggest for all documents…", self.suggest_all, name="suggestAll")
+        self.suggest_on_open_action = self._action(
+            menu,
+            "Suggest when a document opens",
+            lambda on: self.settings.setValue(ON_OPEN_KEY, bool(on)),
+            name="suggestOnOpen",
+        )
+        self.suggest_on_open_action.setCheckable(True)
+        self.suggest_on_open_action.setChecked(self._suggest_on_open())
+        menu.addSeparator()
+        hint = menu.addAction(
+            "On a suggestion: Enter accepts the frame · Shift+Enter the span · Del rejects"
+        )
+        hint.setEnabled(False)
+
+    def _suggest_on_open(self) -> bool:
+        value = self.settings.value(ON_OPEN_KEY, True)
+        return value not in (False, "false", "0", 0)
+
+    def suggestion_service(self) -> SuggestionService:
+        """The suggestions of the active schema (made anew after a schema switch)."""
+        service = self._suggestion_service
+        if service is None or service.schema is not self.schema:
+            service = self._suggestion_service = self.workspace.suggestions(self.schema)
+        return service
+
+    def _show_suggestions(self, session: DocumentSession) -> None:
+        """A document was opened: show its open suggestions, computing them first (in the
+        background) if it never had any."""
+        service = self.suggestion_service()
+        self.suggestions.set_service(service)
+        doc_id = session.document.id
+        on_open = self._suggest_on_open() and doc_id not in self._suggesting
+        if on_open and not service.suggestions(doc_id):
+            self._compute([doc_id], quiet=True)
+
+    # -- computing --
+
+    def suggest_open_document(self) -> Job | None:
+        """F5: (re)compute the open document's suggestions; decided ones stay as decided."""
+        if self.session is None:
+            self.statusBar().showMessage("Open a document first", 5000)
+            return None
+        return self._compute([self.session.document.id], quiet=False)
+
+    def suggest_all(self) -> Job:
+        return self._compute(None, quiet=False)
+
+    def _compute(self, document_ids: list[int] | None, *, quiet: bool) -> Job:
+        service = self.suggestion_service()
+        ids = set(document_ids or ())
+        self._suggesting |= ids
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            return service.compute(document_ids, progress=progress)
+
+        job = Job("Suggesting", work, self, quiet=quiet)
+
+        def done(report) -> None:  # type: ignore[no-untyped-def]
+            self._suggesting -= ids
+            found = sum(report.spans.values())
+            where = counted(report.documents, "document")
+            self.statusBar().showMessage(
+                f"{counted(found, 'suggested span')} in {where}"
+                + (" (cancelled)" if report.cancelled else "")
+                + ("; F4 goes to the first" if found else ""),
+                10000,
+            )
+            if self.session is not None and (not ids or self.session.document.id in ids):
+                self.suggestions.refresh(self.suggestions.position())
+
+        def failed(exc: object) -> None:
+            self._suggesting -= ids
+            self._job_failed("Suggesting failed", exc)
+
+        job.done.connect(done)
+        job.error.connect(failed)
+        self._track(job)
+        return job

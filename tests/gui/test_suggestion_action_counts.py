@@ -1,0 +1,124 @@
+"""How many actions a statement frame takes with suggestions, counted on the demo articles.
+
+A scripted annotator, new to the project, redoes amira's statements (the demo team's work)
+with the window's keys only: Enter accepts the current suggested frame, a
+digit sets its stance, Del rejects a suggestion that is not one of amira's, F4 steps on, and
+Ctrl+Enter marks the document done. Every key press is counted. Issue 11's target: a frame
+whose parts were suggested correctly takes at most 3 actions (accept, stance, done/next).
+Run with ``-s`` to see the counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from annotator.core.domain.records import SpanRecord
+from annotator.core.domain.suggesting.scoring import ScoredSpan, overlap_share, same_speaker
+from annotator.core.domain.suggesting.stored import Frame
+from annotator.core.services.demo import load_demo
+from annotator.core.services.workspace import Workspace
+from annotator.gui.main_window import MainWindow
+from tests.gui.conftest import Key, Mod, User
+
+REFERENCE = "amira"
+
+
+def reference_frames(probe: Workspace, doc: int) -> list[tuple[SpanRecord, SpanRecord | None]]:
+    """amira's statements on a document, each with its speaker mention (or None)."""
+    service = probe.annotations(REFERENCE)
+    spans = {s.id: s for s in service.spans(doc)}
+    speakers = {
+        r.source_id: spans[r.target_id] for r in service.relations(doc) if r.label == "said_by"
+    }
+    return [(s, speakers.get(s.id)) for s in spans.values() if s.label == "STATEMENT"]
+
+
+def scored(span: SpanRecord, text: str, refers_to: str = "") -> ScoredSpan:
+    return ScoredSpan(span.start, span.end, span.label, text[span.start : span.end], refers_to)
+
+
+def judge(
+    frame: Frame, refs: list[tuple[SpanRecord, SpanRecord | None]], text: str
+) -> tuple[str, SpanRecord | None]:
+    """("right", ref) when the frame's statement and speaker are amira's; ("wrong part", ref)
+    when only the statement is; ("not hers", None) otherwise."""
+    head = frame.head.span
+    assert head is not None
+    mine = scored(head, text)
+    for ref, ref_speaker in refs:
+        if overlap_share(mine, scored(ref, text)) < 0.5:
+            continue
+        speakers = [
+            s for link, s in frame.parts if link.relation and link.relation.label == "said_by"
+        ]
+        right = (
+            ref_speaker is not None
+            and bool(speakers)
+            and speakers[0].span is not None
+            and same_speaker(
+                scored(speakers[0].span, text, speakers[0].refers_to), scored(ref_speaker, text)
+            )
+        )
+        return ("right" if right else "wrong part"), ref
+    return "not hers", None
+
+
+def stance_key(window: MainWindow, stance: str) -> Key:
+    label = window.schema.label("STATEMENT")
+    assert label is not None
+    values = {v.name: v.hotkey for a in label.attributes if a.name == "stance" for v in a.values}
+    return Key(ord(str(values[stance])))
+
+
+def test_a_correctly_suggested_frame_takes_at_most_three_actions(
+    qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace, user
+) -> None:
+    load_demo(probe, "alice")  # the demo with its team; bob, new, annotates in the window
+    window = open_main("bob")
+    me: User = user(window)
+    docs = [doc for doc in probe.documents.ids(None) if reference_frames(probe, doc)]
+    assert docs, "the demo has documents amira annotated"
+    per_frame: list[int] = []  # actions of each correctly suggested frame
+    outcomes: Counter[str] = Counter()
+    missed = 0
+    for doc in docs:
+        window.open_document(doc)
+        qtbot.waitUntil(lambda: window.suggestions.current_frame() is not None, timeout=10000)
+        text = probe.documents.text(doc)
+        refs = reference_frames(probe, doc)
+        taken: set[int] = set()
+        overlay = window.suggestions
+        me.start_counting()
+        while (frame := overlay.current_frame()) is not None and frame.parts:
+            verdict, ref = judge(frame, [r for r in refs if r[0].id not in taken], text)
+            outcomes[verdict] += 1
+            if verdict == "not hers":
+                me.key(Key.Key_Delete)  # reject; the next frame becomes current
+                continue
+            assert ref is not None
+            taken.add(ref.id)
+            me.key(Key.Key_Return)  # accept the whole frame
+            qtbot.waitUntil(lambda: window.editor.selected is not None)
+            stance = ref.attributes.get("stance")
+            if stance:
+                me.key(stance_key(window, str(stance)))
+            if verdict == "right":
+                per_frame.append(me.actions)
+            me.start_counting()
+        missed += len(refs) - len(taken)
+        window.editor.select(None)
+        me.key(Key.Key_Return, Mod.ControlModifier)  # done and next: once per document
+        if per_frame:
+            per_frame[-1] += me.actions  # charged to the document's last frame
+        me.start_counting()
+    counts = Counter(per_frame)
+    print(
+        f"\nframes judged: {dict(outcomes)}; amira's statements with no suggestion: {missed}"
+        f"\nactions per correctly suggested frame (done/next included once per document): "
+        f"{dict(sorted(counts.items()))}; mean {sum(per_frame) / max(len(per_frame), 1):.2f}"
+    )
+    assert per_frame, "some frames were suggested correctly"
+    assert max(per_frame) <= 3, dict(counts)
