@@ -124,7 +124,8 @@ class ModelCard:
         total = self.scores.get("all")
         held = len(self.held_out_documents)
         line = (
-            f"trained {self.trained_at} on {len(self.train_documents)} documents ({held} held back)"
+            f"trained {self.trained_at} on {self.documents} documents "
+            f"({len(self.train_documents)} learnt from, {held} held back)"
         )
         if total is not None and held:
             line += f"; held back: precision {total.precision:.2f}, recall {total.recall:.2f}, "

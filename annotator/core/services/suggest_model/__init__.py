@@ -4,8 +4,9 @@ Qt-free and importable without spaCy: spaCy is imported when a model is trained 
 its absence is a ``ModelUnavailable`` saying how to install it.
 """
 
+from annotator.core.services.suggest_model.done import done_documents
 from annotator.core.services.suggest_model.engine import ModelEngine
-from annotator.core.services.suggest_model.freshness import done_documents, needs_retraining
+from annotator.core.services.suggest_model.freshness import needs_retraining
 from annotator.core.services.suggest_model.spacy_extra import (
     MISSING,
     ModelUnavailable,

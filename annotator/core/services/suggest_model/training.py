@@ -29,6 +29,7 @@ from annotator.core.services.exporting.dataset import ExportOptions
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.services.suggest_model import heldout
+from annotator.core.services.suggest_model.done import PEOPLE, done_documents
 from annotator.core.services.suggest_model.engine import SPANS, STANCE, ModelEngine
 from annotator.core.services.suggest_model.loop import train_pipeline
 from annotator.core.services.suggest_model.spacy_extra import (
@@ -40,7 +41,6 @@ from annotator.core.services.suggest_model.store import default_model_dir, new_s
 from annotator.core.services.workspace import Workspace
 
 TRAIN, HELD = "model_train", "model_heldout"
-PEOPLE = "people"  # the layer name model.json gives every person's done work
 MAX_STEPS = 300  # per pipeline: a few minutes on a CPU for a few hundred documents
 
 Progress = Callable[[int, int], bool | None]
@@ -76,6 +76,11 @@ def train_model(
     flt = ExportFilter(annotators=() if layer is None else (layer,), statuses=("done",))
     split = SplitSpec(((TRAIN, 1 - held_out), (HELD, held_out)), seed=seed).checked()
     stop = cancelled or (lambda: False)
+    done = len(done_documents(workspace, layer))
+    if done < 2:
+        raise ModelUnavailable(
+            f"too few documents marked done to train on ({done}); a model needs at least two"
+        )
     staging = new_staging(folder)
     try:
         data = staging / "data"
@@ -94,11 +99,8 @@ def train_model(
         manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
         keys = manifest["document_ids"]
         train_keys, held_keys = tuple(keys.get(TRAIN, ())), tuple(keys.get(HELD, ()))
-        if not train_keys or len(train_keys) + len(held_keys) < 2:
-            raise ModelUnavailable(
-                f"too few documents marked done to train on ({len(train_keys) + len(held_keys)}); "
-                "a model needs at least two"
-            )
+        if not train_keys:  # only when the split store holds every one of them back
+            raise ModelUnavailable("every document marked done is held back: mark more done")
         training = manifest["training"]
         stance = _stance_section(training)
         statements = 0 if stance is None else stance["documents"].get(TRAIN, 0)
