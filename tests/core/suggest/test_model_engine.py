@@ -21,6 +21,7 @@ import pytest
 
 from annotator.core.domain.suggesting.model_card import ModelCard
 from annotator.core.services.demo import load_demo
+from annotator.core.services.exporting.splits import SplitSpec, assign
 from annotator.core.services.suggest_model import (
     MISSING,
     ModelEngine,
@@ -31,11 +32,12 @@ from annotator.core.services.suggest_model import (
     needs_retraining,
     train_model,
 )
+from annotator.core.services.suggest_model.training import HELD, TRAIN
 from annotator.core.services.workspace import Workspace
 
 spacy = pytest.importorskip("spacy")  # CI installs the spacy extra: a skip here means a bad setup
 
-STEPS = 12
+STEPS = 30  # per pipeline: enough for spans on a trained-on article, a few seconds
 DONE = ["demo-01", "demo-02", "demo-06", "demo-08"]
 
 
@@ -81,6 +83,10 @@ def test_training_stores_the_model_and_what_it_says_of_itself(
     # four done documents: three trained on, one held back whole (both its annotators' work)
     assert sorted(card.train_documents + card.held_out_documents) == DONE
     assert len(card.train_documents) == 3 and len(card.held_out_documents) == 1
+    # held back by the document keys and the seed, as the export's split deals documents
+    spec = SplitSpec(((TRAIN, 0.8), (HELD, 0.2)), seed=0)
+    dealt = assign([(n, key, "") for n, key in enumerate(DONE)], spec)
+    assert card.held_out_documents == tuple(DONE[n] for n, part in dealt.items() if part == HELD)
     assert sum(card.records.values()) == 7  # amira and tomas on three, alice on demo-08
     assert card.labels == ("STATEMENT", "SPEAKER", "TARGET", "WEAPON")
     assert card.steps == STEPS and card.spacy_version == spacy.__version__
@@ -145,10 +151,10 @@ def test_a_cancelled_training_keeps_the_earlier_model_and_leaves_nothing(
     assert (folder / "model.json").read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == sorted(["model.json", card.folder])
     assert ModelEngine(folder).suggest("The minister said drones were ready.") is not None
-    # with no earlier model, a cancelled training leaves none
+    # with no earlier model, a training cancelled at once (while exporting) leaves none
     fresh = tmp_path / "fresh"
     with pytest.raises(TrainingCancelled):
-        train_model(demo, out_dir=fresh, max_steps=STEPS, progress=lambda d, t: d < 2)
+        train_model(demo, out_dir=fresh, max_steps=STEPS, cancelled=lambda: True)
     assert list(fresh.iterdir()) == []
     assert not ModelEngine.available(fresh) and ModelEngine.model_info(fresh) is None
     with pytest.raises(ModelUnavailable, match="no suggestion model"):
