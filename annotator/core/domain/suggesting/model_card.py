@@ -7,7 +7,7 @@ documents it names with those done since. Plain data, read and written as JSON.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from annotator.core.domain.suggesting.scoring import LabelScore
@@ -80,7 +80,6 @@ class ModelCard:
     seed: int
     folder: str = ""  # the model's folder, beside model.json
     format: int = FORMAT
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def documents(self) -> int:
@@ -116,7 +115,6 @@ class ModelCard:
             seed=int(data["seed"]),
             folder=str(data.get("folder", "")),
             format=int(data.get("format", FORMAT)),
-            notes=tuple(data.get("notes", ())),
         )
 
     def summary(self) -> str:

@@ -4,7 +4,8 @@ It loads the database's stored model (``store.py``) at the first suggestion, not
 making one costs nothing and needs no spaCy. Spans and their confidence come from the span
 categorizer (its score per span); a statement's stance is the statement classifier's best value
 on the statement's own words, its score in ``evidence``; a statement is linked ``said_by`` to
-the nearest speaker of its sentence (``domain/suggesting/speakers.py``).
+the nearest speaker of its sentence (``domain/suggesting/speakers.py``). ``cancelled`` is
+checked before the spans and before the stances (spaCy runs a document in one call).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from typing import Any
 
 from annotator.core.domain.suggesting.frames import (
     Cancelled,
+    SuggestedLink,
     SuggestedSpan,
     Suggestions,
 )
 from annotator.core.domain.suggesting.model_card import ModelCard
 from annotator.core.domain.suggesting.speakers import link_speakers
+from annotator.core.domain.text import trim_whitespace
 from annotator.core.services.suggest_model.spacy_extra import ModelUnavailable, require_spacy
 from annotator.core.services.suggest_model.store import default_model_dir, read_card
 from annotator.core.services.workspace import Workspace
@@ -97,7 +100,14 @@ class ModelEngine:
 
     def _open(self, card: ModelCard, version: Path) -> None:
         spacy = require_spacy()
-        spans = spacy.load(version / SPANS)
+        try:
+            spans = spacy.load(version / SPANS)
+        except OSError:  # replaced by a newer version between reading the card and loading
+            newer = read_card(self.folder)
+            if newer is None or newer.folder == card.folder:
+                raise
+            card, version = newer, self.folder / newer.folder
+            spans = spacy.load(version / SPANS)
         spans.max_length = max(spans.max_length, 10_000_000)
         self._stance = spacy.load(version / STANCE) if (version / STANCE).is_dir() else None
         self._card, self._spans = card, spans
@@ -113,7 +123,11 @@ class ModelEngine:
         scores = group.attrs.get("scores")
         found = sorted(
             (
-                (span.start_char, span.end_char, span.label_, _score(scores, i))
+                (
+                    *trim_whitespace(text, span.start_char, span.end_char),
+                    span.label_,
+                    _score(scores, i),
+                )
                 for i, span in enumerate(group)
             ),
             key=lambda s: (s[0], -s[1], s[2]),
@@ -131,11 +145,11 @@ class ModelEngine:
                     confidence=confidence,
                     engine=NAME,
                     attributes=attributes,
-                    evidence=evidence or f"model score {confidence:.2f}",
+                    evidence="; ".join(filter(None, [f"model score {confidence:.2f}", evidence])),
                 )
             )
         frame = card.frame
-        links: tuple[Any, ...] = ()
+        links: tuple[SuggestedLink, ...] = ()
         if frame is not None and frame.speaker_label and frame.speaker_relation:
             links = link_speakers(
                 text,

@@ -19,6 +19,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,8 @@ def train_model(
     layer's. ``out_dir``: the model folder (default: ``store.default_model_dir``). Raises
     ``TrainingCancelled`` when ``cancelled()`` turns true or ``progress`` returns False, and
     ``ModelUnavailable`` without spaCy or with fewer than two done documents; in every such
-    case the earlier model stays in use and nothing of the new one is left.
+    case the earlier model stays in use and nothing of the new one is left. ``held_out`` and
+    ``seed`` deal the documents never dealt before (see the module): the others keep their part.
     """
     spacy = require_spacy()
     if not 0 < held_out < 1:
@@ -175,8 +177,6 @@ def _scored(
     card: ModelCard, version: Path, data: Path, stance: dict[str, Any] | None, statements: int
 ) -> ModelCard:
     """The card with the held-back scores of the model in ``version``."""
-    from dataclasses import replace
-
     engine = ModelEngine.from_version(card, version)
     vocab = engine.spans_vocab
     articles = heldout.read_docs(data / f"{HELD}.spacy", vocab)
