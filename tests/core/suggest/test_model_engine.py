@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import spacy  # CI installs the spacy extra (.ci/run): without it these tests fail, never skip
 
 from annotator.core.domain.suggesting.model_card import ModelCard
 from annotator.core.services.demo import load_demo
@@ -34,8 +35,6 @@ from annotator.core.services.suggest_model import (
 )
 from annotator.core.services.suggest_model.training import HELD, TRAIN
 from annotator.core.services.workspace import Workspace
-
-spacy = pytest.importorskip("spacy")  # CI installs the spacy extra: a skip here means a bad setup
 
 STEPS = 30  # per pipeline: enough for spans on a trained-on article, a few seconds
 DONE = ["demo-01", "demo-02", "demo-06", "demo-08"]
@@ -168,6 +167,9 @@ def test_too_few_done_documents_are_refused_and_store_nothing(
         load_demo(ws, annotator="alice", team=False)  # pre-annotations only: nothing done
         with pytest.raises(ModelUnavailable, match="too few documents marked done"):
             train_model(ws, out_dir=tmp_path / "model", max_steps=STEPS)
+        ws.gold()  # a gold layer with nothing done in it
+        with pytest.raises(ModelUnavailable, match="too few documents marked done"):
+            train_model(ws, layer="gold", out_dir=tmp_path / "model", max_steps=STEPS)
     assert not (tmp_path / "model").exists()
 
 
