@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     "--engine",
     "engines",
     multiple=True,
-    type=click.Choice(list(FACTORIES)),
+    type=click.Choice([*FACTORIES, "model"]),
     help="Run only this engine (repeatable). Default: every engine this installation has.",
 )
 @click.option(
@@ -43,6 +43,23 @@ if TYPE_CHECKING:
     help="With --evaluate: the reference, 'gold' or an annotator's name (its done documents).",
 )
 @click.option("--json", "as_json", is_flag=True, help="With --evaluate: print the scores as JSON.")
+@click.option(
+    "--train",
+    is_flag=True,
+    help="Train the 'model' engine on the done documents (needs the spacy extra), then stop.",
+)
+@click.option(
+    "--layer",
+    metavar="LAYER",
+    help="With --train: learn from this layer's done documents (default: every person's).",
+)
+@click.option(
+    "--steps",
+    type=click.IntRange(1, 100000),
+    default=300,
+    show_default=True,
+    help="With --train: training steps per pipeline.",
+)
 @click.pass_context
 def suggest(
     ctx: click.Context,
@@ -51,12 +68,22 @@ def suggest(
     evaluate: bool,
     against: str | None,
     as_json: bool,
+    train: bool,
+    layer: str | None,
+    steps: int,
 ) -> None:
     """Suggest statements, speakers, targets and weapons into the 'suggestions' layer.
 
     Running again replaces the open suggestions of the engines run; those someone accepted or
     rejected stay. Nobody's own layer is touched: people accept suggestions in the window.
     """
+    if train:
+        if evaluate or documents or engines or against or as_json:
+            raise click.UsageError("--train goes alone (with --layer and --steps)")
+        _train(ctx, layer, steps)
+        return
+    if layer is not None:
+        raise click.UsageError("--layer goes with --train")
     if evaluate:
         if against is None:
             raise click.UsageError("--evaluate needs --against LAYER")
@@ -109,6 +136,17 @@ def _print_report(report: ComputeReport, asked: tuple[str, ...]) -> None:
             "(such as two overlapping spans of a label that may not overlap)",
             err=True,
         )
+
+
+def _train(ctx: click.Context, layer: str | None, steps: int) -> None:
+    from annotator.core.services.suggest_model import train_model
+
+    with open_workspace(ctx, create=False) as ws:
+        click.echo(
+            "training the model engine on the done documents (this takes minutes)…", err=True
+        )
+        card = train_model(ws, layer=layer, max_steps=steps)
+    click.echo(card.summary())
 
 
 def _evaluate(ctx: click.Context, against: str, engines: tuple[str, ...], as_json: bool) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow, QMenuBar
+from PySide6.QtWidgets import QMainWindow, QMenuBar, QMessageBox
 
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.wording import counted
@@ -25,6 +25,7 @@ from annotator.gui.jobs import Job
 from annotator.gui.suggestion_overlay import SuggestionOverlay
 
 ON_OPEN_KEY = "suggestions/onOpen"
+RETRAIN_EVERY = 10  # documents newly marked done after which the window suggests retraining
 
 
 class SuggestionActions(QMainWindow):
@@ -45,6 +46,9 @@ class SuggestionActions(QMainWindow):
     def _build_suggest_menu(self, menu_bar: QMenuBar) -> None:
         self._suggestion_service: SuggestionService | None = None
         self._suggesting: set[int] = set()  # documents being suggested for, in the background
+        self.model_train_steps = (
+            300  # per pipeline: minutes on a laptop for a few hundred documents
+        )
         self.suggestions = SuggestionOverlay(self.editor, self)
         self.suggestions.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         menu = menu_bar.addMenu("&Suggest")
@@ -81,10 +85,73 @@ class SuggestionActions(QMainWindow):
         self.suggest_on_open_action.setCheckable(True)
         self.suggest_on_open_action.setChecked(self._suggest_on_open())
         menu.addSeparator()
+        self.model_info_action = self._action(
+            menu, "Model…", self.show_model_info, name="modelInfo"
+        )
+        self._action(menu, "Train the model engine…", self.train_model, name="trainModel")
+        menu.aboutToShow.connect(self._describe_model)
+        menu.addSeparator()
         hint = menu.addAction(
             "On a suggestion: Enter accepts the frame · Shift+Enter the span · Del rejects"
         )
         hint.setEnabled(False)
+
+    # -- the model engine --
+
+    def model_summary(self) -> str:
+        """When the model was trained, on how many documents, and how good held back."""
+        from annotator.core.services.suggest_model import ModelEngine, needs_retraining
+
+        card = ModelEngine.model_info(self.workspace)
+        if card is None:
+            return (
+                "No model yet: Suggest › Train the model engine learns from the documents "
+                "marked done (it needs the spacy extra)."
+            )
+        stale = needs_retraining(self.workspace, every=RETRAIN_EVERY)
+        hint = (
+            f"\n{RETRAIN_EVERY} or more documents were marked done since: retrain it."
+            if stale
+            else ""
+        )
+        return f"Model engine: {card.summary()}.{hint}"
+
+    def _describe_model(self) -> None:
+        from annotator.core.services.suggest_model import ModelEngine
+
+        card = ModelEngine.model_info(self.workspace)
+        self.model_info_action.setText(
+            f"Model… (trained {card.trained_at[:10]})" if card is not None else "Model… (none yet)"
+        )
+
+    def show_model_info(self) -> None:
+        QMessageBox.information(self, "Model engine", self.model_summary())
+
+    def train_model(self) -> Job:
+        """Train the model engine off the GUI thread, with progress and Cancel; the earlier
+        model stays in use until the new one is complete."""
+        from annotator.core.services.suggest_model import TrainingCancelled, train_model
+
+        workspace, steps = self.workspace, self.model_train_steps
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            return train_model(workspace, progress=progress, max_steps=steps)
+
+        job = Job("Training the model engine", work, self)
+
+        def done(card) -> None:  # type: ignore[no-untyped-def]
+            self.statusBar().showMessage(f"Model engine {card.summary()}", 15000)
+
+        def failed(exc: object) -> None:
+            if isinstance(exc, TrainingCancelled):
+                self.statusBar().showMessage(str(exc), 10000)
+            else:
+                self._job_failed("Training failed", exc)
+
+        job.done.connect(done)
+        job.error.connect(failed)
+        self._track(job)
+        return job
 
     def _suggest_on_open(self) -> bool:
         value = self.settings.value(ON_OPEN_KEY, True)
@@ -144,7 +211,10 @@ class SuggestionActions(QMainWindow):
 
         def failed(exc: object) -> None:
             self._suggesting -= ids
-            self._job_failed("Suggesting failed", exc)
+            if quiet:  # the annotator did not ask: a line in the status bar, no box
+                self.statusBar().showMessage(f"No suggestions for this document: {exc}", 10000)
+            else:
+                self._job_failed("Suggesting failed", exc)
 
         job.done.connect(done)
         job.error.connect(failed)

@@ -152,3 +152,19 @@ def test_shift_enter_accepts_only_the_span_and_f6_hides_suggestions(
     assert not {SUGGESTED, SUGGESTED_CURRENT} & {f.kind for f in window.text_view.frames()}
     me.key(Key.Key_F6)
     assert SUGGESTED in {f.kind for f in window.text_view.frames()}
+
+
+def test_the_window_trains_the_model_and_says_when_on_how_many_documents_and_how_good(
+    qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace
+) -> None:
+    window = open_main()
+    assert "No model yet" in window.model_summary()
+    window.model_train_steps = 2  # tiny: the test checks the path, not the model's quality
+    job = window.train_model()
+    with qtbot.waitSignal(job.done, timeout=120000) as finished:
+        pass
+    card = finished.args[0]
+    assert card.documents >= 2 and card.held_out_documents
+    summary = window.model_summary()
+    assert f"on {card.documents} documents" in summary and "held back" in summary
+    assert "held back" in window.statusBar().currentMessage()

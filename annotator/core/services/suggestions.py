@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -19,7 +20,7 @@ from annotator.core.domain import layers
 from annotator.core.domain.errors import NotFoundError, ValidationError
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.suggesting.composer import compose
-from annotator.core.domain.suggesting.frames import Cancelled, frame_roles
+from annotator.core.domain.suggesting.frames import Cancelled, Engine, frame_roles
 from annotator.core.domain.suggesting.registry import (
     DEFAULT_ENGINES,
     available_engines,
@@ -52,6 +53,8 @@ from annotator.core.storage.models import (
     utcnow,
 )
 
+MODEL_ENGINE = "model"  # trained on the team's done documents (services/suggest_model)
+
 Progress = Callable[[int, int], bool | None]
 LayerOf = Callable[[str], AnnotationService]
 
@@ -60,12 +63,18 @@ class SuggestionService:
     """Compute, read and decide on suggestions under one schema."""
 
     def __init__(
-        self, db: Database, documents: DocumentService, schema: Schema, layer_of: LayerOf
+        self,
+        db: Database,
+        documents: DocumentService,
+        schema: Schema,
+        layer_of: LayerOf,
+        model_dir: Path | None = None,
     ) -> None:
         self._db = db
         self._documents = documents
         self.schema = schema
         self._layer_of = layer_of
+        self.model_dir = model_dir  # where the trained model engine's model is kept
 
     @cached_property
     def layer(self) -> AnnotationService:
@@ -85,10 +94,7 @@ class SuggestionService:
         (None: all) and store what they suggest, one transaction per document. A document's
         open suggestions of these engines are replaced; decided ones stay. Cancelling (or
         ``progress`` returning False) stops between documents: those done stay stored."""
-        if engines:
-            runners = [make_engine(name, self.schema) for name in dict.fromkeys(engines)]
-        else:
-            runners = available_engines(self.schema, DEFAULT_ENGINES)
+        runners = self._runners(engines)
         names = [r.name for r in runners]
         ids = list(document_ids) if document_ids is not None else self._documents.ids(None)
         roles = frame_roles(self.schema)
@@ -114,6 +120,28 @@ class SuggestionService:
             if progress is not None:
                 progress(len(ids), len(ids))
         return report
+
+    def _runners(self, engines: Sequence[str] | None) -> list[Engine]:
+        """The engines asked for, or every one this installation can run: the rule engines,
+        and the model engine once a model has been trained (``annotator suggest --train``)."""
+        from annotator.core.services.suggest_model import ModelEngine, ModelUnavailable
+
+        if not engines:
+            found = available_engines(self.schema, DEFAULT_ENGINES)
+            if self.model_dir is not None and ModelEngine.available(self.model_dir):
+                found.append(ModelEngine(self.model_dir))
+            return found
+        runners: list[Engine] = []
+        for name in dict.fromkeys(engines):
+            if name != MODEL_ENGINE:
+                runners.append(make_engine(name, self.schema))
+            elif self.model_dir is None or not ModelEngine.available(self.model_dir):
+                raise ModelUnavailable(
+                    "no trained model for this database (train one: annotator suggest --train)"
+                )
+            else:
+                runners.append(ModelEngine(self.model_dir))
+        return runners
 
     # -- reading --
 

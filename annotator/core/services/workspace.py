@@ -163,11 +163,16 @@ class Workspace:
     def suggestions(self, schema: Schema | None = None) -> SuggestionService:
         """Machine suggestions: computing them, their frames, and accepting or rejecting them
         into a person's layer."""
+        from annotator.core.services.suggest_model.store import default_model_dir
         from annotator.core.services.suggestions import SuggestionService
 
         schema = schema or self.active_schema()
         return SuggestionService(
-            self.db, self.documents, schema, lambda name: self.annotations(name, schema)
+            self.db,
+            self.documents,
+            schema,
+            lambda name: self.annotations(name, schema),
+            model_dir=default_model_dir(self),
         )
 
     def adjudicate(

@@ -128,3 +128,29 @@ def test_a_schema_without_patterns_is_pointed_out(
     assert code == 0
     assert out == "suggested on 0 documents:\n  patterns: 0 spans, 0 links\n"
     assert "note: the active schema has no patterns" in err
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_train_then_the_model_is_one_more_engine(
+    demo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "--db", demo, "suggest", "--engine", "model")
+    assert code == 1 and "annotator suggest --train" in err  # nothing trained yet
+    code, out, err = run(capsys, "--db", demo, "suggest", "--train", "--steps", "2")
+    assert code == 0, err
+    trained = re.search(r"on (\d+) documents \((\d+) learnt from, (\d+) held back\)", out)
+    assert trained is not None, out
+    with Workspace(demo) as ws:
+        people = [a.name for a in ws.annotators.people()]
+        done_by_anyone = {
+            doc
+            for doc in ws.documents.ids(None)
+            for name in people
+            if ws.annotations(name).status(doc) == "done"
+        }
+    assert int(trained[1]) == len(done_by_anyone) > 1 and int(trained[3]) >= 1
+    code, out, err = run(capsys, "--db", demo, "suggest")  # every engine, the model's too
+    assert code == 0, err
+    assert re.search(r"^  model: \d+ spans?", out, re.M), out
+    code, _, err = run(capsys, "--db", demo, "suggest", "--train", "--evaluate")
+    assert code == 2 and "--train goes alone" in err

@@ -28,7 +28,7 @@ def url(sqlite_url: str) -> str:
     ws, doc = workspace_with_quotes(sqlite_url)
     with ws:
         service = ws.suggestions()
-        service.compute()
+        service.compute(engines=["patterns"])  # the frame comes from QUOTED
         service.accept_frame("alice", service.open_frames(doc, "alice")[0].head.id)
         ws.annotations("bob").create_span(doc, *NATO, "TARGET")
         for who in ("alice", "bob"):

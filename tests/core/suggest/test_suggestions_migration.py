@@ -84,7 +84,7 @@ def test_a_0004_database_opens_with_its_work_and_takes_suggestions(db_url: str) 
         (span,) = ws.annotations("alice").spans(1)
         assert (span.start, span.end, span.attributes) == (*MISSILES, {"weapon_type": "other"})
         assert ws.documents.statuses(1) == {"alice": "done"}
-        report = ws.suggestions().compute()
+        report = ws.suggestions().compute(engines=["patterns"])
         assert report.spans == {"patterns": 3}
         result = ws.suggestions().accept_span("alice", ws.suggestions().open_frames(1)[0].head.id)
         assert result.reused == (span.id,)  # the same weapon: her span, not a second one
@@ -94,7 +94,7 @@ def test_a_0004_database_opens_with_its_work_and_takes_suggestions(db_url: str) 
 def test_0007_goes_down_and_up_again_keeping_everything_else(db_url: str) -> None:
     old_database_with_work(db_url)
     with Workspace(db_url) as ws:
-        ws.suggestions().compute()
+        ws.suggestions().compute(engines=["patterns"])
     at_revision(db_url, BEFORE, downgrade=True)
     assert not NEW_TABLES & tables(db_url)
     with Workspace(db_url) as ws:  # opening upgrades again
@@ -102,7 +102,7 @@ def test_0007_goes_down_and_up_again_keeping_everything_else(db_url: str) -> Non
         assert len(ws.annotations("suggestions").spans(1)) == 3  # the layer's rows stayed
         # The layer's rows lost their engine data: they become the engine "imported"'s,
         # and the patterns run finds the same spans again.
-        ws.suggestions().compute()
+        ws.suggestions().compute(engines=["patterns"])
         found = ws.suggestions().suggestions(1)
         assert {s.engines for s in found} == {("imported", "patterns")}
         assert len(found) == 3

@@ -33,7 +33,7 @@ def places(spans: object) -> set[tuple[int, int, str]]:
 
 def test_compute_stores_frames_in_the_suggestions_layer(ws_doc: tuple[Workspace, int]) -> None:
     ws, doc = ws_doc
-    report = ws.suggestions().compute()
+    report = ws.suggestions().compute(engines=["patterns"])
     assert report.documents == 1
     assert report.spans == {"patterns": 4} and report.links == {"patterns": 2}
     layer = ws.annotations("suggestions")
@@ -59,7 +59,7 @@ def test_compute_stores_frames_in_the_suggestions_layer(ws_doc: tuple[Workspace,
 def test_open_frames_group_a_statement_with_its_links(ws_doc: tuple[Workspace, int]) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     frames = service.open_frames(doc, "alice")
     assert [(f.head.label, len(f.parts)) for f in frames] == [("STATEMENT", 2), ("WEAPON", 0)]
     statement = frames[0]
@@ -76,11 +76,11 @@ def test_rerunning_replaces_open_suggestions_and_keeps_decided_ones(
 ) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     drones = next(f.head for f in service.open_frames(doc) if f.head.label == "WEAPON")
     service.reject("alice", drones.id)
     before = {s.id: s for s in service.suggestions(doc)}
-    again = service.compute()
+    again = service.compute(engines=["patterns"])
     assert again.spans == {"patterns": 4}
     after = {s.id: s for s in service.suggestions(doc)}
     assert drones.id in after  # decided: kept under its id, with its decision
@@ -99,7 +99,7 @@ def test_accept_frame_copies_the_frame_into_the_persons_layer(
 ) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     statement = service.open_frames(doc, "alice")[0].head
     result = service.accept_frame("alice", statement.id)
     alice = ws.annotations("alice")
@@ -133,7 +133,7 @@ def test_accept_frame_reuses_a_span_the_person_already_has(
     alice = ws.annotations("alice")
     own = alice.create_span(doc, *MISSILES, "WEAPON", {"weapon_type": "other"})
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     result = service.accept_frame("alice", service.open_frames(doc, "alice")[0].head.id)
     assert result.reused == (own.id,)
     weapons = [s for s in alice.spans(doc) if s.label == "WEAPON"]
@@ -149,7 +149,7 @@ def test_a_refusal_midway_leaves_nothing(ws_doc: tuple[Workspace, int]) -> None:
     missiles = (MISSILES[0] + len("ballistic "), MISSILES[1])
     alice.create_span(doc, *missiles, "WEAPON", {"weapon_type": "other"})
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     head = service.open_frames(doc, "alice")[0].head
     with pytest.raises(OverlapError):
         service.accept_frame("alice", head.id)
@@ -168,7 +168,7 @@ def test_undo_accept_takes_back_exactly_what_accept_made(ws_doc: tuple[Workspace
     alice = ws.annotations("alice")
     own = alice.create_span(doc, *NATO, "TARGET")
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     result = service.accept_frame("alice", service.open_frames(doc, "alice")[0].head.id)
     service.undo_accept(result)
     assert alice.spans(doc) == [own] and alice.relations(doc) == []
@@ -179,7 +179,7 @@ def test_undo_accept_takes_back_exactly_what_accept_made(ws_doc: tuple[Workspace
 def test_accept_span_copies_one_span(ws_doc: tuple[Workspace, int]) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     drones = service.open_frames(doc, "alice")[-1].head
     result = service.accept_span("alice", drones.id)
     (span,) = ws.annotations("alice").spans(doc)
@@ -192,7 +192,7 @@ def test_accept_span_copies_one_span(ws_doc: tuple[Workspace, int]) -> None:
 def test_rejecting_a_statement_rejects_its_links(ws_doc: tuple[Workspace, int]) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     head = service.open_frames(doc, "alice")[0].head
     rejected = service.reject("alice", head.id)
     assert len(rejected) == 3  # the statement and its two links
@@ -208,7 +208,7 @@ def test_suggestions_cannot_be_accepted_into_the_suggestions_layer(
 ) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     with pytest.raises(ValidationError, match="person's layer or gold"):
         service.accept_frame("suggestions", service.open_frames(doc)[0].head.id)
 
@@ -223,14 +223,16 @@ def test_compute_stops_between_documents_when_cancelled(ws_doc: tuple[Workspace,
         seen.append((done, total))
         return done < 1  # stop before the second document
 
-    report = service.compute([doc, second], progress=progress)
+    report = service.compute([doc, second], ["patterns"], progress=progress)
     assert report.cancelled and report.documents == 1
     assert seen == [(0, 2), (1, 2)]
     layer = ws.annotations("suggestions")
     assert len(layer.spans(doc)) == 4 and layer.spans(second) == []
     # Cancelled while the engines run on a document: that document is not stored at all.
     calls: list[int] = []
-    report = service.compute([second], cancelled=lambda: bool(calls.append(1)) or len(calls) > 1)
+    report = service.compute(
+        [second], ["patterns"], cancelled=lambda: bool(calls.append(1)) or len(calls) > 1
+    )
     assert report.cancelled and report.documents == 0
     assert layer.spans(second) == []
 
@@ -240,7 +242,7 @@ def test_an_accepted_suggestion_changed_afterwards_is_marked_edited(
 ) -> None:
     ws, doc = ws_doc
     service = ws.suggestions()
-    service.compute()
+    service.compute(engines=["patterns"])
     drones = service.open_frames(doc, "alice")[-1].head
     service.accept_span("alice", drones.id)
     service.mark_edited("alice", drones.id)

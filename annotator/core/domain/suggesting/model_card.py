@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from annotator.core.domain.suggesting.scoring import LabelScore
+from annotator.core.domain.wording import counted
 
 FORMAT = 1  # model.json's layout; a model of another layout is not loaded
 
@@ -122,7 +123,7 @@ class ModelCard:
         total = self.scores.get("all")
         held = len(self.held_out_documents)
         line = (
-            f"trained {self.trained_at} on {self.documents} documents "
+            f"trained {self.trained_at} on {counted(self.documents, 'document')} "
             f"({len(self.train_documents)} learnt from, {held} held back)"
         )
         if total is not None and held:

@@ -12,7 +12,7 @@ from typing import Any
 
 from annotator.core.domain.errors import AnnotatorError, ValidationError
 from annotator.core.domain.schema import Schema
-from annotator.core.domain.suggesting.frames import Engine
+from annotator.core.domain.suggesting.frames import Engine, frame_roles
 from annotator.core.domain.suggesting.patterns import PatternEngine
 
 Factory = Callable[..., Engine]  # (schema, **options) -> Engine
@@ -29,6 +29,11 @@ def _patterns(schema: Schema, **options: Any) -> Engine:
 def _quotes(schema: Schema, **options: Any) -> Engine:
     from annotator.core.domain.suggesting.quote_engine import QuoteEngine
 
+    if frame_roles(schema) is None:
+        raise EngineUnavailable(
+            f"engine 'quotes' needs a schema that declares its statement frame "
+            f"(exports.statements); {schema.name!r} does not"
+        )
     settings = schema.suggestions
     return QuoteEngine.from_schema(
         schema,
