@@ -87,6 +87,9 @@ class Label:
     snap: Snap | None = None
     attributes: tuple[Attribute, ...] = ()
     needs_link: bool = False  # a span of this label must be linked to or from something
+    # Its mentions name someone or something across documents (SPEAKER, TARGET): each may be
+    # linked to a canonical entity of the registry (``annotator entities``).
+    entity: bool = False
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -172,6 +175,11 @@ class Schema:
 
     def label(self, name: str) -> Label | None:
         return next((lab for lab in self.labels if lab.name == name), None)
+
+    @property
+    def entity_labels(self) -> tuple[str, ...]:
+        """The labels whose mentions link to entities of the registry (``entity: true``)."""
+        return tuple(lab.name for lab in self.labels if lab.entity)
 
     def relation(self, name: str) -> RelationType | None:
         return next((r for r in self.relations if r.name == name), None)

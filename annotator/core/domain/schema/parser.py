@@ -85,6 +85,7 @@ _LABEL_KEYS = {
     "snap",
     "attributes",
     "needs_link",
+    "entity",
 }
 _ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
@@ -194,6 +195,7 @@ class _Parser(NodeReader):
             description=self.get(m, "description", where, str, node.line, ""),
             overlap=self.get(m, "overlap", where, bool, node.line, True),
             needs_link=self.get(m, "needs_link", where, bool, node.line, False),
+            entity=self.get(m, "entity", where, bool, node.line, False),
             snap=self.snap(m, where, node.line),
             attributes=tuple(a for a, _ in attrs),
         )
