@@ -6,8 +6,10 @@ entity stays as a row pointing at the one it went into, so its old id still find
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
@@ -19,8 +21,12 @@ from annotator.core.domain.entities import (
     normalise_alias,
     rank_candidates,
 )
-from annotator.core.domain.errors import ValidationError
+from annotator.core.domain import jsonio
+from annotator.core.domain.entity_file import EntityEntry, EntryProblem, entry_dict, parse_entry
+from annotator.core.domain.errors import ImportRejected, Problem, ValidationError
+from annotator.core.domain.wording import counted
 from annotator.core.services import entity_rows as rows
+from annotator.core.services.entity_import import RegistryMerge, merge_entries
 from annotator.core.services.entity_links import EntityLinks
 from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
@@ -193,9 +199,7 @@ class EntityService(EntityLinks):
             gone = [
                 alias_id
                 for alias_id, text in s.execute(
-                    select(EntityAlias.id, EntityAlias.alias).where(
-                        EntityAlias.entity_id == row.id
-                    )
+                    select(EntityAlias.id, EntityAlias.alias).where(EntityAlias.entity_id == row.id)
                 )
                 if normalise_alias(text) == norm
             ]
@@ -242,9 +246,7 @@ class EntityService(EntityLinks):
             old = rows.find(s, ref)
             new = rows.create(s, name, kind or old.kind)
             held = set(
-                s.scalars(
-                    select(MentionEntity.span_id).where(MentionEntity.entity_id == old.id)
-                )
+                s.scalars(select(MentionEntity.span_id).where(MentionEntity.entity_id == old.id))
             )
             strangers = [i for i in mentions if i not in held]
             if strangers:
@@ -271,3 +273,77 @@ class EntityService(EntityLinks):
                 for text in moving:
                     rows.add_alias(s, new, text)
             return rows.record(s, new)
+
+    # -- files --
+
+    def export_jsonl(self, out: str | Path) -> int:
+        """Write the whole registry (merged entities too) as JSON lines; the file appears
+        complete or not at all. Returns the number of entities."""
+        out = Path(out)
+        with self._db.read() as s:
+            found = rows.records(
+                s, list(s.scalars(select(Entity).order_by(Entity.kind, Entity.name, Entity.id)))
+            )
+        scratch = out.with_name(f".{out.name}.part")
+        try:
+            with scratch.open("wb") as handle:
+                for entity in found:
+                    handle.write(jsonio.dumps_line(entry_dict(entity)))
+            os.replace(scratch, out)
+        finally:
+            scratch.unlink(missing_ok=True)
+        return len(found)
+
+    def import_jsonl(self, path: str | Path) -> RegistryMerge:
+        """Merge a registry file into this one, all or nothing: every problem is named with
+        its file and line, and then nothing is changed."""
+        path = Path(path)
+        entries, problems = read_registry(path)
+        merged = RegistryMerge(problems=problems)
+        if problems:
+            raise _refused(merged)
+        with guarded_write(self._db) as s:
+            merge_entries(s, entries, merged)
+            if merged.problems:
+                raise _refused(merged)
+        return merged
+
+
+def read_registry(path: Path) -> tuple[list[EntityEntry], list[Problem]]:
+    """The entries of a registry file, and a problem for each bad line."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [], [Problem(name, None, "", f"cannot read: {exc.strerror}")]
+    entries: list[EntityEntry] = []
+    problems: list[Problem] = []
+    seen: dict[str, int | None] = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = parse_entry(jsonio.loads(line), name, number)
+        except jsonio.JSONDecodeError as exc:
+            problems.append(Problem(name, number, "", f"not valid JSON ({exc})"))
+            continue
+        except EntryProblem as exc:
+            problems.append(exc.problem)
+            continue
+        if entry.key in seen:
+            problems.append(
+                Problem(name, number, "id", f"{entry.key} is also on line {seen[entry.key]}")
+            )
+            continue
+        seen[entry.key] = number
+        entries.append(entry)
+    if not entries and not problems:
+        problems.append(Problem(name, None, "", "the file holds no entities"))
+    return entries, problems
+
+
+def _refused(merged: RegistryMerge) -> ImportRejected:
+    return ImportRejected(
+        merged.problems,
+        f"import refused, nothing was imported ({counted(len(merged.problems), 'problem')}):",
+    )

@@ -177,9 +177,7 @@ class EntityLinks:
         text = full[span.start : span.end]
         added = None if not text.strip() or is_pronoun(text) else rows.add_alias(s, entity, text)
         after = MentionLink(span_id, entity.id, who, now)
-        return LinkChange(
-            span_id, before, after, (entity.id, added) if added else None, created
-        )
+        return LinkChange(span_id, before, after, (entity.id, added) if added else None, created)
 
     def _undo_in(self, s: Session, change: LinkChange) -> None:
         if change.after is not None:
