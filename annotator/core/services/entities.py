@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
+from annotator.core.domain import jsonio
 from annotator.core.domain.entities import (
     Candidate,
     EntityRecord,
@@ -21,7 +22,6 @@ from annotator.core.domain.entities import (
     normalise_alias,
     rank_candidates,
 )
-from annotator.core.domain import jsonio
 from annotator.core.domain.entity_file import EntityEntry, EntryProblem, entry_dict, parse_entry
 from annotator.core.domain.errors import ImportRejected, Problem, ValidationError
 from annotator.core.domain.wording import counted
