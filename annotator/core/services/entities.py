@@ -17,7 +17,9 @@ from annotator.core.domain import jsonio
 from annotator.core.domain.entities import (
     Candidate,
     EntityRecord,
+    alias_index,
     clean_kind,
+    is_pronoun,
     clean_name,
     normalise_alias,
     rank_candidates,
@@ -138,6 +140,15 @@ class EntityService(EntityLinks):
             found = rows.records(s, rows.live(s))
             uses = rows.mention_counts(s)
         return rank_candidates(text, found, uses, clean_kind(kind) if kind else None, limit)
+
+    def match(self, text: str) -> EntityRecord | None:
+        """The one entity whose name or alias a mention's text is (never for a pronoun):
+        what a new mention is pre-linked to."""
+        if is_pronoun(text):
+            return None
+        with self._db.read() as s:
+            found = alias_index(rows.records(s, rows.live(s))).get(normalise_alias(text), [])
+        return found[0] if len(found) == 1 else None
 
     # -- the registry --
 

@@ -65,6 +65,18 @@ class EntityLinks:
                 found.update((span_id, r) for (span_id, _), r in zip(pairs, records, strict=True))
         return found
 
+    def entities_in(self, document_id: int, annotator_id: int) -> dict[int, EntityRecord]:
+        """The entity of each linked mention of one layer of a document (opening it)."""
+        with self._db.read() as s:
+            pairs = s.execute(
+                select(MentionEntity.span_id, Entity)
+                .join(Entity, Entity.id == MentionEntity.entity_id)
+                .join(Span, Span.id == MentionEntity.span_id)
+                .where(Span.document_id == document_id, Span.annotator_id == annotator_id)
+            ).all()
+            records = rows.records(s, [e for _, e in pairs])
+        return {span_id: r for (span_id, _), r in zip(pairs, records, strict=True)}
+
     def link_mention(self, layer: AnnotationService, span_id: int, entity: str) -> LinkChange:
         """Link a mention to an entity (key, name or alias); its text becomes an alias."""
         with guarded_write(self._db, layer.write_wait_ms) as s:
@@ -126,9 +138,9 @@ class EntityLinks:
         with guarded_write(self._db) as s:
             self._undo_in(s, change)
 
-    def undo_links(self, changes: Sequence[LinkChange]) -> None:
+    def undo_links(self, changes: Sequence[LinkChange], wait_ms: int | None = None) -> None:
         """Undo of a prelink: every change, last first, in one transaction."""
-        with guarded_write(self._db) as s:
+        with guarded_write(self._db, wait_ms) as s:
             for change in reversed(changes):
                 self._undo_in(s, change)
 
@@ -136,8 +148,8 @@ class EntityLinks:
         with guarded_write(self._db) as s:
             self._redo_in(s, change)
 
-    def redo_links(self, changes: Sequence[LinkChange]) -> None:
-        with guarded_write(self._db) as s:
+    def redo_links(self, changes: Sequence[LinkChange], wait_ms: int | None = None) -> None:
+        with guarded_write(self._db, wait_ms) as s:
             for change in changes:
                 self._redo_in(s, change)
 
