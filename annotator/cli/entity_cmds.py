@@ -26,7 +26,7 @@ def entities() -> None:
 def list_(ctx: click.Context, kind: str | None, merged: bool) -> None:
     """Every entity: id, type, name, mentions, external id and aliases."""
     with open_workspace(ctx, create=False) as ws:
-        found = ws.entities().list(kind, merged=merged)
+        found = ws.entities().all(kind, merged=merged)
     if not found:
         click.echo("no entities")
         return

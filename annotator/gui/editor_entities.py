@@ -12,7 +12,7 @@ from annotator.gui.entity_picker import EntityPicker
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from PySide6.QtCore import Signal
+    from PySide6.QtCore import SignalInstance
 
     from annotator.core.domain.records import SpanRecord
     from annotator.gui.document_session import DocumentSession
@@ -26,10 +26,10 @@ class EntityMixin:
 
     session: DocumentSession | None
     view: SpanTextView
-    message: Signal
     _picker: EntityPicker | None = None
 
     if TYPE_CHECKING:
+        message: SignalInstance
 
         def selected_span(self) -> SpanRecord | None: ...
 

@@ -26,6 +26,7 @@ class EntityPicker(QFrame):
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        self._host = parent
         self.setObjectName("entity_picker")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -54,9 +55,9 @@ class EntityPicker(QFrame):
         self._registry, self._span_id, self._kind = registry, span_id, kind
         self.line.clear()
         self._fill(text, offer_new=False)
-        parent = self.parentWidget()
-        x = max(0, min(at.x(), parent.width() - self.width()))
-        y = max(0, min(at.y(), parent.height() - self.height()))
+        host = self._host
+        x = max(0, min(at.x(), host.width() - self.width()))
+        y = max(0, min(at.y(), host.height() - self.height()))
         self.move(x, y)
         self.show()
         self.raise_()
@@ -64,7 +65,7 @@ class EntityPicker(QFrame):
 
     def close_picker(self) -> None:
         self.hide()
-        self.parentWidget().setFocus()
+        self._host.setFocus()
 
     def _fill(self, typed: str, offer_new: bool = True) -> None:
         assert self._registry is not None

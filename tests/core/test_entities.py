@@ -49,7 +49,7 @@ def test_type_ahead_ranks_prefix_before_substring_and_used_before_unused(
     assert found[0].matched == "Hatami" and found[0].label == "Amir Hatami (Hatami)"
     assert [c.entity.name for c in reg.suggest_for("gher")] == ["Mohammad Bagheri"]
     # the most used comes first among equally good matches
-    everyone = [s.entity for s in reg.list()]
+    everyone = [s.entity for s in reg.all()]
     assert rank_candidates("", everyone, {hatami.id: 3})[0].entity.key == hatami.key
 
 
@@ -87,7 +87,7 @@ def test_mentions_across_documents_link_to_one_entity_and_show_counts(
         "Nasirzadeh",
     ]
     assert detail.counts() == [("one", "alice", 2), ("two", "bob", 1)]
-    assert [(s.entity.name, s.mentions) for s in reg.list()] == [("Aziz Nasirzadeh", 3)]
+    assert [(s.entity.name, s.mentions) for s in reg.all()] == [("Aziz Nasirzadeh", 3)]
     reg.undo_links(pre)  # the prelink is undoable
     assert reg.entities_of([surname]) == {}
 
@@ -118,7 +118,7 @@ def test_undo_and_redo_of_a_new_entity_link(workspace: Workspace) -> None:
     span = speaker(ws, "alice", doc, ONE, "Defence Minister Aziz Nasirzadeh")
     change = reg.link_new(alice, span, "Nasirzadeh")
     reg.undo_link(change)
-    assert reg.list() == [] and reg.entities_of([span]) == {}
+    assert reg.all() == [] and reg.entities_of([span]) == {}
     reg.redo_link(change)
     again = reg.get("Nasirzadeh")
     assert change.created is not None and again.key == change.created.key
@@ -138,7 +138,7 @@ def test_deleting_a_mention_and_undo_bring_its_entity_link_back(workspace: Works
     entity = reg.create("Aziz Nasirzadeh", "SPEAKER")
     reg.link_mention(alice, span, entity.key)
     deleted = alice.delete_span(span)
-    assert reg.list()[0].mentions == 0
+    assert reg.all()[0].mentions == 0
     alice.restore_span(deleted)
     assert reg.entities_of([span])[span].key == entity.key
 
@@ -161,8 +161,8 @@ def test_merge_keeps_every_link_and_split_moves_chosen_ones(workspace: Workspace
     assert {e.key for e in linked.values()} == {first.key}
     assert "Nasirzadeh" in kept.aliases
     assert reg.get(second.key).key == first.key  # the merged id leads to the one it went into
-    assert [s.entity.name for s in reg.list()] == ["Aziz Nasirzadeh"]
-    assert reg.list(merged=True)[1].entity.merged_into == first.key
+    assert [s.entity.name for s in reg.all()] == ["Aziz Nasirzadeh"]
+    assert reg.all(merged=True)[1].entity.merged_into == first.key
     with pytest.raises(ValidationError, match="same entity"):
         reg.merge(first.key, second.key)
     split = reg.split(first.key, "Someone Else", mentions=[other], aliases=["Nasirzadeh"])
@@ -172,7 +172,7 @@ def test_merge_keeps_every_link_and_split_moves_chosen_ones(workspace: Workspace
     assert "Nasirzadeh" not in reg.get(first.key).aliases
     with pytest.raises(ValidationError, match="not a mention of"):
         reg.split(first.key, "Third", mentions=[other])
-    assert [s.entity.name for s in reg.list()] == ["Aziz Nasirzadeh", "Someone Else"]
+    assert [s.entity.name for s in reg.all()] == ["Aziz Nasirzadeh", "Someone Else"]
 
 
 def test_rename_keeps_the_old_name_as_an_alias_and_names_are_unique_per_type(

@@ -116,7 +116,7 @@ def test_a_bad_registry_file_names_file_line_and_changes_nothing(
     assert f"{bad}:2: an entity name cannot be empty" in err
     assert f"{bad}:3: not valid JSON" in err
     with Workspace(db_url) as ws:
-        assert ws.entities().list() == []
+        assert ws.entities().all() == []
         ws.entities().create("Iran", "TARGET", external_id="Q1")
         bad.write_text(
             '{"id": "e-1", "type": "TARGET", "name": "Iran", "external_id": "Q794"}\n',
@@ -124,4 +124,4 @@ def test_a_bad_registry_file_names_file_line_and_changes_nothing(
         )
         with pytest.raises(ImportRejected, match=r"bad.jsonl:1: external_id: 'Iran' has"):
             ws.entities().import_jsonl(bad)
-        assert [s.entity.external_id for s in ws.entities().list()] == ["Q1"]
+        assert [s.entity.external_id for s in ws.entities().all()] == ["Q1"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from annotator.core.domain.entity_file import entry_dict
 from annotator.core.services.exporting.dataset import ExportOptions
@@ -13,13 +12,9 @@ from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.importing import import_paths
 from annotator.core.services.workspace import Workspace
 from tests.core.test_entities import ONE, TWO, at, speaker
-from tests.core.test_export_native_statements import second_url  # noqa: F401 - a fixture
+from tests.core.test_export_native_statements import read_jsonl
 
 EVERYTHING = ExportFilter(all_layers=True)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def statement(ws: Workspace, doc_id: int, text: str, fragment: str) -> int:
@@ -118,12 +113,12 @@ def test_native_round_trip_restores_the_registry_and_every_link(
         second = tmp_path / "second.jsonl"
         other.export(second, "native", ExportOptions(filter=EVERYTHING))
         restored = {
-            s.entity.key: (entry_dict(s.entity), s.mentions) for s in other.entities().list()
+            s.entity.key: (entry_dict(s.entity), s.mentions) for s in other.entities().all()
         }
         minister = other.entities().get("Q5953934")
         detail = other.entities().show(minister.key)
     assert second.read_bytes() == first.read_bytes()
-    before = {s.entity.key: (entry_dict(s.entity), s.mentions) for s in workspace.entities().list()}
+    before = {s.entity.key: (entry_dict(s.entity), s.mentions) for s in workspace.entities().all()}
     # every entity a mention names comes back whole, under its id, with its mentions
     linked = {k: v for k, v in before.items() if v[1]}
     assert len(linked) == 2

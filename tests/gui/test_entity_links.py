@@ -83,7 +83,7 @@ def test_a_new_name_makes_a_new_entity_and_escape_leaves_the_mention_alone(
     assert picker is not None
     qtbot.keyClick(picker.line, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not picker.isVisible())
-    assert _entity_of(probe, target) is None and probe.entities().list() == []
+    assert _entity_of(probe, target) is None and probe.entities().all() == []
 
     me.key(Key.Key_E)
     _picker_type(qtbot, window, "Republic of Sarnova")
@@ -91,13 +91,13 @@ def test_a_new_name_makes_a_new_entity_and_escape_leaves_the_mention_alone(
     assert made.kind == "TARGET" and made.aliases == ("Sarnova",)
     assert _entity_of(probe, target) == "Republic of Sarnova"
     window.editor.stack.undo()  # the new entity goes with the link
-    assert probe.entities().list() == []
+    assert probe.entities().all() == []
 
     # deleting the mention and undoing brings its link back
     window.editor.stack.redo()
     window.editor.select(target)
     me.key(Key.Key_Delete)
-    assert probe.entities().list()[0].mentions == 0
+    assert probe.entities().all()[0].mentions == 0
     window.editor.stack.undo()
     assert _entity_of(probe, target) == "Republic of Sarnova"
     assert window.session.entities[target].name == "Republic of Sarnova"

@@ -19,8 +19,8 @@ from annotator.core.domain.entities import (
     EntityRecord,
     alias_index,
     clean_kind,
-    is_pronoun,
     clean_name,
+    is_pronoun,
     normalise_alias,
     rank_candidates,
 )
@@ -85,7 +85,7 @@ class EntityService(EntityLinks):
 
     # -- reading --
 
-    def list(self, kind: str | None = None, *, merged: bool = False) -> list[EntitySummary]:
+    def all(self, kind: str | None = None, *, merged: bool = False) -> list[EntitySummary]:
         """Entities by type and name with their mention counts; ``merged`` adds merged ones."""
         with self._db.read() as s:
             query = select(Entity).order_by(Entity.kind, Entity.name, Entity.id)

@@ -92,7 +92,7 @@ def find(s: Session, ref: str) -> Entity:
                 for entity_id, alias in s.execute(select(EntityAlias.entity_id, EntityAlias.alias))
                 if normalise_alias(alias) == norm
             }
-            matches = [s.get(Entity, i) for i in sorted(ids)]  # type: ignore[misc]
+            matches = list(s.scalars(select(Entity).where(Entity.id.in_(ids)).order_by(Entity.id)))
         live_matches = [m for m in matches if m.merged_into is None] or matches
         if len(live_matches) > 1:
             listed = ", ".join(f"{m.key} ({m.kind} {m.name})" for m in live_matches[:5])
@@ -101,10 +101,11 @@ def find(s: Session, ref: str) -> Entity:
     if row is None:
         raise NotFoundError(f"no entity {ref!r} (see `annotator entities list`)")
     seen = {row.id}
-    while row.merged_into is not None:
-        row = s.get(Entity, row.merged_into)  # type: ignore[assignment]
-        if row.id in seen:  # a cycle cannot be made through the service; stop if one was
+    while row.merged_into is not None and row.merged_into not in seen:
+        into = s.get(Entity, row.merged_into)
+        if into is None:
             break
+        row = into
         seen.add(row.id)
     return row
 

@@ -63,8 +63,8 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
 
 
 def entities_section(entities: dict[int, EntityRecord], local: dict[int, str]) -> list[Any]:
-    """The registry section: the entries of the entities this document's mentions name, each with its
-    mentions ("T3"): a record restores its links on its own, whichever file it ends up in."""
+    """The record's registry section: the entities its mentions name, each with its mentions
+    ("T3"), so that a record restores its links on its own, whichever file it ends up in."""
     found: dict[str, dict[str, Any]] = {}
     for span_id, ref in local.items():
         entity = entities.get(span_id)
