@@ -38,7 +38,7 @@ def test_a_0004_database_with_work_gains_the_registry_and_keeps_its_spans(db_url
     _migrate(db_url, "0004", down=True)
     assert versions(db_url) == ["0004"] and not TABLES & _tables(db_url)
     with Workspace(db_url) as ws:  # opening upgrades it
-        assert versions(db_url) == ["0005"] and TABLES <= _tables(db_url)
+        assert versions(db_url) == ["0005"] and _tables(db_url) >= TABLES
         alice = ws.annotations("alice")
         assert [s.id for s in alice.spans(doc)] == [span]
         ws.entities().link_new(alice, span, "Aziz Nasirzadeh")
