@@ -16,7 +16,7 @@ from annotator.core.domain.wording import counted
 
 @click.group()
 def entities() -> None:
-    """List, inspect, rename, merge, split, export and import the entity registry."""
+    """List, inspect, add, edit, rename, merge, split, export and import the entity registry."""
 
 
 @entities.command("list")
@@ -60,6 +60,61 @@ def show(ctx: click.Context, entity: str) -> None:
         for m in detail.mentions:
             if (m.document, m.annotator) == (document, annotator):
                 click.echo(f"    #{m.span_id}  {m.label}  {m.start}-{m.end}  {m.text!r}")
+
+
+@entities.command()
+@click.argument("name")
+@click.option("--type", "kind", required=True, metavar="TYPE", help="e.g. SPEAKER or TARGET.")
+@click.option("--external-id", metavar="ID", help="e.g. a Wikidata QID (Q5953934).")
+@click.option("--alias", "aliases", multiple=True, help="Another name it goes by (repeatable).")
+@click.option("--note", default="", help="A note for annotators.")
+@click.pass_context
+def add(
+    ctx: click.Context,
+    name: str,
+    kind: str,
+    external_id: str | None,
+    aliases: tuple[str, ...],
+    note: str,
+) -> None:
+    """Add an entity NAME to the registry (before anyone links a mention to it)."""
+    with open_workspace(ctx) as ws:
+        made = ws.entities().create(name, kind, external_id=external_id, note=note, aliases=aliases)
+    click.echo(f"added {made.key} {made.kind} {made.name}")
+
+
+@entities.command()
+@click.argument("entity")
+@click.option("--external-id", metavar="ID", help='Set the external id ("" clears it).')
+@click.option("--note", help='Set the note ("" clears it).')
+@click.option("--add-alias", "added", multiple=True, help="An alias to add (repeatable).")
+@click.option("--remove-alias", "removed", multiple=True, help="An alias to remove (repeatable).")
+@click.pass_context
+def edit(
+    ctx: click.Context,
+    entity: str,
+    external_id: str | None,
+    note: str | None,
+    added: tuple[str, ...],
+    removed: tuple[str, ...],
+) -> None:
+    """Set ENTITY's external id or note, add or remove aliases."""
+    if external_id is None and note is None and not added and not removed:
+        raise click.UsageError(
+            "say what changes: --external-id, --note, --add-alias, --remove-alias"
+        )
+    with open_workspace(ctx) as ws:
+        changed = ws.entities().edit(
+            entity,
+            external_id=external_id,
+            note=note,
+            add_aliases=added,
+            remove_aliases=removed,
+        )
+    aliases = "; ".join(changed.aliases) or "-"
+    click.echo(
+        f"{changed.key} {changed.name}: external id {changed.external_id or '-'}, aliases {aliases}"
+    )
 
 
 @entities.command()

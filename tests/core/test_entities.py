@@ -191,3 +191,14 @@ def test_rename_keeps_the_old_name_as_an_alias_and_names_are_unique_per_type(
     reg.add_alias("Islamic Republic of Iran", "the regime")
     with pytest.raises(ValidationError, match="names several entities"):
         reg.get("regime")
+
+
+def test_type_ahead_puts_the_entity_linked_last_first(workspace: Workspace) -> None:
+    ws = workspace
+    doc = ws.documents.add(ONE, key="one").id
+    reg, alice = ws.entities(), ws.annotations("alice")
+    reg.create("Aziz Nasirzadeh", "SPEAKER")
+    reg.create("Aziz Nasiri", "SPEAKER")
+    assert [c.entity.name for c in reg.suggest_for("aziz")] == ["Aziz Nasiri", "Aziz Nasirzadeh"]
+    reg.link_mention(alice, speaker(ws, "alice", doc, ONE, "He"), "Aziz Nasirzadeh")
+    assert [c.entity.name for c in reg.suggest_for("aziz")] == ["Aziz Nasirzadeh", "Aziz Nasiri"]

@@ -71,6 +71,28 @@ def test_list_show_rename_merge_split(db_url: str, capsys: pytest.CaptureFixture
     assert code == 1 and "error: no entity 'Nobody'" in err
 
 
+def test_add_and_edit_in_one_step_or_not_at_all(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "entities", "add", "Israel", "--type", "target", "--alias", "the Zionist regime",
+        "--db", db_url,
+    )  # fmt: skip
+    assert code == 0 and "TARGET Israel" in out
+    code, out, _ = run(
+        capsys, "entities", "edit", "Israel", "--external-id", "Q801", "--add-alias", "Tel Aviv",
+        "--remove-alias", "zionist regime", "--db", db_url,
+    )  # fmt: skip
+    assert code == 0 and "external id Q801, aliases Tel Aviv" in out
+    code, _, err = run(
+        capsys, "entities", "edit", "Israel", "--note", "changed?", "--remove-alias", "nothing",
+        "--db", db_url,
+    )  # fmt: skip
+    assert code == 1 and "Israel has no alias 'nothing'" in err
+    with Workspace(db_url) as ws:
+        assert ws.entities().get("Q801").note == ""  # the refused edit left the note as it was
+
+
 def test_export_then_import_into_another_database_merges_by_external_id_and_name(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -131,14 +131,17 @@ def rank_candidates(
     uses: dict[int, int] | None = None,
     kind: str | None = None,
     limit: int = 20,
+    recent: dict[int, int] | None = None,
 ) -> list[Candidate]:
     """Entities whose name or an alias starts with, then contains, what was typed.
 
-    Within each group: the mention's own type first, then the most used (``uses``: mentions
-    per entity id), then by name. Nothing typed lists every entity, most used first.
+    Within each group: the mention's own type first, then the recently linked (``recent``:
+    entity id -> 0 for the latest), then the most used (``uses``: mentions per entity id),
+    then by name. Nothing typed lists every entity that way.
     """
     wanted = normalise_alias(typed) if typed.strip() else ""
     uses = uses or {}
+    recent = recent or {}
     found: list[Candidate] = []
     for entity in entities:
         if entity.merged_into is not None:
@@ -161,7 +164,12 @@ def rank_candidates(
                 best = (score, text)
         if best is None:
             continue
-        rank = (best[0], 0 if kind is None or entity.kind == kind else 1, -uses.get(entity.id, 0))
+        rank = (
+            best[0],
+            0 if kind is None or entity.kind == kind else 1,
+            recent.get(entity.id, len(recent)),
+            -uses.get(entity.id, 0),
+        )
         found.append(Candidate(entity, best[1], rank))
     found.sort(key=lambda c: (c.rank, c.entity.name.casefold(), c.entity.id))
     return found[:limit]

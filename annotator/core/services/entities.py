@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.entities import (
@@ -139,7 +140,9 @@ class EntityService(EntityLinks):
         with self._db.read() as s:
             found = rows.records(s, rows.live(s))
             uses = rows.mention_counts(s)
-        return rank_candidates(text, found, uses, clean_kind(kind) if kind else None, limit)
+            recent = rows.recent_order(s)
+        kind = clean_kind(kind) if kind else None
+        return rank_candidates(text, found, uses, kind, limit, recent)
 
     def match(self, text: str) -> EntityRecord | None:
         """The one entity whose name or alias a mention's text is (never for a pronoun):
@@ -184,40 +187,54 @@ class EntityService(EntityLinks):
             rows.add_alias(s, row, old)
             return rows.record(s, row)
 
-    def update(
-        self, ref: str, *, external_id: str | None = None, note: str | None = None
+    def edit(
+        self,
+        ref: str,
+        *,
+        external_id: str | None = None,
+        note: str | None = None,
+        add_aliases: Sequence[str] = (),
+        remove_aliases: Sequence[str] = (),
     ) -> EntityRecord:
-        """Set the external id (e.g. a Wikidata QID; "" clears it) or the note."""
+        """Set the external id (e.g. a Wikidata QID; "" clears it) or the note, add and remove
+        aliases: all of it in one transaction, or none."""
         with guarded_write(self._db) as s:
             row = rows.find(s, ref)
             if external_id is not None:
                 row.external_id = external_id.strip() or None
             if note is not None:
                 row.note = note
+            for alias in add_aliases:
+                rows.add_alias(s, row, alias)
+            for alias in remove_aliases:
+                self._remove_alias_in(s, row, alias)
             s.flush()
             return rows.record(s, row)
 
+    def update(
+        self, ref: str, *, external_id: str | None = None, note: str | None = None
+    ) -> EntityRecord:
+        return self.edit(ref, external_id=external_id, note=note)
+
     def add_alias(self, ref: str, alias: str) -> EntityRecord:
-        with guarded_write(self._db) as s:
-            row = rows.find(s, ref)
-            rows.add_alias(s, row, alias)
-            return rows.record(s, row)
+        return self.edit(ref, add_aliases=[alias])
 
     def remove_alias(self, ref: str, alias: str) -> EntityRecord:
-        with guarded_write(self._db) as s:
-            row = rows.find(s, ref)
-            norm = normalise_alias(alias)
-            gone = [
-                alias_id
-                for alias_id, text in s.execute(
-                    select(EntityAlias.id, EntityAlias.alias).where(EntityAlias.entity_id == row.id)
-                )
-                if normalise_alias(text) == norm
-            ]
-            if not gone:
-                raise ValidationError(f"{row.name} has no alias {alias!r}")
-            s.execute(delete(EntityAlias).where(EntityAlias.id.in_(gone)))
-            return rows.record(s, row)
+        return self.edit(ref, remove_aliases=[alias])
+
+    @staticmethod
+    def _remove_alias_in(s: Session, row: Entity, alias: str) -> None:
+        norm = normalise_alias(alias)
+        gone = [
+            alias_id
+            for alias_id, text in s.execute(
+                select(EntityAlias.id, EntityAlias.alias).where(EntityAlias.entity_id == row.id)
+            )
+            if normalise_alias(text) == norm
+        ]
+        if not gone:
+            raise ValidationError(f"{row.name} has no alias {alias!r}")
+        s.execute(delete(EntityAlias).where(EntityAlias.id.in_(gone)))
 
     def merge(self, source: str, into: str) -> EntityRecord:
         """Merge ``source`` into ``into``: its mentions and aliases move, its name becomes an

@@ -163,3 +163,15 @@ def mention_counts(s: Session) -> dict[int, int]:
         select(MentionEntity.entity_id, func.count()).group_by(MentionEntity.entity_id)
     )
     return {entity_id: count for entity_id, count in rows}
+
+
+def recent_order(s: Session, limit: int = 50) -> dict[int, int]:
+    """The entities linked most recently (entity id -> 0 for the latest, 1, ...): what an
+    annotator just linked is what the next mention most likely names."""
+    rows = s.execute(
+        select(MentionEntity.entity_id, func.max(MentionEntity.linked_at).label("last"))
+        .group_by(MentionEntity.entity_id)
+        .order_by(func.max(MentionEntity.linked_at).desc())
+        .limit(limit)
+    )
+    return {entity_id: n for n, (entity_id, _) in enumerate(rows)}
