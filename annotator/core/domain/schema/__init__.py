@@ -18,6 +18,7 @@ from annotator.core.domain.schema.model import (
     Snap,
     StatementsExport,
     StepKind,
+    entity_field,
 )
 from annotator.core.domain.schema.parser import load_schema, normalise_hotkey, parse_schema
 
@@ -35,6 +36,7 @@ __all__ = [
     "Snap",
     "StatementsExport",
     "StepKind",
+    "entity_field",
     "load_schema",
     "normalise_hotkey",
     "parse_schema",

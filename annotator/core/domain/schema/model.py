@@ -106,6 +106,15 @@ class RelationType:
     required: bool = False  # every span of the source label needs one (said_by for STATEMENT)
 
 
+def entity_field(field_name: str, relation: RelationType, target: Label | None) -> str | None:
+    """The statements export's field for the entities a link's targets name, when the target
+    label has ``entity: true``: ``speaker`` over a link of at most one gives
+    ``speaker_entity`` (one entity or null), ``target`` gives ``target_entities`` (a list)."""
+    if target is None or not target.entity:
+        return None
+    return f"{field_name}_entity" if relation.max == 1 else f"{field_name}_entities"
+
+
 @dataclass(frozen=True)
 class StatementsExport:
     """How the statements export reads the schema: which label, which links become fields."""

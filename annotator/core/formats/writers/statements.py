@@ -11,7 +11,7 @@ from typing import Any
 
 from annotator.core.domain.entities import EntityRecord
 from annotator.core.domain.errors import ExportError
-from annotator.core.domain.schema import Schema
+from annotator.core.domain.schema import Schema, entity_field
 from annotator.core.domain.text import context_window, sentence_bounds
 from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
 from annotator.core.formats.writers.fixed import attribute_names, full_attributes, span_key
@@ -41,17 +41,15 @@ def entity_ref(entity: EntityRecord | None) -> dict[str, Any] | None:
 
 
 def entity_fields(schema: Schema) -> dict[str, tuple[str, bool]]:
-    """Statement fields whose mentions name entities (the link's target label has
-    ``entity: true``) -> (the extra field, one entity or a list). ``speaker`` over a link of
-    at most one gives ``speaker_entity``; ``target`` gives ``target_entities``."""
+    """Statement fields whose mentions name entities -> (the field carrying their entities,
+    whether it holds one entity or a list); see ``schema.entity_field``."""
     spec = schema.statements
     found: dict[str, tuple[str, bool]] = {}
     for field_name, relation in spec.fields if spec is not None else ():
         rel = schema.relation(relation)
-        target = schema.label(rel.target) if rel is not None else None
-        if rel is not None and target is not None and target.entity:
-            one = rel.max == 1
-            found[field_name] = (f"{field_name}_entity" if one else f"{field_name}_entities", one)
+        extra = None if rel is None else entity_field(field_name, rel, schema.label(rel.target))
+        if rel is not None and extra is not None:
+            found[field_name] = (extra, rel.max == 1)
     return found
 
 
