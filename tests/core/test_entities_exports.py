@@ -143,3 +143,23 @@ def test_native_import_merges_entities_into_an_existing_registry(
         israel = other.entities().show("Israel")
         assert israel.entity.key == known.key and israel.entity.external_id == "Q801"
         assert len(israel.mentions) == 2
+
+
+def test_statements_with_and_without_entities_load_as_typed_columns(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import datasets
+
+    _said(workspace)
+    doc = workspace.documents.by_key("one")
+    assert doc is not None
+    statement(workspace, doc.id, ONE, "Nasirzadeh’s ministry would build more")  # no speaker
+    out = tmp_path / "statements.jsonl"
+    workspace.export(out, "statements", ExportOptions(filter=EVERYTHING))
+    assert [r["speaker_entity"] is None for r in read_jsonl(out)] == [False, True, False]
+    ds = datasets.load_dataset(
+        "json", data_files=str(out), split="train", cache_dir=str(tmp_path / "hf")
+    )
+    assert "Json(" not in repr(ds.features)
+    assert ds[0]["speaker_entity"]["name"] == "Aziz Nasirzadeh"
+    assert ds[1]["speaker_entity"] is None and ds[1]["target_entities"] == []
