@@ -61,11 +61,14 @@ class EntityMixin:
         rect = self.view.cursorRect(self.view.textCursor())
         at = self.view.viewport().mapTo(self.view, rect.bottomLeft())
         text = session.document.text[span.start : span.end]
-        self._picker.start(session.registry, span.id, span.label, text, at)
+        linked = span.id in session.entities
+        self._picker.start(session.registry, span.id, span.label, text, at, linked)
 
     def link_entity(self, span_id: int, entity: str, new: bool) -> None:
+        """Link the mention to ``entity`` (a key, or a new name); "" unlinks it."""
         if self.session is not None:
-            self._run(commands.EntityCommand(self.session, span_id, entity, new=new))
+            command = commands.EntityCommand(self.session, span_id, entity or None, new=new)
+            self._run(command)
 
     def prelink(self, span_id: int) -> None:
         """A new mention whose text is exactly one entity's name or alias is linked to it."""

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, Q
 from annotator.core.domain.entities import normalise_alias
 from annotator.core.services.entities import EntityService
 
-KeyRole = Qt.ItemDataRole.UserRole + 1  # an entity's key, or "" for "a new entity"
+KeyRole = Qt.ItemDataRole.UserRole + 1  # an entity's key, NEW or UNLINK
+NEW, UNLINK = "", "-"
 
 
 class EntityPicker(QFrame):
@@ -22,7 +23,7 @@ class EntityPicker(QFrame):
     keyboard): a line to type in, the candidates under it. Closing gives the article its
     focus back."""
 
-    chosen = Signal(int, str, bool)  # span id, entity key or new name, whether it is new
+    chosen = Signal(int, str, bool)  # span id, entity key or new name ("" unlinks), new?
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -46,13 +47,21 @@ class EntityPicker(QFrame):
         self._registry: EntityService | None = None
         self._span_id = 0
         self._kind: str | None = None
+        self._linked = False
 
     def start(
-        self, registry: EntityService, span_id: int, kind: str, text: str, at: QPoint
+        self,
+        registry: EntityService,
+        span_id: int,
+        kind: str,
+        text: str,
+        at: QPoint,
+        linked: bool = False,
     ) -> None:
         """Open at ``at`` (in the parent) for a mention: the candidates for its own text
-        first, the line empty."""
+        first, the line empty; a linked mention is offered "no entity" last."""
         self._registry, self._span_id, self._kind = registry, span_id, kind
+        self._linked = linked
         self.line.clear()
         self._fill(text, offer_new=False)
         host = self._host
@@ -79,7 +88,11 @@ class EntityPicker(QFrame):
         known = {normalise_alias(c.entity.name) for c in found}
         if offer_new and name and normalise_alias(name) not in known:
             item = QListWidgetItem(f"+ new entity “{name}”")
-            item.setData(KeyRole, "")
+            item.setData(KeyRole, NEW)
+            self.list.addItem(item)
+        if self._linked:
+            item = QListWidgetItem("✕ no entity (unlink)")
+            item.setData(KeyRole, UNLINK)
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
@@ -105,7 +118,10 @@ class EntityPicker(QFrame):
         item = self.list.currentItem()
         name = " ".join(self.line.text().split())
         self.close_picker()
-        if item is not None and item.data(KeyRole):
-            self.chosen.emit(self._span_id, item.data(KeyRole), False)
+        key = item.data(KeyRole) if item is not None else NEW
+        if key == UNLINK:
+            self.chosen.emit(self._span_id, "", False)
+        elif key != NEW:
+            self.chosen.emit(self._span_id, key, False)
         elif name:
             self.chosen.emit(self._span_id, name, True)

@@ -64,6 +64,15 @@ def test_e_links_the_selected_speaker_in_a_few_keys_and_undo_takes_it_back(
     window.editor.stack.redo()
     assert _entity_of(probe, speaker) == "Henrik Aas-Sørensen"
 
+    me.key(Key.Key_E)  # a linked mention: Up from the first row reaches "no entity"
+    picker = window.editor._picker
+    assert picker is not None
+    qtbot.keyClick(picker.line, Qt.Key.Key_Up)
+    assert picker.list.currentItem().text() == "✕ no entity (unlink)"
+    qtbot.keyClick(picker.line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _entity_of(probe, speaker) is None)
+    assert speaker not in window.session.entities
+
 
 def test_a_new_name_makes_a_new_entity_and_escape_leaves_the_mention_alone(
     open_main: Callable[..., MainWindow],
