@@ -78,6 +78,5 @@ class EntityMixin:
             return
         assert span is not None
         found = session.registry.match(session.document.text[span.start : span.end])
-        if found is not None:
-            self._run(commands.EntityCommand(session, span_id, found.key))
+        if found is not None and self._run(commands.EntityCommand(session, span_id, found.key)):
             self.message.emit(f"linked to {found.name} (Ctrl+Z to undo, E to choose another)")
