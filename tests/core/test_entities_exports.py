@@ -163,3 +163,33 @@ def test_statements_with_and_without_entities_load_as_typed_columns(
     assert "Json(" not in repr(ds.features)
     assert ds[0]["speaker_entity"]["name"] == "Aziz Nasirzadeh"
     assert ds[1]["speaker_entity"] is None and ds[1]["target_entities"] == []
+
+
+def test_a_backup_of_an_entity_merged_since_links_its_mentions_to_the_one_it_went_into(
+    workspace: Workspace, second_url: str, tmp_path: Path
+) -> None:
+    _said(workspace)
+    backup = tmp_path / "backup.jsonl"
+    workspace.export(backup, "native", ExportOptions(filter=EVERYTHING))
+    israel = workspace.entities().get("Q801")
+    with Workspace(second_url) as other:
+        schema = other.active_schema()
+        ref = other.schemas.register(schema)
+        registry = other.entities()
+        import_paths(other.db, [backup], schema=schema, schema_ref=ref)
+        state = registry.create("State of Israel", "TARGET")
+        registry.merge(israel.key, state.key)
+        # a third database takes this registry, then the old backup: its Israel mentions
+        # go to the entity Israel was merged into
+        third = f"sqlite:///{tmp_path / 'third.sqlite3'}"
+        registry.export_jsonl(tmp_path / "registry.jsonl")
+    with Workspace(third) as last:
+        last.entities().import_jsonl(tmp_path / "registry.jsonl")
+        schema = last.active_schema()
+        report = import_paths(
+            last.db, [backup], schema=schema, schema_ref=last.schemas.register(schema)
+        )
+        assert report.rejected == []
+        detail = last.entities().show("State of Israel")
+        assert [m.text for m in detail.mentions] == ["Israel", "Israel"]
+        assert [e.name for e in (s.entity for s in last.entities().all())].count("Israel") == 0

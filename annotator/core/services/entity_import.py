@@ -31,8 +31,10 @@ class RegistryMerge:
 
 
 def _match(s: Session, entry: EntityEntry) -> Entity | None:
+    """The stored entity an entry is: by id; a live entry then by external id, then by type
+    and name (a merged entry by type and name only: its external id is its survivor's too)."""
     row = s.scalar(select(Entity).where(Entity.key == entry.key))
-    if row is None and entry.external_id is not None:
+    if row is None and entry.external_id is not None and entry.merged_into is None:
         row = s.scalar(
             select(Entity)
             .where(Entity.external_id == entry.external_id, Entity.merged_into.is_(None))
@@ -40,6 +42,8 @@ def _match(s: Session, entry: EntityEntry) -> Entity | None:
         )
     if row is None:
         row = s.scalar(select(Entity).where(Entity.kind == entry.kind, Entity.name == entry.name))
+    if row is not None and row.merged_into is not None and entry.merged_into is None:
+        row = rows.find(s, f"#{row.id}")  # merged here since: its mentions go where it went
     return row
 
 
@@ -47,7 +51,8 @@ def merge_entries(s: Session, entries: Sequence[EntityEntry], into: RegistryMerg
     """Add ``entries`` to the registry; a conflict is a problem in ``into`` (the caller then
     rolls back). Names and aliases are only ever added: nothing stored is lost."""
     made: list[tuple[EntityEntry, Entity]] = []
-    for entry in entries:
+    # Live entries first: a merged one may share its survivor's external id.
+    for entry in sorted(entries, key=lambda e: e.merged_into is not None):
         if entry.key in into.ids:
             continue  # the same entity again (another document of a native file)
         row = _match(s, entry)
@@ -101,12 +106,10 @@ def merge_entries(s: Session, entries: Sequence[EntityEntry], into: RegistryMerg
             select(Entity.id).where(Entity.key == entry.merged_into)
         )
         if target is None or target == row.id:
+            why = "is neither in the file nor in the database" if target is None else "is itself"
             into.problems.append(
                 Problem(
-                    entry.file,
-                    entry.line,
-                    "merged_into",
-                    f"entity {entry.merged_into!r} is neither in the file nor in the database",
+                    entry.file, entry.line, "merged_into", f"entity {entry.merged_into!r} {why}"
                 )
             )
             continue
