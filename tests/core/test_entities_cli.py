@@ -69,6 +69,8 @@ def test_list_show_rename_merge_split(db_url: str, capsys: pytest.CaptureFixture
 
     code, _, err = run(capsys, "entities", "show", "Nobody", "--db", db_url)
     assert code == 1 and "error: no entity 'Nobody'" in err
+    code, out, _ = run(capsys, "db", "check", "--db", db_url)  # a merged entity refers to one
+    assert code == 0 and out.strip().endswith("ok")
 
 
 def test_add_and_edit_in_one_step_or_not_at_all(
