@@ -210,6 +210,10 @@ class ArchivedSpan(Base):
     reason: Mapped[str] = mapped_column(Text)
     history_id: Mapped[int | None] = mapped_column(ForeignKey("schema_history.id"), nullable=True)
     archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The entity the mention named (its link goes with the span; it comes back with it).
+    entity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+    )
 
     __table_args__ = (Index("ix_archived_spans_document", "document_id"),)
 

@@ -3,8 +3,9 @@
 Revision ID: 0005
 Revises: 0004
 
-Nothing existing changes: the tables are new, and a mention's link goes with its span
-(ON DELETE CASCADE).
+The tables are new, and a mention's link goes with its span (ON DELETE CASCADE); an archived
+span keeps the entity its mention named (``archived_spans.entity_id``), so a schema change that
+archives SPEAKER and one that brings it back leave its link as it was.
 """
 
 import sqlalchemy as sa
@@ -55,9 +56,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("span_id"),
     )
     op.create_index("ix_mention_entities_entity", "mention_entities", ["entity_id"])
+    with op.batch_alter_table("archived_spans") as batch:
+        batch.add_column(sa.Column("entity_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            "fk_archived_spans_entity", "entities", ["entity_id"], ["id"], ondelete="SET NULL"
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("archived_spans") as batch:
+        batch.drop_constraint("fk_archived_spans_entity", type_="foreignkey")
+        batch.drop_column("entity_id")
     op.drop_index("ix_mention_entities_entity", table_name="mention_entities")
     op.drop_table("mention_entities")
     op.drop_index("ix_entity_aliases_alias", table_name="entity_aliases")
