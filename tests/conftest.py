@@ -63,6 +63,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def second_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Another empty database on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'second.sqlite3'}"
+    return fresh_pg_database(request.getfixturevalue("pg_server_url"))
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'annotator.sqlite3'}"
 

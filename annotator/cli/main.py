@@ -13,7 +13,15 @@ from enum import IntEnum
 import click
 
 from annotator import __version__
-from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds, suggest_cmd, team_cmds
+from annotator.cli import (
+    data_cmds,
+    db_cmds,
+    entity_cmds,
+    gui_cmd,
+    schema_cmds,
+    suggest_cmd,
+    team_cmds,
+)
 from annotator.cli.db_option import DB_HELP, accept_db_after_commands
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
@@ -52,6 +60,7 @@ for command in (
     *team_cmds.COMMANDS,
     *suggest_cmd.COMMANDS,
     *db_cmds.COMMANDS,
+    *entity_cmds.COMMANDS,
     gui_cmd.gui,
 ):
     cli.add_command(command)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import DeletedSpan, RelationRecord, SpanRecord
+from annotator.core.services.entity_links import LinkChange
 from annotator.gui.document_session import DocumentSession
 
 
@@ -204,3 +205,29 @@ class SetStatusCommand(Command):
 
     def reverse(self) -> None:
         self.session.set_status(self.old, force=True)
+
+
+class EntityCommand(Command):
+    """Link a mention to an entity (a known one, a new one, or none): undo puts back the
+    link it had, and takes away the alias or the entity the link made."""
+
+    def __init__(
+        self, session: DocumentSession, span_id: int, entity: str | None, *, new: bool = False
+    ) -> None:
+        super().__init__(session, "unlink entity" if entity is None else f"link {entity}"[:60])
+        self.args = (span_id, entity, new)
+        self.changes: list[LinkChange] | None = None
+
+    def do(self) -> None:
+        if self.changes is not None:
+            self.session.redo_entities(self.changes)
+            return
+        span_id, entity, new = self.args
+        if entity is None:
+            self.changes = self.session.unlink_entity(span_id)
+        else:
+            self.changes = self.session.link_entity(span_id, entity, new=new)
+
+    def reverse(self) -> None:
+        assert self.changes is not None
+        self.session.undo_entities(self.changes)

@@ -13,9 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from annotator.core.domain.entities import EntityRecord
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.entities import EntityService
+from annotator.core.services.entity_links import LinkChange
 from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
 
 BULK = 50  # changes to more spans than this at once redraw the document once
@@ -31,12 +34,18 @@ class DocumentSession(QObject):
     saved = Signal()  # after every committed write
     refused = Signal(str)  # an undo or redo the database refused: the window recovers
     reloaded = Signal()  # spans, links and status re-read from the database
+    entityChanged = Signal(int)  # span id: the entity its mention names changed
 
     def __init__(
-        self, service: AnnotationService, document: DocumentRecord, parent: QObject | None = None
+        self,
+        service: AnnotationService,
+        document: DocumentRecord,
+        parent: QObject | None = None,
+        registry: EntityService | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
+        self.registry = registry  # the entity registry (None: mentions are not linked here)
         service.write_wait_ms = WRITE_WAIT_MS  # the window's service: it retries, never freezes
         self.writes = EditRunner(self._set_write_wait, self)
         self.document = document
@@ -45,6 +54,22 @@ class DocumentSession(QObject):
             r.id: r for r in service.relations(document.id)
         }
         self.status = service.status(document.id)
+        self.entities: dict[int, EntityRecord] = {}  # mention span id -> its entity
+        self._read_all_entities()
+
+    def _read_all_entities(self) -> None:
+        if self.registry is not None:
+            self.entities = self.registry.entities_in(self.document.id, self.service.annotator.id)
+
+    def _read_entities(self, span_ids: list[int]) -> None:
+        if self.registry is None or not span_ids:
+            return
+        found = self.registry.entities_of(span_ids)
+        for span_id in span_ids:
+            if span_id in found:
+                self.entities[span_id] = found[span_id]
+            else:
+                self.entities.pop(span_id, None)
 
     def _set_write_wait(self, ms: int) -> None:
         self.service.write_wait_ms = ms
@@ -62,6 +87,7 @@ class DocumentSession(QObject):
         doc_id = self.document.id
         self.spans = {s.id: s for s in self.service.spans(doc_id)}
         self.relations = {r.id: r for r in self.service.relations(doc_id)}
+        self._read_all_entities()
         status, self.status = self.status, self.service.status(doc_id)
         self.reloaded.emit()
         if status != self.status:
@@ -108,6 +134,7 @@ class DocumentSession(QObject):
             self.relations.pop(rel.id, None)
             self.relationRemoved.emit(rel)
         self.spans.pop(span_id, None)
+        self.entities.pop(span_id, None)
         self.spanRemoved.emit(deleted.span)
         self.saved.emit()
         return deleted
@@ -130,6 +157,8 @@ class DocumentSession(QObject):
     def restore_span(self, deleted: DeletedSpan) -> SpanRecord:
         span = self.service.restore_span(deleted)
         self.spans[span.id] = span
+        if deleted.entity_link is not None:
+            self._read_entities([span.id])
         self.spanAdded.emit(span)
         for rel in deleted.relations:
             self.relations[rel.id] = rel
@@ -258,6 +287,41 @@ class DocumentSession(QObject):
         for rel in added:
             self.relations[rel.id] = rel
             self.relationAdded.emit(rel)
+        self.saved.emit()
+
+    # -- mentions and the entity registry (each change one transaction, undone exactly) --
+
+    def link_entity(self, span_id: int, entity: str, *, new: bool = False) -> list[LinkChange]:
+        """Link a mention to an entity (key or name), or to a new entity named ``entity``."""
+        assert self.registry is not None
+        if new:
+            change = self.registry.link_new(self.service, span_id, entity)
+        else:
+            change = self.registry.link_mention(self.service, span_id, entity)
+        self._entities_changed([change])
+        return [change]
+
+    def unlink_entity(self, span_id: int) -> list[LinkChange]:
+        assert self.registry is not None
+        change = self.registry.unlink_mention(self.service, span_id)
+        self._entities_changed([change])
+        return [change]
+
+    def undo_entities(self, changes: list[LinkChange]) -> None:
+        assert self.registry is not None
+        self.registry.undo_links(changes, self.service.write_wait_ms)
+        self._entities_changed(changes)
+
+    def redo_entities(self, changes: list[LinkChange]) -> None:
+        assert self.registry is not None
+        self.registry.redo_links(changes, self.service.write_wait_ms)
+        self._entities_changed(changes)
+
+    def _entities_changed(self, changes: list[LinkChange]) -> None:
+        ids = [c.span_id for c in changes]
+        self._read_entities(ids)
+        for span_id in ids:
+            self.entityChanged.emit(span_id)
         self.saved.emit()
 
     def set_status(self, status: str, *, force: bool = False) -> None:

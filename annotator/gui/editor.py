@@ -21,6 +21,7 @@ from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitesp
 from annotator.core.domain.wording import counted
 from annotator.gui import commands
 from annotator.gui.document_session import DocumentSession
+from annotator.gui.editor_entities import EntityMixin
 from annotator.gui.editor_keys import KeyHandler, key_name
 from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
@@ -32,7 +33,7 @@ EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into 
 WAITING = "Waiting for the database (another program is writing)…"
 
 
-class AnnotationEditor(QObject, LinkingMixin):
+class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
     selectionChanged = Signal(object)  # span id or None
     linkModeChanged = Signal(object)  # relation name or None
     message = Signal(str)  # a hint or a refusal: stale once an edit goes through
@@ -367,6 +368,7 @@ class AnnotationEditor(QObject, LinkingMixin):
                 self._after_link(command.span_id)
             else:
                 self.select(command.span_id)
+            self.prelink(command.span_id)
 
         if not self._run(command, then):
             return None  # refused, or waiting for the database: made later, then selected
@@ -490,7 +492,9 @@ class AnnotationEditor(QObject, LinkingMixin):
                 for k, v in span.attributes.items()
             )
             links = ", ".join(r.label for r in self.session.links_from(span.id))
-            lines.append(" · ".join(p for p in (span.label, values, links) if p))
+            entity = self.session.entities.get(span.id)
+            named = f"= {entity.name}" if entity is not None else ""
+            lines.append(" · ".join(p for p in (span.label, named, values, links) if p))
         return "\n".join(lines) or None
 
 

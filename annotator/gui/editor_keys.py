@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
+from annotator.gui.editor_entities import ENTITY_KEY
+
 if TYPE_CHECKING:
     from annotator.gui.editor import AnnotationEditor
 
@@ -237,6 +239,10 @@ class KeyHandler:
                         if act:
                             editor.set_value(attr.name, value.name)
                         return True
+        if name == ENTITY_KEY and editor.names_entity(span) and editor.text_selection() is None:
+            if act:
+                editor.choose_entity()
+            return True
         if name.startswith("Alt+"):
             # Alt + a label's key: the span takes exactly the selected characters.
             for label in schema.labels:

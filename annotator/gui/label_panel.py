@@ -137,6 +137,16 @@ class LabelPanel(QWidget):
         outside = "" if label else f" {NOT_IN_SCHEMA}"
         self._span_box.setTitle(f"Selected: {span.label}{outside}")
         self._span_title.setText(f"{_short(text, 160)}\n(characters {span.start}–{span.end})")
+        if self.editor.names_entity(span):
+            entity = session.entities.get(span.id)
+            named = QLabel(
+                f"Entity: {entity.name} ({entity.key})  [E to change]"
+                if entity is not None
+                else "Entity: not linked  [E to link]"
+            )
+            named.setObjectName("entity_name")
+            named.setTextFormat(Qt.TextFormat.PlainText)
+            self._detail_layout.addWidget(named)
         for attr in label.attributes if label else ():
             self._detail_layout.addWidget(self._attribute_widget(attr, span.attributes))
         for rel in self.schema.relations:

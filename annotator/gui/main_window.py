@@ -328,7 +328,9 @@ class MainWindow(
         stack = self._stacks.get(document_id)
         session = self._sessions.get(document_id)
         if session is None or stack is None or stack.count() == 0:
-            session = DocumentSession(self.service, document, self)
+            session = DocumentSession(
+                self.service, document, self, registry=self.workspace.entities()
+            )
             session.statusChanged.connect(self._on_status_changed)
             self._sessions[document_id] = session
         previous, self.session = self.session, session

@@ -22,7 +22,6 @@ from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.importing import import_paths
 from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Span
-from tests.conftest import fresh_pg_database
 
 RELATION_FIELDS = {"speaker": "said_by", "target": "aimed_at", "weapon": "about"}
 EVERYTHING = ExportFilter(all_layers=True)  # every status and layer: what these tests look at
@@ -97,14 +96,6 @@ def statuses(record: dict[str, Any]) -> dict[str, str]:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-@pytest.fixture
-def second_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """Another empty database on the same backend as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'second.sqlite3'}"
-    return fresh_pg_database(request.getfixturevalue("pg_server_url"))
 
 
 # -- native --

@@ -23,7 +23,6 @@ from annotator.core.services.exporting.dataset import ExportOptions, export_data
 from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.services.importing import import_paths
 from annotator.core.services.workspace import Workspace
-from tests.conftest import fresh_pg_database
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -129,14 +128,6 @@ def test_line_separators_keep_one_record_per_line(
         assert "".join(t["text"] + " " * t["ws"] for t in seps["tokens"]) == seps["text"]
     else:
         assert seps["title"] == TITLE
-
-
-@pytest.fixture
-def second_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """Another empty database on the same backend as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'second.sqlite3'}"
-    return fresh_pg_database(request.getfixturevalue("pg_server_url"))
 
 
 def spans_of(ws: Workspace) -> dict[str, Any]:

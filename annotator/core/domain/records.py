@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from annotator.core.domain.entities import MentionLink
+
 
 @dataclass(frozen=True)
 class DocumentRecord:
@@ -72,6 +74,7 @@ class DeletedSpan:
     relations: tuple[RelationRecord, ...]
     stamp: Stamp | None = None
     relation_stamps: tuple[Stamp, ...] = ()
+    entity_link: MentionLink | None = None  # the entity the mention was linked to
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from annotator.core.domain.schema import Schema
 from annotator.core.domain.wording import counted
 from annotator.core.services.annotation_links import LinkEdits, relation_record, span_record
 from annotator.core.services.documents import DocumentService, set_status_in
+from annotator.core.services.entity_links import link_of, restore_link
 from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import DocumentStatus, Relation, Span, utcnow
@@ -263,7 +264,8 @@ class AnnotationService(LinkEdits):
             return span_record(row)
 
     def delete_span(self, span_id: int) -> DeletedSpan:
-        """Delete a span and every link to or from it; returns what undo needs."""
+        """Delete a span, every link to or from it and its entity link; returns what undo
+        needs."""
         return self.delete_spans([span_id])[0]
 
     def delete_spans(self, span_ids: Sequence[int]) -> tuple[DeletedSpan, ...]:
@@ -278,9 +280,10 @@ class AnnotationService(LinkEdits):
         removed = tuple(relation_record(r) for r in links)
         stamps = tuple(Stamp(r.schema_id, r.created_at) for r in links)
         stamp = Stamp(row.schema_id, row.created_at, row.updated_at)
+        entity = link_of(s, span_id)  # goes with the span (ON DELETE CASCADE)
         s.execute(delete(Relation).where(Relation.id.in_([r.id for r in removed])))
         s.execute(delete(Span).where(Span.id == span_id))
-        return DeletedSpan(span_record(row), removed, stamp, stamps)
+        return DeletedSpan(span_record(row), removed, stamp, stamps, entity)
 
     def restore_span(self, deleted: DeletedSpan) -> SpanRecord:
         """Undo a delete: the span comes back under its old id, with its links and values,
@@ -324,6 +327,8 @@ class AnnotationService(LinkEdits):
                 stamps = item.relation_stamps or (None,) * len(item.relations)
                 for rel, rel_stamp in zip(item.relations, stamps, strict=True):
                     self._insert_relation(s, rel, rel_stamp)
+                if item.entity_link is not None:
+                    restore_link(s, item.entity_link)
 
     def restore_span_state(self, span: SpanRecord) -> SpanRecord:
         """Undo or redo of a resize or relabel: edges, label and values exactly as ``span``

@@ -34,6 +34,7 @@ from annotator.core.storage.models import Setting
 if TYPE_CHECKING:
     from annotator.core.services.adjudication import AdjudicationReport
     from annotator.core.services.curation import CurationService
+    from annotator.core.services.entities import EntityService
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
     from annotator.core.services.schema_changes import SchemaChanges
@@ -116,6 +117,12 @@ class Workspace:
             if active is not None:
                 return active[1]
         return schema
+
+    def entities(self) -> EntityService:
+        """The registry of speakers and targets shared by every document (issue 10)."""
+        from annotator.core.services.entities import EntityService
+
+        return EntityService(self.db)
 
     @property
     def schema_changes(self) -> SchemaChanges:

@@ -47,13 +47,18 @@ def orphan_problems(conn: Connection) -> list[str]:
     for table in Base.metadata.sorted_tables:
         for fk in table.foreign_key_constraints:
             parent = fk.referred_table
-            pairs = list(zip(fk.columns, fk.elements, strict=True))
-            joined = and_(*(child == element.column for child, element in pairs))
+            # A table that refers to itself (entities.merged_into) is joined to an alias.
+            referred = parent.alias("referred") if parent is table else parent
+            pairs = [
+                (child, referred.c[element.column.name])
+                for child, element in zip(fk.columns, fk.elements, strict=True)
+            ]
+            joined = and_(*(child == column for child, column in pairs))
             present = and_(*(child.isnot(None) for child, _ in pairs))
-            missing = pairs[0][1].column.is_(None)
+            missing = pairs[0][1].is_(None)
             count = conn.execute(
                 select(func.count())
-                .select_from(table.outerjoin(parent, joined))
+                .select_from(table.outerjoin(referred, joined))
                 .where(present, missing)
             ).scalar_one()
             if count:

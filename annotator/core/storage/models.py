@@ -211,6 +211,10 @@ class ArchivedSpan(Base):
     reason: Mapped[str] = mapped_column(Text)
     history_id: Mapped[int | None] = mapped_column(ForeignKey("schema_history.id"), nullable=True)
     archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The entity the mention named (its link goes with the span; it comes back with it).
+    entity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+    )
 
     __table_args__ = (Index("ix_archived_spans_document", "document_id"),)
 
@@ -288,6 +292,33 @@ class SuggestionRow(Base):
     )
 
 
+class Entity(Base):
+    """A canonical someone or something mentions refer to across documents (issue 10).
+
+    ``key`` is its stable id (a uuid): exports and backups carry it, never the row id, so a
+    restored database gives the same ids. An entity merged into another stays as a row with
+    ``merged_into`` set (its mentions and aliases moved): provenance for "where did X go".
+    """
+
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(500))
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    merged_into: Mapped[int | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("kind", "name", name="uq_entity_name"),
+        {"sqlite_autoincrement": True},
+    )
+
+
 class SuggestionDecision(Base):
     """One person's decision on one suggestion: accepted (``result_id``: the span or link it
     became in their layer), edited (accepted, then changed) or rejected. No row: still open.
@@ -304,3 +335,34 @@ class SuggestionDecision(Base):
     decision: Mapped[str] = mapped_column(String(20))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     result_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class EntityAlias(Base):
+    """Another way the text names an entity ("Hatami", "the defence minister"), normalised."""
+
+    __tablename__ = "entity_aliases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("entity_id", "alias", name="uq_entity_alias"),
+        Index("ix_entity_aliases_alias", "alias"),
+    )
+
+
+class MentionEntity(Base):
+    """A mention (a span of an entity label) linked to its entity; goes with the span."""
+
+    __tablename__ = "mention_entities"
+
+    span_id: Mapped[int] = mapped_column(
+        ForeignKey("spans.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    linked_by: Mapped[str] = mapped_column(String(200))
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_mention_entities_entity", "entity_id"),)

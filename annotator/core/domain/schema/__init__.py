@@ -20,6 +20,7 @@ from annotator.core.domain.schema.model import (
     StatementsExport,
     StepKind,
     SuggestionSettings,
+    entity_field,
 )
 from annotator.core.domain.schema.parser import load_schema, normalise_hotkey, parse_schema
 
@@ -39,6 +40,7 @@ __all__ = [
     "StatementsExport",
     "StepKind",
     "SuggestionSettings",
+    "entity_field",
     "load_schema",
     "normalise_hotkey",
     "parse_schema",

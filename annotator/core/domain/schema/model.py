@@ -116,6 +116,9 @@ class Label:
     attributes: tuple[Attribute, ...] = ()
     needs_link: bool = False  # a span of this label must be linked to or from something
     patterns: tuple[Pattern, ...] = ()  # what the pattern engine suggests for this label
+    # Its mentions name someone or something across documents (SPEAKER, TARGET): each may be
+    # linked to a canonical entity of the registry (``annotator entities``).
+    entity: bool = False
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -130,6 +133,15 @@ class RelationType:
     max: int | None = None
     description: str = ""
     required: bool = False  # every span of the source label needs one (said_by for STATEMENT)
+
+
+def entity_field(field_name: str, relation: RelationType, target: Label | None) -> str | None:
+    """The statements export's field for the entities a link's targets name, when the target
+    label has ``entity: true``: ``speaker`` over a link of at most one gives
+    ``speaker_entity`` (one entity or null), ``target`` gives ``target_entities`` (a list)."""
+    if target is None or not target.entity:
+        return None
+    return f"{field_name}_entity" if relation.max == 1 else f"{field_name}_entities"
 
 
 @dataclass(frozen=True)
@@ -202,6 +214,11 @@ class Schema:
 
     def label(self, name: str) -> Label | None:
         return next((lab for lab in self.labels if lab.name == name), None)
+
+    @property
+    def entity_labels(self) -> tuple[str, ...]:
+        """The labels whose mentions link to entities of the registry (``entity: true``)."""
+        return tuple(lab.name for lab in self.labels if lab.entity)
 
     def relation(self, name: str) -> RelationType | None:
         return next((r for r in self.relations if r.name == name), None)

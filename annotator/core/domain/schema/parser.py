@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from annotator.core.domain.errors import Problem, SchemaError
 from annotator.core.domain.schema.model import (
@@ -19,6 +20,7 @@ from annotator.core.domain.schema.model import (
     Schema,
     Snap,
     StatementsExport,
+    entity_field,
 )
 from annotator.core.domain.schema.patterns import PatternReader
 from annotator.core.domain.schema.reading import NodeReader, normalise_hotkey, plain, some_names
@@ -88,6 +90,7 @@ _LABEL_KEYS = {
     "attributes",
     "needs_link",
     "patterns",
+    "entity",
 }
 _ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
@@ -199,6 +202,7 @@ class _Parser(NodeReader):
             description=self.get(m, "description", where, str, node.line, ""),
             overlap=self.get(m, "overlap", where, bool, node.line, True),
             needs_link=self.get(m, "needs_link", where, bool, node.line, False),
+            entity=self.get(m, "entity", where, bool, node.line, False),
             snap=self.snap(m, where, node.line),
             attributes=tuple(a for a, _ in attrs),
             patterns=PatternReader(self).patterns(m, where, tuple(a for a, _ in attrs)),
@@ -426,6 +430,8 @@ class _Parser(NodeReader):
                         f"field name {out_name!r} clashes with a built-in field or an "
                         "attribute of the statement label",
                     )
+                elif (clash := _entity_clash(out_name, rel, labels, label, given)) is not None:
+                    self.problem(rel_node.line, path, clash)
                 else:
                     fields.append((out_name, rel.name))
         if label is not None:
@@ -445,3 +451,27 @@ class _Parser(NodeReader):
         if label is None:
             return None
         return StatementsExport(label=label.name, fields=tuple(fields), context_sentences=context)
+
+
+def _entity_clash(
+    out_name: str,
+    rel: RelationType,
+    labels: tuple[Label, ...],
+    statement: Label | None,
+    fields: dict[str, Any],
+) -> str | None:
+    """Why the field carrying a statement field's entities cannot be written, or None."""
+    target = next((lab for lab in labels if lab.name == rel.target), None)
+    extra = entity_field(out_name, rel, target)
+    if extra is None:
+        return None
+    if (
+        extra in _RESERVED_STATEMENT_FIELDS
+        or extra in fields
+        or (statement is not None and statement.attribute(extra) is not None)
+    ):
+        return (
+            f"the field {extra!r} that carries its entities (label {rel.target} has "
+            "entity: true) clashes with a field or an attribute of the statement label"
+        )
+    return None

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.domain import jsonio
+from annotator.core.domain.entity_file import EntityEntry
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.text import normalise
 from annotator.core.formats.readers.headline import detect_headline
@@ -53,6 +54,8 @@ class ParsedDocument:
     origin: str = ""  # the file it came from, for messages
     line: int | None = None  # its line in that file (JSONL)
     archived: Any = None  # a native record's archived section (readers.archived.ParsedArchive)
+    # A native record's entities section: each entity with the span ids of its mentions.
+    entities: list[tuple[EntityEntry, list[str]]] = field(default_factory=list)
 
 
 class ReadProblem(Exception):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.domain import jsonio
+from annotator.core.domain.entity_file import EntityEntry, EntryProblem, parse_entry
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.text import normalise
 from annotator.core.formats.readers.archived import parse_archived
@@ -138,6 +139,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         )
     status = _status(record.get("status"), bad)
     archived = parse_archived(record["archived"], bad) if record.get("archived") else None
+    entities = _entities(record.get("registry"), file, line, bad)
     title = record.get("title")
     if title is None or not str(title).strip():  # the team lead's title, when given, stands
         title = detect_headline(normalised)
@@ -155,7 +157,32 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         origin=file,
         line=line,
         archived=archived,
+        entities=entities,
     )
+
+
+def _entities(
+    value: Any, file: str, line: int, bad: Callable[[str, str], ReadProblem]
+) -> list[tuple[EntityEntry, list[str]]]:
+    """The entities section: registry entries, each with the span ids of its mentions."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise bad("registry", "must be a list of entities")
+    found = []
+    for i, item in enumerate(value):
+        where = f"registry[{i}]."
+        if not isinstance(item, dict):
+            raise bad(f"registry[{i}]", "must be an object")
+        mentions = item.get("mentions") or []
+        if not isinstance(mentions, list):
+            raise bad(f"{where}mentions", "must be a list of span ids")
+        entry = {k: v for k, v in item.items() if k != "mentions"}
+        try:
+            found.append((parse_entry(entry, file, line, where), [str(m) for m in mentions]))
+        except EntryProblem as exc:
+            raise ReadProblem(exc.problem) from None
+    return found
 
 
 def _status(value: Any, bad: Callable[[str, str], ReadProblem]) -> dict[str, str]:

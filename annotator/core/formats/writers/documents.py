@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from annotator.core.domain import jsonio
+from annotator.core.domain.entities import EntityRecord
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ExportDocument:
     status: dict[str, str] = field(default_factory=dict)
     spans: list[ExportSpan] = field(default_factory=list)
     relations: list[ExportRelation] = field(default_factory=list)
+    entities: dict[int, EntityRecord] = field(default_factory=dict)  # span id -> its entity
 
 
 @dataclass(slots=True)
@@ -87,6 +89,7 @@ class RawDocument:
     relations: list[Sequence[Any]]
     names: dict[int, str]
     archived: ArchivedRows | None = None
+    entities: dict[int, EntityRecord] = field(default_factory=dict)  # span id -> its entity
 
 
 Progress = Callable[[int, int], bool | None]
@@ -119,6 +122,7 @@ def to_document(raw: RawDocument) -> ExportDocument:
             for r in raw.spans
         ],
         [ExportRelation(r[1], names[r[2]], r[3], r[4], r[5]) for r in raw.relations],
+        raw.entities,
     )
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import orjson
 
+from annotator.core.domain.entities import EntityRecord
+from annotator.core.domain.entity_file import entry_dict
 from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.writers.documents import ExportDocument, RawDocument
@@ -55,7 +57,24 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     }
     if schema is not None:
         record["schema"] = {"name": schema.name, "version": schema.version}
+    if doc.entities:
+        record["registry"] = entities_section(doc.entities, local)
     return record
+
+
+def entities_section(entities: dict[int, EntityRecord], local: dict[int, str]) -> list[Any]:
+    """The record's registry section: the entities its mentions name, each with its mentions
+    ("T3"), so that a record restores its links on its own, whichever file it ends up in."""
+    found: dict[str, dict[str, Any]] = {}
+    for span_id, ref in local.items():
+        entity = entities.get(span_id)
+        if entity is None:
+            continue
+        entry = found.get(entity.key)
+        if entry is None:
+            found[entity.key] = entry = {**entry_dict(entity), "mentions": []}
+        entry["mentions"].append(ref)
+    return list(found.values())
 
 
 _EMPTY = orjson.Fragment("{}")
@@ -128,6 +147,8 @@ def native_raw_line(
         record["schema"] = schema_info
     if doc.archived:
         record["archived"] = archived_section(doc, local)
+    if doc.entities:
+        record["registry"] = entities_section(doc.entities, local)
     return dumps_line(record)  # escapes line separators inside the embedded JSON too
 
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from annotator.core.domain.entities import EntityRecord
 from annotator.core.domain.errors import ExportError
-from annotator.core.domain.schema import Schema
+from annotator.core.domain.schema import Schema, entity_field
 from annotator.core.domain.text import context_window, sentence_bounds
 from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
 from annotator.core.formats.writers.fixed import attribute_names, full_attributes, span_key
 
 
-def _mention(doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...]) -> dict[str, Any]:
-    return {
+def _mention(
+    doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...], entity: bool
+) -> dict[str, Any]:
+    found = {
         "id": span_key(doc.key, sp.annotator, sp.label, sp.start, sp.end),
         "text": doc.text[sp.start : sp.end],
         "start": sp.start,
@@ -25,6 +28,29 @@ def _mention(doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...]) -> dic
         "label": sp.label,
         "attributes": full_attributes(names, sp.attributes),
     }
+    if entity:
+        found["entity"] = entity_ref(doc.entities.get(sp.id))
+    return found
+
+
+def entity_ref(entity: EntityRecord | None) -> dict[str, Any] | None:
+    """The canonical entity a mention names, by its stable id (the same after a restore)."""
+    if entity is None:
+        return None
+    return {"id": entity.key, "name": entity.name, "external_id": entity.external_id}
+
+
+def entity_fields(schema: Schema) -> dict[str, tuple[str, bool]]:
+    """Statement fields whose mentions name entities -> (the field carrying their entities,
+    whether it holds one entity or a list); see ``schema.entity_field``."""
+    spec = schema.statements
+    found: dict[str, tuple[str, bool]] = {}
+    for field_name, relation in spec.fields if spec is not None else ():
+        rel = schema.relation(relation)
+        extra = None if rel is None else entity_field(field_name, rel, schema.label(rel.target))
+        if rel is not None and extra is not None:
+            found[field_name] = (extra, rel.max == 1)
+    return found
 
 
 def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str, Any]]:
@@ -42,6 +68,7 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
     label = schema.label(spec.label)
     attr_names = [a.name for a in label.attributes] if label else []
     all_names = attribute_names(schema)
+    with_entities = entity_fields(schema)
     for sp in doc.spans:
         if sp.label != spec.label:
             continue
@@ -62,10 +89,17 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
         for name in attr_names:
             record[name] = sp.attributes.get(name)
         for field_name, relation in spec.fields:
-            record[field_name] = [
-                _mention(doc, by_id[t], all_names)
+            extra = with_entities.get(field_name)
+            mentions = [
+                _mention(doc, by_id[t], all_names, extra is not None)
                 for t in links.get((sp.id, relation), [])
                 if t in by_id
             ]
+            record[field_name] = mentions
+            if extra is not None:  # always there, null or [] when unlinked: one type per key
+                refs = list(
+                    {m["entity"]["id"]: m["entity"] for m in mentions if m["entity"]}.values()
+                )
+                record[extra[0]] = (refs[0] if refs else None) if extra[1] else refs
         record["schema"] = {"name": schema.name, "version": schema.version}
         yield record

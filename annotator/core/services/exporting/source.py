@@ -30,6 +30,7 @@ from annotator.core.formats.writers.documents import (
     RawDocument,
     to_document,
 )
+from annotator.core.services.exporting.entity_source import mention_rows, registry
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
     Annotator,
@@ -284,6 +285,8 @@ def stream_raw(
             )
 
         archive = ArchiveGroups(rows, flt.labels) if with_archived and with_spans else None
+        entities = registry(conn) if with_spans else {}
+        mentions = Groups(mention_rows(rows)) if entities else None
         done = 0
         for d in docs:
             done += 1
@@ -335,6 +338,10 @@ def stream_raw(
             check_text(key, text, digest)
             check_span_rows(key, text, span_rows)
             archived = archive.take(doc_id, keep) if archive is not None else None
+            linked: dict[int, Any] = {}
+            if mentions is not None and span_rows:
+                kept = {r[1] for r in span_rows}
+                linked = {r[1]: entities[r[2]] for r in mentions.take(doc_id) if r[1] in kept}
             if archived is not None:
                 check_span_rows(key, text, [(0, *r[:6]) for r in archived.spans])
             yield RawDocument(
@@ -352,6 +359,7 @@ def stream_raw(
                 rel_rows,
                 names,
                 archived,
+                linked,
             )
     finally:
         for result in opened:

@@ -83,11 +83,12 @@ class ImportBatch:
             conn = s.connection()
             names = {name for item in checked for name in item.parts}
             schema_id = self._schema_ref.id if self._schema_ref is not None else 0
-            writer = Writer(conn, schema_id, resolve_annotators(conn, names), report)
+            writer = Writer(conn, schema_id, resolve_annotators(conn, names), report, s)
             for item in checked:
                 problem = writer.add(item)
                 if problem is not None:  # another import took this id since the check
                     report.rejected.append(problem)
+            report.rejected.extend(writer.registry.problems)  # an entity's conflicting id
             if report.rejected and not self._skip_bad:
                 s.rollback()
                 raise _refused(report)

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from annotator.core.domain import jsonio, rules
+from annotator.core.domain.entity_file import EntityEntry
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import check_layer_name
 from annotator.core.domain.schema import Schema
@@ -33,6 +34,7 @@ class Part:
     links: list[tuple[str, int, int]] = field(default_factory=list)  # label, source, target
     status: str | None = None
     archived: ArchivedPart | None = None  # what schema changes took out of use
+    entities: list[tuple[int, EntityEntry]] = field(default_factory=list)  # span index, entity
 
 
 @dataclass(slots=True)
@@ -78,7 +80,7 @@ class Checker:
                 part.status = "in_progress"
         # The parsed spans are now rows of ``parts``; kept until the write, they would double
         # an import's memory (and the garbage collector's walks over it).
-        doc.spans, doc.relations, doc.archived = [], [], None
+        doc.spans, doc.relations, doc.archived, doc.entities = [], [], None, []
         return Checked(doc, digest, key, parts)
 
     def _name(self, raw: Any) -> str:
@@ -153,6 +155,15 @@ class Checker:
             if len(group) > 1:
                 _check_group(doc, label, labels[label].overlap, group)
         self._check_links(doc, schema, parts, refs)
+        for entry, mentions in doc.entities:
+            for ref in mentions:
+                if ref not in refs:
+                    raise ValidationError(
+                        f"registry: {entry.key} names span id {ref!r}, which is not in this "
+                        "record's spans"
+                    )
+                owner, index = refs[ref]
+                parts[owner].entities.append((index, entry))
         if doc.archived is not None:
 
             def part_of(owner: str) -> ArchivedPart:

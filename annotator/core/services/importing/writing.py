@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from annotator.core.domain.errors import Problem
 from annotator.core.domain.layers import kind_of
 from annotator.core.domain.wording import counted
+from annotator.core.services.entity_import import RegistryMerge, merge_entries
 from annotator.core.services.importing.archive_writing import write_archived
 from annotator.core.services.importing.checking import Checked, Part
 from annotator.core.services.importing.report import ImportReport, duplicate_text
@@ -24,6 +26,7 @@ from annotator.core.storage.models import (
     Annotator,
     Document,
     DocumentStatus,
+    MentionEntity,
     Relation,
     Span,
     utcnow,
@@ -54,9 +57,16 @@ class Writer:
     LIMIT = 20_000
 
     def __init__(
-        self, conn: Connection, schema_id: int, annotators: dict[str, int], report: ImportReport
+        self,
+        conn: Connection,
+        schema_id: int,
+        annotators: dict[str, int],
+        report: ImportReport,
+        session: Session | None = None,
     ) -> None:
         self._conn = conn
+        self._session = session  # for the registry entries a native file brings
+        self.registry = RegistryMerge()
         self._schema_id = schema_id
         self._annotators = annotators
         self._report = report
@@ -153,8 +163,10 @@ class Writer:
             self._report.skipped.append(duplicate_text(item.where, key))
 
     def _write_part(self, doc_id: int, annotator_id: int, part: Part) -> None:
-        if part.links or part.archived is not None:
+        if part.links or part.archived is not None or part.entities:
             ids = self._write_linked(doc_id, annotator_id, part)
+            if part.entities:
+                self._write_mentions(ids, annotator_id, part)
             if part.archived is not None:
                 labels = [label for _, _, label, _, _ in part.spans]
                 write_archived(
@@ -205,6 +217,21 @@ class Writer:
                 ],
             )  # fmt: skip
         return ids
+
+    def _write_mentions(self, ids: list[int], annotator_id: int, part: Part) -> None:
+        """The registry entries (merged into the database's by id, external id or name) and
+        each mention's link to its entity."""
+        assert self._session is not None, "a native import with entities needs the session"
+        merge_entries(self._session, [entry for _, entry in part.entities], self.registry)
+        who = next(name for name, i in self._annotators.items() if i == annotator_id)
+        rows = [
+            {"span_id": ids[index], "entity_id": self.registry.ids[entry.key], "linked_by": who,
+             "linked_at": self._now_py}
+            for index, entry in part.entities
+            if entry.key in self.registry.ids
+        ]  # fmt: skip
+        if rows:
+            self._conn.execute(insert(MentionEntity), rows)
 
     def flush(self) -> None:
         if self._span_rows:

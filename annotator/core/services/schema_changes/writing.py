@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, literal, select, update
 
+from annotator.core.services.schema_changes import entity_keeping
 from annotator.core.storage.models import (
     ArchivedRelation,
     ArchivedSpan,
@@ -61,7 +62,11 @@ class PlanWriter:
         self.schemas = {(name, version): ident for ident, name, version in rows}
 
     def write(self, plan: CorpusPlan) -> None:
+        coming_back = entity_keeping.archived_links(
+            self.conn, [i for i, _, _ in plan.restore_spans]
+        )
         self._restore_spans(plan.restore_spans)
+        entity_keeping.relink(self.conn, coming_back)
         self._restore_links(plan.restore_links)
         self._update_spans(plan.updates)
         if plan.relabel_links:
@@ -75,7 +80,9 @@ class PlanWriter:
         for chunk in _chunks(plan.restore_values):
             self.conn.execute(delete(ArchivedValue).where(ArchivedValue.id.in_(chunk)))
         self._archive(Relation, ArchivedRelation, plan.archive_links)
+        going = entity_keeping.links_of(self.conn, [i for i, _ in plan.archive_spans])
         self._archive(Span, ArchivedSpan, plan.archive_spans)
+        entity_keeping.keep_in_archive(self.conn, going)
 
     # -- back from the archive --
 
