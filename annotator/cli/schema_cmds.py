@@ -12,6 +12,7 @@ from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import load_schema
+from annotator.core.domain.wording import counted as plural_count
 
 
 @click.group()
@@ -33,7 +34,11 @@ def check(files: tuple[Path, ...]) -> None:
                 click.echo(str(problem), err=True)
             continue
         relations = len(loaded.relations)
-        steps = f", {len(loaded.migrations)} migration step(s)" if loaded.migrations else ""
+        steps = (
+            f", {plural_count(len(loaded.migrations), 'migration step')}"
+            if loaded.migrations
+            else ""
+        )
         click.echo(
             f"{file}: ok: {loaded.name} {loaded.version}, {len(loaded.labels)} labels, "
             f"{relations} relations{steps}"
@@ -112,7 +117,7 @@ def _history_lines(report: dict[str, Any]) -> list[str]:
     for item in report.get("review", []):
         docs = item.get("done_documents", [])
         line = f"needs review: {item['what']}: {counted(item, item['unit'])}"
-        lines.append(line + (f"; {len(docs)} done document(s)" if docs else ""))
+        lines.append(line + (f"; {plural_count(len(docs), 'done document')}" if docs else ""))
     return lines
 
 
@@ -140,7 +145,10 @@ def review(ctx: click.Context, statuses: tuple[str, ...]) -> None:
             f"{row.start}-{row.end} “{quoted}” lacks {', '.join(row.missing)}"
         )
     documents = {(row.document, row.annotator) for row in rows}
-    click.echo(f"{len(rows)} span(s) lack a required value, in {len(documents)} document(s)")
+    click.echo(
+        f"{plural_count(len(rows), 'span')} {'lacks' if len(rows) == 1 else 'lack'} "
+        f"a required value, in {plural_count(len(documents), 'document')}"
+    )
 
 
 @schema.command()

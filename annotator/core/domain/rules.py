@@ -22,6 +22,7 @@ from annotator.core.domain.errors import (
 )
 from annotator.core.domain.schema import AttributeType, Label, Schema
 from annotator.core.domain.text import is_boundary
+from annotator.core.domain.wording import counted
 
 STATUSES = ("new", "in_progress", "done", "skipped")
 """A document's progress for one annotator; "new" is never stored, it is the absence of a row."""
@@ -369,6 +370,6 @@ def check_link(
     assert rel_type is not None  # check_relation_labels refused unknown relations
     if rel_type.max is not None and len(existing_targets) >= rel_type.max:
         raise RelationError(
-            f"{relation} allows {rel_type.max} link(s) from one {rel_type.source}; "
+            f"{relation} allows {counted(rel_type.max, 'link')} from one {rel_type.source}; "
             "remove the existing link first"
         )
