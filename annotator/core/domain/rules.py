@@ -117,6 +117,21 @@ def check_offsets(text: str, start: int, end: int) -> None:
             )
 
 
+def check_paragraphs(schema: Schema, text: str, label: str, start: int, end: int) -> None:
+    """A span of a label the schema keeps inside one paragraph (``cross_paragraph``) may not
+    run over a line break: the editor shows each line as a paragraph, and a statement that
+    silently took in the next one was issue 13's defect 5."""
+    brk = text.find("\n", start, end)
+    if brk < 0 or schema.may_cross_paragraph(label):
+        return
+    before = " ".join(text[max(start, brk - 30) : brk].split())
+    after = " ".join(text[brk + 1 : min(end, brk + 31)].split())
+    raise OffsetError(
+        f"a {label} span may not cross a paragraph break: {start}-{end} runs over the line "
+        f"break at {brk} (“…{before}” | “{after}…”); mark it within one paragraph"
+    )
+
+
 def check_label(schema: Schema, label: str) -> None:
     label_of(schema, label)
 

@@ -71,6 +71,7 @@ class Attribute:
     default: Any = None
     description: str = ""
     values: tuple[AttributeValue, ...] = ()
+    hotkey: str | None = None  # a bool's toggle or a text's editor; choices key their values
 
     @property
     def value_names(self) -> tuple[str, ...]:
@@ -87,6 +88,7 @@ class Label:
     snap: Snap | None = None
     attributes: tuple[Attribute, ...] = ()
     needs_link: bool = False  # a span of this label must be linked to or from something
+    cross_paragraph: bool | None = None  # None: as ``Schema.may_cross_paragraph`` decides
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -175,6 +177,15 @@ class Schema:
 
     def relation(self, name: str) -> RelationType | None:
         return next((r for r in self.relations if r.name == name), None)
+
+    def may_cross_paragraph(self, label: str) -> bool:
+        """Whether a span of ``label`` may run over a line break. Unless the label says, the
+        statements export's label may not (a statement that silently spans two paragraphs was
+        issue 13's defect 5) and every other label may."""
+        found = self.label(label)
+        if found is not None and found.cross_paragraph is not None:
+            return found.cross_paragraph
+        return self.statements is None or self.statements.label != label
 
     def snap_for(self, label: str) -> Snap:
         found = self.label(label)
