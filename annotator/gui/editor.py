@@ -26,10 +26,14 @@ from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
 from annotator.gui.span_frames import CANDIDATE, SELECTED, Frame
+from annotator.gui.text_moves import UNITS, jump
 from annotator.gui.text_view import SpanTextView
 
 EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
 WAITING = "Waiting for the database (another program is writing)…"
+DONE_EDITED = (
+    "This document is marked done: the edit is saved and it stays done (Ctrl+R reopens it)"
+)
 
 
 class AnnotationEditor(QObject, LinkingMixin):
@@ -39,6 +43,7 @@ class AnnotationEditor(QObject, LinkingMixin):
     prompt = Signal(str)  # what link mode or a wait asks for, while it lasts ("" once over)
     edited = Signal()  # after every committed change, for lists and counters
     waitStatus = Signal(str)  # what waits for the database ("" once nothing does)
+    textValueWanted = Signal(str)  # a text attribute's key: the panel opens its editor
 
     def __init__(self, view: SpanTextView, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -60,6 +65,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         self.link_source: int | None = None
         self.link_candidate: int | None = None
         self.snap_words = True
+        self._units: dict[str, list[tuple[int, int]]] = {}  # sentences, … of the open text
 
     # -- opening --
 
@@ -67,6 +73,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         """Show a document; spans are indexed before the first paint."""
         self.close()
         self.session, self.stack = session, stack
+        self._units = {}
         text = session.document.text
         self.offsets = OffsetMap(text)
         doc = QTextDocument(self.view)
@@ -258,9 +265,16 @@ class AnnotationEditor(QObject, LinkingMixin):
         if session.writes.busy:  # a click or a button: keys are queued, these are refused
             self.message.emit(f"{WAITING} Wait for the edits before this one to be saved.")
             return False
+
+        def done() -> None:
+            if then is not None:
+                then()
+            if session.status == "done" and not isinstance(command, commands.SetStatusCommand):
+                self.message.emit(DONE_EDITED)
+
         return session.writes.write(
             lambda: commands.run_command(stack, command),
-            then or (lambda: None),
+            done,
             self._edit_failed,
             command.text(),
         )
@@ -373,6 +387,37 @@ class AnnotationEditor(QObject, LinkingMixin):
         assert command.span_id is not None
         return session.spans[command.span_id]
 
+    def relabel(self, label: str) -> None:
+        """Another label's key on the selected span: it takes that label in one undo step,
+        keeping the values the new label has too (the store refuses values that do not fit,
+        and a label its links need)."""
+        span = self.selected_span()
+        if span is None or self.session is None:
+            return
+        if span.label == label:
+            self.message.emit(f"this span is already a {label}: select text to make another")
+            return
+        new = self.session.schema.label(label)
+        dropped = [k for k in span.attributes if new is None or new.attribute(k) is None]
+
+        def then() -> None:
+            lost = f"; {', '.join(dropped)} dropped (Ctrl+Z brings it back)" if dropped else ""
+            self.message.emit(f"{span.label} → {label}{lost}")
+
+        self._run(commands.UpdateSpanCommand(self.session, span.id, label=label), then)
+
+    def attribute_key(self, attribute: str) -> None:
+        """A bool or text attribute's own key: a bool toggles, a text opens its editor."""
+        span = self.selected_span()
+        label = self.session.schema.label(span.label) if span and self.session else None
+        attr = label.attribute(attribute) if label else None
+        if span is None or attr is None:
+            return
+        if attr.type is AttributeType.BOOL:
+            self.set_value(attribute, not span.attributes.get(attribute))
+        else:
+            self.textValueWanted.emit(attribute)
+
     def set_value(self, attribute: str, value: Any) -> None:
         """Set (or for multi and bool, toggle) an attribute of the selected span."""
         span = self.selected_span()
@@ -444,6 +489,25 @@ class AnnotationEditor(QObject, LinkingMixin):
         return self._run(commands.SetStatusCommand(self.session, status, force=force))
 
     # -- navigation --
+
+    def move_caret(self, unit: str, forward: bool, extend: bool) -> None:
+        """Jump to the next or previous sentence, paragraph or quote (Shift extends the text
+        selection, so that a statement can be selected from the keyboard)."""
+        if self.session is None:
+            return
+        units = self._units.get(unit)
+        if units is None:
+            units = self._units[unit] = list(UNITS[unit](self.session.document.text))
+        cursor = self.view.textCursor()
+        here = self.offsets.from_qt(cursor.position())
+        there = jump(units, here, forward, extend)
+        if there == here:
+            self.message.emit(f"no {unit} {'after' if forward else 'before'} this one")
+            return
+        mode = cursor.MoveMode.KeepAnchor if extend else cursor.MoveMode.MoveAnchor
+        cursor.setPosition(self.offsets.to_qt(there), mode)
+        self.view.setTextCursor(cursor)
+        self.view.ensureCursorVisible()
 
     def cycle(self, forward: bool) -> None:
         """Tab / Shift+Tab: the next or previous span in reading order."""

@@ -37,6 +37,7 @@ from annotator.core.services.workspace import (
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.feedback import StatusFeedback
+from annotator.gui.find_bar import FindBar
 from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
 from annotator.gui.list_follow import SelectionFollower
@@ -179,6 +180,8 @@ class MainWindow(
         article_layout.setSpacing(0)
         article_layout.addWidget(self.title_label)
         article_layout.addWidget(self.meta_label)
+        self.find_bar = FindBar(self.text_view)
+        article_layout.addWidget(self.find_bar)
         article_layout.addWidget(self.text_view, 1)
         text_split.addWidget(article)
         text_split.addWidget(self.ann_view)
@@ -269,7 +272,11 @@ class MainWindow(
         self._action(doc, "Next unfinished", self.next_unfinished, "Ctrl+N", name="nextUnfinished")
         self._action(doc, "Next document", lambda: self._step_document(1), "Ctrl+PgDown")
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
-        self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
+        self._action(doc, "Reopen document", self.reopen, "Ctrl+R", name="reopen")
+        self._action(doc, "Find in article…", self.find_bar.open_bar, "Ctrl+F", name="find")
+        self._action(
+            doc, "Filter documents", self.search_edit.setFocus, "Ctrl+Shift+F", name="filter"
+        )
         self._build_title_actions(doc)  # F2: rename a title (window_titles.py)
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
@@ -414,6 +421,16 @@ class MainWindow(
         if self.editor.set_status("done", force=force):
             self.next_unfinished()
 
+    def reopen(self) -> None:
+        """A done (or skipped) document back to in progress, as one undo step."""
+        if self.session is None:
+            return
+        if self.session.status not in ("done", "skipped"):
+            self.editor.message.emit("this document is not done or skipped: nothing to reopen")
+            return
+        if self.editor.set_status("in_progress", force=True):
+            self.editor.message.emit("reopened: the document is in progress again")
+
     def skip(self) -> None:
         if self.session is not None and self.editor.set_status("skipped"):
             self.next_unfinished()
@@ -497,9 +514,13 @@ class MainWindow(
             "With a span selected: value keys (see the panel), Del deletes,",
             "Alt+←/→ moves the end, Alt+Shift+←/→ the start, Tab/Shift+Tab steps spans.",
             "Alt+label key: exact characters instead of whole words.",
+            "Another label's key on a selected span changes its label.",
+            "Linking: Tab to a linked span and Del removes the link.",
+            "Alt+↑/↓ sentence, Ctrl+↑/↓ paragraph, Alt+PgUp/PgDn quote (Shift selects).",
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
-            "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+            "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F find in the article · F1 guidelines",
+            "Ctrl+Shift+F filter documents · Ctrl+R reopen a done document",
             "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",

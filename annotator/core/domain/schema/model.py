@@ -28,7 +28,9 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+Shift+A",  # Team > Agreement
         "Ctrl+Y",
         "Ctrl+N",
-        "Ctrl+F",
+        "Ctrl+F",  # find in the article
+        "Ctrl+Shift+F",  # filter the document list
+        "Ctrl+R",  # reopen a done document
         "Ctrl+E",
         "Ctrl+I",
         "Ctrl+O",
