@@ -28,7 +28,7 @@ _MODS = (
 _ALT, _CTRL = Qt.KeyboardModifier.AltModifier.value, Qt.KeyboardModifier.ControlModifier.value
 _SHIFT = Qt.KeyboardModifier.ShiftModifier
 # Caret jumps (not edits), with or without Shift: (key, modifier) -> unit, forward.
-_MOVES = {
+_MOVES: dict[tuple[int, int], tuple[str, bool]] = {
     (Qt.Key.Key_Down, _ALT): ("sentence", True),
     (Qt.Key.Key_Up, _ALT): ("sentence", False),
     (Qt.Key.Key_Down, _CTRL): ("paragraph", True),

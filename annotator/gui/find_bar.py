@@ -23,7 +23,7 @@ class FindBar(QWidget):
         self.edit.setPlaceholderText("Find in the article (Enter next, Shift+Enter previous)")
         self.edit.setClearButtonEnabled(True)
         self.edit.installEventFilter(self)
-        self.edit.textEdited.connect(lambda _text: self.find(True, from_start_of_match=True))
+        self.edit.textEdited.connect(lambda _text: self.find_next(True, from_start_of_match=True))
         self.result = QLabel()
         self.result.setObjectName("findResult")
         layout.addWidget(QLabel("Find:"))
@@ -34,7 +34,7 @@ class FindBar(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(lambda _=False, f=forward: self.find(f))
+            button.clicked.connect(lambda _=False, f=forward: self.find_next(f))
             layout.addWidget(button)
         close = QToolButton()
         close.setText("✕")
@@ -58,7 +58,7 @@ class FindBar(QWidget):
         self.hide()
         self.view.setFocus()
 
-    def find(self, forward: bool, *, from_start_of_match: bool = False) -> bool:
+    def find_next(self, forward: bool, *, from_start_of_match: bool = False) -> bool:
         """Select the next (or previous) match after the caret, wrapping round once."""
         needle = self.edit.text()
         if not needle:
@@ -101,7 +101,7 @@ class FindBar(QWidget):
         if watched is self.edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.find(not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.find_next(not event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
                 return True
             if event.key() == Qt.Key.Key_Escape:
                 self.close_bar()
