@@ -13,9 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from annotator.core.domain import boilerplate
+from annotator.core.domain.boilerplate import Range
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.boilerplate import BoilerplateService
 from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
 
 BULK = 50  # changes to more spans than this at once redraw the document once
@@ -31,9 +34,14 @@ class DocumentSession(QObject):
     saved = Signal()  # after every committed write
     refused = Signal(str)  # an undo or redo the database refused: the window recovers
     reloaded = Signal()  # spans, links and status re-read from the database
+    boilerplateChanged = Signal()  # marked or unmarked by hand (or undone)
 
     def __init__(
-        self, service: AnnotationService, document: DocumentRecord, parent: QObject | None = None
+        self,
+        service: AnnotationService,
+        document: DocumentRecord,
+        parent: QObject | None = None,
+        boilerplate: BoilerplateService | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
@@ -45,6 +53,8 @@ class DocumentSession(QObject):
             r.id: r for r in service.relations(document.id)
         }
         self.status = service.status(document.id)
+        self._boilerplate = boilerplate
+        self.boilerplate: list[Range] = boilerplate.ranges(document.id) if boilerplate else []
 
     def _set_write_wait(self, ms: int) -> None:
         self.service.write_wait_ms = ms
@@ -253,6 +263,30 @@ class DocumentSession(QObject):
         for rel in added:
             self.relations[rel.id] = rel
             self.relationAdded.emit(rel)
+        self.saved.emit()
+
+    # -- boilerplate --
+
+    def in_boilerplate(self, span: SpanRecord) -> bool:
+        """A statement (the statements export's label) inside boilerplate: flagged, since
+        the site's furniture is not the story."""
+        statements = self.schema.statements
+        return (
+            statements is not None
+            and span.label == statements.label
+            and boilerplate.overlapping(self.boilerplate, span.start, span.end)
+        )
+
+    def boilerplate_marks(self) -> tuple[list[Range], list[Range]]:
+        assert self._boilerplate is not None
+        return self._boilerplate.marks(self.document.id)
+
+    def set_boilerplate_marks(self, marked: list[Range], unmarked: list[Range]) -> None:
+        assert self._boilerplate is not None
+        self.boilerplate = self._boilerplate.set_marks(
+            self.document.id, marked, unmarked, self.service.write_wait_ms
+        )
+        self.boilerplateChanged.emit()
         self.saved.emit()
 
     def set_status(self, status: str, *, force: bool = False) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QPlainTextDocumentLayout
 
+from annotator.core.domain import boilerplate
 from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundError
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
@@ -65,6 +66,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         self.link_source: int | None = None
         self.link_candidate: int | None = None
         self.snap_words = True
+        self.skip_boilerplate = True  # jumps pass over the site's furniture
         self._units: dict[str, list[tuple[int, int]]] = {}  # sentences, … of the open text
 
     # -- opening --
@@ -89,6 +91,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         else:
             qt_spans = [self._qt(s) for s in session.spans.values()]
         self.highlighter.set_spans(qt_spans)
+        self.highlighter.set_dimmed(self._qt_ranges(session.boilerplate))
         # Format the first screens now, the rest as scrolling reveals them.
         self.highlighter.set_window(0, EAGER_BLOCKS)
         self.view.setDocument(doc)
@@ -101,6 +104,7 @@ class AnnotationEditor(QObject, LinkingMixin):
         session.refused.connect(self._on_refused)
         session.reloaded.connect(self._on_reloaded)
         session.writes.waiting.connect(self._on_waiting)
+        session.boilerplateChanged.connect(self._on_boilerplate)
         self.selected = self._removed_selected = None
         self.selectionChanged.emit(None)
 
@@ -116,6 +120,7 @@ class AnnotationEditor(QObject, LinkingMixin):
                 (self.session.refused, self._on_refused),
                 (self.session.reloaded, self._on_reloaded),
                 (self.session.writes.waiting, self._on_waiting),
+                (self.session.boilerplateChanged, self._on_boilerplate),
             ):
                 sig.disconnect(slot)
         self.cancel_link()
@@ -130,6 +135,34 @@ class AnnotationEditor(QObject, LinkingMixin):
         return QtSpan(
             span.id, self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), span.label
         )
+
+    def _qt_ranges(self, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        to_qt = self.offsets.to_qt
+        return [(to_qt(s), to_qt(e)) for s, e in ranges]
+
+    def _on_boilerplate(self) -> None:
+        if self.highlighter is not None and self.session is not None:
+            self.highlighter.set_dimmed(self._qt_ranges(self.session.boilerplate))
+
+    def toggle_boilerplate(self) -> None:
+        """Mark the selected lines (or the caret's line) as boilerplate, or unmark them if
+        they are boilerplate already: one undo step; the text never changes."""
+        session = self.session
+        if session is None:
+            return
+        chosen = self.text_selection()
+        if chosen is None:
+            here = self.offsets.from_qt(self.view.textCursor().position())
+            chosen = (here, here)
+        start, end = boilerplate.whole_lines(session.document.text, *chosen)
+        if start >= end:
+            self.message.emit("an empty line: select the lines to mark as boilerplate")
+            return
+        current = session.boilerplate
+        unmark = boilerplate.covering(current, start, end)
+        marked, unmarked = boilerplate.toggled(current, *session.boilerplate_marks(), (start, end))
+        verb = "unmark boilerplate" if unmark else "mark boilerplate"
+        self._run(commands.BoilerplateCommand(session, marked, unmarked, verb))
 
     def _reveal_visible(self, *_: object) -> None:
         if self.highlighter is None:
@@ -498,6 +531,9 @@ class AnnotationEditor(QObject, LinkingMixin):
         units = self._units.get(unit)
         if units is None:
             units = self._units[unit] = list(UNITS[unit](self.session.document.text))
+        if self.skip_boilerplate and self.session.boilerplate:
+            dims = self.session.boilerplate
+            units = [u for u in units if not boilerplate.covering(dims, *u)]
         cursor = self.view.textCursor()
         here = self.offsets.from_qt(cursor.position())
         there = jump(units, here, forward, extend)

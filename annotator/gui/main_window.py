@@ -259,6 +259,19 @@ class MainWindow(
         self.snap_action = self._action(edit, "Snap to words", self._toggle_snap, "Ctrl+W")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
+        edit.addSeparator()
+        self._action(
+            edit,
+            "Mark or unmark boilerplate",
+            self.editor.toggle_boilerplate,
+            "Ctrl+Shift+B",
+            name="markBoilerplate",
+        )
+        self.skip_action = self._action(
+            edit, "Skip boilerplate", self._toggle_skip, "Ctrl+B", name="skipBoilerplate"
+        )
+        self.skip_action.setCheckable(True)
+        self.skip_action.setChecked(True)
 
         doc = menu.addMenu("&Document")
         self._action(
@@ -326,7 +339,7 @@ class MainWindow(
         stack = self._stacks.get(document_id)
         session = self._sessions.get(document_id)
         if session is None or stack is None or stack.count() == 0:
-            session = DocumentSession(self.service, document, self)
+            session = DocumentSession(self.service, document, self, self.workspace.boilerplate)
             session.statusChanged.connect(self._on_status_changed)
             self._sessions[document_id] = session
         previous, self.session = self.session, session
@@ -403,6 +416,16 @@ class MainWindow(
             QMessageBox.warning(self, "Cannot mark done", str(exc))
             return
         force = False
+        flagged = sorted(
+            (s for s in self.session.spans.values() if self.session.in_boilerplate(s)),
+            key=lambda s: s.start,
+        )
+        warning = (
+            f"{counted(len(flagged), 'statement')} {'lies' if len(flagged) == 1 else 'lie'} "
+            "in boilerplate (dimmed: the site's lines, not the story)."
+            if flagged
+            else ""
+        )
         if missing:
             lines = "\n".join(f"• {label}: {attr} not set" for _, label, attr in missing[:8])
             more = f"\n… and {len(missing) - 8} more" if len(missing) > 8 else ""
@@ -410,7 +433,8 @@ class MainWindow(
                 self,
                 "Required values or links missing",
                 f"{counted(len(missing), MISSING, MISSING_PLURAL)} not set:\n{lines}{more}\n\n"
-                "Mark the document done anyway?",
+                + (f"{warning}\n\n" if warning else "")
+                + "Mark the document done anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -418,6 +442,17 @@ class MainWindow(
                 self.editor.select(missing[0][0], scroll=True)
                 return
             force = True
+        elif flagged:  # a warning, not a refusal: the annotator may know better
+            answer = QMessageBox.question(
+                self,
+                "Statements in boilerplate",
+                f"{warning}\n\nMark the document done anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.editor.select(flagged[0].id, scroll=True)
+                return
         if self.editor.set_status("done", force=force):
             self.next_unfinished()
 
@@ -468,6 +503,12 @@ class MainWindow(
         else:
             self.editor.select(span_id, scroll=True)
         self.text_view.setFocus()
+
+    def _toggle_skip(self) -> None:
+        """Whether jumps (sentence, paragraph, quote) pass over dimmed boilerplate."""
+        self.editor.skip_boilerplate = self.skip_action.isChecked()
+        on = "pass over" if self.editor.skip_boilerplate else "stop in"
+        self.editor.message.emit(f"jumps now {on} boilerplate (Ctrl+B switches)")
 
     def _toggle_snap(self) -> None:
         self.editor.snap_words = self.snap_action.isChecked()

@@ -31,6 +31,8 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+F",  # find in the article
         "Ctrl+Shift+F",  # filter the document list
         "Ctrl+R",  # reopen a done document
+        "Ctrl+B",  # jumps skip boilerplate, or not
+        "Ctrl+Shift+B",  # mark or unmark boilerplate
         "Ctrl+E",
         "Ctrl+I",
         "Ctrl+O",
