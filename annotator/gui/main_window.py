@@ -562,6 +562,7 @@ class MainWindow(
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
             "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F find in the article · F1 guidelines",
             "Ctrl+Shift+F filter documents · Ctrl+R reopen a done document",
+            "Ctrl+Shift+B mark or unmark boilerplate · Ctrl+B jumps skip boilerplate or not",
             "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",
