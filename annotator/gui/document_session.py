@@ -8,6 +8,7 @@ The window's writes wait only briefly for another program's lock; ``writes`` (an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +18,15 @@ from annotator.core.domain import boilerplate
 from annotator.core.domain.boilerplate import Range
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.domain.schema import Schema
+from annotator.core.formats.readers.boilerplate import detect_boilerplate
 from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.boilerplate import BoilerplateService
 from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
 
 BULK = 50  # changes to more spans than this at once redraw the document once
+# Boilerplate is recognised at once in a text up to this long (a few ms), on a thread beyond:
+# a megabyte takes a few hundred ms, more than opening it may (bench: < 150 ms).
+RECOGNISE_AT_ONCE = 100_000
 
 
 class DocumentSession(QObject):
@@ -34,7 +39,8 @@ class DocumentSession(QObject):
     saved = Signal()  # after every committed write
     refused = Signal(str)  # an undo or redo the database refused: the window recovers
     reloaded = Signal()  # spans, links and status re-read from the database
-    boilerplateChanged = Signal()  # marked or unmarked by hand (or undone)
+    boilerplateChanged = Signal()  # recognised (a long text), marked or unmarked, undone
+    _recognised = Signal(object)  # from the thread that recognised a long text's boilerplate
 
     def __init__(
         self,
@@ -54,7 +60,16 @@ class DocumentSession(QObject):
         }
         self.status = service.status(document.id)
         self._boilerplate = boilerplate
-        self.boilerplate: list[Range] = boilerplate.ranges(document.id) if boilerplate else []
+        self.boilerplate: list[Range] = []
+        if boilerplate is not None:
+            if len(document.text) <= RECOGNISE_AT_ONCE:
+                self.boilerplate = boilerplate.ranges(document.id)
+            else:
+                self._recognised.connect(self._on_recognised)
+                text = document.text
+                threading.Thread(
+                    target=lambda: self._recognised.emit(detect_boilerplate(text)), daemon=True
+                ).start()
 
     def _set_write_wait(self, ms: int) -> None:
         self.service.write_wait_ms = ms
@@ -276,6 +291,11 @@ class DocumentSession(QObject):
             and span.label == statements.label
             and boilerplate.overlapping(self.boilerplate, span.start, span.end)
         )
+
+    def _on_recognised(self, detected: list[Range]) -> None:
+        assert self._boilerplate is not None
+        self.boilerplate = self._boilerplate.adopt(self.document.id, detected)
+        self.boilerplateChanged.emit()
 
     def boilerplate_marks(self) -> tuple[list[Range], list[Range]]:
         assert self._boilerplate is not None

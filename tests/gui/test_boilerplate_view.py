@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
 
 from annotator.core.domain import boilerplate as bp
 from annotator.core.services.workspace import Workspace
@@ -127,3 +129,21 @@ def test_a_statement_in_boilerplate_is_flagged_and_done_warns(
     me.key(Key.Key_Return, Mod.ControlModifier)
     yes.stop()
     assert probe.documents.status(doc_id, window.annotator.id) == "done"
+
+
+def test_a_long_text_is_recognised_off_the_window_thread(
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+) -> None:
+    monkeypatch.setattr("annotator.gui.document_session.RECOGNISE_AT_ONCE", 10)
+    window = open_main()
+    me = user(window)
+    me.click_document("demo-03")
+    credits = find(me.text, CREDITS)[0]
+    qtbot.waitUntil(lambda: dimmed(window, credits))
+    assert not dimmed(window, find(me.text, STORY)[0])
+    assert window.session.boilerplate == window.workspace.boilerplate.ranges(
+        window.session.document.id
+    )

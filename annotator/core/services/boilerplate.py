@@ -38,6 +38,14 @@ class BoilerplateService:
         self._detected.move_to_end(document_id)
         return found
 
+    def adopt(self, document_id: int, detected: list[Range]) -> list[Range]:
+        """Keep what ``detect_boilerplate`` found for a document on another thread (a long
+        text's pass takes too long for the window's); returns what counts now."""
+        self._detected[document_id] = detected
+        while len(self._detected) > self._cache_size:
+            self._detected.popitem(last=False)
+        return self.ranges(document_id)
+
     def marks(self, document_id: int) -> tuple[list[Range], list[Range]]:
         """The (marked, unmarked) ranges annotators chose by hand."""
         with self._db.read() as s:

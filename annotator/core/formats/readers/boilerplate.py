@@ -38,6 +38,34 @@ _FURNITURE = re.compile(
 )
 _CREDITED = re.compile(r"(©|\((?:[^()]*/[^()]*|[^()]*\b(?:handout|file photo|photo)\b[^()]*)\)$)")
 _PROSE_WORDS = 12  # a line this long that ends like a sentence starts the story
+# How furniture that reads like a sentence starts ("Photo: …", "(Reporting by …)", "© …").
+_PROSE_PREFIXES = (
+    "©",
+    "(",
+    "Copyright",
+    "Photo",
+    "Image",
+    "Picture",
+    "Caption",
+    "Handout",
+    "Credit",
+    "By ",
+    "Comments",
+    "Join",
+    "Sign up",
+    "Log in",
+    "Read",
+    "Related",
+    "Tags",
+    "Published",
+    "Updated",
+    "Posted",
+    "Source",
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Sponsored",
+    "SPONSORED",
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,8 @@ class _Line:
     start: int
     end: int
     text: str  # white space made single spaces
+    key: str  # compared with other lines: case and spacing ignored
+    words: int
 
 
 def _lines(text: str) -> list[_Line]:
@@ -54,14 +84,27 @@ def _lines(text: str) -> list[_Line]:
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            out.append(_Line(pos + lead, pos + lead + len(stripped), " ".join(raw.split())))
+            text = " ".join(raw.split())
+            words = text.count(" ") + 1
+            out.append(_Line(pos + lead, pos + lead + len(stripped), text, text.casefold(), words))
         pos += len(raw) + 1
     return out
 
 
 def _is_prose(line: _Line) -> bool:
-    words = line.text.split()
-    return len(words) >= _PROSE_WORDS and line.text.endswith((".", "”", '"', "?", "!", "’"))
+    return line.words >= _PROSE_WORDS and line.text.endswith((".", "”", '"', "?", "!", "’"))
+
+
+def _furniture(line: _Line) -> bool:
+    """Known furniture; a sentence-long line is only checked for what may start one (most
+    of a long article: the full check on each line cost a second per megabyte)."""
+    if _is_prose(line) and not line.text.startswith(_PROSE_PREFIXES):
+        return _CREDITED.search(line.text) is not None and line.words <= 40
+    return (
+        is_boilerplate(line.text)
+        or _FURNITURE.match(line.text) is not None
+        or (_CREDITED.search(line.text) is not None and line.words <= 40)
+    )
 
 
 def detect_boilerplate(text: str) -> list[tuple[int, int]]:
@@ -72,15 +115,14 @@ def detect_boilerplate(text: str) -> list[tuple[int, int]]:
     headline = _norm(detect_headline(text))
     seen: dict[str, int] = {}
     for line in lines:
-        key = _norm(line.text)
-        seen[key] = seen.get(key, 0) + 1
+        seen[line.key] = seen.get(line.key, 0) + 1
     story = next((i for i, ln in enumerate(lines[:HEAD_LINES]) if _is_prose(ln)), 0)
     head_done = False
     flagged: list[tuple[int, int]] = []
     in_list = False
     previous_end = -2
     for i, line in enumerate(lines):
-        key = _norm(line.text)
+        key = line.key
         blank_before = text.count("\n", previous_end, line.start) >= 2 if i else True
         previous_end = line.end
         if blank_before:
@@ -89,18 +131,13 @@ def detect_boilerplate(text: str) -> list[tuple[int, int]]:
         if is_headline:
             head_done = True
             continue
-        flag = (
-            is_boilerplate(line.text)
-            or _FURNITURE.match(line.text) is not None
-            or (seen[key] > 1 and len(key.split()) >= 3)  # a caption or a headline again
-            or (_CREDITED.search(line.text) is not None and len(line.text.split()) <= 40)
-        )
+        flag = _furniture(line) or (seen[key] > 1 and line.words >= 3)  # a caption again
         if i < story:  # above the story: site names, slogans, the headline repeated
             flag = flag or not head_done or _looks_like_slogan(line.text)
         if _LIST_HEAD.match(line.text):
             in_list = True
             flag = True
-        elif in_list and len(line.text.split()) <= 40:
+        elif in_list and line.words <= 40:
             flag = True
         if flag:
             flagged.append((line.start, line.end))
