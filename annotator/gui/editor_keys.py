@@ -230,7 +230,12 @@ class KeyHandler:
         schema = editor.session.schema
         for label in schema.labels:
             if label.hotkey == name:
-                if act and editor.text_selection() is None and editor.selected is not None:
+                if (
+                    act
+                    and editor.link_relation is None
+                    and editor.selected is not None
+                    and editor.text_selection() is None
+                ):
                     editor.relabel(label.name)  # a label's key on a span: it takes the label
                 elif act:
                     editor.apply_label(label.name)

@@ -270,7 +270,9 @@ class LabelPanel(QWidget):
             row.addWidget(text, 1)
             remove = QToolButton()
             remove.setText("✕")
-            remove.setToolTip("Remove this link")
+            remove.setToolTip(
+                f"Remove this link (keyboard: {rel.hotkey or 'the link key'}, Tab to it, Del)"
+            )
             remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             remove.clicked.connect(lambda _=False, rid=link.id: self.editor.unlink(rid))
             row.addWidget(remove)

@@ -76,6 +76,16 @@ def test_a_label_key_on_a_selected_span_changes_its_label_in_one_undo_step(
     me.key(Key.Key_K)  # its own label's key: nothing to change, said so
     assert "already a SPEAKER" in shown(window)
 
+    # While linking, a label's key makes a new span from selected text: it never relabels.
+    me.select_words(QUOTE, inset=1)
+    me.key(Key.Key_S)
+    me.key(Key.Key_T, Mod.ShiftModifier)
+    me.key(Key.Key_T)
+    assert disk_spans(probe, "alice", doc_id)[window.editor.selected][2] == "STATEMENT"
+    assert "select some text first" in shown(window)
+    me.key(Key.Key_Escape)
+    me.key(Key.Key_Z, Mod.ControlModifier)
+
     # A statement linked to its speaker cannot become a WEAPON: said_by needs a STATEMENT.
     me.select_words(QUOTE, inset=1)
     me.key(Key.Key_S)
