@@ -61,11 +61,13 @@ class DocumentSession(QObject):
         self.status = service.status(document.id)
         self._boilerplate = boilerplate
         self.boilerplate: list[Range] = []
+        self._recognising = False  # a long text's boilerplate is being found on a thread
         if boilerplate is not None:
             if len(document.text) <= RECOGNISE_AT_ONCE:
                 self.boilerplate = boilerplate.ranges(document.id)
             else:
                 self._recognised.connect(self._on_recognised)
+                self._recognising = True
                 text = document.text
                 threading.Thread(
                     target=lambda: self._recognised.emit(detect_boilerplate(text)), daemon=True
@@ -88,6 +90,9 @@ class DocumentSession(QObject):
         self.spans = {s.id: s for s in self.service.spans(doc_id)}
         self.relations = {r.id: r for r in self.service.relations(doc_id)}
         status, self.status = self.status, self.service.status(doc_id)
+        if self._boilerplate is not None and not self._recognising:  # marks made elsewhere
+            self.boilerplate = self._boilerplate.ranges(doc_id)
+            self.boilerplateChanged.emit()
         self.reloaded.emit()
         if status != self.status:
             self.statusChanged.emit(self.status)
@@ -294,6 +299,7 @@ class DocumentSession(QObject):
 
     def _on_recognised(self, detected: list[Range]) -> None:
         assert self._boilerplate is not None
+        self._recognising = False
         self.boilerplate = self._boilerplate.adopt(self.document.id, detected)
         self.boilerplateChanged.emit()
 
