@@ -15,8 +15,9 @@ from annotator.core.services.workspace import Workspace
 from tests.core.test_rules import WRITERS
 from tests.core.test_schema import find, problems_of, write
 
-TWO = "The general said the drones would fly.\nThe ministry denied it."
+TWO = "The general said the drones would fly.\n\nThe ministry denied it."
 BREAK = TWO.index("\n")
+WRAPPED = "The general said the drones\nwould fly. The ministry denied it."
 
 
 def test_the_default_schema_keeps_statements_in_one_paragraph() -> None:
@@ -27,9 +28,11 @@ def test_the_default_schema_keeps_statements_in_one_paragraph() -> None:
         rules.check_paragraphs(schema, TWO, "STATEMENT", 4, len(TWO) - 1)
     said = str(info.value)
     assert "STATEMENT span may not cross a paragraph break" in said
-    assert f"line break at {BREAK}" in said and "would fly." in said and "The ministry" in said
+    assert f"blank line at {BREAK}" in said and "would fly." in said and "The ministry" in said
     rules.check_paragraphs(schema, TWO, "STATEMENT", 4, BREAK)  # within one: fine
     rules.check_paragraphs(schema, TWO, "SPEAKER", 4, len(TWO) - 1)
+    # One line break is a wrapped line inside a paragraph, not a break between two.
+    rules.check_paragraphs(schema, WRAPPED, "STATEMENT", 0, WRAPPED.index("fly.") + 4)
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))

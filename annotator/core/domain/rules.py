@@ -117,18 +117,25 @@ def check_offsets(text: str, start: int, end: int) -> None:
             )
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")  # a blank line; one line break only wraps
+
+
 def check_paragraphs(schema: Schema, text: str, label: str, start: int, end: int) -> None:
     """A span of a label the schema keeps inside one paragraph (``cross_paragraph``) may not
-    run over a line break: the editor shows each line as a paragraph, and a statement that
-    silently took in the next one was issue 13's defect 5."""
-    brk = text.find("\n", start, end)
-    if brk < 0 or schema.may_cross_paragraph(label):
+    run over a paragraph break, a blank line: a statement that silently took in the next
+    paragraph was issue 13's defect 5. A single line break (a hard-wrapped line) is no break.
+    """
+    if text.find("\n", start, end) < 0:  # most spans: no line break at all
         return
+    found = _PARAGRAPH_BREAK.search(text, start, end)
+    if found is None or schema.may_cross_paragraph(label):
+        return
+    brk = found.start()
     before = " ".join(text[max(start, brk - 30) : brk].split())
-    after = " ".join(text[brk + 1 : min(end, brk + 31)].split())
+    after = " ".join(text[found.end() : min(end, found.end() + 30)].split())
     raise OffsetError(
-        f"a {label} span may not cross a paragraph break: {start}-{end} runs over the line "
-        f"break at {brk} (“…{before}” | “{after}…”); mark it within one paragraph"
+        f"a {label} span may not cross a paragraph break: {start}-{end} runs over the blank "
+        f"line at {brk} (“…{before}” | “{after}…”); mark it within one paragraph"
     )
 
 
