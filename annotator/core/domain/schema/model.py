@@ -183,9 +183,9 @@ class Schema:
         return next((r for r in self.relations if r.name == name), None)
 
     def may_cross_paragraph(self, label: str) -> bool:
-        """Whether a span of ``label`` may run over a paragraph break (a blank line). Unless the label says, the
-        statements export's label may not (a statement that silently spans two paragraphs was
-        issue 13's defect 5) and every other label may."""
+        """Whether a span of ``label`` may run over a paragraph break (a blank line). Unless
+        the label says, the statements export's label may not (a statement that silently
+        spans two paragraphs was issue 13's defect 5) and every other label may."""
         found = self.label(label)
         if found is not None and found.cross_paragraph is not None:
             return found.cross_paragraph
