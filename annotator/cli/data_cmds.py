@@ -13,6 +13,7 @@ from annotator.cli.format_help import FormatsCommand, ReaderChoice
 from annotator.core.domain.errors import ImportRejected
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
+from annotator.core.domain.wording import counted
 from annotator.core.formats.entries import OptionRefused, ReaderEntry, WriterEntry
 from annotator.core.formats.options import (
     EXPORT_OPTIONS,
@@ -280,10 +281,11 @@ def export(
                     raise TargetRefused(f"{exc} (or --force to replace it)") from None
                 raise
     if entry.item != "prepared":  # one record per document or statement, not per annotator
-        line = f"wrote {result.records} {entry.record}(s) to {result.target}"
+        line = f"wrote {counted(result.records, entry.record)} to {result.target}"
     else:
         line = (
-            f"wrote {result.records} record(s) from {result.documents} document(s) "
+            f"wrote {counted(result.records, 'record')} from "
+            f"{counted(result.documents, 'document')} "
             f"to {result.target}"
         )
     if split is not None:
@@ -296,7 +298,8 @@ def export(
         click.echo(f"warning: {warning}", err=True)
     for kind, problem in result.problems.items():
         click.echo(
-            f"{kind.replace('_', ' ')}: {problem.count} span(s); {problem.meaning}", err=True
+            f"{kind.replace('_', ' ')}: {counted(problem.count, 'span')}; {problem.meaning}",
+            err=True,
         )
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from annotator.core.domain.wording import counted
+
 
 @click.group("db")
 def db() -> None:
@@ -24,7 +26,7 @@ def check(ctx: click.Context) -> None:
         return
     for problem in problems:
         click.echo(problem)
-    click.echo(f"{name}: {len(problems)} problem(s)", err=True)
+    click.echo(f"{name}: {counted(len(problems), 'problem')}", err=True)
     raise click.exceptions.Exit(1)
 
 

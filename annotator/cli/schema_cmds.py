@@ -34,7 +34,9 @@ def check(files: tuple[Path, ...]) -> None:
                 click.echo(str(problem), err=True)
             continue
         relations = len(loaded.relations)
-        steps = f", {len(loaded.migrations)} migration step(s)" if loaded.migrations else ""
+        steps = (
+            f", {counted(len(loaded.migrations), 'migration step')}" if loaded.migrations else ""
+        )
         patterns = sum(len(label.patterns) for label in loaded.labels)
         found = f", {counted(patterns, 'pattern')}" if patterns else ""
         click.echo(
@@ -115,7 +117,7 @@ def _history_lines(report: dict[str, Any]) -> list[str]:
     for item in report.get("review", []):
         docs = item.get("done_documents", [])
         line = f"needs review: {item['what']}: {counted(item, item['unit'])}"
-        lines.append(line + (f"; {len(docs)} done document(s)" if docs else ""))
+        lines.append(line + (f"; {counted(len(docs), 'done document')}" if docs else ""))
     return lines
 
 
@@ -143,7 +145,10 @@ def review(ctx: click.Context, statuses: tuple[str, ...]) -> None:
             f"{row.start}-{row.end} “{quoted}” lacks {', '.join(row.missing)}"
         )
     documents = {(row.document, row.annotator) for row in rows}
-    click.echo(f"{len(rows)} span(s) lack a required value, in {len(documents)} document(s)")
+    click.echo(
+        f"{counted(len(rows), 'span')} {'lacks' if len(rows) == 1 else 'lack'} "
+        f"a required value, in {counted(len(documents), 'document')}"
+    )
 
 
 @schema.command()

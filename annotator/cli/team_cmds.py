@@ -8,6 +8,7 @@ from annotator.cli.common import open_workspace
 from annotator.core.domain.assigning import DealSpec
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
+from annotator.core.domain.wording import counted
 
 
 def _percent(value: str) -> float:
@@ -92,12 +93,13 @@ def assign(
             dry_run=dry_run,
         )
     verb = "would assign" if dry_run else "assigned"
-    click.echo(f"{verb} {report.total} document(s) of {report.documents}:")
+    click.echo(f"{verb} {counted(report.total, 'document')} of {report.documents}:")
     for name, keys in report.given.items():
         click.echo(f"  {name}: {len(keys)}")
     if report.short:
         click.echo(
-            f"{report.short} document(s) have fewer annotators than wanted "
+            f"{counted(report.short, 'document')} {'has' if report.short == 1 else 'have'} "
+            "fewer annotators than wanted "
             "(every named annotator has them, or --count was reached)"
         )
 
@@ -117,7 +119,7 @@ def unassign(ctx: click.Context, person: str, documents: tuple[str, ...]) -> Non
     """Take back documents an annotator has not started; work already done stays theirs."""
     with open_workspace(ctx) as ws:
         taken, kept = ws.assignments.unassign(person, documents or None)
-    click.echo(f"took back {taken} document(s) from {person.strip()}")
+    click.echo(f"took back {counted(taken, 'document')} from {person.strip()}")
     if kept:
         click.echo(f"kept {kept} they have worked on")
 
@@ -175,14 +177,16 @@ def adjudicate(
             documents=documents or None,
         )
     click.echo(
-        f"gold: added {report.spans_added} span(s) and {report.links_added} link(s) agreed by "
+        f"gold: added {counted(report.spans_added, 'span')} and "
+        f"{counted(report.links_added, 'link')} agreed by "
         f"at least {min_agree} of {', '.join(report.annotators)}, over "
-        f"{len(report.documents)} document(s); {report.undecided} left to decide"
+        f"{counted(len(report.documents), 'document')}; {report.undecided} left to decide"
     )
     for doc in report.documents:
         if doc.spans_added or doc.links_added or doc.undecided:
             click.echo(
-                f"  {doc.key}: +{doc.spans_added} span(s), +{doc.links_added} link(s), "
+                f"  {doc.key}: +{counted(doc.spans_added, 'span')}, "
+                f"+{counted(doc.links_added, 'link')}, "
                 f"{len(doc.undecided)} to decide"
             )
         if verbose:

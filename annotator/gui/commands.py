@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from annotator.core.domain.boilerplate import Range
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import DeletedSpan, RelationRecord, SpanRecord
 from annotator.core.services.entity_links import LinkChange
@@ -191,6 +192,23 @@ class UnlinkCommand(Command):
 
     def reverse(self) -> None:
         self.session.restore_relation(self.relation)
+
+
+class BoilerplateCommand(Command):
+    """Mark or unmark boilerplate by hand: undo puts the document's earlier marks back."""
+
+    def __init__(
+        self, session: DocumentSession, marked: list[Range], unmarked: list[Range], text: str
+    ) -> None:
+        super().__init__(session, text)
+        self.before = session.boilerplate_marks()
+        self.after = (marked, unmarked)
+
+    def do(self) -> None:
+        self.session.set_boilerplate_marks(*self.after)
+
+    def reverse(self) -> None:
+        self.session.set_boilerplate_marks(*self.before)
 
 
 class SetStatusCommand(Command):

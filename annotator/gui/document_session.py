@@ -8,20 +8,28 @@ The window's writes wait only briefly for another program's lock; ``writes`` (an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from annotator.core.domain import boilerplate
+from annotator.core.domain.boilerplate import Range
 from annotator.core.domain.entities import EntityRecord
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.domain.schema import Schema
+from annotator.core.formats.readers.boilerplate import detect_boilerplate
 from annotator.core.services.annotations import AnnotationService
+from annotator.core.services.boilerplate import BoilerplateService
 from annotator.core.services.entities import EntityService
 from annotator.core.services.entity_links import LinkChange
 from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
 
 BULK = 50  # changes to more spans than this at once redraw the document once
+# Boilerplate is recognised at once in a text up to this long (a few ms), on a thread beyond:
+# a megabyte takes a few hundred ms, more than opening it may (bench: < 150 ms).
+RECOGNISE_AT_ONCE = 100_000
 
 
 class DocumentSession(QObject):
@@ -35,6 +43,8 @@ class DocumentSession(QObject):
     refused = Signal(str)  # an undo or redo the database refused: the window recovers
     reloaded = Signal()  # spans, links and status re-read from the database
     entityChanged = Signal(int)  # span id: the entity its mention names changed
+    boilerplateChanged = Signal()  # recognised (a long text), marked or unmarked, undone
+    _recognised = Signal(object)  # from the thread that recognised a long text's boilerplate
 
     def __init__(
         self,
@@ -42,6 +52,7 @@ class DocumentSession(QObject):
         document: DocumentRecord,
         parent: QObject | None = None,
         registry: EntityService | None = None,
+        boilerplate: BoilerplateService | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
@@ -56,6 +67,19 @@ class DocumentSession(QObject):
         self.status = service.status(document.id)
         self.entities: dict[int, EntityRecord] = {}  # mention span id -> its entity
         self._read_all_entities()
+        self._boilerplate = boilerplate
+        self.boilerplate: list[Range] = []
+        self._recognising = False  # a long text's boilerplate is being found on a thread
+        if boilerplate is not None:
+            if len(document.text) <= RECOGNISE_AT_ONCE:
+                self.boilerplate = boilerplate.ranges(document.id)
+            else:
+                self._recognised.connect(self._on_recognised)
+                self._recognising = True
+                text = document.text
+                threading.Thread(
+                    target=lambda: self._recognised.emit(detect_boilerplate(text)), daemon=True
+                ).start()
 
     def _read_all_entities(self) -> None:
         if self.registry is not None:
@@ -89,6 +113,9 @@ class DocumentSession(QObject):
         self.relations = {r.id: r for r in self.service.relations(doc_id)}
         self._read_all_entities()
         status, self.status = self.status, self.service.status(doc_id)
+        if self._boilerplate is not None and not self._recognising:  # marks made elsewhere
+            self.boilerplate = self._boilerplate.ranges(doc_id)
+            self.boilerplateChanged.emit()
         self.reloaded.emit()
         if status != self.status:
             self.statusChanged.emit(self.status)
@@ -322,6 +349,36 @@ class DocumentSession(QObject):
         self._read_entities(ids)
         for span_id in ids:
             self.entityChanged.emit(span_id)
+        self.saved.emit()
+
+    # -- boilerplate --
+
+    def in_boilerplate(self, span: SpanRecord) -> bool:
+        """A statement (the statements export's label) inside boilerplate: flagged, since
+        the site's furniture is not the story."""
+        statements = self.schema.statements
+        return (
+            statements is not None
+            and span.label == statements.label
+            and boilerplate.overlapping(self.boilerplate, span.start, span.end)
+        )
+
+    def _on_recognised(self, detected: list[Range]) -> None:
+        assert self._boilerplate is not None
+        self._recognising = False
+        self.boilerplate = self._boilerplate.adopt(self.document.id, detected)
+        self.boilerplateChanged.emit()
+
+    def boilerplate_marks(self) -> tuple[list[Range], list[Range]]:
+        assert self._boilerplate is not None
+        return self._boilerplate.marks(self.document.id)
+
+    def set_boilerplate_marks(self, marked: list[Range], unmarked: list[Range]) -> None:
+        assert self._boilerplate is not None
+        self.boilerplate = self._boilerplate.set_marks(
+            self.document.id, marked, unmarked, self.service.write_wait_ms
+        )
+        self.boilerplateChanged.emit()
         self.saved.emit()
 
     def set_status(self, status: str, *, force: bool = False) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCursor, QTextDocument, QUndoStack
 from PySide6.QtWidgets import QMessageBox, QPlainTextDocumentLayout
 
+from annotator.core.domain import boilerplate
 from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundError
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
@@ -27,10 +28,14 @@ from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
 from annotator.gui.offsets import OffsetMap
 from annotator.gui.span_frames import CANDIDATE, SELECTED, Frame
+from annotator.gui.text_moves import UNITS, jump
 from annotator.gui.text_view import SpanTextView
 
 EAGER_BLOCKS = 80  # blocks (paragraphs) formatted ahead of being scrolled into view
 WAITING = "Waiting for the database (another program is writing)…"
+DONE_EDITED = (
+    "This document is marked done: the edit is saved and it stays done (Ctrl+R reopens it)"
+)
 
 
 class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
@@ -40,6 +45,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
     prompt = Signal(str)  # what link mode or a wait asks for, while it lasts ("" once over)
     edited = Signal()  # after every committed change, for lists and counters
     waitStatus = Signal(str)  # what waits for the database ("" once nothing does)
+    textValueWanted = Signal(str)  # a text attribute's key: the panel opens its editor
 
     def __init__(self, view: SpanTextView, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +67,8 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         self.link_source: int | None = None
         self.link_candidate: int | None = None
         self.snap_words = True
+        self.skip_boilerplate = True  # jumps pass over the site's furniture
+        self._units: dict[str, list[tuple[int, int]]] = {}  # sentences, … of the open text
 
     # -- opening --
 
@@ -68,6 +76,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         """Show a document; spans are indexed before the first paint."""
         self.close()
         self.session, self.stack = session, stack
+        self._units = {}
         text = session.document.text
         self.offsets = OffsetMap(text)
         doc = QTextDocument(self.view)
@@ -83,6 +92,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         else:
             qt_spans = [self._qt(s) for s in session.spans.values()]
         self.highlighter.set_spans(qt_spans)
+        self.highlighter.set_dimmed(self._qt_ranges(session.boilerplate))
         # Format the first screens now, the rest as scrolling reveals them.
         self.highlighter.set_window(0, EAGER_BLOCKS)
         self.view.setDocument(doc)
@@ -95,6 +105,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         session.refused.connect(self._on_refused)
         session.reloaded.connect(self._on_reloaded)
         session.writes.waiting.connect(self._on_waiting)
+        session.boilerplateChanged.connect(self._on_boilerplate)
         self.selected = self._removed_selected = None
         self.selectionChanged.emit(None)
 
@@ -110,6 +121,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
                 (self.session.refused, self._on_refused),
                 (self.session.reloaded, self._on_reloaded),
                 (self.session.writes.waiting, self._on_waiting),
+                (self.session.boilerplateChanged, self._on_boilerplate),
             ):
                 sig.disconnect(slot)
         self.cancel_link()
@@ -124,6 +136,34 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         return QtSpan(
             span.id, self.offsets.to_qt(span.start), self.offsets.to_qt(span.end), span.label
         )
+
+    def _qt_ranges(self, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        to_qt = self.offsets.to_qt
+        return [(to_qt(s), to_qt(e)) for s, e in ranges]
+
+    def _on_boilerplate(self) -> None:
+        if self.highlighter is not None and self.session is not None:
+            self.highlighter.set_dimmed(self._qt_ranges(self.session.boilerplate))
+
+    def toggle_boilerplate(self) -> None:
+        """Mark the selected lines (or the caret's line) as boilerplate, or unmark them if
+        they are boilerplate already: one undo step; the text never changes."""
+        session = self.session
+        if session is None:
+            return
+        chosen = self.text_selection()
+        if chosen is None:
+            here = self.offsets.from_qt(self.view.textCursor().position())
+            chosen = (here, here)
+        start, end = boilerplate.whole_lines(session.document.text, *chosen)
+        if start >= end:
+            self.message.emit("an empty line: select the lines to mark as boilerplate")
+            return
+        current = session.boilerplate
+        unmark = boilerplate.covering(current, start, end)
+        marked, unmarked = boilerplate.toggled(current, *session.boilerplate_marks(), (start, end))
+        verb = "unmark boilerplate" if unmark else "mark boilerplate"
+        self._run(commands.BoilerplateCommand(session, marked, unmarked, verb))
 
     def _reveal_visible(self, *_: object) -> None:
         if self.highlighter is None:
@@ -259,9 +299,16 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         if session.writes.busy:  # a click or a button: keys are queued, these are refused
             self.message.emit(f"{WAITING} Wait for the edits before this one to be saved.")
             return False
+
+        def done() -> None:
+            if then is not None:
+                then()
+            if session.status == "done" and not isinstance(command, commands.SetStatusCommand):
+                self.message.emit(DONE_EDITED)
+
         return session.writes.write(
             lambda: commands.run_command(stack, command),
-            then or (lambda: None),
+            done,
             self._edit_failed,
             command.text(),
         )
@@ -375,6 +422,37 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         assert command.span_id is not None
         return session.spans[command.span_id]
 
+    def relabel(self, label: str) -> None:
+        """Another label's key on the selected span: it takes that label in one undo step,
+        keeping the values the new label has too (the store refuses values that do not fit,
+        and a label its links need)."""
+        span = self.selected_span()
+        if span is None or self.session is None:
+            return
+        if span.label == label:
+            self.message.emit(f"this span is already a {label}: select text to make another")
+            return
+        new = self.session.schema.label(label)
+        dropped = [k for k in span.attributes if new is None or new.attribute(k) is None]
+
+        def then() -> None:
+            lost = f"; {', '.join(dropped)} dropped (Ctrl+Z brings it back)" if dropped else ""
+            self.message.emit(f"{span.label} → {label}{lost}")
+
+        self._run(commands.UpdateSpanCommand(self.session, span.id, label=label), then)
+
+    def attribute_key(self, attribute: str) -> None:
+        """A bool or text attribute's own key: a bool toggles, a text opens its editor."""
+        span = self.selected_span()
+        label = self.session.schema.label(span.label) if span and self.session else None
+        attr = label.attribute(attribute) if label else None
+        if span is None or attr is None:
+            return
+        if attr.type is AttributeType.BOOL:
+            self.set_value(attribute, not span.attributes.get(attribute))
+        else:
+            self.textValueWanted.emit(attribute)
+
     def set_value(self, attribute: str, value: Any) -> None:
         """Set (or for multi and bool, toggle) an attribute of the selected span."""
         span = self.selected_span()
@@ -446,6 +524,28 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         return self._run(commands.SetStatusCommand(self.session, status, force=force))
 
     # -- navigation --
+
+    def move_caret(self, unit: str, forward: bool, extend: bool) -> None:
+        """Jump to the next or previous sentence, paragraph or quote (Shift extends the text
+        selection, so that a statement can be selected from the keyboard)."""
+        if self.session is None:
+            return
+        units = self._units.get(unit)
+        if units is None:
+            units = self._units[unit] = list(UNITS[unit](self.session.document.text))
+        if self.skip_boilerplate and self.session.boilerplate:
+            dims = self.session.boilerplate
+            units = [u for u in units if not boilerplate.covering(dims, *u)]
+        cursor = self.view.textCursor()
+        here = self.offsets.from_qt(cursor.position())
+        there = jump(units, here, forward, extend)
+        if there == here:
+            self.message.emit(f"no {unit} {'after' if forward else 'before'} this one")
+            return
+        mode = cursor.MoveMode.KeepAnchor if extend else cursor.MoveMode.MoveAnchor
+        cursor.setPosition(self.offsets.to_qt(there), mode)
+        self.view.setTextCursor(cursor)
+        self.view.ensureCursorVisible()
 
     def cycle(self, forward: bool) -> None:
         """Tab / Shift+Tab: the next or previous span in reading order."""

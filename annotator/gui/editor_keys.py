@@ -27,6 +27,17 @@ _MODS = (
     ("Shift", Qt.KeyboardModifier.ShiftModifier),
     ("Meta", Qt.KeyboardModifier.MetaModifier),
 )
+_ALT, _CTRL = Qt.KeyboardModifier.AltModifier.value, Qt.KeyboardModifier.ControlModifier.value
+_SHIFT = Qt.KeyboardModifier.ShiftModifier
+# Caret jumps (not edits), with or without Shift: (key, modifier) -> unit, forward.
+_MOVES: dict[tuple[int, int], tuple[str, bool]] = {
+    (Qt.Key.Key_Down, _ALT): ("sentence", True),
+    (Qt.Key.Key_Up, _ALT): ("sentence", False),
+    (Qt.Key.Key_Down, _CTRL): ("paragraph", True),
+    (Qt.Key.Key_Up, _CTRL): ("paragraph", False),
+    (Qt.Key.Key_PageDown, _ALT): ("quote", True),
+    (Qt.Key.Key_PageUp, _ALT): ("quote", False),
+}
 _EDIT_KEYS = {
     Qt.Key.Key_Tab,
     Qt.Key.Key_Backtab,
@@ -163,7 +174,7 @@ class KeyHandler:
             if label.hotkey in (name, bare):
                 return True
             for attr in label.attributes:
-                if any(value.hotkey == name for value in attr.values):
+                if attr.hotkey == name or any(value.hotkey == name for value in attr.values):
                     return True
         return any(rel.hotkey == name for rel in schema.relations)
 
@@ -199,7 +210,14 @@ class KeyHandler:
                 editor.complete_link(editor.link_candidate)
             return True
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not mods:
-            editor.delete_selected()
+            if editor.link_relation is not None:
+                editor.unlink_chosen()
+            else:
+                editor.delete_selected()
+            return True
+        move = _MOVES.get((key, (mods & ~_SHIFT).value))
+        if move is not None:
+            editor.move_caret(*move, extend=bool(mods & _SHIFT))
             return True
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods & Qt.KeyboardModifier.AltModifier:
             edge = "start" if mods & Qt.KeyboardModifier.ShiftModifier else "end"
@@ -214,7 +232,14 @@ class KeyHandler:
         schema = editor.session.schema
         for label in schema.labels:
             if label.hotkey == name:
-                if act:
+                if (
+                    act
+                    and editor.link_relation is None
+                    and editor.selected is not None
+                    and editor.text_selection() is None
+                ):
+                    editor.relabel(label.name)  # a label's key on a span: it takes the label
+                elif act:
                     editor.apply_label(label.name)
                 return True
         for rel in schema.relations:
@@ -234,6 +259,10 @@ class KeyHandler:
                     )
                 return act and plain
             for attr in own.attributes:
+                if attr.hotkey == name:
+                    if act:
+                        editor.attribute_key(attr.name)
+                    return True
                 for value in attr.values:
                     if value.hotkey == name:
                         if act:

@@ -97,7 +97,43 @@ class LinkingMixin:
             self.cancel_link()
             return False
         command = commands.LinkCommand(self.session, self.link_source, target_id, rel.name)
-        return self._run(command, lambda: self._after_link(target_id))
+        replaced = [self._words(r.target_id, 30) for r in command.replaced]
+
+        def then() -> None:
+            self._after_link(target_id)
+            if replaced:  # said_by allows one speaker: the new one takes the old one's place
+                self.message.emit(
+                    f"{rel.name}: “{self._words(target_id, 30)}” replaces "
+                    f"“{', '.join(replaced)}” (Ctrl+Z brings it back)"
+                )
+
+        return self._run(command, then)
+
+    def unlink_chosen(self) -> None:
+        """Del while linking: remove the link to the span Tab chose, or the relation's only
+        link from the statement, so no link needs the mouse to go."""
+        if self.session is None or self.link_relation is None or self.link_source is None:
+            return
+        rel = self.link_relation
+        links = self.session.links_from(self.link_source, rel.name)
+        if self.link_candidate is not None:
+            links = [r for r in links if r.target_id == self.link_candidate]
+        if len(links) != 1:
+            self.message.emit(
+                f"this {rel.source} has no {rel.name} link to remove"
+                if not links
+                else f"Tab to the linked {rel.target} whose link Del should remove"
+            )
+            return
+        self.cancel_link()
+        self._run(commands.UnlinkCommand(self.session, links[0].id))
+
+    def _words(self, span_id: int, limit: int = 40) -> str:
+        """A span's text on one line, cut to ``limit`` characters."""
+        assert self.session is not None
+        span = self.session.spans[span_id]
+        words = " ".join(self.session.document.text[span.start : span.end].split())
+        return words if len(words) <= limit else words[: limit - 1] + "…"
 
     def _after_link(self, target_id: int) -> None:
         """Select what needs attention next: the target if it lacks a required value."""
@@ -133,11 +169,14 @@ class LinkingMixin:
         self._emphasise()
         self._scroll_to(self.link_candidate)
         self.select(self.link_source)
-        text = self.session.document.text
-        chosen = self.session.spans[self.link_candidate]
-        words = " ".join(text[chosen.start : chosen.end].split())
-        words = words if len(words) <= 40 else words[:39] + "…"
+        rel = self.link_relation
+        linked = any(
+            r.target_id == self.link_candidate
+            for r in self.session.links_from(self.link_source, rel.name)  # type: ignore[arg-type]
+        )
+        what = "linked: Del removes the link" if linked else "Enter links it"
         self.prompt.emit(
-            f"{self.link_relation.name} → “{words}” ({ids.index(chosen.id) + 1} of {len(ids)}): "
-            "Enter links it, Tab the next, Esc cancels"
+            f"{rel.name} → “{self._words(self.link_candidate)}” "
+            f"({ids.index(self.link_candidate) + 1} of {len(ids)}): "
+            f"{what}, Tab the next, Esc cancels"
         )

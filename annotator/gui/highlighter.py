@@ -16,6 +16,8 @@ from typing import NamedTuple
 from PySide6.QtGui import QColor, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
 OUTSIDE_SCHEMA = QColor("#cccccc")  # the fill of a span whose label the schema lacks
+DIM_TEXT = QColor("#8c8c8c")  # boilerplate's letters: there, readable, plainly not the story
+DIM_FILL = QColor("#f1f1ee")
 
 
 class QtSpan(NamedTuple):
@@ -32,7 +34,11 @@ class SpanHighlighter(QSyntaxHighlighter):
         self._spans: dict[int, QtSpan] = {}
         self._by_block: defaultdict[int, set[int]] = defaultdict(set)
         self._colors = colors
-        self._formats: dict[tuple[str, int, str], QTextCharFormat] = {}
+        self._formats: dict[tuple[str, int, str, bool], QTextCharFormat] = {}
+        self._dims: list[tuple[int, int]] = []  # boilerplate, in Qt positions, sorted
+        self._dim_format = QTextCharFormat()
+        self._dim_format.setForeground(DIM_TEXT)
+        self._dim_format.setBackground(DIM_FILL)
         self._block_starts: list[int] = [0]
         self._window: tuple[int, int] = (0, 2**31)
         self._pending: set[int] = set()
@@ -112,6 +118,24 @@ class SpanHighlighter(QSyntaxHighlighter):
                 blocks.update(self._blocks(span))
         self._refresh(sorted(blocks))
 
+    def set_dimmed(self, ranges: list[tuple[int, int]]) -> None:
+        """Dim these ranges (boilerplate): colours only, so no word moves (issue 13)."""
+        touched = {n for r in (*self._dims, *ranges) for n in self._blocks(QtSpan(0, *r, ""))}
+        self._dims = sorted(ranges)
+        self._refresh(sorted(touched))
+
+    def _dims_in(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The dimmed parts of [lo, hi), relative to ``lo``."""
+        dims = self._dims
+        i = max(bisect_right(dims, (lo, -1)) - 1, 0)
+        out = []
+        while i < len(dims) and dims[i][0] < hi:
+            start, end = dims[i]
+            if end > lo:
+                out.append((max(start, lo) - lo, min(end, hi) - lo))
+            i += 1
+        return out
+
     def spans_at(self, position: int) -> list[QtSpan]:
         """Spans covering a Qt position, innermost (shortest) first."""
         block = self.document().findBlock(position).blockNumber()
@@ -131,10 +155,10 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     # -- painting --
 
-    def _format(self, label: str, depth: int, role: str) -> QTextCharFormat:
+    def _format(self, label: str, depth: int, role: str, dim: bool = False) -> QTextCharFormat:
         """Colours and underlines only: never the font's weight or size, so emphasis never
         changes where a word lies (the selection's frame is drawn by the view)."""
-        key = (label, min(depth, 3), role)
+        key = (label, min(depth, 3), role, dim)
         fmt = self._formats.get(key)
         if fmt is None:
             base = self._colors.get(label, OUTSIDE_SCHEMA)
@@ -156,6 +180,8 @@ class SpanHighlighter(QSyntaxHighlighter):
                 fmt.setFontUnderline(True)
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
                 fmt.setUnderlineColor(base.darker(150))
+            if dim and role != "selected":
+                fmt.setForeground(DIM_TEXT)
             if label not in self._colors:
                 # Kept from an earlier schema: grey, dashed, so it reads as "not editable here".
                 fmt.setFontUnderline(True)
@@ -168,24 +194,30 @@ class SpanHighlighter(QSyntaxHighlighter):
         block = self.currentBlock()
         number = block.blockNumber()
         ids = self._by_block.get(number)
-        if not ids:
+        pos = block.position()
+        length = block.length() - 1
+        dims = self._dims_in(pos, pos + length) if self._dims else []
+        if not ids and not dims:
             return
         if not self._window[0] <= number <= self._window[1]:
             self._pending.add(number)
             return
-        pos = block.position()
-        length = block.length() - 1
-        spans = [self._spans[i] for i in ids]
+        spans = [self._spans[i] for i in ids or ()]
         cuts = {0, length}
         for s in spans:
             cuts.add(min(max(s.start - pos, 0), length))
             cuts.add(min(max(s.end - pos, 0), length))
+        for a, b in dims:
+            cuts.update((a, b))
         edges = sorted(cuts)
         for a, b in itertools.pairwise(edges):
             if a >= b:
                 continue
             covering = [s for s in spans if s.start - pos <= a and s.end - pos >= b]
+            dim = any(d0 <= a and b <= d1 for d0, d1 in dims)
             if not covering:
+                if dim:
+                    self.setFormat(a, b - a, self._dim_format)
                 continue
             # The innermost span paints; its depth says how many spans enclose it.
             inner = min(covering, key=lambda s: (s.end - s.start, -s.start))
@@ -195,5 +227,5 @@ class SpanHighlighter(QSyntaxHighlighter):
                 role = "linked"
             else:
                 role = "plain"
-            fmt = self._format(inner.label, len(covering) - 1, role)
+            fmt = self._format(inner.label, len(covering) - 1, role, dim)
             self.setFormat(a, b - a, fmt)

@@ -3,8 +3,8 @@ attributes and links. It sits beside the text and never scrolls away with it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QColor, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -55,6 +55,7 @@ class LabelPanel(QWidget):
         self.label_buttons: dict[str, QPushButton] = {}
         self.value_buttons: dict[tuple[str, str], QToolButton] = {}
         self.relation_buttons: dict[str, QPushButton] = {}
+        self.text_boxes: dict[str, QLineEdit] = {}  # the selected span's text values
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         self._labels_box = QGroupBox("Labels  (select text, then press the key)")
@@ -88,6 +89,7 @@ class LabelPanel(QWidget):
         editor.selectionChanged.connect(self._refresh_timer.start)
         editor.edited.connect(self._refresh_timer.start)
         editor.linkModeChanged.connect(self._on_link_mode)
+        editor.textValueWanted.connect(self.edit_text_value)
         # Each choice's buttons per row, as last built.
         self._columns: dict[str, tuple[Attribute, int]] = {}
         self.setMinimumWidth(275)  # two label buttons and two value buttons side by side
@@ -120,6 +122,7 @@ class LabelPanel(QWidget):
         self._columns = {}
         self.value_buttons = {}
         self.relation_buttons = {}
+        self.text_boxes = {}
         span = self.editor.selected_span()
         session = self.editor.session
         if span is None or session is None or self.schema is None:
@@ -214,8 +217,22 @@ class LabelPanel(QWidget):
             edit.editingFinished.connect(
                 lambda a=attr.name, e=edit: self.editor.set_value(a, e.text() or None)
             )
+            edit.returnPressed.connect(self.editor.view.setFocus)
+            edit.setProperty("stored", str(current or ""))
+            self.text_boxes[attr.name] = edit
+            edit.installEventFilter(self)  # Esc gives up (``eventFilter``)
             layout.addWidget(edit)
         return box
+
+    def edit_text_value(self, attribute: str) -> None:
+        """A text attribute's key: its box takes the keys; Enter stores, Esc gives up, and
+        either gives the article its focus back."""
+        self.refresh()  # a pending rebuild would delete the box being typed in
+        edit = self.text_boxes.get(attribute)
+        if edit is None:
+            return
+        edit.setFocus()
+        edit.selectAll()
 
     def _value_columns(self, attr: Attribute) -> int:
         """Two buttons a row where the longest value fits twice, else one: at 1024 px the
@@ -231,6 +248,19 @@ class LabelPanel(QWidget):
         super().resizeEvent(event)
         if any(self._value_columns(a) != n for a, n in self._columns.values()):
             self._refresh_timer.start()  # the values now fit two a row, or no longer do
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Esc in a text value's box: the stored text back, the focus back to the article."""
+        if (
+            isinstance(watched, QLineEdit)
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            watched.setText(str(watched.property("stored")))  # leaving stores it: unchanged
+            self.editor.view.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     def _relation_widget(self, relation: str, span_id: int) -> QWidget:
         assert self.schema is not None and self.editor.session is not None
@@ -250,7 +280,9 @@ class LabelPanel(QWidget):
             row.addWidget(text, 1)
             remove = QToolButton()
             remove.setText("✕")
-            remove.setToolTip("Remove this link")
+            remove.setToolTip(
+                f"Remove this link (keyboard: {rel.hotkey or 'the link key'}, Tab to it, Del)"
+            )
             remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             remove.clicked.connect(lambda _=False, rid=link.id: self.editor.unlink(rid))
             row.addWidget(remove)

@@ -37,6 +37,7 @@ from annotator.core.services.workspace import (
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.feedback import StatusFeedback
+from annotator.gui.find_bar import FindBar
 from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
 from annotator.gui.list_follow import SelectionFollower
@@ -186,6 +187,8 @@ class MainWindow(
         article_layout.setSpacing(0)
         article_layout.addWidget(self.title_label)
         article_layout.addWidget(self.meta_label)
+        self.find_bar = FindBar(self.text_view)
+        article_layout.addWidget(self.find_bar)
         article_layout.addWidget(self.text_view, 1)
         text_split.addWidget(article)
         text_split.addWidget(self.ann_view)
@@ -263,6 +266,19 @@ class MainWindow(
         self.snap_action = self._action(edit, "Snap to words", self._toggle_snap, "Ctrl+W")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
+        edit.addSeparator()
+        self._action(
+            edit,
+            "Mark or unmark boilerplate",
+            self.editor.toggle_boilerplate,
+            "Ctrl+Shift+B",
+            name="markBoilerplate",
+        )
+        self.skip_action = self._action(
+            edit, "Skip boilerplate", self._toggle_skip, "Ctrl+B", name="skipBoilerplate"
+        )
+        self.skip_action.setCheckable(True)
+        self.skip_action.setChecked(True)
 
         doc = menu.addMenu("&Document")
         self._action(
@@ -276,7 +292,11 @@ class MainWindow(
         self._action(doc, "Next unfinished", self.next_unfinished, "Ctrl+N", name="nextUnfinished")
         self._action(doc, "Next document", lambda: self._step_document(1), "Ctrl+PgDown")
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
-        self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+F")
+        self._action(doc, "Reopen document", self.reopen, "Ctrl+R", name="reopen")
+        self._action(doc, "Find in article…", self.find_bar.open_bar, "Ctrl+F", name="find")
+        self._action(
+            doc, "Filter documents", self.search_edit.setFocus, "Ctrl+Shift+F", name="filter"
+        )
         self._build_title_actions(doc)  # F2: rename a title (window_titles.py)
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
@@ -329,7 +349,11 @@ class MainWindow(
         session = self._sessions.get(document_id)
         if session is None or stack is None or stack.count() == 0:
             session = DocumentSession(
-                self.service, document, self, registry=self.workspace.entities()
+                self.service,
+                document,
+                self,
+                registry=self.workspace.entities(),
+                boilerplate=self.workspace.boilerplate,
             )
             session.statusChanged.connect(self._on_status_changed)
             self._sessions[document_id] = session
@@ -407,6 +431,16 @@ class MainWindow(
             QMessageBox.warning(self, "Cannot mark done", str(exc))
             return
         force = False
+        flagged = sorted(
+            (s for s in self.session.spans.values() if self.session.in_boilerplate(s)),
+            key=lambda s: s.start,
+        )
+        warning = (
+            f"{counted(len(flagged), 'statement')} {'lies' if len(flagged) == 1 else 'lie'} "
+            "in boilerplate (dimmed: the site's lines, not the story)."
+            if flagged
+            else ""
+        )
         if missing:
             lines = "\n".join(f"• {label}: {attr} not set" for _, label, attr in missing[:8])
             more = f"\n… and {len(missing) - 8} more" if len(missing) > 8 else ""
@@ -414,7 +448,8 @@ class MainWindow(
                 self,
                 "Required values or links missing",
                 f"{counted(len(missing), MISSING, MISSING_PLURAL)} not set:\n{lines}{more}\n\n"
-                "Mark the document done anyway?",
+                + (f"{warning}\n\n" if warning else "")
+                + "Mark the document done anyway?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -422,8 +457,29 @@ class MainWindow(
                 self.editor.select(missing[0][0], scroll=True)
                 return
             force = True
+        elif flagged:  # a warning, not a refusal: the annotator may know better
+            answer = QMessageBox.question(
+                self,
+                "Statements in boilerplate",
+                f"{warning}\n\nMark the document done anyway?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.editor.select(flagged[0].id, scroll=True)
+                return
         if self.editor.set_status("done", force=force):
             self.next_unfinished()
+
+    def reopen(self) -> None:
+        """A done (or skipped) document back to in progress, as one undo step."""
+        if self.session is None:
+            return
+        if self.session.status not in ("done", "skipped"):
+            self.editor.message.emit("this document is not done or skipped: nothing to reopen")
+            return
+        if self.editor.set_status("in_progress", force=True):
+            self.editor.message.emit("reopened: the document is in progress again")
 
     def skip(self) -> None:
         if self.session is not None and self.editor.set_status("skipped"):
@@ -462,6 +518,12 @@ class MainWindow(
         else:
             self.editor.select(span_id, scroll=True)
         self.text_view.setFocus()
+
+    def _toggle_skip(self) -> None:
+        """Whether jumps (sentence, paragraph, quote) pass over dimmed boilerplate."""
+        self.editor.skip_boilerplate = self.skip_action.isChecked()
+        on = "pass over" if self.editor.skip_boilerplate else "stop in"
+        self.editor.message.emit(f"jumps now {on} boilerplate (Ctrl+B switches)")
 
     def _toggle_snap(self) -> None:
         self.editor.snap_words = self.snap_action.isChecked()
@@ -508,9 +570,14 @@ class MainWindow(
             "With a span selected: value keys (see the panel), Del deletes,",
             "Alt+←/→ moves the end, Alt+Shift+←/→ the start, Tab/Shift+Tab steps spans.",
             "Alt+label key: exact characters instead of whole words.",
+            "Another label's key on a selected span changes its label.",
+            "Linking: Tab to a linked span and Del removes the link.",
+            "Alt+↑/↓ sentence, Ctrl+↑/↓ paragraph, Alt+PgUp/PgDn quote (Shift selects).",
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
-            "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+            "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F find in the article · F1 guidelines",
+            "Ctrl+Shift+F filter documents · Ctrl+R reopen a done document",
+            "Ctrl+Shift+B mark or unmark boilerplate · Ctrl+B jumps skip boilerplate or not",
             "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",

@@ -9,11 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, Qt, Signal
-from PySide6.QtGui import QFont, QHelpEvent, QKeyEvent, QMouseEvent, QPaintEvent, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QTextDocument,
+    QTextOption,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from annotator.gui.span_frames import Frame, paint_frames
 from annotator.gui.tooltips import plain_tooltip
+
+CARET = QColor("#6a1b9a")  # deep purple: no label's fill nor a frame, seen on all of them
 
 
 class SpanTextView(QPlainTextEdit):
@@ -38,6 +50,10 @@ class SpanTextView(QPlainTextEdit):
         self.key_claim: Callable[[QKeyEvent], bool] | None = None
         self.frames: Callable[[], list[Frame]] | None = None  # drawn over the text
         self._press: QPoint | None = None
+
+    def setDocument(self, document: QTextDocument) -> None:
+        super().setDocument(document)
+        self.setCursorWidth(2)  # a one-pixel caret was hard to find (issue 13); kept per layout
 
     def event(self, event: QEvent) -> bool:
         if (
@@ -78,6 +94,11 @@ class SpanTextView(QPlainTextEdit):
         super().paintEvent(event)
         if self.frames is not None:
             paint_frames(self, self.frames())
+        if self.hasFocus() and not self.textCursor().hasSelection():
+            # Drawn over the blinking one, in a colour that stands out: steady and visible.
+            painter = QPainter(self.viewport())
+            painter.fillRect(self.cursorRect(), CARET)
+            painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.key_handler is not None and self.key_handler(event):

@@ -94,7 +94,7 @@ def test_import_and_export_from_the_command_line(
     native = tmp_path / "out" / "all.jsonl"
     code, out, err = run(capsys, "--db", db_url, "export", str(native))
     assert code == 0, err
-    assert out.strip() == f"wrote {demo_counts()[0] + 1} document(s) to {native}"
+    assert out.strip() == f"wrote {demo_counts()[0] + 1} documents to {native}"
     assert len(native.read_text(encoding="utf-8").splitlines()) == demo_counts()[0] + 1
     statements = tmp_path / "statements.jsonl"
     code, out, err = run(
@@ -112,7 +112,7 @@ def test_import_and_export_from_the_command_line(
     )
     assert code == 0, err
     records = [json.loads(line) for line in statements.read_text(encoding="utf-8").splitlines()]
-    assert out.strip() == f"wrote {len(records)} statement(s) to {statements}"
+    assert out.strip() == f"wrote {len(records)} statements to {statements}"
     assert records and {r["annotator"] for r in records} == {"alice"}
 
 

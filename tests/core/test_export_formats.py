@@ -863,9 +863,9 @@ def test_export_command_with_split_stratify_and_conll_options(
         str(out),
     )
     assert code == 0, err
-    assert stdout.startswith(f"wrote 5 record(s) from 4 document(s) to {out} (train ")
+    assert stdout.startswith(f"wrote 5 records from 4 documents to {out} (train ")
     assert f"manifest: {out / 'manifest.json'}" in err
-    assert "edge inside token: 1 span(s)" in err
+    assert "edge inside token: 1 span;" in err
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["split"]["seed"] == 7 and manifest["split"]["stratify"] == "label"
     assert manifest["options"] == {"scheme": "BILOU", "nested": "layers"}

@@ -185,7 +185,7 @@ def test_a_plain_file_that_is_not_an_earlier_export_is_replaced_only_when_forced
     assert notes.read_text() == "my notes\n"
     code, out, err = cli(capsys, "--db", str(db), "export", str(notes), "--force")
     assert code == 0, err
-    assert out == f"wrote 3 document(s) to {notes}\n"
+    assert out == f"wrote 3 documents to {notes}\n"
     assert_pair_matches(notes)
 
 

@@ -371,7 +371,7 @@ def test_jsonl_with_more_links_than_a_relation_allows_is_refused(
     before = snapshot(workspace)
     (problem,) = rejected(workspace, path)
     assert str(problem).startswith(f"{path}:2: relations[1]: ")
-    assert "said_by allows 1 link(s)" in problem.reason
+    assert "said_by allows 1 link from" in problem.reason
     assert snapshot(workspace) == before
     # One speaker is accepted: the limit is the schema's max, not one below it.
     del record["relations"][1]

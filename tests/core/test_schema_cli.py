@@ -38,12 +38,12 @@ def test_the_experiment_step_by_step(
     code, out, err = run(capsys, *db, "schema", "use", str(steps))
     assert code == 0, err
     assert "needs review: STATEMENT.certainty is required but not set: 117 spans" in out
-    assert "6 done document(s): demo-01 (amira), demo-01 (tomas)" in out
+    assert "6 done documents: demo-01 (amira), demo-01 (tomas)" in out
     assert out.splitlines()[-1].startswith("active schema: defence_statements 2.1 (sha256 ")
 
     code, out, _ = run(capsys, *db, "schema", "review")
     assert code == 0
-    assert out.splitlines()[-1] == "72 span(s) lack a required value, in 6 document(s)"
+    assert out.splitlines()[-1] == "72 spans lack a required value, in 6 documents"
 
     backup = tmp_path / "backup.jsonl"
     code, _, err = run(capsys, *db, "export", str(backup))

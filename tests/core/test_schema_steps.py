@@ -126,5 +126,5 @@ def test_the_diff_sees_renamed_labels_merged_values_types_and_limits() -> None:
         "value STATEMENT.stance 'denies' merged into 'opposes' "
         "(merge_values STATEMENT.stance: denies -> opposes)",
         "attribute STATEMENT.form: choice became multi",
-        "relation about: at most 1 link(s) from one STATEMENT (was no limit)",
+        "relation about: at most 1 link from one STATEMENT (was no limit)",
     ]

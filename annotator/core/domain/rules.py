@@ -22,6 +22,7 @@ from annotator.core.domain.errors import (
 )
 from annotator.core.domain.schema import AttributeType, Label, Schema
 from annotator.core.domain.text import is_boundary
+from annotator.core.domain.wording import counted
 
 STATUSES = ("new", "in_progress", "done", "skipped")
 """A document's progress for one annotator; "new" is never stored, it is the absence of a row."""
@@ -114,6 +115,28 @@ def check_offsets(text: str, start: int, end: int) -> None:
                 f"offset {index} falls inside a combined character "
                 f"(before U+{ord(text[index]):04X})"
             )
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")  # a blank line; one line break only wraps
+
+
+def check_paragraphs(schema: Schema, text: str, label: str, start: int, end: int) -> None:
+    """A span of a label the schema keeps inside one paragraph (``cross_paragraph``) may not
+    run over a paragraph break, a blank line: a statement that silently took in the next
+    paragraph was issue 13's defect 5. A single line break (a hard-wrapped line) is no break.
+    """
+    if text.find("\n", start, end) < 0:  # most spans: no line break at all
+        return
+    found = _PARAGRAPH_BREAK.search(text, start, end)
+    if found is None or schema.may_cross_paragraph(label):
+        return
+    brk = found.start()
+    before = " ".join(text[max(start, brk - 30) : brk].split())
+    after = " ".join(text[found.end() : min(end, found.end() + 30)].split())
+    raise OffsetError(
+        f"a {label} span may not cross a paragraph break: {start}-{end} runs over the blank "
+        f"line at {brk} (“…{before}” | “{after}…”); mark it within one paragraph"
+    )
 
 
 def check_label(schema: Schema, label: str) -> None:
@@ -369,6 +392,6 @@ def check_link(
     assert rel_type is not None  # check_relation_labels refused unknown relations
     if rel_type.max is not None and len(existing_targets) >= rel_type.max:
         raise RelationError(
-            f"{relation} allows {rel_type.max} link(s) from one {rel_type.source}; "
+            f"{relation} allows {counted(rel_type.max, 'link')} from one {rel_type.source}; "
             "remove the existing link first"
         )

@@ -195,6 +195,7 @@ class AnnotationService(LinkEdits):
         text = self._documents.text(document_id)
         rules.check_offsets(text, start, end)
         rules.check_label(self.schema, label)
+        rules.check_paragraphs(self.schema, text, label, start, end)
         attrs = rules.check_attributes(self.schema, label, attributes, apply_defaults=True)
         self._check_overlap(s, document_id, start, end, label, exclude=None)
         now = utcnow()
@@ -232,9 +233,11 @@ class AnnotationService(LinkEdits):
             new_start = row.start if start is None else start
             new_end = row.end if end is None else end
             new_label = row.label if label is None else label
-            rules.check_offsets(self._documents.text(row.document_id), new_start, new_end)
+            text = self._documents.text(row.document_id)
+            rules.check_offsets(text, new_start, new_end)
             rules.check_label(self.schema, row.label)  # a kept span: no new edits
             rules.check_label(self.schema, new_label)
+            rules.check_paragraphs(self.schema, text, new_label, new_start, new_end)
             self._check_overlap(s, row.document_id, new_start, new_end, new_label, exclude=row.id)
             attrs = dict(row.attributes or {})
             if new_label != row.label:

@@ -20,6 +20,7 @@ from annotator.core.domain.schema import Schema
 from annotator.core.services.annotations import AnnotationService
 from annotator.core.services.annotators import AnnotatorService
 from annotator.core.services.assignments import AssignmentService
+from annotator.core.services.boilerplate import BoilerplateService
 from annotator.core.services.documents import DocumentService
 from annotator.core.services.schemas import ACTIVE_SCHEMA_KEY, SchemaService
 from annotator.core.storage.db import (
@@ -78,6 +79,7 @@ class Workspace:
         self.db = Database(url, must_exist=not create, backup=backup and create)
         self.writable = create
         self.documents = DocumentService(self.db)
+        self.boilerplate = BoilerplateService(self.db, self.documents)
         self.annotators = AnnotatorService(self.db)
         self.schemas = SchemaService(self.db)
         self.assignments = AssignmentService(self.db, self.annotators)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, and_, func, select
 
+from annotator.core.domain.wording import counted
 from annotator.core.storage.models import Base
 
 MAX_PROBLEMS = 100  # integrity_check stops listing after this many
@@ -64,7 +65,8 @@ def orphan_problems(conn: Connection) -> list[str]:
             if count:
                 columns = ", ".join(c.name for c, _ in pairs)
                 problems.append(
-                    f"{table.name}: {count} row(s) whose {columns} refers to a missing row "
+                    f"{table.name}: {counted(count, 'row')} whose {columns} "
+                    f"{'refers' if count == 1 else 'refer'} to a missing row "
                     f"in {parent.name}"
                 )
     return problems

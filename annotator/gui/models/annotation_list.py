@@ -29,6 +29,7 @@ def _attrs(span: SpanRecord) -> str:
 
 
 NOT_IN_SCHEMA = "(not in schema)"  # a span kept from an earlier schema: undoable, not editable
+IN_BOILERPLATE = "⚠ in boilerplate"  # a statement among the site's furniture (issue 13)
 
 
 class AnnotationListModel(FlatTableModel):
@@ -48,10 +49,12 @@ class AnnotationListModel(FlatTableModel):
             self._session.relationAdded.disconnect(self._links_changed)
             self._session.relationRemoved.disconnect(self._links_changed)
             self._session.reloaded.disconnect(self._reload)
+            self._session.boilerplateChanged.disconnect(self._flags_changed)
         self._session = session
         self._reload()
         if session is not None:
             session.reloaded.connect(self._reload)
+            session.boilerplateChanged.connect(self._flags_changed)
             session.spanAdded.connect(self._added)
             session.spanRemoved.connect(self._removed)
             session.spanChanged.connect(self._changed)
@@ -102,6 +105,10 @@ class AnnotationListModel(FlatTableModel):
         self._removed(old)
         self._added(new)
 
+    def _flags_changed(self) -> None:
+        if self._spans:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._spans) - 1, 2))
+
     def _links_changed(self, _rel: RelationRecord) -> None:
         if self._spans:
             last = len(self.HEADERS) - 1
@@ -136,6 +143,8 @@ class AnnotationListModel(FlatTableModel):
             attrs = _attrs(span)
             if not self._session.in_schema(span.label):
                 attrs = " ".join(p for p in (NOT_IN_SCHEMA, attrs) if p)
+            if self._session.in_boilerplate(span):
+                attrs = " ".join(p for p in (IN_BOILERPLATE, attrs) if p)
             return plain_tooltip(attrs) if role == Qt.ItemDataRole.ToolTipRole and attrs else attrs
         links = [r for r in self._session.relations.values() if r.source_id == span.id]
         parts = []

@@ -101,7 +101,7 @@ def test_cli_adjudicate_then_export_gold(
         main(["--db", sqlite_url, "adjudicate", "--auto", "--min-agree", "2", "-v"])
     said = capsys.readouterr().out
     assert stop.value.code == 0
-    assert "added 3 span(s) and 1 link(s)" in said and "1 left to decide" in said
+    assert "added 3 spans and 1 link" in said and "1 left to decide" in said
     assert "span (57, 61, 'SPEAKER'): 1 of 2 needed (alice)" in said
     out = tmp_path / "gold.jsonl"
     with pytest.raises(SystemExit) as stop:

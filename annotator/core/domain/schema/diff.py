@@ -23,6 +23,7 @@ from annotator.core.domain.schema.model import (
     Schema,
     StepKind,
 )
+from annotator.core.domain.wording import counted
 
 
 class ChangeKind(StrEnum):
@@ -259,7 +260,7 @@ def _one_relation(rel: RelationType, kept: RelationType, steps: StepMap) -> list
         changes.append(Change(ChangeKind.RELATION_ENDS, (rel.name,), (kept.name,), detail))
     if kept.max is not None and (rel.max is None or kept.max < rel.max):
         was = "no limit" if rel.max is None else f"at most {rel.max}"
-        detail = f"at most {kept.max} link(s) from one {kept.source} (was {was})"
+        detail = f"at most {counted(kept.max, 'link')} from one {kept.source} (was {was})"
         changes.append(Change(ChangeKind.RELATION_MAX, (rel.name,), (kept.name,), detail))
     return changes
 

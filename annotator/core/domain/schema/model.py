@@ -28,7 +28,11 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+Shift+A",  # Team > Agreement
         "Ctrl+Y",
         "Ctrl+N",
-        "Ctrl+F",
+        "Ctrl+F",  # find in the article
+        "Ctrl+Shift+F",  # filter the document list
+        "Ctrl+R",  # reopen a done document
+        "Ctrl+B",  # jumps skip boilerplate, or not
+        "Ctrl+Shift+B",  # mark or unmark boilerplate
         "Ctrl+E",
         "Ctrl+I",
         "Ctrl+O",
@@ -71,6 +75,7 @@ class Attribute:
     default: Any = None
     description: str = ""
     values: tuple[AttributeValue, ...] = ()
+    hotkey: str | None = None  # a bool's toggle or a text's editor; choices key their values
 
     @property
     def value_names(self) -> tuple[str, ...]:
@@ -119,6 +124,7 @@ class Label:
     # Its mentions name someone or something across documents (SPEAKER, TARGET): each may be
     # linked to a canonical entity of the registry (``annotator entities``).
     entity: bool = False
+    cross_paragraph: bool | None = None  # None: as ``Schema.may_cross_paragraph`` decides
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -222,6 +228,15 @@ class Schema:
 
     def relation(self, name: str) -> RelationType | None:
         return next((r for r in self.relations if r.name == name), None)
+
+    def may_cross_paragraph(self, label: str) -> bool:
+        """Whether a span of ``label`` may run over a paragraph break (a blank line). Unless
+        the label says, the statements export's label may not (a statement that silently
+        spans two paragraphs was issue 13's defect 5) and every other label may."""
+        found = self.label(label)
+        if found is not None and found.cross_paragraph is not None:
+            return found.cross_paragraph
+        return self.statements is None or self.statements.label != label
 
     def snap_for(self, label: str) -> Snap:
         found = self.label(label)

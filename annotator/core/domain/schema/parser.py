@@ -91,8 +91,9 @@ _LABEL_KEYS = {
     "needs_link",
     "patterns",
     "entity",
+    "cross_paragraph",
 }
-_ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
+_ATTR_KEYS = {"name", "type", "required", "default", "description", "values", "hotkey"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
 _REL_KEYS = {"name", "from", "to", "hotkey", "max", "description", "required"}
 _STATEMENT_KEYS = {"label", "fields", "context_sentences"}
@@ -203,6 +204,7 @@ class _Parser(NodeReader):
             overlap=self.get(m, "overlap", where, bool, node.line, True),
             needs_link=self.get(m, "needs_link", where, bool, node.line, False),
             entity=self.get(m, "entity", where, bool, node.line, False),
+            cross_paragraph=self.get(m, "cross_paragraph", where, bool, node.line, None),
             snap=self.snap(m, where, node.line),
             attributes=tuple(a for a, _ in attrs),
             patterns=PatternReader(self).patterns(m, where, tuple(a for a, _ in attrs)),
@@ -275,6 +277,14 @@ class _Parser(NodeReader):
                 default = None
             elif kind is AttributeType.MULTI:
                 default = tuple(x.value for x in default)
+        hotkey = self.hotkey(m, where, node.line)
+        if hotkey is not None and kind in (AttributeType.CHOICE, AttributeType.MULTI):
+            self.problem(
+                m["hotkey"].line,
+                f"{where}.hotkey",
+                f"a {kind.value} attribute has no key of its own: give its values keys",
+            )
+            hotkey = None
         if name is None or kind is None:
             return None
         attr = Attribute(
@@ -284,6 +294,7 @@ class _Parser(NodeReader):
             default=default,
             description=self.get(m, "description", where, str, node.line, ""),
             values=tuple(v for v, _ in values),
+            hotkey=hotkey,
         )
         return attr, m["name"].line
 
@@ -377,6 +388,8 @@ class _Parser(NodeReader):
         for lab, _ in labels:
             local = dict(global_keys)
             for attr in lab.attributes:
+                path = f"labels.{lab.name}.{attr.name}"
+                claim(local, attr.hotkey, f"attribute {lab.name}.{attr.name}", path)
                 for value in attr.values:
                     name = f"{lab.name}.{attr.name}.{value.name}"
                     claim(local, value.hotkey, f"value {name}", f"labels.{name}")

@@ -115,6 +115,7 @@ class Checker:
                     rules.check_offsets(text, start, end)
                 if type(label) is not str or label not in labels:
                     rules.check_label(schema, label)
+                rules.check_paragraphs(schema, text, label, start, end)
                 given = span.attributes
                 try:
                     cache_key: Any = (label, tuple(given.items()))

@@ -13,6 +13,7 @@ from typing import Any
 from annotator.core.domain.rules import Outside
 from annotator.core.domain.schema import MigrationStep, Schema
 from annotator.core.domain.schema.diff import Change, ChangeKind
+from annotator.core.domain.wording import counted
 
 EXAMPLES = 3
 DOCUMENTS_SHOWN = 10
@@ -110,7 +111,7 @@ class ChangeReport:
             if documents:
                 shown = ", ".join(documents[:DOCUMENTS_SHOWN])
                 more = len(documents) - DOCUMENTS_SHOWN
-                line += f"; {len(documents)} done document(s): {shown}"
+                line += f"; {counted(len(documents), 'done document')}: {shown}"
                 line += f" and {more} more" if more > 0 else ""
             out.append(line)
         return out

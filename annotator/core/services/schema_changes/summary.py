@@ -95,4 +95,4 @@ def _review_text(schema: Schema, key: Key) -> tuple[str, str]:
     rel = schema.relation(key[2])
     limit = rel.max if rel is not None else "?"
     source = rel.source if rel is not None else "span"
-    return f"{key[2]} allows {limit} link(s) from one {source}", "links"
+    return f"{key[2]} allows {limit} {'link' if limit == 1 else 'links'} from one {source}", "links"
