@@ -1,0 +1,191 @@
+"""Start-up: from process start to the window shown and idle on the demo database (issue 13).
+
+Each run is a fresh ``python -c`` process on the offscreen platform, timed by this process from
+launch to the child's "ready" line (the interpreter's own start included). The child opens the
+window as ``annotator gui`` does, shows it, waits for the first document to open and then for
+every queued event to be handled: what a user sees as a window they can work in.
+
+- ours: that, on a database loaded with ``annotator demo``;
+- reference: the same process showing a bare ``QMainWindow`` with a ``QPlainTextEdit`` holding
+  the first demo article: the floor PySide6 itself sets on this machine.
+
+Also printed: the import of ``annotator.gui.app`` alone, and the ``python -X importtime``
+breakdown of its costliest imports (cumulative), to see where the time goes.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench.common import REPO, Figure
+
+FIGURES = (
+    "start-up to window idle (demo)",
+    "start-up import annotator.gui.app",
+    "start-up CPU to window idle (demo)",
+)
+TARGET_S = 0.5
+TOP = 15  # imports listed in the breakdown
+
+_IDLE = """
+def _idle(app):
+    from PySide6.QtCore import QEventLoop
+    dispatcher, flags, quiet = app.eventDispatcher(), QEventLoop.ProcessEventsFlag.AllEvents, 0
+    while quiet < 2:
+        app.sendPostedEvents()
+        quiet = 0 if dispatcher.processEvents(flags) else quiet + 1
+"""
+
+OURS = (
+    _IDLE
+    + """
+import sys, time
+from PySide6.QtCore import QSettings
+from annotator.gui.app import application, open_window
+app = application()
+window = open_window(sys.argv[1], "bench", QSettings(sys.argv[2], QSettings.Format.IniFormat),
+                     ask=False)
+window.show()
+while window.session is None:
+    app.processEvents()
+_idle(app)
+print("ready", flush=True)
+"""
+)
+
+BARE = (
+    _IDLE
+    + """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow, QPlainTextEdit
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+view = QPlainTextEdit()
+view.setPlainText(open(sys.argv[1], encoding="utf-8").read())
+window.setCentralWidget(view)
+window.show()
+_idle(app)
+print("ready", flush=True)
+"""
+)
+
+IMPORT = "import annotator.gui.app\nprint('ready', flush=True)"
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": str(REPO),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+    }
+
+
+def timed(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds from launch to the child's "ready" line, and the child's CPU seconds."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # the offscreen platform's chatter; a failure is told below
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    wall = time.perf_counter() - start
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if line.strip() != "ready" or proc.returncode != 0:
+        raise RuntimeError(f"start-up child failed (exit {proc.returncode}): {line!r}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def import_breakdown(env: dict[str, str], top: int = TOP) -> list[tuple[float, str]]:
+    """``python -X importtime``: where importing annotator.gui.app spends its time, as the
+    modules' own time summed by package (annotator's by its first three name parts), in ms."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import annotator.gui.app"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    totals: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) != 3 or not parts[0].strip().isdigit():
+            continue
+        names = parts[2].strip().split(".")
+        package = ".".join(names[:3] if names[0] == "annotator" else names[:1])
+        totals[package] = totals.get(package, 0.0) + int(parts[0]) / 1000
+    return sorted(((ms, name) for name, ms in totals.items()), reverse=True)[:top]
+
+
+def run(scale: float) -> list[Figure]:
+    repeats = max(1, round(7 * scale)) if scale < 1 else 7
+    with tempfile.TemporaryDirectory(prefix="annotator-bench-") as tmp:
+        home = Path(tmp)
+        env = _env(home)
+        db = str(home / "demo.sqlite3")
+        subprocess.run(
+            [sys.executable, "-m", "annotator", "demo", "--db", db],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        from annotator.core.services.workspace import Workspace
+
+        with Workspace(db, create=False) as ws:
+            first = home / "first.txt"
+            first.write_text(ws.documents.get(ws.documents.ids(None)[0]).text, encoding="utf-8")
+        ours, cpu, bare, imports, bare_cpu = [], [], [], [], []
+        for n in range(repeats):  # interleaved: the machine's load falls on both alike
+            wall, used = timed(OURS, [db, str(home / f"settings{n}.ini")], env)
+            ours.append(wall)
+            cpu.append(used)
+            wall, used = timed(BARE, [str(first)], env)
+            bare.append(wall)
+            bare_cpu.append(used)
+            imports.append(timed(IMPORT, [], env)[0])
+        breakdown = import_breakdown(env)
+    total = sum(ms for ms, _ in breakdown)
+    print(f"   python -X importtime, import annotator.gui.app by package ({total:.0f} ms):")
+    for ms, name in breakdown:
+        print(f"   {ms:8.1f} ms  {name}")
+    median = statistics.median(ours)
+    runs = f"median of {repeats}; min {min(ours):.3f} s"
+    return [
+        Figure(
+            FIGURES[0],
+            median,
+            "s",
+            statistics.median(bare),
+            f"< {TARGET_S} s",
+            median < TARGET_S,
+            runs,
+        ),
+        Figure(FIGURES[1], statistics.median(imports), "s", note="python start included"),
+        Figure(FIGURES[2], statistics.median(cpu), "s", statistics.median(bare_cpu)),
+    ]
+
+
+def main() -> None:
+    from tests.bench.common import print_figures
+
+    print_figures(run(float(sys.argv[1]) if len(sys.argv) > 1 else 1.0))
+
+
+if __name__ == "__main__":
+    main()
