@@ -13,7 +13,7 @@ from enum import IntEnum
 import click
 
 from annotator import __version__
-from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds, team_cmds
+from annotator.cli import data_cmds, db_cmds, gui_cmd, schema_cmds, search_cmd, team_cmds
 from annotator.cli.db_option import DB_HELP, accept_db_after_commands
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
@@ -51,6 +51,7 @@ for command in (
     *data_cmds.COMMANDS,
     *team_cmds.COMMANDS,
     *db_cmds.COMMANDS,
+    *search_cmd.COMMANDS,
     gui_cmd.gui,
 ):
     cli.add_command(command)

@@ -1,0 +1,229 @@
+"""Corpus search: hits across every document and annotation, found as they are read.
+
+SQL narrows what is read (a LIKE on the texts when it is safe, labels, layers, statuses, a LIKE
+on the attributes' JSON); the exact match is made in Python on what comes back
+(``domain/searching.py``), so SQLite and PostgreSQL give the same hits. Documents are read in
+small batches, each in its own short read transaction: a caller that stops early (a page of
+results, a cancelled search) reads no more than it showed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, cast, exists, false, or_, select, true
+
+from annotator.core.domain import jsonio
+from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.layers import PERSON
+from annotator.core.domain.rules import STATUSES
+from annotator.core.domain.searching import Hit, SearchQuery, TextMatcher, has_value, snippet
+from annotator.core.services.documents import _escape_like
+from annotator.core.storage.db import Database
+from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
+
+BATCH_DOCUMENTS = 200  # documents read per query ...
+BATCH_CHARACTERS = 4_000_000  # ... or fewer, so that a batch of long articles stays small
+_ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
+_YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
+
+Progress = Callable[[int, int], bool | None]
+
+
+def search_corpus(
+    db: Database, query: SearchQuery, progress: Progress | None = None
+) -> Iterator[Hit]:
+    """Every hit of ``query``, in document order (then by offset), read as it is consumed.
+
+    A bad regular expression or an unknown layer is refused here, before any hit is read.
+    ``progress(documents read, documents to read)`` is called before each batch; returning
+    False stops the search there.
+    """
+    query.check()
+    matcher = TextMatcher(query) if query.text else None
+    with db.read() as s:
+        layers = _layers(s.connection(), query.layers)
+        candidates = s.connection().execute(_candidates(db, query, list(layers))).all()
+    return _hits(db, query, matcher, layers, candidates, progress)
+
+
+def _hits(
+    db: Database,
+    query: SearchQuery,
+    matcher: TextMatcher | None,
+    layers: dict[int, str],
+    candidates: Sequence[Any],
+    progress: Progress | None,
+) -> Iterator[Hit]:
+    total, done = len(candidates), 0
+    for batch in _batches(candidates):
+        if progress is not None and progress(done, total) is False:
+            return
+        if query.annotations:
+            yield from _span_hits(db, query, matcher, layers, batch)
+        else:
+            assert matcher is not None  # check() refused a query with neither
+            yield from _text_hits(db, matcher, batch)
+        done += len(batch)
+    if progress is not None:
+        progress(total, total)
+
+
+def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
+    """The layers searched, id -> name: those named, else every person's."""
+    rows = conn.execute(select(Annotator.id, Annotator.name, Annotator.kind)).all()
+    if not names:
+        return {r.id: r.name for r in rows if r.kind == PERSON}
+    known = {r.name: r.id for r in rows}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ValidationError(f"no annotator or layer called {', '.join(missing)} in this database")
+    return {known[n]: n for n in names}
+
+
+def _candidates(db: Database, query: SearchQuery, layer_ids: list[int]) -> Any:
+    """(id, length) of the documents that may hold a hit, in id order."""
+    found = select(Document.id, Document.length).order_by(Document.id)
+    like = _text_like(db, query)
+    if like is not None:
+        found = found.where(like)
+    if query.annotations:
+        spans = _span_filter(query, layer_ids)
+        found = found.where(Document.id.in_(select(Span.document_id).where(*spans)))
+    elif query.statuses:
+        found = found.where(
+            or_(*(_in_status(Document.id, lid, query.statuses) for lid in layer_ids))
+            if layer_ids
+            else false()
+        )
+    return found
+
+
+def _text_like(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
+    """A LIKE every document holding the text passes, when one can be made.
+
+    Never for a regular expression or for accents (an "e" must find "é"). Ignoring case, only
+    the longest ASCII run of the text is used: SQLite's LIKE folds ASCII case alone.
+    """
+    if not query.text or query.regex or query.ignore_accents:
+        return None
+    fragment = query.text
+    if query.ignore_case:
+        fragment = max(_ASCII_RUNS.findall(query.text), key=len, default="")
+        if not fragment.strip():
+            return None
+    pattern = f"%{_escape_like(fragment)}%"
+    if query.ignore_case and not db.is_sqlite:
+        return Document.text.ilike(pattern, escape="\\")
+    return Document.text.like(pattern, escape="\\")
+
+
+def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Span.annotator_id.in_(layer_ids)]
+    if query.labels:
+        conditions.append(Span.label.in_(query.labels))
+    for name, value in query.attributes:
+        # The JSON as stored, as text: a LIKE only narrows, the exact test is ``has_value``.
+        parts = [f'"{name}"'] if value.lower() in _YES_NO else [f'"{name}"', value]
+        for part in parts:
+            if _unescaped(part):
+                like = f"%{_escape_like(part)}%"
+                conditions.append(cast(Span.attributes, Text).like(like, escape="\\"))
+    if query.statuses:
+        conditions.append(_in_status(Span.document_id, Span.annotator_id, query.statuses))
+    return conditions
+
+
+def _unescaped(part: str) -> bool:
+    """Whether JSON writes ``part`` as it is (no escape for a quote, backslash or control)."""
+    inner = part[1:-1] if part.startswith('"') else part
+    return inner.isascii() and inner.isprintable() and '"' not in inner and "\\" not in inner
+
+
+def _in_status(document: Any, annotator: Any, statuses: Sequence[str]) -> ColumnElement[bool]:
+    """Whether a layer has the document in one of ``statuses`` ("new" is no status row)."""
+    rows = select(DocumentStatus.document_id).where(
+        DocumentStatus.document_id == document, DocumentStatus.annotator_id == annotator
+    )
+    if "new" in statuses:
+        others = [s for s in STATUSES if s not in statuses]
+        return ~exists(rows.where(DocumentStatus.status.in_(others))) if others else true()
+    return exists(rows.where(DocumentStatus.status.in_(list(statuses))))
+
+
+def _batches(candidates: Sequence[Any]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    size = 0
+    for doc_id, length in candidates:
+        if batch and (len(batch) >= BATCH_DOCUMENTS or size + length > BATCH_CHARACTERS):
+            yield batch
+            batch, size = [], 0
+        batch.append(doc_id)
+        size += length
+    if batch:
+        yield batch
+
+
+def _documents(db: Database, ids: list[int]) -> list[Any]:
+    query = (
+        select(Document.id, Document.key, Document.title, Document.text)
+        .where(Document.id.in_(ids))
+        .order_by(Document.id)
+    )
+    with db.read() as s:
+        return list(s.connection().execute(query).all())
+
+
+def _text_hits(db: Database, matcher: TextMatcher, ids: list[int]) -> Iterator[Hit]:
+    for doc_id, key, title, text in _documents(db, ids):
+        for start, end in matcher.find(text):
+            yield Hit(doc_id, key, title, start, end, *snippet(text, start, end))
+
+
+def _span_hits(
+    db: Database,
+    query: SearchQuery,
+    matcher: TextMatcher | None,
+    layers: dict[int, str],
+    ids: list[int],
+) -> Iterator[Hit]:
+    spans_query = (
+        select(
+            Span.document_id,
+            Span.id,
+            Span.annotator_id,
+            Span.start,
+            Span.end,
+            Span.label,
+            cast(Span.attributes, Text),
+        )
+        .where(Span.document_id.in_(ids), *_span_filter(query, list(layers)))
+        .order_by(Span.document_id, Span.start, Span.end, Span.id)
+    )
+    with db.read() as s:
+        rows = s.connection().execute(spans_query).all()
+    by_document: dict[int, list[Any]] = {}
+    for row in rows:
+        by_document.setdefault(row[0], []).append(row)
+    documents = _documents(db, sorted(by_document))
+    for doc_id, key, title, text in documents:
+        for _, span_id, annotator_id, start, end, label, raw in by_document[doc_id]:
+            attributes = jsonio.loads(raw) if raw else {}
+            if not all(has_value(attributes, n, v) for n, v in query.attributes):
+                continue
+            if matcher is not None and not matcher.found_in(text[start:end]):
+                continue
+            yield Hit(
+                doc_id,
+                key,
+                title,
+                start,
+                end,
+                *snippet(text, start, end),
+                span_id=span_id,
+                label=label,
+                annotator=layers[annotator_id],
+                attributes=attributes,
+            )
