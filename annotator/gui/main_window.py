@@ -49,6 +49,7 @@ from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
 from annotator.gui.window_layout import WindowLayout
+from annotator.gui.window_search import WindowSearch
 from annotator.gui.window_titles import TitleActions
 
 STATUS_FILTERS = (
@@ -256,6 +257,8 @@ class MainWindow(
         self.snap_action = self._action(edit, "Snap to words", self._toggle_snap, "Ctrl+W")
         self.snap_action.setCheckable(True)
         self.snap_action.setChecked(True)
+        self.corpus_search = WindowSearch(self)  # Ctrl+Shift+F (window_search.py)
+        self._action(edit, "Search corpus…", self.corpus_search.show, "Ctrl+Shift+F", "search")
 
         doc = menu.addMenu("&Document")
         self._action(
@@ -500,6 +503,7 @@ class MainWindow(
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
             "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F filter documents · F1 guidelines",
+            "Ctrl+Shift+F search every document (Enter on a hit opens it, selected)",
             "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",

@@ -158,9 +158,9 @@ def test_pages_and_stopping_early_read_only_what_is_shown(
     read: list[int] = []
     real = search_module._documents
 
-    def counting(db, ids):  # type: ignore[no-untyped-def]
+    def counting(db, ids, like):  # type: ignore[no-untyped-def]
         read.extend(ids)
-        return real(db, ids)
+        return real(db, ids, like)
 
     monkeypatch.setattr(search_module, "_documents", counting)
     query = SearchQuery(text="missile")

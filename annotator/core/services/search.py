@@ -45,7 +45,7 @@ def search_corpus(
     matcher = TextMatcher(query) if query.text else None
     with db.read() as s:
         layers = _layers(s.connection(), query.layers)
-        candidates = s.connection().execute(_candidates(db, query, list(layers))).all()
+        candidates = s.connection().execute(_candidates(query, list(layers))).all()
     return _hits(db, query, matcher, layers, candidates, progress)
 
 
@@ -58,14 +58,15 @@ def _hits(
     progress: Progress | None,
 ) -> Iterator[Hit]:
     total, done = len(candidates), 0
+    like = _text_like(db, query)
     for batch in _batches(candidates):
         if progress is not None and progress(done, total) is False:
             return
         if query.annotations:
-            yield from _span_hits(db, query, matcher, layers, batch)
+            yield from _span_hits(db, query, matcher, layers, batch, like)
         else:
             assert matcher is not None  # check() refused a query with neither
-            yield from _text_hits(db, matcher, batch)
+            yield from _text_hits(matcher, _documents(db, batch, like))
         done += len(batch)
     if progress is not None:
         progress(total, total)
@@ -83,12 +84,11 @@ def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
     return {known[n]: n for n in names}
 
 
-def _candidates(db: Database, query: SearchQuery, layer_ids: list[int]) -> Any:
-    """(id, length) of the documents that may hold a hit, in id order."""
+def _candidates(query: SearchQuery, layer_ids: list[int]) -> Any:
+    """(id, length) of the documents that may hold a hit, in id order: read from indexes only
+    (the texts are searched a batch at a time, so the first hits come before the last is read).
+    """
     found = select(Document.id, Document.length).order_by(Document.id)
-    like = _text_like(db, query)
-    if like is not None:
-        found = found.where(like)
     if query.annotations:
         spans = _span_filter(query, layer_ids)
         found = found.where(Document.id.in_(select(Span.document_id).where(*spans)))
@@ -166,18 +166,21 @@ def _batches(candidates: Sequence[Any]) -> Iterator[list[int]]:
         yield batch
 
 
-def _documents(db: Database, ids: list[int]) -> list[Any]:
+def _documents(db: Database, ids: list[int], like: ColumnElement[bool] | None) -> list[Any]:
+    """(id, key, title, text) of those of ``ids`` whose text passes ``like``."""
     query = (
         select(Document.id, Document.key, Document.title, Document.text)
         .where(Document.id.in_(ids))
         .order_by(Document.id)
     )
+    if like is not None:
+        query = query.where(like)
     with db.read() as s:
         return list(s.connection().execute(query).all())
 
 
-def _text_hits(db: Database, matcher: TextMatcher, ids: list[int]) -> Iterator[Hit]:
-    for doc_id, key, title, text in _documents(db, ids):
+def _text_hits(matcher: TextMatcher, documents: list[Any]) -> Iterator[Hit]:
+    for doc_id, key, title, text in documents:
         for start, end in matcher.find(text):
             yield Hit(doc_id, key, title, start, end, *snippet(text, start, end))
 
@@ -188,6 +191,7 @@ def _span_hits(
     matcher: TextMatcher | None,
     layers: dict[int, str],
     ids: list[int],
+    like: ColumnElement[bool] | None,
 ) -> Iterator[Hit]:
     spans_query = (
         select(
@@ -207,8 +211,9 @@ def _span_hits(
     by_document: dict[int, list[Any]] = {}
     for row in rows:
         by_document.setdefault(row[0], []).append(row)
-    documents = _documents(db, sorted(by_document))
-    for doc_id, key, title, text in documents:
+    if not by_document:
+        return
+    for doc_id, key, title, text in _documents(db, sorted(by_document), like):
         for _, span_id, annotator_id, start, end, label, raw in by_document[doc_id]:
             attributes = jsonio.loads(raw) if raw else {}
             if not all(has_value(attributes, n, v) for n, v in query.attributes):
