@@ -154,13 +154,15 @@ def test_pages_and_stopping_early_read_only_what_is_shown(
 ) -> None:
     for n in range(30):
         workspace.documents.add(f"Report {n}: the missile test failed.", key=f"r{n:02}")
-    monkeypatch.setattr(search_module, "BATCH_DOCUMENTS", 4)
+    monkeypatch.setattr(search_module, "FIRST_BATCH", 4)
+    monkeypatch.setattr(search_module, "MAX_BATCH", 4)
     read: list[int] = []
     real = search_module._documents
 
-    def counting(db, ids, like):  # type: ignore[no-untyped-def]
-        read.extend(ids)
-        return real(db, ids, like)
+    def counting(db, which, narrow):  # type: ignore[no-untyped-def]
+        found = real(db, which, narrow)
+        read.extend(row[0] for row in found)
+        return found
 
     monkeypatch.setattr(search_module, "_documents", counting)
     query = SearchQuery(text="missile")

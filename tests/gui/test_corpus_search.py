@@ -126,12 +126,13 @@ def test_stop_ends_the_search_and_keeps_the_hits_found(
 ) -> None:
     window = open_main()
     # One document a batch, each read slowly: a search long enough to stop half way.
-    monkeypatch.setattr(search_module, "BATCH_DOCUMENTS", 1)
+    monkeypatch.setattr(search_module, "FIRST_BATCH", 1)
+    monkeypatch.setattr(search_module, "MAX_BATCH", 1)
     real = search_module._documents
 
-    def slow(db, ids, like):  # type: ignore[no-untyped-def]
+    def slow(db, which, narrow):  # type: ignore[no-untyped-def]
         time.sleep(0.3)
-        return real(db, ids, like)
+        return real(db, which, narrow)
 
     monkeypatch.setattr(search_module, "_documents", slow)
     panel = open_search(window, user)

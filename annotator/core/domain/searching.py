@@ -201,4 +201,6 @@ def snippet(text: str, start: int, end: int, context: int = CONTEXT) -> tuple[st
 
 
 def _one_line(text: str) -> str:
+    if text.isprintable() and "  " not in text:  # most context: nothing to change
+        return text
     return _SPACES.sub(" ", text)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, cast, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, func, or_, select, true
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
@@ -24,8 +24,9 @@ from annotator.core.services.documents import _escape_like
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
 
-BATCH_DOCUMENTS = 200  # documents read per query ...
-BATCH_CHARACTERS = 4_000_000  # ... or fewer, so that a batch of long articles stays small
+FIRST_BATCH = 64  # documents (ids) read by the first query: the first page of hits at once
+MAX_BATCH = 8192  # the most a query reads, fewer when ...
+BATCH_CHARACTERS = 16_000_000  # ... the documents average more than this in all
 _ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
@@ -38,15 +39,38 @@ def search_corpus(
     """Every hit of ``query``, in document order (then by offset), read as it is consumed.
 
     A bad regular expression or an unknown layer is refused here, before any hit is read.
-    ``progress(documents read, documents to read)`` is called before each batch; returning
-    False stops the search there.
+    ``progress(documents passed, documents in all)`` is called before each batch (counted by
+    id, so deleted documents' gaps count too); returning False stops the search there.
     """
     query.check()
     matcher = TextMatcher(query) if query.text else None
     with db.read() as s:
-        layers = _layers(s.connection(), query.layers)
-        candidates = s.connection().execute(_candidates(query, list(layers))).all()
-    return _hits(db, query, matcher, layers, candidates, progress)
+        conn = s.connection()
+        layers = _layers(conn, query.layers)
+        first, last, count, length = conn.execute(
+            select(
+                func.min(Document.id),
+                func.max(Document.id),
+                func.count(),
+                func.coalesce(func.sum(Document.length), 0),
+            )
+        ).one()
+    if not count:
+        return iter(())
+    # Batches of ids grow from a small first one (the first page comes at once) to as many
+    # documents as make about BATCH_CHARACTERS of text on average.
+    widest = max(FIRST_BATCH, min(MAX_BATCH, BATCH_CHARACTERS * count // max(1, length)))
+    ranges = _ranges(first, last, widest)
+    return _hits(db, query, matcher, layers, ranges, (first, last), progress)
+
+
+def _ranges(first: int, last: int, widest: int) -> Iterator[tuple[int, int]]:
+    """Consecutive id ranges covering first..last, doubling in width up to ``widest``."""
+    low, width = first, FIRST_BATCH
+    while low <= last:
+        yield low, min(last, low + width - 1)
+        low += width
+        width = min(widest, width * 2)
 
 
 def _hits(
@@ -54,20 +78,28 @@ def _hits(
     query: SearchQuery,
     matcher: TextMatcher | None,
     layers: dict[int, str],
-    candidates: Sequence[Any],
+    ranges: Iterator[tuple[int, int]],
+    bounds: tuple[int, int],
     progress: Progress | None,
 ) -> Iterator[Hit]:
-    total, done = len(candidates), 0
-    like = _text_like(db, query)
-    for batch in _batches(candidates):
-        if progress is not None and progress(done, total) is False:
+    total = bounds[1] - bounds[0] + 1
+    narrow = _text_like(db, query)
+    if not query.annotations and query.statuses:
+        status = (
+            or_(*(_in_status(Document.id, lid, query.statuses) for lid in layers))
+            if layers
+            else false()
+        )
+        narrow = status if narrow is None else and_(narrow, status)
+    for low, high in ranges:
+        if progress is not None and progress(low - bounds[0], total) is False:
             return
         if query.annotations:
-            yield from _span_hits(db, query, matcher, layers, batch, like)
+            yield from _span_hits(db, query, matcher, layers, (low, high), narrow)
         else:
             assert matcher is not None  # check() refused a query with neither
-            yield from _text_hits(matcher, _documents(db, batch, like))
-        done += len(batch)
+            found = _documents(db, Document.id.between(low, high), narrow)
+            yield from _text_hits(matcher, found)
     if progress is not None:
         progress(total, total)
 
@@ -82,23 +114,6 @@ def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
     if missing:
         raise ValidationError(f"no annotator or layer called {', '.join(missing)} in this database")
     return {known[n]: n for n in names}
-
-
-def _candidates(query: SearchQuery, layer_ids: list[int]) -> Any:
-    """(id, length) of the documents that may hold a hit, in id order: read from indexes only
-    (the texts are searched a batch at a time, so the first hits come before the last is read).
-    """
-    found = select(Document.id, Document.length).order_by(Document.id)
-    if query.annotations:
-        spans = _span_filter(query, layer_ids)
-        found = found.where(Document.id.in_(select(Span.document_id).where(*spans)))
-    elif query.statuses:
-        found = found.where(
-            or_(*(_in_status(Document.id, lid, query.statuses) for lid in layer_ids))
-            if layer_ids
-            else false()
-        )
-    return found
 
 
 def _text_like(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
@@ -153,28 +168,17 @@ def _in_status(document: Any, annotator: Any, statuses: Sequence[str]) -> Column
     return exists(rows.where(DocumentStatus.status.in_(list(statuses))))
 
 
-def _batches(candidates: Sequence[Any]) -> Iterator[list[int]]:
-    batch: list[int] = []
-    size = 0
-    for doc_id, length in candidates:
-        if batch and (len(batch) >= BATCH_DOCUMENTS or size + length > BATCH_CHARACTERS):
-            yield batch
-            batch, size = [], 0
-        batch.append(doc_id)
-        size += length
-    if batch:
-        yield batch
-
-
-def _documents(db: Database, ids: list[int], like: ColumnElement[bool] | None) -> list[Any]:
-    """(id, key, title, text) of those of ``ids`` whose text passes ``like``."""
+def _documents(
+    db: Database, which: ColumnElement[bool], narrow: ColumnElement[bool] | None
+) -> list[Any]:
+    """(id, key, title, text) of the documents ``which`` picks that pass ``narrow``."""
     query = (
         select(Document.id, Document.key, Document.title, Document.text)
-        .where(Document.id.in_(ids))
+        .where(which)
         .order_by(Document.id)
     )
-    if like is not None:
-        query = query.where(like)
+    if narrow is not None:
+        query = query.where(narrow)
     with db.read() as s:
         return list(s.connection().execute(query).all())
 
@@ -190,7 +194,7 @@ def _span_hits(
     query: SearchQuery,
     matcher: TextMatcher | None,
     layers: dict[int, str],
-    ids: list[int],
+    ids: tuple[int, int],
     like: ColumnElement[bool] | None,
 ) -> Iterator[Hit]:
     spans_query = (
@@ -203,7 +207,7 @@ def _span_hits(
             Span.label,
             cast(Span.attributes, Text),
         )
-        .where(Span.document_id.in_(ids), *_span_filter(query, list(layers)))
+        .where(Span.document_id.between(*ids), *_span_filter(query, list(layers)))
         .order_by(Span.document_id, Span.start, Span.end, Span.id)
     )
     with db.read() as s:
@@ -213,7 +217,7 @@ def _span_hits(
         by_document.setdefault(row[0], []).append(row)
     if not by_document:
         return
-    for doc_id, key, title, text in _documents(db, sorted(by_document), like):
+    for doc_id, key, title, text in _documents(db, Document.id.in_(sorted(by_document)), like):
         for _, span_id, annotator_id, start, end, label, raw in by_document[doc_id]:
             attributes = jsonio.loads(raw) if raw else {}
             if not all(has_value(attributes, n, v) for n, v in query.attributes):
