@@ -212,16 +212,15 @@ def _span_hits(
     )
     with db.read() as s:
         rows = s.connection().execute(spans_query).all()
-    by_document: dict[int, list[Any]] = {}
-    for row in rows:
-        by_document.setdefault(row[0], []).append(row)
+    by_document: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
+    for row in rows:  # the values decided first: only documents with a span left are read
+        attributes = jsonio.loads(row[6]) if row[6] else {}
+        if all(has_value(attributes, n, v) for n, v in query.attributes):
+            by_document.setdefault(row[0], []).append((row, attributes))
     if not by_document:
         return
     for doc_id, key, title, text in _documents(db, Document.id.in_(sorted(by_document)), like):
-        for _, span_id, annotator_id, start, end, label, raw in by_document[doc_id]:
-            attributes = jsonio.loads(raw) if raw else {}
-            if not all(has_value(attributes, n, v) for n, v in query.attributes):
-                continue
+        for (_, span_id, annotator_id, start, end, label, _), attributes in by_document[doc_id]:
             if matcher is not None and not matcher.found_in(text[start:end]):
                 continue
             yield Hit(
