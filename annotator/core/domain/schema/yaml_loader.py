@@ -57,9 +57,9 @@ def load_located(text: str, filename: str) -> Located:
     """Parse YAML text into nested ``Located`` values (dicts of str -> Located, lists)."""
     fast = _fast_compose(text)
     if fast is not None:
-        node, c_loader = fast
+        composed, c_loader = fast
         try:
-            return _convert(node, c_loader, filename, 0)
+            return _convert(composed, c_loader, filename, 0)
         finally:
             c_loader.dispose()
     try:
