@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from annotator.core.services import search as search_module
@@ -71,6 +72,7 @@ def test_search_shows_every_hit_and_enter_opens_one_selected(
     shown = [model.hit(row) for row in range(model.rowCount())]
     assert [(h.document_id, h.start, h.end) for h in shown if h] == expected
     assert model.data(model.index(0, 2)).lower() == "rocket"
+    ModelTester(qtbot).check(model)  # Qt's own rules for a model, fetchMore included
     assert panel.summary.text().startswith(f"{len(expected)} hits in ")
     # A hit in another document than the open one: Enter opens it, the hit selected.
     row = next(r for r, h in enumerate(shown) if h and h.document_id != window.session.document.id)
@@ -105,6 +107,24 @@ def test_an_annotation_hit_selects_its_span(
     open_row(qtbot, panel, len(hits) - 1)
     assert window.session is not None and window.session.document.id == last.document_id
     assert window.editor.selected == last.span_id
+
+
+def test_many_hits_are_handed_to_the_view_a_page_at_a_time(qtbot: QtBot) -> None:
+    from annotator.core.domain.searching import Hit
+    from annotator.gui.models.search_results import PAGE, SearchResultsModel
+
+    model = SearchResultsModel()
+    hits = [Hit(1, "k", "t", i, i + 1, "", "x", "") for i in range(PAGE * 2 + 7)]
+    model.append(hits[:10])
+    assert model.rowCount() == 10  # the first page fills as hits come
+    model.append(hits[10:])
+    assert (model.rowCount(), model.found) == (PAGE, len(hits))
+    assert model.canFetchMore()
+    model.fetchMore()
+    model.fetchMore()
+    assert model.rowCount() == len(hits) and not model.canFetchMore()
+    assert model.hit(len(hits) - 1) == hits[-1] and model.documents == 1
+    ModelTester(qtbot).check(model)
 
 
 def test_a_bad_expression_is_told_and_nothing_runs(

@@ -44,7 +44,7 @@ class SearchResultsModel(FlatTableModel):
         self._hits.extend(hits)
         self._documents.update(h.document_id for h in hits)
         if self._shown < PAGE:
-            self.fetchMore(QModelIndex())
+            self._show(PAGE - self._shown)
 
     @property
     def found(self) -> int:
@@ -68,9 +68,12 @@ class SearchResultsModel(FlatTableModel):
         return not parent.isValid() and self._shown < len(self._hits)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
-            return
-        more = min(PAGE, len(self._hits) - self._shown)
+        if not parent.isValid():
+            self._show(PAGE)
+
+    def _show(self, rows: int) -> None:
+        """Hand the view up to ``rows`` more of the hits received."""
+        more = min(rows, len(self._hits) - self._shown)
         if more <= 0:
             return
         self.beginInsertRows(QModelIndex(), self._shown, self._shown + more - 1)
