@@ -145,9 +145,8 @@ class CorpusSearchPanel(QWidget):
         layout.addWidget(view, 1)
 
     def set_schema(self, schema: Schema) -> None:
-        """The labels and values offered as filters (any stored label can still be found)."""
-        self.label_box.clear()
-        self.label_box.addItems([ANY_LABEL, *(label.name for label in schema.labels)])
+        """The labels, values and annotators offered as filters (any stored label can still be
+        found from the command line); a filter chosen before stays chosen while offered."""
         values = [
             f"{attr.name}={value.name}"
             for label in schema.labels
@@ -155,10 +154,15 @@ class CorpusSearchPanel(QWidget):
             if attr.type in (AttributeType.CHOICE, AttributeType.MULTI)
             for value in attr.values
         ]
-        self.value_box.clear()
-        self.value_box.addItems([ANY_VALUE, *dict.fromkeys(values)])
-        self.layer_box.clear()
-        self.layer_box.addItems([EVERY_PERSON, *(a.name for a in self.workspace.annotators.all())])
+        for box, items in (
+            (self.label_box, [ANY_LABEL, *(label.name for label in schema.labels)]),
+            (self.value_box, [ANY_VALUE, *dict.fromkeys(values)]),
+            (self.layer_box, [EVERY_PERSON, *(a.name for a in self.workspace.annotators.all())]),
+        ):
+            chosen = box.currentText()
+            box.clear()
+            box.addItems(items)
+            box.setCurrentIndex(max(0, box.findText(chosen)))
 
     def query(self) -> SearchQuery:
         """The search the fields describe."""

@@ -107,6 +107,10 @@ def test_an_annotation_hit_selects_its_span(
     open_row(qtbot, panel, len(hits) - 1)
     assert window.session is not None and window.session.document.id == last.document_id
     assert window.editor.selected == last.span_id
+    # Ctrl+Shift+F again, from the article: the same dock, its filters as they were.
+    assert open_search(window, user) is panel
+    assert (panel.label_box.currentText(), panel.layer_box.currentText()) == ("STATEMENT", me)
+    assert panel.value_box.currentText() == "stance=threatens"
 
 
 def test_many_hits_are_handed_to_the_view_a_page_at_a_time(qtbot: QtBot) -> None:
