@@ -24,9 +24,9 @@ from annotator.core.services.documents import _escape_like
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
 
-FIRST_BATCH = 64  # documents (ids) read by the first query: the first page of hits at once
-MAX_BATCH = 8192  # the most a query reads, fewer when ...
-BATCH_CHARACTERS = 16_000_000  # ... the documents average more than this in all
+FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
+MAX_BATCH = 8192  # the most ids a query reads, fewer when the texts are long:
+BATCH_CHARACTERS = 16_000_000  # about this much text a query, by the average so far
 _ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
@@ -47,43 +47,43 @@ def search_corpus(
     with db.read() as s:
         conn = s.connection()
         layers = _layers(conn, query.layers)
-        first, last, count, length = conn.execute(
-            select(
-                func.min(Document.id),
-                func.max(Document.id),
-                func.count(),
-                func.coalesce(func.sum(Document.length), 0),
-            )
-        ).one()
-    if not count:
+        # The ends of the id range only: read from the primary key, never from the texts.
+        first, last = conn.execute(select(func.min(Document.id), func.max(Document.id))).one()
+    if first is None:
         return iter(())
-    # Batches of ids grow from a small first one (the first page comes at once) to as many
-    # documents as make about BATCH_CHARACTERS of text on average.
-    widest = max(FIRST_BATCH, min(MAX_BATCH, BATCH_CHARACTERS * count // max(1, length)))
-    ranges = _ranges(first, last, widest)
-    return _hits(db, query, matcher, layers, ranges, (first, last), progress)
+    return _hits(_Reader(db), query, matcher, layers, (first, last), progress)
 
 
-def _ranges(first: int, last: int, widest: int) -> Iterator[tuple[int, int]]:
-    """Consecutive id ranges covering first..last, doubling in width up to ``widest``."""
-    low, width = first, FIRST_BATCH
-    while low <= last:
-        yield low, min(last, low + width - 1)
-        low += width
-        width = min(widest, width * 2)
+class _Reader:
+    """Reads documents for the search and counts the characters read, by which the batches
+    are sized."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.characters = 0
+
+    def documents(
+        self, which: ColumnElement[bool], narrow: ColumnElement[bool] | None
+    ) -> list[Any]:
+        found = _documents(self.db, which, narrow)
+        self.characters += sum(len(row[3]) for row in found)
+        return found
 
 
 def _hits(
-    db: Database,
+    reader: _Reader,
     query: SearchQuery,
     matcher: TextMatcher | None,
     layers: dict[int, str],
-    ranges: Iterator[tuple[int, int]],
     bounds: tuple[int, int],
     progress: Progress | None,
 ) -> Iterator[Hit]:
-    total = bounds[1] - bounds[0] + 1
-    narrow = _text_like(db, query)
+    """The hits, a range of ids at a time. The first range is small (the first page of hits
+    comes at once); each next one doubles, up to MAX_BATCH ids, or fewer when the texts read
+    so far average so long that the range would read more than BATCH_CHARACTERS."""
+    first, last = bounds
+    total = last - first + 1
+    narrow = _text_like(reader.db, query)
     if not query.annotations and query.statuses:
         status = (
             or_(*(_in_status(Document.id, lid, query.statuses) for lid in layers))
@@ -91,15 +91,20 @@ def _hits(
             else false()
         )
         narrow = status if narrow is None else and_(narrow, status)
-    for low, high in ranges:
-        if progress is not None and progress(low - bounds[0], total) is False:
+    low, width = first, FIRST_BATCH
+    while low <= last:
+        if progress is not None and progress(low - first, total) is False:
             return
+        high = min(last, low + width - 1)
         if query.annotations:
-            yield from _span_hits(db, query, matcher, layers, (low, high), narrow)
+            yield from _span_hits(reader, query, matcher, layers, (low, high), narrow)
         else:
             assert matcher is not None  # check() refused a query with neither
-            found = _documents(db, Document.id.between(low, high), narrow)
+            found = reader.documents(Document.id.between(low, high), narrow)
             yield from _text_hits(matcher, found)
+        low = high + 1
+        per_id = reader.characters / (low - first)
+        width = max(1, min(width * 2, MAX_BATCH, int(BATCH_CHARACTERS / max(per_id, 1.0))))
     if progress is not None:
         progress(total, total)
 
@@ -190,7 +195,7 @@ def _text_hits(matcher: TextMatcher, documents: list[Any]) -> Iterator[Hit]:
 
 
 def _span_hits(
-    db: Database,
+    reader: _Reader,
     query: SearchQuery,
     matcher: TextMatcher | None,
     layers: dict[int, str],
@@ -210,7 +215,7 @@ def _span_hits(
         .where(Span.document_id.between(*ids), *_span_filter(query, list(layers)))
         .order_by(Span.document_id, Span.start, Span.end, Span.id)
     )
-    with db.read() as s:
+    with reader.db.read() as s:
         rows = s.connection().execute(spans_query).all()
     by_document: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
     for row in rows:  # the values decided first: only documents with a span left are read
@@ -219,7 +224,8 @@ def _span_hits(
             by_document.setdefault(row[0], []).append((row, attributes))
     if not by_document:
         return
-    for doc_id, key, title, text in _documents(db, Document.id.in_(sorted(by_document)), like):
+    which = Document.id.in_(sorted(by_document))
+    for doc_id, key, title, text in reader.documents(which, like):
         for (_, span_id, annotator_id, start, end, label, _), attributes in by_document[doc_id]:
             if matcher is not None and not matcher.found_in(text[start:end]):
                 continue
