@@ -1,16 +1,17 @@
 """Start-up: from process start to the window shown and idle on the demo database (issue 13).
 
 Each run is a fresh ``python -c`` process on the offscreen platform, timed by this process from
-launch to the child's "ready" line (the interpreter's own start included). The child opens the
-window as ``annotator gui`` does, shows it, waits for the first document to open and then for
-every queued event to be handled: what a user sees as a window they can work in.
+launch to the child's "ready" line (the interpreter's own start included). The child runs
+``annotator gui`` itself (its event loop replaced by one that returns once the first document
+is open and every queued event handled): what a user sees as a window they can work in.
 
 - ours: that, on a database loaded with ``annotator demo``;
 - reference: the same process showing a bare ``QMainWindow`` with a ``QPlainTextEdit`` holding
   the first demo article: the floor PySide6 itself sets on this machine.
 
 Also printed: the import of ``annotator.gui.app`` alone, and the ``python -X importtime``
-breakdown of its costliest imports (cumulative), to see where the time goes.
+breakdown by package, to see where the time goes. ``$ANNOTATOR_STARTUP_TREE`` names another
+checkout to measure (an earlier commit's, for a before/after on the same machine and load).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ FIGURES = (
 )
 TARGET_S = 0.5
 TOP = 15  # imports listed in the breakdown
+TREE_ENV = "ANNOTATOR_STARTUP_TREE"
 
 _IDLE = """
 import os, time
@@ -53,17 +55,22 @@ def _idle(app):
 OURS = (
     _IDLE
     + """
-import sys, time
-from PySide6.QtCore import QSettings
-from annotator.gui.app import application, open_window
-app = application()
-window = open_window(sys.argv[1], "bench", QSettings(sys.argv[2], QSettings.Format.IniFormat),
-                     ask=False)
-window.show()
-while window.session is None:
-    app.processEvents()
-_idle(app)
-_ready()
+import sys
+from PySide6.QtWidgets import QApplication
+
+
+def _exec(app):  # the event loop the window enters: run until idle with a document open
+    while not any(getattr(w, "session", None) for w in app.topLevelWidgets()):
+        app.processEvents()
+    _idle(app)
+    _ready()
+
+
+QApplication.exec = _exec
+sys.argv = ["annotator", "gui", "--db", sys.argv[1], "--annotator", "bench"]
+from annotator.cli.main import main
+
+main()
 """
 )
 
@@ -94,7 +101,7 @@ def _env(home: Path) -> dict[str, str]:
     return {
         **env,
         "QT_QPA_PLATFORM": "offscreen",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.environ.get(TREE_ENV) or str(REPO),
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_DATA_HOME": str(home / "data"),
     }
@@ -105,7 +112,7 @@ def timed(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args],
-        cwd=REPO,
+        cwd=env["PYTHONPATH"],  # the measured tree: python -c puts its cwd first
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,  # the offscreen platform's chatter; a failure is told below
@@ -130,7 +137,7 @@ def import_breakdown(env: dict[str, str], top: int = TOP, runs: int = 3) -> list
     for _ in range(runs):
         done = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", "import annotator.gui.app"],
-            cwd=REPO,
+            cwd=env["PYTHONPATH"],  # the measured tree: python -c puts its cwd first
             env=env,
             capture_output=True,
             text=True,
@@ -157,7 +164,7 @@ def run(scale: float) -> list[Figure]:
         db = str(home / "demo.sqlite3")
         subprocess.run(
             [sys.executable, "-m", "annotator", "demo", "--db", db],
-            cwd=REPO,
+            cwd=env["PYTHONPATH"],  # the measured tree: python -c puts its cwd first
             env=env,
             check=True,
             capture_output=True,
@@ -167,10 +174,10 @@ def run(scale: float) -> list[Figure]:
         with Workspace(db, create=False) as ws:
             first = home / "first.txt"
             first.write_text(ws.documents.get(ws.documents.ids(None)[0]).text, encoding="utf-8")
-        timed(OURS, [db, str(home / "warm.ini")], env)  # caches bytecode, sets up the file
+        timed(OURS, [db], env)  # caches bytecode; the day's automatic backup made
         ours, cpu, bare, imports, bare_cpu = [], [], [], [], []
-        for n in range(repeats):  # interleaved: the machine's load falls on both alike
-            wall, used = timed(OURS, [db, str(home / f"settings{n}.ini")], env)
+        for _ in range(repeats):  # interleaved: the machine's load falls on both alike
+            wall, used = timed(OURS, [db], env)
             ours.append(wall)
             cpu.append(used)
             wall, used = timed(BARE, [str(first)], env)
