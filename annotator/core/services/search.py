@@ -2,9 +2,9 @@
 
 SQL narrows what is read (a LIKE on the texts when it is safe, labels, layers, statuses, a LIKE
 on the attributes' JSON); the exact match is made in Python on what comes back
-(``domain/searching.py``), so SQLite and PostgreSQL give the same hits. Documents are read in
-small batches, each in its own short read transaction: a caller that stops early (a page of
-results, a cancelled search) reads no more than it showed.
+(``domain/searching.py``), so SQLite and PostgreSQL give the same hits. Documents are read by
+ranges of ids, each in its own short read transaction: a caller that stops early (a page of
+results, a cancelled search) reads little more than it showed.
 """
 
 from __future__ import annotations
@@ -199,9 +199,11 @@ def _span_hits(
     query: SearchQuery,
     matcher: TextMatcher | None,
     layers: dict[int, str],
-    ids: tuple[int, int],
-    like: ColumnElement[bool] | None,
+    id_range: tuple[int, int],
+    narrow: ColumnElement[bool] | None,
 ) -> Iterator[Hit]:
+    """The spans of the documents in ``id_range`` that pass the query, with the text's match
+    inside the span when text was asked for."""
     spans_query = (
         select(
             Span.document_id,
@@ -212,7 +214,7 @@ def _span_hits(
             Span.label,
             cast(Span.attributes, Text),
         )
-        .where(Span.document_id.between(*ids), *_span_filter(query, list(layers)))
+        .where(Span.document_id.between(*id_range), *_span_filter(query, list(layers)))
         .order_by(Span.document_id, Span.start, Span.end, Span.id)
     )
     with reader.db.read() as s:
@@ -225,7 +227,7 @@ def _span_hits(
     if not by_document:
         return
     which = Document.id.in_(sorted(by_document))
-    for doc_id, key, title, text in reader.documents(which, like):
+    for doc_id, key, title, text in reader.documents(which, narrow):
         for (_, span_id, annotator_id, start, end, label, _), attributes in by_document[doc_id]:
             if matcher is not None and not matcher.found_in(text[start:end]):
                 continue
