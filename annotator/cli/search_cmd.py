@@ -55,11 +55,18 @@ from annotator.core.domain.wording import counted
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
+    metavar="N",
     default=50,
     show_default=True,
     help="Show at most this many hits; 0 for all.",
 )
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits first.")
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="Skip this many hits first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per hit and line.")
 @click.pass_context
 def search(
