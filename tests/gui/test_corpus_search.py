@@ -37,6 +37,7 @@ def search_for(qtbot: QtBot, panel: CorpusSearchPanel, text: str) -> None:
 def open_row(qtbot: QtBot, panel: CorpusSearchPanel, row: int) -> None:
     """Click a hit's row, then press Enter on it."""
     view = panel.view
+    view.scrollTo(panel.model.index(row, 2))  # the user scrolls to it
     rect = view.visualRect(panel.model.index(row, 2))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.center()))
     qtbot.keyClick(view, Key.Key_Return)
@@ -83,6 +84,16 @@ def test_search_shows_every_hit_and_enter_opens_one_selected(
     assert window.editor.text_selection() == (hit.start, hit.end)
     assert QApplication.focusWidget() is window.text_view
     assert window.text_view.textCursor().selectedText().lower() == "rocket"
+    # A double click on another hit opens that one.
+    other = next(r for r, h in enumerate(shown) if h and h.document_id != hit.document_id)
+    panel.view.scrollTo(model.index(other, 0))
+    rect = panel.view.visualRect(model.index(other, 0))
+    assert panel.view.viewport().rect().contains(rect.center())
+    qtbot.mouseClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(panel.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    target = shown[other]
+    assert target is not None and window.session.document.id == target.document_id
+    assert window.editor.text_selection() == (target.start, target.end)
 
 
 def test_an_annotation_hit_selects_its_span(
