@@ -19,6 +19,7 @@ from annotator.cli import (
     entity_cmds,
     gui_cmd,
     schema_cmds,
+    search_cmd,
     suggest_cmd,
     team_cmds,
 )
@@ -61,6 +62,7 @@ for command in (
     *suggest_cmd.COMMANDS,
     *db_cmds.COMMANDS,
     *entity_cmds.COMMANDS,
+    *search_cmd.COMMANDS,
     gui_cmd.gui,
 ):
     cli.add_command(command)

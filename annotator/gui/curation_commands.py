@@ -8,12 +8,15 @@ ids. The open gold document's session is told of each, so the editor and lists f
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.records import DeletedSpan
-from annotator.core.services.curation import Acceptance
 from annotator.gui.commands import Command
 from annotator.gui.document_session import DocumentSession
+
+if TYPE_CHECKING:  # curation's services come with the first curation, not at start-up
+    from annotator.core.services.curation import Acceptance
 
 
 class AcceptCommand(Command):

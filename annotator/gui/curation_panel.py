@@ -8,6 +8,8 @@ gold spans once per burst of edits.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
@@ -27,12 +29,14 @@ from annotator.core.domain.curating import AGREED, DISAGREED, IN_GOLD, SINGLE, C
 from annotator.core.domain.errors import AnnotatorError, NotFoundError, ValidationError
 from annotator.core.domain.layers import GOLD
 from annotator.core.domain.wording import counted
-from annotator.core.services.curation import Acceptance, CurationService
-from annotator.core.services.team_reading import DocumentWork
 from annotator.gui.curation_commands import AcceptCommand
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.models.curation_rows import CurationTableModel
+
+if TYPE_CHECKING:  # the services come with the first curation, not at start-up
+    from annotator.core.services.curation import Acceptance, CurationService
+    from annotator.core.services.team_reading import DocumentWork
 
 HINT = (
     "F8 / Shift+F8: next / previous to decide · Enter or A: accept (the chosen column's "

@@ -50,6 +50,7 @@ from annotator.gui.window_curation import CurationActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
 from annotator.gui.window_layout import WindowLayout
+from annotator.gui.window_search import WindowSearch
 from annotator.gui.window_suggestions import SuggestionActions
 from annotator.gui.window_titles import TitleActions
 
@@ -279,6 +280,8 @@ class MainWindow(
         )
         self.skip_action.setCheckable(True)
         self.skip_action.setChecked(True)
+        self.corpus_search = WindowSearch(self)  # Ctrl+Shift+F (window_search.py)
+        self._action(edit, "Search corpus…", self.corpus_search.show, "Ctrl+Shift+F", "search")
 
         doc = menu.addMenu("&Document")
         self._action(
@@ -294,9 +297,7 @@ class MainWindow(
         self._action(doc, "Previous document", lambda: self._step_document(-1), "Ctrl+PgUp")
         self._action(doc, "Reopen document", self.reopen, "Ctrl+R", name="reopen")
         self._action(doc, "Find in article…", self.find_bar.open_bar, "Ctrl+F", name="find")
-        self._action(
-            doc, "Filter documents", self.search_edit.setFocus, "Ctrl+Shift+F", name="filter"
-        )
+        self._action(doc, "Filter documents", self.search_edit.setFocus, "Ctrl+L", name="filter")
         self._build_title_actions(doc)  # F2: rename a title (window_titles.py)
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
@@ -576,8 +577,11 @@ class MainWindow(
             "",
             "Ctrl+Enter done and next · Ctrl+Shift+Enter skip · Ctrl+N next unfinished",
             "Ctrl+Z undo · Ctrl+Shift+Z redo · Ctrl+F find in the article · F1 guidelines",
-            "Ctrl+Shift+F filter documents · Ctrl+R reopen a done document",
+            "Ctrl+L filter documents · Ctrl+R reopen a done document",
+            "Ctrl+Shift+F search every document (Enter on a hit opens it, selected)",
             "Ctrl+Shift+B mark or unmark boilerplate · Ctrl+B jumps skip boilerplate or not",
+            "Suggestions: Enter accepts the frame · Shift+Enter the span · Del rejects · "
+            "F4 / Shift+F4 next / previous · F5 suggest again · F6 hide or show",
             "F2 rename the chosen document's title (its text never changes)",
             "",
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",

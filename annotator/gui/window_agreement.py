@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
-from annotator.gui.agreement_view import AgreementDialog
-
 if TYPE_CHECKING:
     from annotator.core.services.workspace import Workspace
+    from annotator.gui.agreement_view import AgreementDialog
     from annotator.gui.document_session import DocumentSession
 
 
@@ -37,6 +36,9 @@ class AgreementActions(QMainWindow):
 
     def _agreement_view(self) -> AgreementDialog:
         """The one agreement view, on the database the window has open now."""
+        # Imported on first use: the agreement measures are not needed to start annotating.
+        from annotator.gui.agreement_view import AgreementDialog
+
         dialog = self.agreement_dialog
         if dialog is None or dialog.workspace is not self.workspace:
             if dialog is not None:

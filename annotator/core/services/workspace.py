@@ -6,7 +6,7 @@ the text, and committed before the call returns: a span a method has returned is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,7 @@ from annotator.core.storage.db import (
 from annotator.core.storage.models import Setting
 
 if TYPE_CHECKING:
+    from annotator.core.domain.searching import Hit, SearchQuery
     from annotator.core.services.adjudication import AdjudicationReport
     from annotator.core.services.curation import CurationService
     from annotator.core.services.entities import EntityService
@@ -206,6 +207,13 @@ class Workspace:
                 documents=documents,
                 progress=progress,
             )
+
+    def search(self, query: SearchQuery, progress: Progress | None = None) -> Iterator[Hit]:
+        """Hits of ``query`` across the corpus, in document order, read as they are consumed
+        (take a page with ``itertools.islice``); ``progress`` returning False stops it."""
+        from annotator.core.services.search import search_corpus
+
+        return search_corpus(self.db, query, progress)
 
     def close(self) -> None:
         self.db.close()

@@ -26,10 +26,11 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+Z",
         "Ctrl+Shift+Z",
         "Ctrl+Shift+A",  # Team > Agreement
+        "Ctrl+Shift+F",  # Edit > Search corpus
         "Ctrl+Y",
         "Ctrl+N",
         "Ctrl+F",  # find in the article
-        "Ctrl+Shift+F",  # filter the document list
+        "Ctrl+L",  # filter the document list
         "Ctrl+R",  # reopen a done document
         "Ctrl+B",  # jumps skip boilerplate, or not
         "Ctrl+Shift+B",  # mark or unmark boilerplate
@@ -44,6 +45,10 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+Shift+G",  # accept every agreed span into gold
         "F8",  # next span to decide on (curation)
         "Shift+F8",  # previous one
+        "F4",  # next suggestion
+        "Shift+F4",  # previous suggestion
+        "F5",  # suggest again for the open document
+        "F6",  # show or hide suggestions
     }
 )
 

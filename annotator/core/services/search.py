@@ -1,0 +1,245 @@
+"""Corpus search: hits across every document and annotation, found as they are read.
+
+SQL narrows what is read (a LIKE on the texts when it is safe, labels, layers, statuses, a LIKE
+on the attributes' JSON); the exact match is made in Python on what comes back
+(``domain/searching.py``), so SQLite and PostgreSQL give the same hits. Documents are read by
+ranges of ids, each in its own short read transaction: a caller that stops early (a page of
+results, a cancelled search) reads little more than it showed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, func, or_, select, true
+
+from annotator.core.domain import jsonio
+from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.layers import PERSON
+from annotator.core.domain.rules import STATUSES
+from annotator.core.domain.searching import Hit, SearchQuery, TextMatcher, has_value, snippet
+from annotator.core.services.documents import _escape_like
+from annotator.core.storage.db import Database
+from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
+
+FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
+MAX_BATCH = 8192  # the most ids a query reads, fewer when the texts are long:
+BATCH_CHARACTERS = 16_000_000  # about this much text a query, by the average so far
+_ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
+_YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
+
+Progress = Callable[[int, int], bool | None]
+
+
+def search_corpus(
+    db: Database, query: SearchQuery, progress: Progress | None = None
+) -> Iterator[Hit]:
+    """Every hit of ``query``, in document order (then by offset), read as it is consumed.
+
+    A bad regular expression or an unknown layer is refused here, before any hit is read.
+    ``progress(documents passed, documents in all)`` is called before each batch (counted by
+    id, so deleted documents' gaps count too); returning False stops the search there.
+    """
+    query.check()
+    matcher = TextMatcher(query) if query.text else None
+    with db.read() as s:
+        conn = s.connection()
+        layers = _layers(conn, query.layers)
+        # The ends of the id range only: read from the primary key, never from the texts.
+        first, last = conn.execute(select(func.min(Document.id), func.max(Document.id))).one()
+    if first is None:
+        return iter(())
+    return _hits(_Reader(db), query, matcher, layers, (first, last), progress)
+
+
+class _Reader:
+    """Reads documents for the search and counts the characters read, by which the batches
+    are sized."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.characters = 0
+
+    def documents(
+        self, which: ColumnElement[bool], narrow: ColumnElement[bool] | None
+    ) -> list[Any]:
+        found = _documents(self.db, which, narrow)
+        self.characters += sum(len(row[3]) for row in found)
+        return found
+
+
+def _hits(
+    reader: _Reader,
+    query: SearchQuery,
+    matcher: TextMatcher | None,
+    layers: dict[int, str],
+    bounds: tuple[int, int],
+    progress: Progress | None,
+) -> Iterator[Hit]:
+    """The hits, a range of ids at a time. The first range is small (the first page of hits
+    comes at once); each next one doubles, up to MAX_BATCH ids, or fewer when the texts read
+    so far average so long that the range would read more than BATCH_CHARACTERS."""
+    first, last = bounds
+    total = last - first + 1
+    narrow = _text_like(reader.db, query)
+    if not query.annotations and query.statuses:
+        status = (
+            or_(*(_in_status(Document.id, lid, query.statuses) for lid in layers))
+            if layers
+            else false()
+        )
+        narrow = status if narrow is None else and_(narrow, status)
+    low, width = first, FIRST_BATCH
+    while low <= last:
+        if progress is not None and progress(low - first, total) is False:
+            return
+        high = min(last, low + width - 1)
+        if query.annotations:
+            yield from _span_hits(reader, query, matcher, layers, (low, high), narrow)
+        else:
+            assert matcher is not None  # check() refused a query with neither
+            found = reader.documents(Document.id.between(low, high), narrow)
+            yield from _text_hits(matcher, found)
+        low = high + 1
+        per_id = reader.characters / (low - first)
+        width = max(1, min(width * 2, MAX_BATCH, int(BATCH_CHARACTERS / max(per_id, 1.0))))
+    if progress is not None:
+        progress(total, total)
+
+
+def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
+    """The layers searched, id -> name: those named, else every person's."""
+    rows = conn.execute(select(Annotator.id, Annotator.name, Annotator.kind)).all()
+    if not names:
+        return {r.id: r.name for r in rows if r.kind == PERSON}
+    known = {r.name: r.id for r in rows}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ValidationError(f"no annotator or layer called {', '.join(missing)} in this database")
+    return {known[n]: n for n in names}
+
+
+def _text_like(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
+    """A LIKE every document holding the text passes, when one can be made.
+
+    Never for a regular expression or for accents (an "e" must find "é"). Ignoring case, only
+    the longest ASCII run of the text is used: SQLite's LIKE folds ASCII case alone.
+    """
+    if not query.text or query.regex or query.ignore_accents:
+        return None
+    fragment = query.text
+    if query.ignore_case:
+        fragment = max(_ASCII_RUNS.findall(query.text), key=len, default="")
+        if not fragment.strip():
+            return None
+    pattern = f"%{_escape_like(fragment)}%"
+    if query.ignore_case and not db.is_sqlite:
+        return Document.text.ilike(pattern, escape="\\")
+    return Document.text.like(pattern, escape="\\")
+
+
+def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Span.annotator_id.in_(layer_ids)]
+    if query.labels:
+        conditions.append(Span.label.in_(query.labels))
+    for name, value in query.attributes:
+        # The JSON as stored, as text: a LIKE only narrows, the exact test is ``has_value``.
+        parts = [f'"{name}"'] if value.lower() in _YES_NO else [f'"{name}"', value]
+        for part in parts:
+            if _unescaped(part):
+                like = f"%{_escape_like(part)}%"
+                conditions.append(cast(Span.attributes, Text).like(like, escape="\\"))
+    if query.statuses:
+        conditions.append(_in_status(Span.document_id, Span.annotator_id, query.statuses))
+    return conditions
+
+
+def _unescaped(part: str) -> bool:
+    """Whether JSON writes ``part`` as it is (no escape for a quote, backslash or control)."""
+    inner = part[1:-1] if part.startswith('"') else part
+    return inner.isascii() and inner.isprintable() and '"' not in inner and "\\" not in inner
+
+
+def _in_status(document: Any, annotator: Any, statuses: Sequence[str]) -> ColumnElement[bool]:
+    """Whether a layer has the document in one of ``statuses`` ("new" is no status row)."""
+    rows = select(DocumentStatus.document_id).where(
+        DocumentStatus.document_id == document, DocumentStatus.annotator_id == annotator
+    )
+    if "new" in statuses:
+        others = [s for s in STATUSES if s not in statuses]
+        return ~exists(rows.where(DocumentStatus.status.in_(others))) if others else true()
+    return exists(rows.where(DocumentStatus.status.in_(list(statuses))))
+
+
+def _documents(
+    db: Database, which: ColumnElement[bool], narrow: ColumnElement[bool] | None
+) -> list[Any]:
+    """(id, key, title, text) of the documents ``which`` picks that pass ``narrow``."""
+    query = (
+        select(Document.id, Document.key, Document.title, Document.text)
+        .where(which)
+        .order_by(Document.id)
+    )
+    if narrow is not None:
+        query = query.where(narrow)
+    with db.read() as s:
+        return list(s.connection().execute(query).all())
+
+
+def _text_hits(matcher: TextMatcher, documents: list[Any]) -> Iterator[Hit]:
+    for doc_id, key, title, text in documents:
+        for start, end in matcher.find(text):
+            yield Hit(doc_id, key, title, start, end, *snippet(text, start, end))
+
+
+def _span_hits(
+    reader: _Reader,
+    query: SearchQuery,
+    matcher: TextMatcher | None,
+    layers: dict[int, str],
+    id_range: tuple[int, int],
+    narrow: ColumnElement[bool] | None,
+) -> Iterator[Hit]:
+    """The spans of the documents in ``id_range`` that pass the query, with the text's match
+    inside the span when text was asked for."""
+    spans_query = (
+        select(
+            Span.document_id,
+            Span.id,
+            Span.annotator_id,
+            Span.start,
+            Span.end,
+            Span.label,
+            cast(Span.attributes, Text),
+        )
+        .where(Span.document_id.between(*id_range), *_span_filter(query, list(layers)))
+        .order_by(Span.document_id, Span.start, Span.end, Span.id)
+    )
+    with reader.db.read() as s:
+        rows = s.connection().execute(spans_query).all()
+    by_document: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
+    for row in rows:  # the values decided first: only documents with a span left are read
+        attributes = jsonio.loads(row[6]) if row[6] else {}
+        if all(has_value(attributes, n, v) for n, v in query.attributes):
+            by_document.setdefault(row[0], []).append((row, attributes))
+    if not by_document:
+        return
+    which = Document.id.in_(sorted(by_document))
+    for doc_id, key, title, text in reader.documents(which, narrow):
+        for (_, span_id, annotator_id, start, end, label, _), attributes in by_document[doc_id]:
+            if matcher is not None and not matcher.found_in(text[start:end]):
+                continue
+            yield Hit(
+                doc_id,
+                key,
+                title,
+                start,
+                end,
+                *snippet(text, start, end),
+                span_id=span_id,
+                label=label,
+                annotator=layers[annotator_id],
+                attributes=attributes,
+            )
