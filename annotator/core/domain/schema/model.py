@@ -101,6 +101,10 @@ class RelationType:
     max: int | None = None
     description: str = ""
     required: bool = False  # every span of the source label needs one (said_by for STATEMENT)
+    attributes: tuple[Attribute, ...] = ()  # a link's own values (stance toward its target)
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
 
 
 @dataclass(frozen=True)
