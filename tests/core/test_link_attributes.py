@@ -136,7 +136,7 @@ def test_a_required_link_value_blocks_mark_done_and_is_named(workspace: Workspac
     alice, doc, statement, israel = _statement_and_target(workspace, required_stance())
     link = alice.link(statement.id, israel.id, "aimed_at")
     assert alice.missing_required(doc) == [(statement.id, "STATEMENT", "aimed_at.stance_toward")]
-    with pytest.raises(IncompleteError, match="STATEMENT #\\d+: aimed_at.stance_toward"):
+    with pytest.raises(IncompleteError, match=r"STATEMENT #\d+: aimed_at\.stance_toward"):
         alice.set_status(doc, "done")
     alice.set_relation_attribute(link.id, "stance_toward", "threatens")
     assert alice.missing_required(doc) == []
