@@ -90,6 +90,8 @@ _ATTR_KEYS = {"name", "type", "required", "default", "description", "values"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
 _REL_KEYS = {"name", "from", "to", "hotkey", "max", "description", "required", "attributes"}
 _STATEMENT_KEYS = {"label", "fields", "context_sentences"}
+# Each mention of a statements field: its link's values sit beside these keys.
+_MENTION_KEYS = {"id", "text", "start", "end", "label", "attributes"}
 _RESERVED_STATEMENT_FIELDS = {
     "id",
     "document_id",
@@ -425,6 +427,13 @@ class _Parser(NodeReader):
                 elif label is not None and rel.source != label.name:
                     self.problem(
                         rel_node.line, path, f"relation {rel.name!r} does not start at {label.name}"
+                    )
+                elif clash := sorted(_MENTION_KEYS & {a.name for a in rel.attributes}):
+                    self.problem(
+                        rel_node.line,
+                        path,
+                        f"relation {rel.name!r} has attribute {clash[0]!r}, which is a key of "
+                        "every mention in the statements export; rename the attribute",
                     )
                 elif out_name in _RESERVED_STATEMENT_FIELDS or (
                     label is not None and label.attribute(out_name) is not None

@@ -25,6 +25,18 @@ def attribute_names(schema: Schema | None) -> tuple[str, ...]:
     return tuple(names)
 
 
+def relation_attribute_names(schema: Schema | None) -> tuple[str, ...]:
+    """Every attribute name of the schema's relations, in order of first appearance: the fixed
+    keys of each link's ``attributes`` (a relation without attributes gets them all, null)."""
+    if schema is None:
+        return ()
+    names: dict[str, None] = {}
+    for rel in schema.relations:
+        for attr in rel.attributes:
+            names.setdefault(attr.name)
+    return tuple(names)
+
+
 def full_attributes(names: tuple[str, ...], attributes: Mapping[str, Any]) -> dict[str, Any]:
     """Every schema attribute (null when unset), then any the schema does not know."""
     full = {name: attributes.get(name) for name in names}

@@ -1,7 +1,9 @@
 """Statements JSONL: one record per statement span, with what the schema links to it.
 
 Which label is the statement and which links become which fields is read from the schema's
-``exports.statements`` section, never from constants here.
+``exports.statements`` section, never from constants here. A field's mentions also carry the
+values of the link that joins them (``target[i].stance_toward``): every attribute of the
+field's relation, null when unset, so each field keeps one shape for column loaders.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from typing import Any
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.text import context_window, sentence_bounds
-from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
+from annotator.core.formats.writers.documents import ExportDocument, ExportRelation, ExportSpan
 from annotator.core.formats.writers.fixed import attribute_names, full_attributes, span_key
 
 
-def _mention(doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...]) -> dict[str, Any]:
-    return {
+def _mention(
+    doc: ExportDocument,
+    sp: ExportSpan,
+    names: tuple[str, ...],
+    link: ExportRelation,
+    link_names: tuple[str, ...],
+) -> dict[str, Any]:
+    mention = {
         "id": span_key(doc.key, sp.annotator, sp.label, sp.start, sp.end),
         "text": doc.text[sp.start : sp.end],
         "start": sp.start,
@@ -25,6 +33,9 @@ def _mention(doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...]) -> dic
         "label": sp.label,
         "attributes": full_attributes(names, sp.attributes),
     }
+    for name in link_names:
+        mention[name] = link.attributes.get(name)
+    return mention
 
 
 def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str, Any]]:
@@ -35,9 +46,13 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
             "label is the statement"
         )
     by_id = {sp.id: sp for sp in doc.spans}
-    links: dict[tuple[int, str], list[int]] = {}
+    links: dict[tuple[int, str], list[ExportRelation]] = {}
     for rel in doc.relations:
-        links.setdefault((rel.source_id, rel.label), []).append(rel.target_id)
+        links.setdefault((rel.source_id, rel.label), []).append(rel)
+    link_names = {
+        relation: tuple(a.name for a in rel.attributes) if rel is not None else ()
+        for relation, rel in ((r, schema.relation(r)) for _, r in spec.fields)
+    }
     sentences: list[tuple[int, int]] | None = None
     label = schema.label(spec.label)
     attr_names = [a.name for a in label.attributes] if label else []
@@ -63,9 +78,9 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
             record[name] = sp.attributes.get(name)
         for field_name, relation in spec.fields:
             record[field_name] = [
-                _mention(doc, by_id[t], all_names)
-                for t in links.get((sp.id, relation), [])
-                if t in by_id
+                _mention(doc, by_id[link.target_id], all_names, link, link_names[relation])
+                for link in links.get((sp.id, relation), [])
+                if link.target_id in by_id
             ]
         record["schema"] = {"name": schema.name, "version": schema.version}
         yield record
