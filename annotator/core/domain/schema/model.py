@@ -138,7 +138,8 @@ class MigrationStep:
     ``old`` holds the names as annotations may still carry them (several for ``merge_values``);
     ``new`` the name they get (None for an archive step). Attribute and value steps name the
     label (and attribute) as this schema spells it, so every step can be checked against the
-    schema alone, with the line it is on.
+    schema alone, with the line it is on; on a relation's attribute ``label`` holds the
+    relation's name and ``on_relation`` is set.
     """
 
     kind: StepKind
@@ -147,6 +148,7 @@ class MigrationStep:
     label: str | None = None
     attribute: str | None = None
     line: int = 0
+    on_relation: bool = False  # ``label`` names a relation: the step acts on links' values
 
     @property
     def text(self) -> str:
