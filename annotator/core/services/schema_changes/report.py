@@ -142,7 +142,7 @@ def _touch(change: Change, count: Count) -> str:
     if kind in (ChangeKind.ATTRIBUTE_ADDED, ChangeKind.ATTRIBUTE_REQUIRED):
         if change.detail != "required" and kind is ChangeKind.ATTRIBUTE_ADDED:
             return ""
-        return f"{count.text('spans')} lack a value"
+        return f"{count.text(change.unit)} lack a value"
     if kind in (ChangeKind.LABEL_ADDED, ChangeKind.RELATION_ADDED, ChangeKind.VALUE_ADDED):
         return f"{count.text(change.unit)} come back from the archive" if count.total else ""
     if kind is ChangeKind.LABEL_OVERLAP:
