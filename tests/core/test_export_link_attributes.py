@@ -163,3 +163,26 @@ def test_brat_writes_no_attribute_line_on_a_relation_and_the_manifest_says_so(
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     layout = json.dumps(manifest)
     assert "aimed_at.stance_toward" in layout and "not to relations" in layout
+
+
+@pytest.mark.parametrize(("fmt", "read_as"), [("doccano-rel", "doccano"), ("prodigy", "prodigy")])
+def test_doccano_rel_and_prodigy_files_bring_the_values_back(
+    workspace: Workspace, second_url: str, tmp_path: Path, fmt: str, read_as: str
+) -> None:
+    annotate(workspace)
+    path = export(workspace, fmt, tmp_path / f"{fmt}.jsonl")
+    with Workspace(second_url) as other:
+        schema = other.active_schema()
+        ref = other.schemas.register(schema)
+        report = import_paths(other.db, [path], schema=schema, schema_ref=ref, fmt=read_as)
+        assert report.rejected == []
+        doc = other.documents.by_key("d1")
+        assert doc is not None
+        alice = other.annotations("alice")
+        words = {s.id: TEXT[s.start : s.end] for s in alice.spans(doc.id)}
+        assert {words[r.target_id]: r.attributes for r in alice.relations(doc.id)} == {
+            "Iran": {},
+            "Israel": {"stance_toward": "threatens"},
+            "Hezbollah": {"stance_toward": "supports"},
+            "Analysts": {},
+        }
