@@ -115,7 +115,16 @@ def test_statements_give_each_target_its_stance_toward(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     annotate(workspace)
-    (record,) = lines(export(workspace, "statements", tmp_path / "statements.jsonl"))
+    path = export(workspace, "statements", tmp_path / "statements.jsonl")
+    (record,) = lines(path)
+    manifest = json.loads(path.with_name(path.name + ".manifest.json").read_text("utf-8"))
+    assert manifest["label_lists"]["aimed_at.stance_toward"] == [
+        "supports",
+        "opposes",
+        "threatens",
+        "denies",
+        "neutral",
+    ]
     assert record["stance"] == "threatens"
     assert {m["text"]: m["stance_toward"] for m in record["target"]} == {
         "Israel": "threatens",

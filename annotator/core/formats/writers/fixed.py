@@ -51,14 +51,16 @@ def status_list(status: Mapping[str, str]) -> list[dict[str, str]]:
 
 
 def label_lists(schema: Schema) -> dict[str, list[str]]:
-    """The value list of each choice attribute (``"STATEMENT.stance": [...]``), for ClassLabel.
+    """The value list of each choice attribute (``"STATEMENT.stance": [...]``), a relation's
+    too (``"aimed_at.stance_toward"``), for ClassLabel.
 
     Taken from the schema, so every split gets the same list even when it lacks a value.
     """
+    owners = [*schema.labels, *schema.relations]
     return {
-        f"{label.name}.{attr.name}": list(attr.value_names)
-        for label in schema.labels
-        for attr in label.attributes
+        f"{owner.name}.{attr.name}": list(attr.value_names)
+        for owner in owners
+        for attr in owner.attributes
         if attr.type in (AttributeType.CHOICE, AttributeType.MULTI)
     }
 
