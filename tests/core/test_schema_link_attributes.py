@@ -110,9 +110,10 @@ def test_a_removed_value_without_a_step_is_refused_and_nothing_changes(
     line = THREATENS + 'description: "Promises force or retaliation against this target."}\n'
     with pytest.raises(SchemaChangeRefused) as info:
         use(workspace, variant("1.1", edits=((line, ""),)))
-    assert "value aimed_at.stance_toward 'threatens' is not in the schema: 2 values" in str(
-        info.value
-    )
+    message = str(info.value)
+    assert "value aimed_at.stance_toward 'threatens' is not in the schema: 2 values" in message
+    hint = "- map_removed_value: {attribute: aimed_at.stance_toward, from: threatens, to: VALUE}"
+    assert hint + "\n" in message + "\n"  # and no "or archive_value": the archive refuses it
     assert toward(workspace, doc_id) == before
     assert workspace.active_schema().version == "1.0"
 
