@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from hashlib import sha1
 from typing import Any
 
-from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.domain.schema import AttributeType, Label, RelationType, Schema
 
 
 def attribute_names(schema: Schema | None) -> tuple[str, ...]:
@@ -56,7 +56,7 @@ def label_lists(schema: Schema) -> dict[str, list[str]]:
 
     Taken from the schema, so every split gets the same list even when it lacks a value.
     """
-    owners = [*schema.labels, *schema.relations]
+    owners: list[Label | RelationType] = [*schema.labels, *schema.relations]
     return {
         f"{owner.name}.{attr.name}": list(attr.value_names)
         for owner in owners
