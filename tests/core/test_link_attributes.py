@@ -132,3 +132,44 @@ def test_a_required_link_value_blocks_mark_done_and_is_named(workspace: Workspac
     assert alice.missing_required(doc) == []
     alice.set_status(doc, "done")
     assert alice.status(doc) == "done"
+
+
+def with_every_type() -> str:
+    """said_by carries one attribute of each type, as a label's would."""
+    return _default_text().replace(
+        "    description: The statement was made by this speaker.\n",
+        "    description: The statement was made by this speaker.\n"
+        "    attributes:\n"
+        "      - {name: channels, type: multi, values: [press, tv, social]}\n"
+        "      - {name: quoted, type: bool, default: false}\n"
+        "      - {name: note, type: text}\n",
+    )
+
+
+def test_multi_bool_and_text_link_values_are_stored_as_a_spans_are(
+    workspace: Workspace,
+) -> None:
+    schema = parse_schema(with_every_type())
+    doc = workspace.documents.add(TEXT, key="k").id
+    alice = workspace.annotations("alice", schema)
+    statement = alice.create_span(doc, 0, 61, "STATEMENT", {"stance": "threatens"})
+    iran = alice.create_span(doc, 0, 4, "SPEAKER")
+    link = alice.link(statement.id, iran.id, "said_by")
+    assert link.attributes == {"quoted": False}  # the schema's default, as for a new span
+    alice.set_relation_attribute(link.id, "channels", ["social", "press", "social"])
+    alice.set_relation_attribute(link.id, "quoted", True)
+    alice.set_relation_attribute(link.id, "note", "via state TV")
+    (stored,) = alice.relations(doc)
+    assert stored.attributes == {
+        "channels": ["press", "social"],  # schema order, once each
+        "quoted": True,
+        "note": "via state TV",
+    }
+    for name, bad, says in (
+        ("channels", "press", "expects a list of values"),
+        ("quoted", "yes", "expects true or false"),
+        ("note", 3, "expects text"),
+    ):
+        with pytest.raises(UnknownLabelError, match=f"said_by.{name}: {says}"):
+            alice.set_relation_attribute(link.id, name, bad)
+    assert alice.relations(doc)[0].attributes == stored.attributes
