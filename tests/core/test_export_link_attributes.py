@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
-from annotator.core.domain.errors import ImportRejected
+from annotator.core.domain.errors import ExportError, ImportRejected
 from annotator.core.services.exporting.dataset import ExportOptions
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.importing import import_paths
@@ -195,3 +196,36 @@ def test_doccano_rel_and_prodigy_files_bring_the_values_back(
             "Hezbollah": {"stance_toward": "supports"},
             "Analysts": {},
         }
+
+
+def test_a_link_value_outside_the_schema_refuses_the_export_or_goes_out_set_apart(
+    workspace: Workspace, second_url: str, tmp_path: Path
+) -> None:
+    """A value the schema lacks (left by an older version, or an import): named and refused;
+    allowed, native sets the link apart whole, with its values, and imports it as archived."""
+    annotate(workspace)
+    alice = workspace.annotations("alice")
+    doc = workspace.documents.by_key("d1")
+    assert doc is not None
+    israel = next(r for r in alice.relations(doc.id) if r.attributes)
+    with workspace.db.write() as s:
+        s.execute(
+            text("UPDATE relations SET attributes = :a WHERE id = :i"),
+            {"a": json.dumps({"stance_toward": "bombs"}), "i": israel.id},
+        )
+    with pytest.raises(ExportError, match=r"value aimed_at\.stance_toward 'bombs' is not in"):
+        export(workspace, "native", tmp_path / "refused.jsonl")
+    allowed = ExportOptions(filter=EVERYTHING, allow_outside_schema=True)
+    path = workspace.export(tmp_path / "kept.jsonl", "native", allowed).paths[0]
+    (record,) = lines(path)
+    (kept,) = record["archived"]["relations"]
+    assert kept["attributes"] == {"stance_toward": "bombs"}
+    assert "outside schema" in kept["reason"]
+    assert len(record["relations"]) == 3  # the others stay live
+    with Workspace(second_url) as other:
+        schema = other.active_schema()
+        ref = other.schemas.register(schema)
+        assert import_paths(other.db, [path], schema=schema, schema_ref=ref).rejected == []
+        again = other.export(tmp_path / "again.jsonl", "native", allowed).paths[0]
+    (back,) = lines(again)
+    assert back["archived"]["relations"][0]["attributes"] == {"stance_toward": "bombs"}
