@@ -68,6 +68,10 @@ def test_digits_after_an_aimed_at_link_set_its_stance_toward_one_undo_step_each(
     assert statement.attributes == {"stance": "denies"}  # the statement's stance untouched
     panel.refresh()
     assert panel.link_value_buttons[("stance_toward", "threatens")].isChecked()
+    model = window.ann_model  # the annotation list names the link's value too
+    row = model.row_of(statement_id)
+    links = model.data(model.index(row, len(model.HEADERS) - 1))
+    assert "aimed_at: Sarnova (threatens)" in links
 
     me.key(Key.Key_3)  # the chosen value again clears the optional choice
     assert values_on_disk(probe, window)[key] == {}
