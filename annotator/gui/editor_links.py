@@ -74,6 +74,18 @@ class LinkingMixin:
         ]
         return sources[0] if sources else None
 
+    def go_to_missing(self, span_id: int, what: str) -> None:
+        """Select what Mark done found missing: the span, or for a link's value
+        ("aimed_at.stance_toward") the first such link from it, ready for its value keys."""
+        self.select(span_id, scroll=True)
+        if self.session is None or "." not in what:
+            return
+        relation, name = what.split(".", 1)
+        for link in self.session.links_from(span_id, relation):
+            if link.attributes.get(name) in (None, "", []):
+                self.select_link(link.id)
+                return
+
     def cancel_link(self) -> None:
         if self.link_relation is not None:
             self.link_relation = self.link_source = None

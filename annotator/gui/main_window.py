@@ -408,7 +408,7 @@ class MainWindow(
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
-                self.editor.select(missing[0][0], scroll=True)
+                self.editor.go_to_missing(missing[0][0], missing[0][2])
                 return
             force = True
         if self.editor.set_status("done", force=force):

@@ -8,10 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
+from annotator.core.domain.schema import parse_schema
+from annotator.core.services.bundled import schema_path
 from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
-from tests.gui.conftest import Key, Mod, User, assert_screen_is_disk, find
+from tests.gui.conftest import Key, Mod, ModalAnswerer, User, assert_screen_is_disk, find
 
 QUOTE = "This contract makes Sarnova the first customer outside Halvard for Stormbreaker"
 
@@ -125,3 +128,34 @@ def test_the_panel_chooses_a_link_and_sets_its_value_and_undo_of_a_deletion_keep
     assert values_on_disk(probe, window)[key] == {"stance_toward": "supports"}
     assert values_on_screen(window) == values_on_disk(probe, window)
     assert_screen_is_disk(window, probe)
+
+
+def test_mark_done_names_a_missing_link_value_and_chooses_that_link(
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    probe: Workspace,
+    answer_modal: Callable[[QMessageBox.StandardButton], ModalAnswerer],
+) -> None:
+    text = schema_path("defence_statements.yaml").read_text(encoding="utf-8")
+    marker = "      - name: stance_toward\n        type: choice\n        required: false"
+    assert marker in text
+    required = text.replace(marker, marker.replace("false", "true"))
+    probe.schema_changes.apply(parse_schema(required.replace('"1.0"', '"1.1"')), "lead")
+    window = open_main()
+    me = user(window)
+    me.click_document("demo-03")
+    statement_id, target_id = statement_aimed_at_sarnova(me)
+    me.key(Key.Key_Escape)  # the statement's values again; the link's is still unset
+    assert window.editor.selected_link is None
+
+    no = answer_modal(QMessageBox.StandardButton.No)
+    me.key(Key.Key_Return, Mod.ControlModifier)
+    no.stop()
+    assert len(no.seen) == 1 and "STATEMENT: aimed_at.stance_toward not set" in no.seen[0]
+    link = window.editor.selected_relation()
+    assert link is not None and (link.source_id, link.target_id) == (statement_id, target_id)
+    me.key(Key.Key_2)  # the value keys now set the link's value
+    assert values_on_disk(probe, window)[("aimed_at", statement_id, target_id)] == {
+        "stance_toward": "opposes"
+    }
+    assert probe.annotations("alice").missing_required(window.session.document.id) == []
