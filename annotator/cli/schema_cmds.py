@@ -11,7 +11,7 @@ from annotator.cli.common import open_workspace
 from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
-from annotator.core.domain.schema import load_schema
+from annotator.core.domain.schema import Attribute, load_schema
 from annotator.core.domain.wording import counted
 
 
@@ -160,12 +160,17 @@ def show(ctx: click.Context) -> None:
     click.echo(f"{active.name} {active.version}")
     for label in active.labels:
         click.echo(f"  {label.name} [{label.hotkey or '-'}] {label.description}")
-        for attr in label.attributes:
-            values = ", ".join(attr.value_names) or attr.type.value
-            need = "required" if attr.required else "optional"
-            click.echo(f"    {attr.name} ({attr.type.value}, {need}): {values}")
+        _show_attributes(label.attributes)
     for rel in active.relations:
         click.echo(f"  {rel.name}: {rel.source} -> {rel.target} [{rel.hotkey or '-'}]")
+        _show_attributes(rel.attributes)  # a link's own values (stance toward its target)
+
+
+def _show_attributes(attributes: tuple[Attribute, ...]) -> None:
+    for attr in attributes:
+        values = ", ".join(attr.value_names) or attr.type.value
+        need = "required" if attr.required else "optional"
+        click.echo(f"    {attr.name} ({attr.type.value}, {need}): {values}")
 
 
 COMMANDS = (schema,)

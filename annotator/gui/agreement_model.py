@@ -69,6 +69,8 @@ def report_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, str, str
             add("values", who, name, entry, {"cohen_kappa": "Cohen's kappa"})
         for name, entry in pair["relations"].items():
             add("links", who, name, entry, {"f1": "F1", "cohen_kappa": "Cohen's kappa"})
+        for name, entry in pair.get("link_attributes", {}).items():
+            add("link values", who, name, entry, {"cohen_kappa": "Cohen's kappa"})
     overall = report.get("overall", {})
     for label, entry in overall.get("spans", {}).items():
         item = "all labels" if label == "*" else label
@@ -83,6 +85,8 @@ def report_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, str, str
         )
     for name, entry in overall.get("relations", {}).items():
         add("links", "everyone", name, entry, {"f1_mean": "F1 mean", "cohen_kappa_mean": "kappa"})
+    for name, entry in overall.get("link_attributes", {}).items():
+        add("link values", "everyone", name, entry, {"cohen_kappa_mean": "kappa mean"})
     return rows
 
 

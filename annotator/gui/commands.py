@@ -8,7 +8,7 @@ reloads the document, so that the stack and the screen never disagree with the d
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
@@ -106,26 +106,41 @@ class DeleteSpanCommand(Command):
         self.session.restore_span(self._deleted)
 
 
-class SpanStateCommand(Command):
-    """An edit of one span's edges, label or values: undo and redo put back the whole span
-    as it was, in one transaction, whatever the schema says now."""
+R = TypeVar("R", SpanRecord, RelationRecord)
 
-    def __init__(self, session: DocumentSession, span_id: int, text: str) -> None:
-        super().__init__(session, text)
-        self.before: SpanRecord = session.spans[span_id]
-        self.after: SpanRecord | None = None
 
-    def edit(self) -> SpanRecord:
+class StateCommand(Command, Generic[R]):
+    """An edit of one record (a span, a link): undo and redo put back the whole record as it
+    was, in one transaction, whatever the schema says now."""
+
+    before: R
+    after: R | None = None
+
+    def edit(self) -> R:
+        raise NotImplementedError
+
+    def restore(self, record: R) -> None:
         raise NotImplementedError
 
     def do(self) -> None:
         if self.after is None:
             self.after = self.edit()
         else:
-            self.session.restore_span_state(self.after)
+            self.restore(self.after)
 
     def reverse(self) -> None:
-        self.session.restore_span_state(self.before)
+        self.restore(self.before)
+
+
+class SpanStateCommand(StateCommand[SpanRecord]):
+    """An edit of one span's edges, label or values."""
+
+    def __init__(self, session: DocumentSession, span_id: int, text: str) -> None:
+        super().__init__(session, text)
+        self.before = session.spans[span_id]
+
+    def restore(self, record: SpanRecord) -> None:
+        self.session.restore_span_state(record)
 
 
 class UpdateSpanCommand(SpanStateCommand):
@@ -149,6 +164,22 @@ class SetAttributeCommand(SpanStateCommand):
 
     def edit(self) -> SpanRecord:
         return self.session.set_attribute(self.before.id, self.name, self.value)
+
+
+class SetLinkAttributeCommand(StateCommand[RelationRecord]):
+    """One value of a link (stance toward its target)."""
+
+    def __init__(self, session: DocumentSession, relation_id: int, name: str, value: Any) -> None:
+        super().__init__(session, f"set {name}")
+        self.before = session.relations[relation_id]
+        self.name = name
+        self.value = value
+
+    def edit(self) -> RelationRecord:
+        return self.session.set_relation_attribute(self.before.id, self.name, self.value)
+
+    def restore(self, record: RelationRecord) -> None:
+        self.session.restore_relation_state(record)
 
 
 class LinkCommand(Command):

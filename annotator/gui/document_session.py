@@ -38,6 +38,7 @@ class DocumentSession(QObject):
     spanRemoved = Signal(object)  # SpanRecord
     relationAdded = Signal(object)  # RelationRecord
     relationRemoved = Signal(object)  # RelationRecord
+    relationChanged = Signal(object, object)  # old RelationRecord, new (its values)
     statusChanged = Signal(str)
     saved = Signal()  # after every committed write
     refused = Signal(str)  # an undo or redo the database refused: the window recovers
@@ -293,6 +294,21 @@ class DocumentSession(QObject):
         self.relationAdded.emit(rel)
         self.saved.emit()
         return rel
+
+    def set_relation_attribute(self, relation_id: int, name: str, value: Any) -> RelationRecord:
+        """Set one value of a link (stance toward its target); None clears it."""
+        return self._relation_now(self.service.set_relation_attribute(relation_id, name, value))
+
+    def restore_relation_state(self, rel: RelationRecord) -> RelationRecord:
+        """Put a link's values back exactly (undo or redo of a value)."""
+        return self._relation_now(self.service.restore_relation_state(rel))
+
+    def _relation_now(self, new: RelationRecord) -> RelationRecord:
+        old = self.relations[new.id]
+        self.relations[new.id] = new
+        self.relationChanged.emit(old, new)
+        self.saved.emit()
+        return new
 
     def replace_link(
         self, old: list[RelationRecord], source_id: int, target_id: int, label: str

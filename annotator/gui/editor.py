@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QPlainTextDocumentLayout
 from annotator.core.domain import boilerplate
 from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundError
 from annotator.core.domain.records import RelationRecord, SpanRecord
-from annotator.core.domain.schema import AttributeType, RelationType, Schema, Snap
+from annotator.core.domain.schema import Attribute, AttributeType, RelationType, Schema, Snap
 from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitespace
 from annotator.core.domain.wording import counted
 from annotator.gui import commands
@@ -36,6 +36,18 @@ WAITING = "Waiting for the database (another program is writing)…"
 DONE_EDITED = (
     "This document is marked done: the edit is saved and it stays done (Ctrl+R reopens it)"
 )
+
+
+def next_value(attr: Attribute, current: Any, value: Any) -> Any:
+    """What a value key or button makes of an attribute (a span's or a link's): a multi
+    toggles the value, a chosen optional choice pressed again is cleared."""
+    if attr.type is AttributeType.MULTI:
+        chosen = list(current or [])
+        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        return chosen or None
+    if attr.type is AttributeType.CHOICE and current == value and not attr.required:
+        return None
+    return value
 
 
 class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
@@ -66,6 +78,9 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         self.link_relation: RelationType | None = None
         self.link_source: int | None = None
         self.link_candidate: int | None = None
+        # The link whose values the value keys set (one just made, or chosen in the panel);
+        # its source span is the selected span.
+        self.selected_link: int | None = None
         self.snap_words = True
         self.skip_boilerplate = True  # jumps pass over the site's furniture
         self._units: dict[str, list[tuple[int, int]]] = {}  # sentences, … of the open text
@@ -101,12 +116,13 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         session.spanChanged.connect(self._on_span_changed)
         session.relationAdded.connect(self._on_relations)
         session.relationRemoved.connect(self._on_relations)
+        session.relationChanged.connect(self._on_relations)
         session.saved.connect(self.edited)
         session.refused.connect(self._on_refused)
         session.reloaded.connect(self._on_reloaded)
         session.writes.waiting.connect(self._on_waiting)
         session.boilerplateChanged.connect(self._on_boilerplate)
-        self.selected = self._removed_selected = None
+        self.selected = self._removed_selected = self.selected_link = None
         self.selectionChanged.emit(None)
 
     def close(self) -> None:
@@ -117,6 +133,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
                 (self.session.spanChanged, self._on_span_changed),
                 (self.session.relationAdded, self._on_relations),
                 (self.session.relationRemoved, self._on_relations),
+                (self.session.relationChanged, self._on_relations),
                 (self.session.saved, self.edited),
                 (self.session.refused, self._on_refused),
                 (self.session.reloaded, self._on_reloaded),
@@ -201,7 +218,9 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
             self.highlighter.add(self._qt(new))
             self._emphasise()
 
-    def _on_relations(self, _rel: RelationRecord) -> None:
+    def _on_relations(self, *_rel: RelationRecord) -> None:
+        if self.session is not None and self.selected_link not in self.session.relations:
+            self.selected_link = None  # the link went (undone, or its span deleted)
         self._emphasise()
 
     def _on_reloaded(self) -> None:
@@ -236,6 +255,7 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         if self.session is None or (span_id is not None and span_id not in self.session.spans):
             span_id = None
         self.selected = span_id
+        self.selected_link = None
         self._emphasise()
         if span_id is not None and scroll:
             self._scroll_to(span_id)
@@ -268,6 +288,24 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
         cursor.setPosition(self.offsets.to_qt(span.start))
         self.view.setTextCursor(cursor)
         self.view.ensureCursorVisible()
+
+    def select_link(self, relation_id: int | None) -> None:
+        """Choose the link whose values the value keys set (None: back to the span's own);
+        its source span becomes the selected span."""
+        session = self.session
+        if session is None or relation_id not in session.relations:
+            relation_id = None
+        if relation_id is not None and session is not None:
+            source = session.relations[relation_id].source_id
+            if source != self.selected:
+                self.select(source)
+        self.selected_link = relation_id
+        self.selectionChanged.emit(self.selected)
+
+    def selected_relation(self) -> RelationRecord | None:
+        if self.session is None or self.selected_link is None:
+            return None
+        return self.session.relations.get(self.selected_link)
 
     def selected_span(self) -> SpanRecord | None:
         if self.session is None or self.selected is None:
@@ -470,15 +508,32 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
             )
             return
         current = span.attributes.get(attribute)
-        if attr.type is AttributeType.MULTI:
-            chosen = list(current or [])
-            chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-            value = chosen or None
-        elif attr.type is AttributeType.CHOICE and current == value and not attr.required:
-            value = None  # pressing the chosen value again clears an optional choice
+        value = next_value(attr, current, value)
         if value == current:
             return
         self._run(commands.SetAttributeCommand(self.session, span.id, attribute, value))
+
+    def set_link_value(self, attribute: str, value: Any) -> None:
+        """Set (or toggle, as for a span) a value of the selected link."""
+        link = self.selected_relation()
+        if link is None or self.session is None:
+            self.message.emit("select a link first")
+            return
+        rel = self.session.schema.relation(link.label)
+        attr = rel.attribute(attribute) if rel else None
+        if attr is None:
+            self.message.emit(
+                f"{link.label} is not in the schema {self.session.schema.name}: "
+                "its values cannot be set"
+                if rel is None
+                else f"{link.label} has no {attribute}"
+            )
+            return
+        current = link.attributes.get(attribute)
+        value = next_value(attr, current, value)
+        if value == current:
+            return
+        self._run(commands.SetLinkAttributeCommand(self.session, link.id, attribute, value))
 
     def delete_selected(self) -> None:
         if self.session is not None and self.selected is not None:

@@ -176,7 +176,11 @@ class KeyHandler:
             for attr in label.attributes:
                 if attr.hotkey == name or any(value.hotkey == name for value in attr.values):
                     return True
-        return any(rel.hotkey == name for rel in schema.relations)
+        return any(
+            rel.hotkey == name
+            or any(value.hotkey == name for attr in rel.attributes for value in attr.values)
+            for rel in schema.relations
+        )
 
     def _act(self, event: QKeyEvent) -> bool:
         editor = self.editor
@@ -198,6 +202,8 @@ class KeyHandler:
         if key == Qt.Key.Key_Escape:
             if editor.link_relation is not None:
                 editor.cancel_link()
+            elif editor.selected_link is not None:
+                editor.select_link(None)  # back to the span's own values
             else:
                 editor.select(None)
             return True
@@ -247,6 +253,16 @@ class KeyHandler:
                 if act:
                     editor.begin_link(rel.name)
                 return True
+        link = editor.selected_relation()
+        if link is not None and editor.text_selection() is None:
+            # A link just made or chosen: its value keys win over its source span's.
+            link_type = schema.relation(link.label)
+            for attr in link_type.attributes if link_type is not None else ():
+                for value in attr.values:
+                    if value.hotkey == name:
+                        if act:
+                            editor.set_link_value(attr.name, value.name)
+                        return True
         span = editor.selected_span()
         if span is not None and editor.text_selection() is None:
             own = schema.label(span.label)

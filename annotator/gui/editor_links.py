@@ -23,6 +23,7 @@ class LinkingMixin:
 
     session: DocumentSession | None
     selected: int | None
+    selected_link: int | None
     link_relation: RelationType | None
     link_source: int | None
     link_candidate: int | None
@@ -32,6 +33,7 @@ class LinkingMixin:
         linkModeChanged: SignalInstance
 
         def select(self, span_id: int | None, *, scroll: bool = False) -> None: ...
+        def select_link(self, relation_id: int | None) -> None: ...
         def selected_span(self) -> SpanRecord | None: ...
         def _emphasise(self) -> None: ...
         def _scroll_to(self, span_id: int) -> None: ...
@@ -52,7 +54,7 @@ class LinkingMixin:
             return
         self.link_relation, self.link_source = rel, source
         self.link_candidate = None
-        if self.selected != source:
+        if self.selected != source or self.selected_link is not None:
             self.select(source)
         self.prompt.emit(
             f"{rel.name}: click a {rel.target}, Tab to one and press Enter, or "
@@ -71,6 +73,18 @@ class LinkingMixin:
             i for i in self.session.sources_of(span.id) if self.session.spans[i].label == rel.source
         ]
         return sources[0] if sources else None
+
+    def go_to_missing(self, span_id: int, what: str) -> None:
+        """Select what Mark done found missing: the span, or for a link's value
+        ("aimed_at.stance_toward") the first such link from it, ready for its value keys."""
+        self.select(span_id, scroll=True)
+        if self.session is None or "." not in what:
+            return
+        relation, name = what.split(".", 1)
+        for link in self.session.links_from(span_id, relation):
+            if link.attributes.get(name) in (None, "", []):
+                self.select_link(link.id)
+                return
 
     def cancel_link(self) -> None:
         if self.link_relation is not None:
@@ -136,17 +150,30 @@ class LinkingMixin:
         return words if len(words) <= limit else words[: limit - 1] + "…"
 
     def _after_link(self, target_id: int) -> None:
-        """Select what needs attention next: the target if it lacks a required value."""
+        """Select what needs attention next: the target if it lacks a required value, else
+        the new link if its relation has values (stance toward: the value keys set it),
+        else the source."""
         assert self.session is not None
-        source = self.link_source
+        source, rel = self.link_source, self.link_relation
         self.cancel_link()
         target = self.session.spans.get(target_id)
         if target is not None and missing_required(
             self.session.schema, target.label, target.attributes
         ):
             self.select(target_id)
-        else:
-            self.select(source)
+            return
+        self.select(source)
+        made = (
+            [
+                r.id
+                for r in self.session.links_from(source, rel.name if rel else None)
+                if r.target_id == target_id
+            ]
+            if source is not None
+            else []
+        )
+        if rel is not None and rel.attributes and made:
+            self.select_link(made[0])
 
     def cycle_link_candidate(self, forward: bool) -> None:
         assert self.session is not None and self.link_relation is not None

@@ -3,6 +3,9 @@ attributes and links. It sits beside the text and never scrolls away with it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
@@ -54,6 +57,8 @@ class LabelPanel(QWidget):
         self.schema: Schema | None = None
         self.label_buttons: dict[str, QPushButton] = {}
         self.value_buttons: dict[tuple[str, str], QToolButton] = {}
+        self.link_value_buttons: dict[tuple[str, str], QToolButton] = {}  # the selected link's
+        self.link_buttons: dict[int, QToolButton] = {}  # relation id -> its row's button
         self.relation_buttons: dict[str, QPushButton] = {}
         self.text_boxes: dict[str, QLineEdit] = {}  # the selected span's text values
         outer = QVBoxLayout(self)
@@ -121,6 +126,8 @@ class LabelPanel(QWidget):
         _clear(self._detail_layout)
         self._columns = {}
         self.value_buttons = {}
+        self.link_value_buttons = {}
+        self.link_buttons = {}
         self.relation_buttons = {}
         self.text_boxes = {}
         span = self.editor.selected_span()
@@ -151,7 +158,9 @@ class LabelPanel(QWidget):
             named.setTextFormat(Qt.TextFormat.PlainText)
             self._detail_layout.addWidget(named)
         for attr in label.attributes if label else ():
-            self._detail_layout.addWidget(self._attribute_widget(attr, span.attributes))
+            self._detail_layout.addWidget(
+                self._attribute_widget(attr, span.attributes, self.editor.set_value)
+            )
         for rel in self.schema.relations:
             if rel.source == span.label:
                 self._detail_layout.addWidget(self._relation_widget(rel.name, span.id))
@@ -168,22 +177,32 @@ class LabelPanel(QWidget):
                 self._detail_layout.addWidget(back)
         self._detail_layout.addStretch(1)
 
-    def _attribute_widget(self, attr: Attribute, values: dict) -> QWidget:
+    def _attribute_widget(
+        self,
+        attr: Attribute,
+        values: dict,
+        setter: Callable[[str, Any], None],
+        on_link: bool = False,
+    ) -> QWidget:
+        """An attribute's widgets, for the selected span's values or (``on_link``) the
+        selected link's: the same buttons, keys and toggling, through ``setter``."""
         need = " *" if attr.required else ""
         box = QGroupBox(f"{attr.name}{need}")
         box.setToolTip(attr.description)
         current = values.get(attr.name)
+        prefix = "linkvalue" if on_link else "value"
+        buttons = self.link_value_buttons if on_link else self.value_buttons
         if attr.type in (AttributeType.CHOICE, AttributeType.MULTI):
             grid = QGridLayout(box)
             group = QButtonGroup(box)
             group.setExclusive(False)
             columns = self._value_columns(attr)
-            self._columns[attr.name] = (attr, columns)
+            self._columns[f"{prefix}.{attr.name}"] = (attr, columns)
             for i, value in enumerate(attr.values):
                 key = f"{value.hotkey}  " if value.hotkey else ""
                 button = QToolButton()
                 button.setText(f"{key}{value.name.replace('_', ' ')}")
-                button.setObjectName(f"value_{attr.name}_{value.name}")
+                button.setObjectName(f"{prefix}_{attr.name}_{value.name}")
                 button.setCheckable(True)
                 chosen = (
                     current == value.name
@@ -196,27 +215,23 @@ class LabelPanel(QWidget):
                 button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
                 button.setStyleSheet(self._value_style)
-                button.clicked.connect(
-                    lambda _=False, a=attr.name, v=value.name: self.editor.set_value(a, v)
-                )
+                button.clicked.connect(lambda _=False, a=attr.name, v=value.name: setter(a, v))
                 group.addButton(button)
                 grid.addWidget(button, i // columns, i % columns)
-                self.value_buttons[(attr.name, value.name)] = button
+                buttons[(attr.name, value.name)] = button
             return box
         layout = QHBoxLayout(box)
         if attr.type is AttributeType.BOOL:
             check = QCheckBox(attr.description or attr.name)
             check.setChecked(bool(current))
-            check.setObjectName(f"value_{attr.name}")
-            check.toggled.connect(lambda on, a=attr.name: self.editor.set_value(a, on))
+            check.setObjectName(f"{prefix}_{attr.name}")
+            check.toggled.connect(lambda on, a=attr.name: setter(a, on))
             layout.addWidget(check)
         else:
             edit = QLineEdit(str(current or ""))
-            edit.setObjectName(f"value_{attr.name}")
+            edit.setObjectName(f"{prefix}_{attr.name}")
             edit.setPlaceholderText(attr.description)
-            edit.editingFinished.connect(
-                lambda a=attr.name, e=edit: self.editor.set_value(a, e.text() or None)
-            )
+            edit.editingFinished.connect(lambda a=attr.name, e=edit: setter(a, e.text() or None))
             edit.returnPressed.connect(self.editor.view.setFocus)
             edit.setProperty("stored", str(current or ""))
             self.text_boxes[attr.name] = edit
@@ -275,8 +290,13 @@ class LabelPanel(QWidget):
             if target is None:
                 continue
             row = QHBoxLayout()
-            text = QLabel(f"“{_short(session.document.text[target.start : target.end], 40)}”")
-            text.setTextFormat(Qt.TextFormat.PlainText)
+            words = f"“{_short(session.document.text[target.start : target.end], 40)}”"
+            chosen = [str(v) for v in link.attributes.values() if v not in (None, "", [])]
+            if rel.attributes:  # a link with values: a button that chooses it for its keys
+                text: QWidget = self._link_button(link.id, words, chosen)
+            else:
+                text = QLabel(words)
+                text.setTextFormat(Qt.TextFormat.PlainText)
             row.addWidget(text, 1)
             remove = QToolButton()
             remove.setText("✕")
@@ -287,6 +307,13 @@ class LabelPanel(QWidget):
             remove.clicked.connect(lambda _=False, rid=link.id: self.editor.unlink(rid))
             row.addWidget(remove)
             layout.addLayout(row)
+            if link.id == self.editor.selected_link:
+                for attr in rel.attributes:
+                    layout.addWidget(
+                        self._attribute_widget(
+                            attr, link.attributes, self.editor.set_link_value, on_link=True
+                        )
+                    )
         key = f"  [{rel.hotkey}]" if rel.hotkey else ""
         add = QPushButton(f"link {rel.target.lower()}…{key}")
         add.setObjectName(f"link_{rel.name}")
@@ -295,6 +322,26 @@ class LabelPanel(QWidget):
         layout.addWidget(add)
         self.relation_buttons[rel.name] = add
         return box
+
+    def _link_button(self, relation_id: int, words: str, chosen: list[str]) -> QToolButton:
+        """A link's row: checked while it is the link the value keys set; a click chooses it
+        (or, checked, goes back to the span's own values)."""
+        button = QToolButton()
+        shown = f"{words}  · {', '.join(chosen)}" if chosen else words
+        button.setText(shown)
+        button.setObjectName(f"linkrow_{relation_id}")
+        button.setCheckable(True)
+        selected = relation_id == self.editor.selected_link
+        button.setChecked(selected)
+        button.setToolTip("Choose this link: its values take the value keys (Esc: the span's)")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.clicked.connect(
+            lambda _=False: self.editor.select_link(None if selected else relation_id)
+        )
+        self.link_buttons[relation_id] = button
+        return button
 
     def _on_link_mode(self, relation: str | None) -> None:
         if relation is None:

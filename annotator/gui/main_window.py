@@ -455,7 +455,7 @@ class MainWindow(
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
-                self.editor.select(missing[0][0], scroll=True)
+                self.editor.go_to_missing(missing[0][0], missing[0][2])
                 return
             force = True
         elif flagged:  # a warning, not a refusal: the annotator may know better

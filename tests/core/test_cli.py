@@ -122,6 +122,10 @@ def test_schema_use_and_show(capsys: pytest.CaptureFixture[str], db_url: str) ->
     assert out.splitlines()[0] == "defence_statements 1.0"
     assert "    stance (choice, required): supports, opposes, threatens, denies, neutral" in out
     assert "  said_by: STATEMENT -> SPEAKER [Shift+K]" in out
+    assert (  # a link's own values, under its relation
+        "  aimed_at: STATEMENT -> TARGET [Shift+T]\n"
+        "    stance_toward (choice, optional): supports, opposes, threatens, denies, neutral\n"
+    ) in out
     code, out, err = run(capsys, "--db", db_url, "schema", "use", str(NER))
     assert code == 0, err
     # Nothing is annotated yet: every change touches nothing, and the switch is recorded.

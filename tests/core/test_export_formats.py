@@ -20,7 +20,7 @@ from annotator.cli.main import main
 from annotator.core.domain.errors import ExportCancelled, ExportError, IntegrityError
 from annotator.core.domain.jsonio import dumps
 from annotator.core.formats.writers.documents import to_document
-from annotator.core.formats.writers.fixed import attribute_names
+from annotator.core.formats.writers.fixed import attribute_names, relation_attribute_names
 from annotator.core.formats.writers.native import native_raw_line, native_record, schema_info
 from annotator.core.formats.writers.tokenize import tokenize
 from annotator.core.services.exporting.dataset import (
@@ -271,7 +271,9 @@ def test_the_fast_native_path_writes_what_native_record_describes(corpus: Worksp
     assert len(raws) == 5
     for raw in raws:
         assert (
-            native_raw_line(raw, schema_info(schema), attribute_names(schema))
+            native_raw_line(
+                raw, schema_info(schema), attribute_names(schema), relation_attribute_names(schema)
+            )
             == dumps(native_record(to_document(raw), schema)) + b"\n"
         )
 

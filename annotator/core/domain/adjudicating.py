@@ -2,15 +2,16 @@
 
 A span is identified by its boundaries and label; it is agreed when at least ``min_agree``
 layers hold it with the same values (attributes, unset ones ignored). A link is agreed when
-that many layers link the same two spans (by identity) with the same relation. Everything else
-is left for a person to decide, with the reason.
+that many layers link the same two spans (by identity) with the same relation and the same
+values of its own (stance toward its target). Everything else is left for a person to decide,
+with the reason.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
@@ -39,6 +40,8 @@ class LinkLike(Protocol):
     def source_id(self) -> int: ...
     @property
     def target_id(self) -> int: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Decision:
     spans: list[AgreedSpan]
     links: list[LinkKey]
     undecided: list[Undecided]
+    link_values: dict[LinkKey, dict[str, Any]] = field(default_factory=dict)  # agreed ones
 
 
 def values_key(attributes: Mapping[str, Any]) -> bytes:
@@ -83,9 +87,14 @@ def span_key(span: SpanLike) -> SpanKey:
 
 
 def link_keys(layer: Layer) -> set[LinkKey]:
+    return set(link_values(layer))
+
+
+def link_values(layer: Layer) -> dict[LinkKey, Mapping[str, Any]]:
+    """Each link of the layer by its key, with its own values."""
     by_id = {s.id: span_key(s) for s in layer.spans}
     return {
-        (by_id[r.source_id], by_id[r.target_id], r.label)
+        (by_id[r.source_id], by_id[r.target_id], r.label): r.attributes
         for r in layer.links
         if r.source_id in by_id and r.target_id in by_id
     }
@@ -119,22 +128,30 @@ def decide(layers: Mapping[str, Layer], gold: Layer, min_agree: int) -> Decision
                 Undecided("span", key, everyone, f"{len(everyone)} of {min_agree} needed")
             )
     present = in_gold | {a.key for a in agreed}
-    link_holders: dict[LinkKey, list[str]] = defaultdict(list)
+    link_holders: dict[LinkKey, dict[bytes, list[str]]] = defaultdict(lambda: defaultdict(list))
     for name, layer in sorted(layers.items()):
-        for link in link_keys(layer):
-            link_holders[link].append(name)
+        for link, attributes in link_values(layer).items():
+            vkey = values_key(attributes)
+            values.setdefault(vkey, {k: v for k, v in attributes.items() if v is not None})
+            link_holders[link][vkey].append(name)
     links: list[LinkKey] = []
+    chosen: dict[LinkKey, dict[str, Any]] = {}
     for link in sorted(link_holders):
         if link in gold_links:
             continue
-        names = tuple(sorted(link_holders[link]))
-        if len(names) >= min_agree and link[0] in present and link[1] in present:
+        by_value = link_holders[link]
+        names = tuple(sorted({n for held in by_value.values() for n in held}))
+        best_value, best = max(by_value.items(), key=lambda kv: (len(kv[1]), kv[0]))
+        if len(best) >= min_agree and link[0] in present and link[1] in present:
             links.append(link)
+            chosen[link] = values[best_value]
         else:
             reason = (
                 f"{len(names)} of {min_agree} needed"
                 if len(names) < min_agree
+                else "same link, different values"
+                if len(best) < min_agree
                 else "its spans are not both agreed"
             )
             undecided.append(Undecided("link", link, names, reason))
-    return Decision(agreed, links, undecided)
+    return Decision(agreed, links, undecided, chosen)

@@ -49,6 +49,7 @@ class StoredLink:
     label: str
     source_id: int
     target_id: int
+    attributes: dict[str, Any] = field(default_factory=dict)  # the link's own values
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,8 @@ Key = tuple[Any, ...]
 """What a count is of: ("change", index), ("step", step, unit), ("conflict", Outside),
 ("restored", "spans", label),
 ("restored", "links", relation), ("restored", "values", label, attribute), ("kept", reason),
-("review", "missing", label, attribute), ("review", "overlap", label), ("review", "max", rel)."""
+("review", "missing", label, attribute), ("review", "link-missing", relation, attribute),
+("review", "overlap", label), ("review", "max", rel)."""
 
 
 @dataclass
@@ -77,6 +79,7 @@ class DocumentPlan:
     archive_spans: list[tuple[int, str]] = field(default_factory=list)  # span id, reason
     archive_links: list[tuple[int, str]] = field(default_factory=list)
     relabel_links: list[tuple[int, str]] = field(default_factory=list)  # link id, relation
+    link_values: dict[int, dict[str, Any]] = field(default_factory=dict)  # link id, its values
     archive_values: list[tuple[int, str, Any, str]] = field(default_factory=list)
     restore_spans: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     restore_links: list[tuple[int, str]] = field(default_factory=list)
@@ -190,7 +193,8 @@ class Planner:
         edges: set[tuple[int, int, str]],
     ) -> None:
         for i, change in self.link_changes.get(link.label, ()):
-            plan.count(("change", i), link.annotator_id, link_touches(change, link.label))
+            n = link_touches(change, link.label, link.attributes)
+            plan.count(("change", i), link.annotator_id, n)
         with_span = gone.get(link.source_id) or gone.get(link.target_id)
         name, step = self.steps.relation(link.label)
         if with_span is not None:
@@ -205,14 +209,45 @@ class Planner:
         if link.source_id not in live or link.target_id not in live:
             return  # a link to a span of another layer or document: not this plan's to judge
         source, target = live[link.source_id][1], live[link.target_id][1]
+        ends = live[link.source_id][0], live[link.target_id][0]
         outside = rules.link_outside(self.schema, name, source, target)
         if outside is not None:
-            ends = live[link.source_id][0], live[link.target_id][0]
             plan.count(("conflict", outside), link.annotator_id, 1, *ends)
-        elif step is not None:
-            plan.relabel_links.append((link.id, name))
-            plan.count(("step", step, "links"), link.annotator_id)
+        else:
+            if step is not None:
+                plan.relabel_links.append((link.id, name))
+                plan.count(("step", step, "links"), link.annotator_id)
+            self._link_values(plan, link, name, ends)
         edges.add((link.source_id, link.target_id, name))
+
+    def _link_values(
+        self,
+        plan: DocumentPlan,
+        link: StoredLink,
+        name: str,
+        ends: tuple[StoredSpan, StoredSpan],
+        restoring: bool = False,
+    ) -> bool:
+        """A kept link's values under the steps: counted, checked by the rule book, updated;
+        a required one unset is for review. False when a value is left outside the schema (a
+        conflict for a live link; an archived one then stays in the archive)."""
+        mapped = self.steps.link(name, link.attributes)
+        outside = rules.link_values_outside(self.schema, name, mapped.attributes)
+        if outside and restoring:
+            return False
+        for step, n in mapped.touched.items():
+            plan.count(("step", step, "values"), link.annotator_id, n)
+        for what in outside:
+            plan.count(("conflict", what), link.annotator_id, 1, *ends)
+        if outside:
+            return False
+        if mapped.changed:
+            plan.link_values[link.id] = rules.check_relation_attributes(
+                self.schema, name, mapped.attributes, apply_defaults=False
+            )
+        for attr in rules.missing_relation_required(self.schema, name, mapped.attributes):
+            plan.count(("review", "link-missing", name, attr), link.annotator_id, span=ends[0])
+        return True
 
     # -- what was archived --
 
@@ -280,6 +315,9 @@ class Planner:
         if rel.max is not None and held >= rel.max:
             plan.count(("kept", "max", name), link.annotator_id, span=live[link.source_id][0])
             return
+        ends = live[link.source_id][0], live[link.target_id][0]
+        if not self._link_values(plan, link, name, ends, restoring=True):
+            return  # a value the schema lacks: the link stays archived, its values with it
         plan.restore_links.append((link.id, name))
         plan.count(("restored", "links", name), link.annotator_id)
         edges.add((link.source_id, link.target_id, name))

@@ -53,6 +53,7 @@ class RelationRecord:
     label: str
     source_id: int
     target_id: int
+    attributes: dict[str, Any] = field(default_factory=dict)  # the link's own values
 
 
 @dataclass(frozen=True)

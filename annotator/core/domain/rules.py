@@ -20,7 +20,7 @@ from annotator.core.domain.errors import (
     UnknownLabelError,
     ValidationError,
 )
-from annotator.core.domain.schema import AttributeType, Label, Schema
+from annotator.core.domain.schema import AttributeType, Label, RelationType, Schema
 from annotator.core.domain.text import is_boundary
 from annotator.core.domain.wording import counted
 
@@ -153,34 +153,54 @@ def label_of(schema: Schema, label: str) -> Label:
     return lab
 
 
+def relation_of(schema: Schema, relation: str) -> RelationType:
+    """The schema's relation, or an error naming it and the relations the schema has."""
+    rel = schema.relation(relation)
+    if rel is None:
+        known = ", ".join(r.name for r in schema.relations) or "none"
+        raise UnknownLabelError(f"relation {relation!r} is not in schema {schema.name} ({known})")
+    return rel
+
+
 def check_attribute(schema: Schema, label: str, name: str, value: Any) -> Any:
     """Return the value as stored, or raise naming the attribute and what is allowed."""
     lab = label_of(schema, label)  # a span kept from an earlier schema: refused, named
-    attr = lab.attribute(name)
+    return _check_value(lab, "label", name, value)
+
+
+def check_relation_attribute(schema: Schema, relation: str, name: str, value: Any) -> Any:
+    """A link's value as stored: the same rule as a span's, against the relation's attributes."""
+    return _check_value(relation_of(schema, relation), "relation", name, value)
+
+
+def _check_value(owner: Label | RelationType, kind: str, name: str, value: Any) -> Any:
+    """One value of a label's or a relation's attribute: both hold attributes the same way."""
+    where = owner.name
+    attr = owner.attribute(name)
     if attr is None:
-        known = ", ".join(a.name for a in lab.attributes) or "none"
-        raise UnknownLabelError(f"label {label} has no attribute {name!r} (attributes: {known})")
+        known = ", ".join(a.name for a in owner.attributes) or "none"
+        raise UnknownLabelError(f"{kind} {where} has no attribute {name!r} (attributes: {known})")
     allowed = attr.value_names
     if attr.type is AttributeType.CHOICE:
         if value not in allowed:
             raise UnknownLabelError(
-                f"{label}.{name}: {value!r} is not an allowed value ({', '.join(allowed)})"
+                f"{where}.{name}: {value!r} is not an allowed value ({', '.join(allowed)})"
             )
         return value
     if attr.type is AttributeType.MULTI:
         if isinstance(value, str) or not isinstance(value, list | tuple):
-            raise UnknownLabelError(f"{label}.{name}: expects a list of values, got {value!r}")
+            raise UnknownLabelError(f"{where}.{name}: expects a list of values, got {value!r}")
         bad = [v for v in value if v not in allowed]
         if bad:
-            raise UnknownLabelError(f"{label}.{name}: {bad!r} not allowed ({', '.join(allowed)})")
+            raise UnknownLabelError(f"{where}.{name}: {bad!r} not allowed ({', '.join(allowed)})")
         # Stored in schema order, without repeats, so equal choices compare equal.
         return [v for v in allowed if v in value]
     if attr.type is AttributeType.BOOL:
         if not isinstance(value, bool):
-            raise UnknownLabelError(f"{label}.{name}: expects true or false, got {value!r}")
+            raise UnknownLabelError(f"{where}.{name}: expects true or false, got {value!r}")
         return value
     if not isinstance(value, str):
-        raise UnknownLabelError(f"{label}.{name}: expects text, got {value!r}")
+        raise UnknownLabelError(f"{where}.{name}: expects text, got {value!r}")
     return value
 
 
@@ -188,26 +208,39 @@ def check_attributes(
     schema: Schema, label: str, attributes: dict[str, Any] | None, *, apply_defaults: bool
 ) -> dict[str, Any]:
     """Validate a whole attribute dict; add the schema's defaults for a new span."""
+    return _check_all(label_of(schema, label), "label", attributes, apply_defaults)
+
+
+def check_relation_attributes(
+    schema: Schema, relation: str, attributes: dict[str, Any] | None, *, apply_defaults: bool
+) -> dict[str, Any]:
+    """``check_attributes`` for a link's values; the schema's defaults for a new link."""
+    return _check_all(relation_of(schema, relation), "relation", attributes, apply_defaults)
+
+
+def _check_all(
+    owner: Label | RelationType,
+    kind: str,
+    attributes: dict[str, Any] | None,
+    apply_defaults: bool,
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in (attributes or {}).items():
         if value is None:
             continue
-        result[name] = check_attribute(schema, label, name, value)
+        result[name] = _check_value(owner, kind, name, value)
     if apply_defaults:
-        for attr in label_of(schema, label).attributes:
+        for attr in owner.attributes:
             if attr.name not in result and attr.default is not None:
                 # as if chosen: a multi default in schema order, as a list, like any choice
-                result[attr.name] = check_attribute(schema, label, attr.name, attr.default)
+                result[attr.name] = _check_value(owner, kind, attr.name, attr.default)
     return result
 
 
 def check_relation_labels(
     schema: Schema, relation: str, source_label: str, target_label: str
 ) -> None:
-    rel = schema.relation(relation)
-    if rel is None:
-        known = ", ".join(r.name for r in schema.relations) or "none"
-        raise UnknownLabelError(f"relation {relation!r} is not in schema {schema.name} ({known})")
+    rel = relation_of(schema, relation)
     if (rel.source, rel.target) != (source_label, target_label):
         raise RelationError(
             f"{relation} links {rel.source} -> {rel.target}, not {source_label} -> {target_label}"
@@ -215,11 +248,21 @@ def check_relation_labels(
 
 
 def missing_required(schema: Schema, label: str, attributes: dict[str, Any]) -> list[str]:
-    lab = schema.label(label)
-    if lab is None:
+    return _unset(schema.label(label), attributes)
+
+
+def missing_relation_required(
+    schema: Schema, relation: str, attributes: dict[str, Any]
+) -> list[str]:
+    """The required attributes of a link's relation that it does not hold yet."""
+    return _unset(schema.relation(relation), attributes)
+
+
+def _unset(owner: Label | RelationType | None, attributes: dict[str, Any]) -> list[str]:
+    if owner is None:
         return []
     return [
-        a.name for a in lab.attributes if a.required and attributes.get(a.name) in (None, "", [])
+        a.name for a in owner.attributes if a.required and attributes.get(a.name) in (None, "", [])
     ]
 
 
@@ -290,25 +333,38 @@ def span_outside(schema: Schema, label: str, attributes: dict[str, Any]) -> list
     lab = schema.label(label)
     if lab is None:
         return [Outside("label", (label,), "spans")]
+    return _values_outside(lab, "label", attributes)
+
+
+def link_values_outside(schema: Schema, relation: str, attributes: dict[str, Any]) -> list[Outside]:
+    """What ``schema`` lacks of a stored link's values (its relation is ``link_outside``'s)."""
+    rel = schema.relation(relation)
+    return [] if rel is None else _values_outside(rel, "relation", attributes)
+
+
+def _values_outside(
+    owner: Label | RelationType, kind: str, attributes: dict[str, Any]
+) -> list[Outside]:
     found: list[Outside] = []
+    name_of = owner.name
     for name, value in attributes.items():
         if value is None:
             continue
-        attr = lab.attribute(name)
+        attr = owner.attribute(name)
         if attr is None:
-            found.append(Outside("attribute", (label, name), "values"))
+            found.append(Outside("attribute", (name_of, name), "values"))
             continue
         try:
-            check_attribute(schema, label, name, value)
+            _check_value(owner, kind, name, value)
         except ValidationError:
             given = value if isinstance(value, list) else [value]
             choice = attr.type in (AttributeType.CHOICE, AttributeType.MULTI)
             if choice and isinstance(value, list) == (attr.type is AttributeType.MULTI):
                 bad = [v for v in given if v not in attr.value_names]
                 if bad and all(isinstance(v, str) for v in bad):
-                    found.extend(Outside("value", (label, name, v), "values") for v in bad)
+                    found.extend(Outside("value", (name_of, name, v), "values") for v in bad)
                     continue
-            found.append(Outside("type", (label, name, attr.type.value), "values"))
+            found.append(Outside("type", (name_of, name, attr.type.value), "values"))
     return found
 
 

@@ -105,6 +105,7 @@ def _plan(
         [(r.label, r.source_id, r.target_id) for r in current.relations if r.source_id in by_id],
         decision.spans,
         decision.links,
+        decision.link_values,
     )
     outcome = DocumentOutcome(doc.key, names, len(plan.spans), len(plan.links))
     outcome.undecided = list(decision.undecided)

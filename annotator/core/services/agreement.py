@@ -34,6 +34,15 @@ def compared_attributes(schema: Schema) -> dict[str, list[str]]:
     }
 
 
+def compared_link_attributes(schema: Schema) -> dict[str, list[str]]:
+    """Per relation, the attributes of its links that agreement compares (stance toward)."""
+    return {
+        rel.name: [a.name for a in rel.attributes if a.type in COMPARED_TYPES]
+        for rel in schema.relations
+        if any(a.type in COMPARED_TYPES for a in rel.attributes)
+    }
+
+
 def as_items(work: Sequence[DocumentWork]) -> dict[str, dict[str, DocAnnotations]]:
     """Annotator -> document key -> their spans and links, as the domain's measures take them."""
     found: dict[str, dict[str, DocAnnotations]] = {}
@@ -67,6 +76,7 @@ def measure_agreement(
         labels=list(labels) if labels else [label.name for label in schema.labels],
         attributes=compared_attributes(schema),
         relations=[r.name for r in schema.relations],
+        link_attributes=compared_link_attributes(schema),
     )
     report["selection"] = {
         "annotators": [p.name for p in people],

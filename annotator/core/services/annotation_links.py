@@ -38,7 +38,13 @@ def span_record(row: Any) -> SpanRecord:
 
 def relation_record(row: Any) -> RelationRecord:
     return RelationRecord(
-        row.id, row.document_id, row.annotator_id, row.label, row.source_id, row.target_id
+        row.id,
+        row.document_id,
+        row.annotator_id,
+        row.label,
+        row.source_id,
+        row.target_id,
+        dict(row.attributes or {}),
     )
 
 
@@ -53,9 +59,40 @@ class LinkEdits:
     # database's 30 s). The window sets a short wait and retries edits itself.
     write_wait_ms: int | None = None
 
-    def link(self, source_id: int, target_id: int, label: str) -> RelationRecord:
+    def link(
+        self,
+        source_id: int,
+        target_id: int,
+        label: str,
+        attributes: dict[str, Any] | None = None,
+    ) -> RelationRecord:
         with guarded_write(self._db, self.write_wait_ms) as s:
-            return self._link_in(s, source_id, target_id, label)
+            return self._link_in(s, source_id, target_id, label, attributes)
+
+    def set_relation_attribute(self, relation_id: int, name: str, value: Any) -> RelationRecord:
+        """Set one value of a link (stance toward its target); ``None`` clears it. Checked by
+        the rule book as a span's value is."""
+        with guarded_write(self._db, self.write_wait_ms) as s:
+            row = self._own_relation(s, relation_id)
+            attrs = dict(row.attributes or {})
+            if value is None:
+                if rules.relation_of(self.schema, row.label).attribute(name) is None:
+                    rules.check_relation_attribute(self.schema, row.label, name, value)  # names it
+                attrs.pop(name, None)
+            else:
+                attrs[name] = rules.check_relation_attribute(self.schema, row.label, name, value)
+            row.attributes = attrs
+            s.flush()
+            return relation_record(row)
+
+    def restore_relation_state(self, rel: RelationRecord) -> RelationRecord:
+        """Undo or redo of a link's value: its values exactly as ``rel`` holds them (not
+        re-checked against the schema: putting data back is not a new edit)."""
+        with guarded_write(self._db, self.write_wait_ms) as s:
+            row = self._own_relation(s, rel.id)
+            row.attributes = dict(rel.attributes)
+            s.flush()
+            return relation_record(row)
 
     def unlink(self, relation_id: int) -> RelationRecord:
         with guarded_write(self._db, self.write_wait_ms) as s:
@@ -97,7 +134,20 @@ class LinkEdits:
             raise NotFoundError(f"span #{span_id} does not exist (any more)")
         return row
 
-    def _link_in(self, s: Session, source_id: int, target_id: int, label: str) -> RelationRecord:
+    def _own_relation(self, s: Session, relation_id: int) -> Relation:
+        row = s.get(Relation, relation_id)
+        if row is None or row.annotator_id != self.annotator.id:
+            raise NotFoundError(f"link #{relation_id} does not exist (any more)")
+        return row
+
+    def _link_in(
+        self,
+        s: Session,
+        source_id: int,
+        target_id: int,
+        label: str,
+        attributes: dict[str, Any] | None = None,
+    ) -> RelationRecord:
         source = self._own_span(s, source_id)
         target = self._own_span(s, target_id)
         if source.document_id != target.document_id:
@@ -123,6 +173,9 @@ class LinkEdits:
             label=label,
             source_id=source_id,
             target_id=target_id,
+            attributes=rules.check_relation_attributes(
+                self.schema, label, attributes, apply_defaults=True
+            ),
             created_at=utcnow(),
         )
         s.add(row)
@@ -130,9 +183,7 @@ class LinkEdits:
         return relation_record(row)
 
     def _unlink_in(self, s: Session, relation_id: int) -> RelationRecord:
-        row = s.get(Relation, relation_id)
-        if row is None or row.annotator_id != self.annotator.id:
-            raise NotFoundError(f"link #{relation_id} does not exist (any more)")
+        row = self._own_relation(s, relation_id)
         record = relation_record(row)
         s.execute(delete(Relation).where(Relation.id == relation_id))
         return record
@@ -154,6 +205,7 @@ class LinkEdits:
                 label=rel.label,
                 source_id=rel.source_id,
                 target_id=rel.target_id,
+                attributes=dict(rel.attributes),
                 created_at=stamp.created_at if stamp is not None else utcnow(),
             )
         )

@@ -49,8 +49,14 @@ class EditBatch:
     ) -> SpanRecord:
         return self._service._create_in(self._session, document_id, start, end, label, attributes)
 
-    def link(self, source_id: int, target_id: int, label: str) -> RelationRecord:
-        return self._service._link_in(self._session, source_id, target_id, label)
+    def link(
+        self,
+        source_id: int,
+        target_id: int,
+        label: str,
+        attributes: dict[str, Any] | None = None,
+    ) -> RelationRecord:
+        return self._service._link_in(self._session, source_id, target_id, label, attributes)
 
     def unlink(self, relation_id: int) -> RelationRecord:
         return self._service._unlink_in(self._session, relation_id)
@@ -369,18 +375,27 @@ class AnnotationService(LinkEdits):
         return self._documents.status(document_id, self.annotator.id)
 
     def missing_required(self, document_id: int) -> list[tuple[int, str, str]]:
-        """(span id, label, what) for each required attribute not yet set and each link the
-        schema requires that is missing (``rules.missing_links``), in text order."""
+        """(span id, label, what) for each required attribute not yet set (a link's as
+        "relation.attribute", on its source span) and each link the schema requires that is
+        missing (``rules.missing_links``), in text order."""
         spans = self.spans(document_id)
         values = [
             (sp.id, sp.label, name)
             for sp in spans
             for name in rules.missing_required(self.schema, sp.label, sp.attributes)
         ]
+        relations = self.relations(document_id)
+        labels = {sp.id: sp.label for sp in spans}
+        # A link's unset value is listed on the span it starts at: "STATEMENT: aimed_at.x".
+        values += [
+            (r.source_id, labels.get(r.source_id, ""), f"{r.label}.{name}")
+            for r in relations
+            for name in rules.missing_relation_required(self.schema, r.label, r.attributes)
+        ]
         links = rules.missing_links(
             self.schema,
             [(sp.id, sp.label) for sp in spans],
-            [(r.label, r.source_id, r.target_id) for r in self.relations(document_id)],
+            [(r.label, r.source_id, r.target_id) for r in relations],
         )
         order = {sp.id: n for n, sp in enumerate(spans)}
         return sorted(values + links, key=lambda m: order.get(m[0], 0))

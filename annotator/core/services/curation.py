@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -121,7 +122,7 @@ class CurationService:
             for key, v in chosen.items()
         ]
         present = gold_now.keys() | chosen.keys()
-        links: dict[LinkKey, None] = {}
+        links: dict[LinkKey, dict[str, Any]] = {}  # with the chosen layer's values
         for name in {v.annotator for v in chosen.values()}:
             keys = {i: span_key(s) for i, s in by_id[name].items()}
             mine = {k for k, v in chosen.items() if v.annotator == name}
@@ -130,13 +131,14 @@ class CurationService:
                 if src is None or tgt is None or src not in present or tgt not in present:
                     continue
                 if src in mine or tgt in mine:
-                    links[(src, tgt, rel.label)] = None
+                    links[(src, tgt, rel.label)] = dict(rel.attributes)
         plan = GoldPlanner(self.gold.schema).plan(
             work.id,
             [(s.id, span_key(s)) for s in gold_spans],
             [(r.label, r.source_id, r.target_id) for r in gold_links],
             agreed,
             list(links),
+            links,
         )
         for what, refused_key, reason in plan.refused:
             if what == "span":
@@ -160,9 +162,13 @@ class CurationService:
         ids = {**before, **made}
         order = {key: n for n, (key, _) in enumerate(plan.spans)}
         links: dict[SpanKey, list[RelationRecord]] = defaultdict(list)
-        for (src, tgt, label), ident in zip(plan.links, written.link_ids, strict=True):
+        for link, ident in zip(plan.links, written.link_ids, strict=True):
+            src, tgt, label = link
             owner = max((k for k in (src, tgt) if k in order), key=order.__getitem__)
-            links[owner].append(RelationRecord(ident, document_id, gold, label, ids[src], ids[tgt]))
+            values = plan.link_values.get(link, {})
+            links[owner].append(
+                RelationRecord(ident, document_id, gold, label, ids[src], ids[tgt], values)
+            )
         return tuple(
             Accepted(
                 SpanRecord(made[key], document_id, gold, key[0], key[1], key[2], values),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,7 @@ class DocumentPlan:
     spans: list[tuple[SpanKey, dict[str, Any]]] = field(default_factory=list)
     links: list[LinkKey] = field(default_factory=list)
     refused: list[tuple[str, SpanKey | LinkKey, str]] = field(default_factory=list)
+    link_values: dict[LinkKey, dict[str, Any]] = field(default_factory=dict)  # checked
 
 
 class GoldPlanner:
@@ -84,7 +86,9 @@ class GoldPlanner:
         gold_links: list[tuple[str, int, int]],  # (relation, source id, target id)
         spans: list[AgreedSpan],
         links: list[LinkKey],
+        link_values: Mapping[LinkKey, dict[str, Any]] | None = None,
     ) -> DocumentPlan:
+        """``link_values``: each link's own values (stance toward), checked like a span's."""
         plan = DocumentPlan(document_id)
         places: dict[str, _LabelPlaces] = {}
         label_by_ref: dict[str, str] = {}
@@ -129,11 +133,16 @@ class GoldPlanner:
                     (target, label_by_ref[target]),
                     targets[(source, relation)],
                 )
+                given = (link_values or {}).get(link, {})
+                checked = rules.check_relation_attributes(
+                    self._schema, relation, given, apply_defaults=True
+                )
             except AnnotatorError as refused:
                 plan.refused.append(("link", link, str(refused)))
                 continue
             targets[(source, relation)].append(target)
             plan.links.append(link)
+            plan.link_values[link] = checked
         return plan
 
 
@@ -197,6 +206,7 @@ def write_plans(
                 "label": relation,
                 "source_id": known[source],
                 "target_id": known[target],
+                "attributes": plan.link_values.get((source, target, relation), {}),
                 "created_at": now,
             }
             for source, target, relation in plan.links

@@ -142,15 +142,19 @@ def read_work(
             Relation.label,
             Relation.source_id,
             Relation.target_id,
+            cast(Relation.attributes, Text),
         ).where(Relation.annotator_id.in_(list(every)))
         if documents is not None:
             links = links.where(Relation.document_id.in_(list(docs)))
         rows = RawRows(conn, links.order_by(Relation.id), "team_links")
         try:
-            for d, a, label, source, target in rows:
+            for d, a, label, source, target, attrs in rows:
                 layer = reading.get((d, a))
                 if layer is not None and (kept is None or (source in kept and target in kept)):
-                    layer.relations.append(LinkItem(label, source, target))
+                    values = parsed.get(attrs)
+                    if values is None:
+                        values = parsed[attrs] = orjson.loads(attrs) if attrs else {}
+                    layer.relations.append(LinkItem(label, source, target, values))
         finally:
             rows.close()
     return [doc for doc in docs.values() if doc.layers]

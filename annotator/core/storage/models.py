@@ -125,6 +125,8 @@ class Relation(Base):
     label: Mapped[str] = mapped_column(String(100))
     source_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"))
     target_id: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"))
+    # A link's own values (stance toward its target), checked as a span's are.
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (
@@ -231,6 +233,7 @@ class ArchivedRelation(Base):
     label: Mapped[str] = mapped_column(String(100))
     source_id: Mapped[int] = mapped_column(Integer)
     target_id: Mapped[int] = mapped_column(Integer)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     schema_name: Mapped[str] = mapped_column(String(200))
     schema_version: Mapped[str] = mapped_column(String(100))

@@ -48,6 +48,7 @@ class AnnotationListModel(FlatTableModel):
             self._session.spanChanged.disconnect(self._changed)
             self._session.relationAdded.disconnect(self._links_changed)
             self._session.relationRemoved.disconnect(self._links_changed)
+            self._session.relationChanged.disconnect(self._links_changed)
             self._session.reloaded.disconnect(self._reload)
             self._session.boilerplateChanged.disconnect(self._flags_changed)
         self._session = session
@@ -60,6 +61,7 @@ class AnnotationListModel(FlatTableModel):
             session.spanChanged.connect(self._changed)
             session.relationAdded.connect(self._links_changed)
             session.relationRemoved.connect(self._links_changed)
+            session.relationChanged.connect(self._links_changed)
 
     def _reload(self) -> None:
         """Every row again, from the session (on opening, or after it re-read the database)."""
@@ -109,7 +111,7 @@ class AnnotationListModel(FlatTableModel):
         if self._spans:
             self.dataChanged.emit(self.index(0, 2), self.index(len(self._spans) - 1, 2))
 
-    def _links_changed(self, _rel: RelationRecord) -> None:
+    def _links_changed(self, *_rel: RelationRecord) -> None:
         if self._spans:
             last = len(self.HEADERS) - 1
             self.dataChanged.emit(self.index(0, last), self.index(len(self._spans) - 1, last))
@@ -152,6 +154,7 @@ class AnnotationListModel(FlatTableModel):
             target = self._session.spans.get(rel.target_id)
             if target is not None:
                 words = " ".join(text[target.start : target.end].split())
-                parts.append(f"{rel.label}: {words[:30]}")
+                values = ", ".join(str(v) for v in rel.attributes.values() if v not in (None, []))
+                parts.append(f"{rel.label}: {words[:30]}" + (f" ({values})" if values else ""))
         shown = "; ".join(parts)
         return plain_tooltip(shown) if role == Qt.ItemDataRole.ToolTipRole and shown else shown

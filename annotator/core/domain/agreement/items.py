@@ -29,11 +29,13 @@ class SpanItem(NamedTuple):
 
 
 class LinkItem(NamedTuple):
-    """A relation ``label`` from one span (``source_id``) to another (``target_id``)."""
+    """A relation ``label`` from one span (``source_id``) to another (``target_id``), with
+    the link's own values (stance toward its target)."""
 
     label: str
     source_id: int
     target_id: int
+    attributes: Mapping[str, object] = _NO_VALUES
 
 
 @dataclass(frozen=True)

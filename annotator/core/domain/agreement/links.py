@@ -107,3 +107,22 @@ def _linked(
         if source is not None and target is not None and source != target:
             found.setdefault(link.label, set()).add((source, target))
     return found
+
+
+def matched_links(
+    pairs: Sequence[tuple[int, int]], first: Sequence[LinkItem], second: Sequence[LinkItem]
+) -> list[tuple[LinkItem, LinkItem]]:
+    """The links both annotators made, as (first's link, second's link): the same relation
+    between spans matched to each other (``pairs``: matched (first id, second id))."""
+    theirs_of = {b: a for a, b in pairs}
+    by_ends: dict[tuple[str, int, int], LinkItem] = {}
+    for link in second:
+        source, target = theirs_of.get(link.source_id), theirs_of.get(link.target_id)
+        if source is not None and target is not None:
+            by_ends.setdefault((link.label, source, target), link)
+    found = []
+    for link in first:
+        other = by_ends.get((link.label, link.source_id, link.target_id))
+        if other is not None:
+            found.append((link, other))
+    return found

@@ -150,6 +150,19 @@ def overall_relations(pairs: Mapping[tuple[str, str], PairResult], options: Opti
     return section
 
 
+def overall_link_attributes(pairs: Mapping[tuple[str, str], PairResult], options: Options) -> Entry:
+    """Per relation attribute, the mean of the pairs' Cohen's kappa over their shared links."""
+    entries = [p.entry for p in pairs.values()]
+    section: Entry = {}
+    for relation, name in options.link_attributes:
+        key = f"{relation}.{name}"
+        values = [e["link_attributes"][key]["cohen_kappa"] for e in entries]
+        item: Entry = {"pairs": sum(v is not None for v in values)}
+        put(item, "cohen_kappa_mean", _mean(values, NO_PAIR if values else ONE_ANNOTATOR))
+        section[key] = item
+    return section
+
+
 def overall_attributes(
     corpus: Corpus,
     holders: Mapping[str, list[str]],

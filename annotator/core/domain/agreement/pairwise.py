@@ -11,8 +11,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.core.domain.agreement.items import DocAnnotations, categories_of
-from annotator.core.domain.agreement.links import LinkCounts, link_counts
+from annotator.core.domain.agreement.items import DocAnnotations, categories_of, category_of
+from annotator.core.domain.agreement.links import LinkCounts, link_counts, matched_links
 from annotator.core.domain.agreement.measures import Measure, cohen_kappa_table, prf
 from annotator.core.domain.agreement.spans import Counts, Indexed, Mode, SpanMatch, match_indexed
 
@@ -30,6 +30,7 @@ class Options:
     relations: Sequence[str]
     # relation -> the (source label, target label) its links connect, over every annotator
     combos: Mapping[str, set[tuple[str, str]]] = field(default_factory=dict)
+    link_attributes: Sequence[tuple[str, str]] = ()  # (relation, attribute name)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def compare_pair(
     entry["spans"] = _span_section(matches.values(), options.labels)
     entry["attributes"] = _attribute_section(corpus, pair, matches)
     entry["relations"] = _relation_section(corpus, pair, matches, options)
+    entry["link_attributes"] = link_attribute_section(corpus, pair, matches, options)
     return PairResult(entry, matches)
 
 
@@ -174,6 +176,32 @@ def _relation_section(
         item["n"] = kappa.n
         put(item, "cohen_kappa", kappa)
         section[relation] = item
+    return section
+
+
+def link_attribute_section(
+    corpus: Corpus, pair: tuple[str, str], matches: Mapping[str, SpanMatch], options: Options
+) -> Entry:
+    """Cohen's kappa of each (relation, attribute) over the links both annotators made between
+    the same matched spans: a link's values, compared as a matched span's are."""
+    tables: dict[tuple[str, str], Counter[tuple[Hashable, Hashable]]] = {
+        key: Counter() for key in options.link_attributes
+    }
+    if tables:
+        for doc, match in matches.items():
+            first, second = (corpus.annotations[name][doc] for name in pair)
+            for a, b in matched_links(match.pairs, first.links, second.links):
+                for relation, name in tables:
+                    if a.label == relation:
+                        table = tables[(relation, name)]
+                        table[(category_of(a.attributes.get(name)),
+                               category_of(b.attributes.get(name)))] += 1  # fmt: skip
+    section: Entry = {}
+    for (relation, name), table in tables.items():
+        kappa = cohen_kappa_table(table)
+        item: Entry = {"n": kappa.n}
+        put(item, "cohen_kappa", kappa)
+        section[f"{relation}.{name}"] = item
     return section
 
 

@@ -38,6 +38,7 @@ from annotator.core.domain.agreement.links import relation_combos
 from annotator.core.domain.agreement.overall import (
     add_pair_alpha_u,
     overall_attributes,
+    overall_link_attributes,
     overall_relations,
     overall_spans,
     pair_unitized,
@@ -67,13 +68,15 @@ def agreement_report(
     labels: Collection[str] | None = None,
     attributes: Mapping[str, Sequence[str]] | None = None,
     relations: Sequence[str] = (),
+    link_attributes: Mapping[str, Sequence[str]] | None = None,
 ) -> Report:
     """Agreement of ``annotations`` (annotator -> document key -> what they marked there).
 
     ``labels`` limits the span measures to those labels (default: every label marked); spans
     are matched on all labels regardless, so that attributes and relations always see every
     match. ``attributes`` names, per label, the attributes to compare on matched spans;
-    ``relations`` the relation labels to compare.
+    ``relations`` the relation labels to compare; ``link_attributes``, per relation, the
+    attributes to compare on the links both annotators made between matched spans.
 
     Pairs: P/R/F1 per label (the first annotator as reference), Cohen's kappa per attribute,
     link F1 and kappa per relation. Overall: the mean of the pairs' F1 and alpha_u per label
@@ -84,7 +87,9 @@ def agreement_report(
     if mode not in MODES:
         raise ValueError(f"unknown matching mode {mode!r}; use one of {', '.join(MODES)}")
     with collector_paused():
-        return _report(annotations, mode, labels, attributes or {}, relations)
+        return _report(
+            annotations, mode, labels, attributes or {}, relations, link_attributes or {}
+        )
 
 
 def _report(
@@ -93,6 +98,7 @@ def _report(
     labels: Collection[str] | None,
     attributes: Mapping[str, Sequence[str]],
     relations: Sequence[str],
+    link_attributes: Mapping[str, Sequence[str]],
 ) -> Report:
     names = sorted(annotations)
     holders = _holders(annotations)
@@ -108,6 +114,7 @@ def _report(
         attributes=wanted,
         relations=list(relations),
         combos=combos,
+        link_attributes=[(r, name) for r in sorted(link_attributes) for name in link_attributes[r]],
     )
     pairs = {
         pair: compare_pair(
@@ -131,6 +138,7 @@ def _report(
             "spans": overall_spans(pairs, overall_u, options),
             "attributes": overall_attributes(corpus, holders, pairs, options),
             "relations": overall_relations(pairs, options),
+            "link_attributes": overall_link_attributes(pairs, options),
         },
         "per_document": _per_document(holders, pairs, per_doc_u, options),
     }

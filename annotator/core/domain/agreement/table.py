@@ -44,6 +44,9 @@ def render_table(report: Mapping[str, Any]) -> str:
             ["relation", "P", "R", "F1", "kappa", "n"],
             ["precision", "recall", "f1", "cohen_kappa", "n"],
         )
+        lines += _section(
+            pair.get("link_attributes", {}), ["link attribute", "kappa", "n"], ["cohen_kappa", "n"]
+        )
     overall = report["overall"]
     lines += [
         "",
@@ -64,6 +67,11 @@ def render_table(report: Mapping[str, Any]) -> str:
         overall["relations"],
         ["relation", "F1 mean", "kappa mean"],
         ["f1_mean", "cohen_kappa_mean"],
+    )
+    lines += _section(
+        overall.get("link_attributes", {}),
+        ["link attribute", "kappa mean", "pairs"],
+        ["cohen_kappa_mean", "pairs"],
     )
     return "\n".join(lines) + "\n"
 

@@ -77,7 +77,8 @@ _VERBS = {
 @dataclass(frozen=True)
 class Change:
     """One change for the data. ``old`` is the path as stored annotations carry it (label,
-    attribute, value; or relation), ``new`` as the new schema names it; () when there is none.
+    attribute, value; or relation, and a relation's attribute and value when ``on_link``),
+    ``new`` as the new schema names it; () when there is none.
     ``detail``: a type, a limit, a pair of labels; for an added attribute, "required"."""
 
     kind: ChangeKind
@@ -85,10 +86,12 @@ class Change:
     new: tuple[str, ...] = ()
     detail: str = ""
     step: MigrationStep | None = None
+    on_link: bool = False  # an attribute or value of a relation: its paths start with it
 
     @property
     def unit(self) -> str:
-        return UNITS[self.kind]
+        unit = UNITS[self.kind]
+        return "links" if self.on_link and unit == "spans" else unit
 
     @property
     def text(self) -> str:
@@ -166,25 +169,38 @@ def diff_schemas(old: Schema, new: Schema) -> tuple[Change, ...]:
     for before, after in pairs:
         if before.overlap and not after.overlap:
             changes.append(Change(ChangeKind.LABEL_OVERLAP, (before.name,), (after.name,)))
-        changes += _attributes(before, after, steps)
+        changes += _attributes(before, after, _Steps(steps.attributes, steps.values, False))
     changes += _relations(old, new, steps)
     return tuple(changes)
 
 
-def _attributes(before: Label, after: Label, steps: StepMap) -> list[Change]:
+@dataclass(frozen=True)
+class _Steps:
+    """The attribute and value steps of one kind of owner: labels, or relations."""
+
+    attributes: dict[tuple[str, str], MigrationStep]
+    values: dict[tuple[str, str, str], MigrationStep]
+    on_link: bool
+
+
+Owner = Label | RelationType
+
+
+def _attributes(before: Owner, after: Owner, steps: _Steps) -> list[Change]:
+    """A label's or a relation's attributes: the same changes, named by the owner."""
     changes: list[Change] = []
     targets: set[str] = set()
+    on_link = steps.on_link
     for attr in before.attributes:
         path = (before.name, attr.name)
         kept = after.attribute(attr.name)
         step = steps.attributes.get((after.name, attr.name))
         if kept is None and step is not None and step.new is not None:
             kept = after.attribute(step.new)
-            changes.append(
-                Change(ChangeKind.ATTRIBUTE_RENAMED, path, (after.name, step.new), "", step)
-            )
+            renamed = (after.name, step.new)
+            changes.append(Change(ChangeKind.ATTRIBUTE_RENAMED, path, renamed, "", step, on_link))
         elif kept is None:
-            changes.append(Change(ChangeKind.ATTRIBUTE_REMOVED, path, (), "", step))
+            changes.append(Change(ChangeKind.ATTRIBUTE_REMOVED, path, (), "", step, on_link))
             continue
         assert kept is not None
         targets.add(kept.name)
@@ -192,37 +208,40 @@ def _attributes(before: Label, after: Label, steps: StepMap) -> list[Change]:
     for attr in after.attributes:
         if attr.name not in targets:
             detail = "required" if attr.required else ""
-            changes.append(Change(ChangeKind.ATTRIBUTE_ADDED, (), (after.name, attr.name), detail))
+            path = (after.name, attr.name)
+            changes.append(Change(ChangeKind.ATTRIBUTE_ADDED, (), path, detail, None, on_link))
     return changes
 
 
 def _one_attribute(
-    before: Label, after: Label, attr: Attribute, kept: Attribute, steps: StepMap
+    before: Owner, after: Owner, attr: Attribute, kept: Attribute, steps: _Steps
 ) -> list[Change]:
     changes: list[Change] = []
+    on_link = steps.on_link
     new_path = (after.name, kept.name)
+    old_path = (before.name, attr.name)
     if attr.type != kept.type:
         detail = f"{attr.type.value} became {kept.type.value}"
-        changes.append(
-            Change(ChangeKind.ATTRIBUTE_TYPE, (before.name, attr.name), new_path, detail)
-        )
+        changes.append(Change(ChangeKind.ATTRIBUTE_TYPE, old_path, new_path, detail, None, on_link))
     if kept.required and not attr.required:
-        changes.append(Change(ChangeKind.ATTRIBUTE_REQUIRED, (before.name, attr.name), new_path))
+        changes.append(Change(ChangeKind.ATTRIBUTE_REQUIRED, old_path, new_path, "", None, on_link))
     values = set(kept.value_names)
     targets: set[str] = set()
     for value in attr.value_names:
-        old = (before.name, attr.name, value)
+        old = (*old_path, value)
         if value in values:
             targets.add(value)
             continue
         step = steps.values.get((after.name, kept.name, value))
         if step is not None and step.new is not None:
             targets.add(step.new)
-            changes.append(Change(ChangeKind.VALUE_RENAMED, old, (*new_path, step.new), "", step))
+            changes.append(
+                Change(ChangeKind.VALUE_RENAMED, old, (*new_path, step.new), "", step, on_link)
+            )
         else:
-            changes.append(Change(ChangeKind.VALUE_REMOVED, old, (), "", step))
+            changes.append(Change(ChangeKind.VALUE_REMOVED, old, (), "", step, on_link))
     changes += [
-        Change(ChangeKind.VALUE_ADDED, (), (*new_path, v))
+        Change(ChangeKind.VALUE_ADDED, (), (*new_path, v), "", None, on_link)
         for v in kept.value_names
         if v not in targets and v not in attr.value_names
     ]
@@ -262,6 +281,7 @@ def _one_relation(rel: RelationType, kept: RelationType, steps: StepMap) -> list
         was = "no limit" if rel.max is None else f"at most {rel.max}"
         detail = f"at most {counted(kept.max, 'link')} from one {kept.source} (was {was})"
         changes.append(Change(ChangeKind.RELATION_MAX, (rel.name,), (kept.name,), detail))
+    changes += _attributes(rel, kept, _Steps(steps.link_attributes, steps.link_values, True))
     return changes
 
 
@@ -282,11 +302,12 @@ _LINK_KINDS = frozenset({ChangeKind.RELATION_REMOVED, ChangeKind.RELATION_RENAME
 
 def counted_on_spans(change: Change) -> bool:
     """Whether ``span_touches`` counts this change (else the service counts it otherwise)."""
-    return change.kind in _SPAN_KINDS
+    return change.kind in _SPAN_KINDS and not change.on_link
 
 
 def counted_on_links(change: Change) -> bool:
-    return change.kind in _LINK_KINDS
+    """Whether ``link_touches`` counts it: a relation, or a value a link holds."""
+    return change.kind in _LINK_KINDS or (change.on_link and change.kind in _SPAN_KINDS)
 
 
 def span_touches(change: Change, label: str, attributes: dict[str, Any]) -> int:
@@ -304,5 +325,9 @@ def span_touches(change: Change, label: str, attributes: dict[str, Any]) -> int:
     return int(value == wanted or (isinstance(value, list) and wanted in value))
 
 
-def link_touches(change: Change, relation: str) -> int:
+def link_touches(change: Change, relation: str, attributes: dict[str, Any] | None = None) -> int:
+    """How many of this change's units a stored link holds: the link, or its values (a
+    relation's attribute or value is counted as a span's is)."""
+    if change.on_link:
+        return span_touches(change, relation, attributes or {})
     return int(bool(change.old) and relation == change.old[0])

@@ -57,9 +57,18 @@ class StepMap:
         self.attributes: dict[tuple[str, str], MigrationStep] = {}
         self.values: dict[tuple[str, str, str], MigrationStep] = {}
         self.relations: dict[str, MigrationStep] = {}
+        # A relation's attributes and values, apart: a label and a relation may share a name.
+        self.link_attributes: dict[tuple[str, str], MigrationStep] = {}
+        self.link_values: dict[tuple[str, str, str], MigrationStep] = {}
         for step in steps:
             for old in step.old:
-                if step.kind in (StepKind.RENAME_LABEL, StepKind.ARCHIVE_LABEL):
+                if step.on_relation:
+                    assert step.label is not None
+                    if step.attribute is None:
+                        self.link_attributes[(step.label, old)] = step
+                    else:
+                        self.link_values[(step.label, step.attribute, old)] = step
+                elif step.kind in (StepKind.RENAME_LABEL, StepKind.ARCHIVE_LABEL):
                     self.labels[old] = step
                 elif step.kind in (StepKind.RENAME_ATTRIBUTE, StepKind.ARCHIVE_ATTRIBUTE):
                     assert step.label is not None
@@ -95,24 +104,50 @@ class StepMap:
         mapped = MappedSpan(new_label, {})
         if step is not None:
             mapped._touch(step)
+        self._attributes(mapped, attributes, self.attributes, self.values)
+        return mapped
+
+    def link(self, relation: str, attributes: dict[str, Any]) -> MappedSpan:
+        """What the steps make of a link's values; ``relation`` as the new schema names it.
+        The result's ``label`` is the relation; the archive holds no link values, so
+        ``archived_values`` stays empty (the schema refuses archive steps on relations)."""
+        mapped = MappedSpan(relation, {})
+        self._attributes(mapped, attributes, self.link_attributes, self.link_values)
+        return mapped
+
+    def _attributes(
+        self,
+        mapped: MappedSpan,
+        attributes: dict[str, Any],
+        attribute_steps: dict[tuple[str, str], MigrationStep],
+        value_steps: dict[tuple[str, str, str], MigrationStep],
+    ) -> None:
+        """A span's or a link's values through the attribute and value steps of its owner."""
+        owner = mapped.label
         for name, value in attributes.items():
             if value is None:
                 continue
-            attr_step = self.attributes.get((new_label, name))
+            attr_step = attribute_steps.get((owner, name))
             if attr_step is not None:
                 mapped._touch(attr_step)
                 if attr_step.new is None:
                     mapped.archived_values.append((name, value, attr_step))
                     continue
                 name = attr_step.new
-            kept = self._value(mapped, new_label, name, value)
+            kept = self._value(mapped, value_steps, owner, name, value)
             if kept is not None and kept != []:
                 mapped.attributes[name] = kept
-        return mapped
 
-    def _value(self, mapped: MappedSpan, label: str, name: str, value: Any) -> Any:
+    def _value(
+        self,
+        mapped: MappedSpan,
+        value_steps: dict[tuple[str, str, str], MigrationStep],
+        label: str,
+        name: str,
+        value: Any,
+    ) -> Any:
         if isinstance(value, str):
-            step = self.values.get((label, name, value))
+            step = value_steps.get((label, name, value))
             if step is None:
                 return value
             mapped._touch(step)
@@ -124,7 +159,7 @@ class StepMap:
             return value
         kept: list[Any] = []
         for item in value:
-            step = self.values.get((label, name, item)) if isinstance(item, str) else None
+            step = value_steps.get((label, name, item)) if isinstance(item, str) else None
             if step is not None:
                 mapped._touch(step)
                 if step.new is None:

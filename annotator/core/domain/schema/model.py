@@ -144,6 +144,10 @@ class RelationType:
     max: int | None = None
     description: str = ""
     required: bool = False  # every span of the source label needs one (said_by for STATEMENT)
+    attributes: tuple[Attribute, ...] = ()  # a link's own values (stance toward its target)
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
 
 
 def entity_field(field_name: str, relation: RelationType, target: Label | None) -> str | None:
@@ -186,7 +190,8 @@ class MigrationStep:
     ``old`` holds the names as annotations may still carry them (several for ``merge_values``);
     ``new`` the name they get (None for an archive step). Attribute and value steps name the
     label (and attribute) as this schema spells it, so every step can be checked against the
-    schema alone, with the line it is on.
+    schema alone, with the line it is on; on a relation's attribute ``label`` holds the
+    relation's name and ``on_relation`` is set.
     """
 
     kind: StepKind
@@ -195,6 +200,7 @@ class MigrationStep:
     label: str | None = None
     attribute: str | None = None
     line: int = 0
+    on_relation: bool = False  # ``label`` names a relation: the step acts on links' values
 
     @property
     def text(self) -> str:

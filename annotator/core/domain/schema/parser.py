@@ -95,8 +95,10 @@ _LABEL_KEYS = {
 }
 _ATTR_KEYS = {"name", "type", "required", "default", "description", "values", "hotkey"}
 _VALUE_KEYS = {"name", "description", "hotkey"}
-_REL_KEYS = {"name", "from", "to", "hotkey", "max", "description", "required"}
+_REL_KEYS = {"name", "from", "to", "hotkey", "max", "description", "required", "attributes"}
 _STATEMENT_KEYS = {"label", "fields", "context_sentences"}
+# Each mention of a statements field: its link's values sit beside these keys.
+_MENTION_KEYS = {"id", "text", "start", "end", "label", "attributes", "entity"}
 _RESERVED_STATEMENT_FIELDS = {
     "id",
     "document_id",
@@ -185,6 +187,24 @@ class _Parser(NodeReader):
                 f"{color!r} is not a colour (use #rrggbb or #rgb)",
             )
             color = None
+        attrs = self.attributes(m, where)
+        label = Label(
+            name=name or "",
+            color=color or "#cccccc",
+            hotkey=self.hotkey(m, where, node.line),
+            description=self.get(m, "description", where, str, node.line, ""),
+            overlap=self.get(m, "overlap", where, bool, node.line, True),
+            needs_link=self.get(m, "needs_link", where, bool, node.line, False),
+            entity=self.get(m, "entity", where, bool, node.line, False),
+            cross_paragraph=self.get(m, "cross_paragraph", where, bool, node.line, None),
+            snap=self.snap(m, where, node.line),
+            attributes=attrs,
+            patterns=PatternReader(self).patterns(m, where, attrs),
+        )
+        return (label, m["name"].line if "name" in m else node.line) if name else None
+
+    def attributes(self, m: dict[str, Located], where: str) -> tuple[Attribute, ...]:
+        """The ``attributes`` of a label or a relation: both are read, and checked, alike."""
         attrs = [
             a
             for a in (
@@ -196,30 +216,18 @@ class _Parser(NodeReader):
         self.unique([(a.name, line) for a, line in attrs], "attribute", f"{where}.attributes")
         for a, line in {a.name: (a, line) for a, line in reversed(attrs)}.values():
             self.one_type(a, line, f"{where}.{a.name}")  # a duplicate is reported above
-        label = Label(
-            name=name or "",
-            color=color or "#cccccc",
-            hotkey=self.hotkey(m, where, node.line),
-            description=self.get(m, "description", where, str, node.line, ""),
-            overlap=self.get(m, "overlap", where, bool, node.line, True),
-            needs_link=self.get(m, "needs_link", where, bool, node.line, False),
-            entity=self.get(m, "entity", where, bool, node.line, False),
-            cross_paragraph=self.get(m, "cross_paragraph", where, bool, node.line, None),
-            snap=self.snap(m, where, node.line),
-            attributes=tuple(a for a, _ in attrs),
-            patterns=PatternReader(self).patterns(m, where, tuple(a for a, _ in attrs)),
-        )
-        return (label, m["name"].line if "name" in m else node.line) if name else None
+        return tuple(a for a, _ in attrs)
 
     def one_type(self, attr: Attribute, line: int, where: str) -> None:
-        """One type per attribute name across labels: exports give each name one column."""
+        """One type per attribute name across labels and relations: exports give each name one
+        column."""
         first = self.types_seen.setdefault(attr.name, (attr.type, where, line))
         if first[0] != attr.type:
             self.problem(
                 line,
                 f"{where}.type",
                 f"attribute {attr.name!r} is {attr.type.value} here but {first[0].value} at "
-                f"{first[1]} (line {first[2]}); an attribute name has one type in every label",
+                f"{first[1]} (line {first[2]}); an attribute name has one type everywhere",
             )
 
     def attribute(self, node: Located, index: int, owner: str) -> tuple[Attribute, int] | None:
@@ -346,6 +354,7 @@ class _Parser(NodeReader):
                 )
                 value = None
             ends.append(value)
+        attributes = self.attributes(m, where)
         maximum = self.get(m, "max", where, int, node.line)
         if maximum is not None and maximum < 1:
             self.problem(
@@ -362,12 +371,14 @@ class _Parser(NodeReader):
             max=maximum,
             description=self.get(m, "description", where, str, node.line, ""),
             required=self.get(m, "required", where, bool, node.line, False),
+            attributes=attributes,
         ), m["name"].line
 
     def check_hotkeys(
         self, labels: list[tuple[Label, int]], relations: list[tuple[RelationType, int]]
     ) -> None:
-        """Label and relation keys are global; value keys act on the selected span's label."""
+        """Label and relation keys are global; value keys act on the selected span's label, or
+        on the selected link's relation."""
         global_keys: dict[str, str] = {}
 
         def claim(table: dict[str, str], key: str | None, owner: str, path: str) -> None:
@@ -393,6 +404,12 @@ class _Parser(NodeReader):
                 for value in attr.values:
                     name = f"{lab.name}.{attr.name}.{value.name}"
                     claim(local, value.hotkey, f"value {name}", f"labels.{name}")
+        for rel, _ in relations:
+            local = dict(global_keys)
+            for attr in rel.attributes:
+                for value in attr.values:
+                    name = f"{rel.name}.{attr.name}.{value.name}"
+                    claim(local, value.hotkey, f"value {name}", f"relations.{name}")
 
     def exports(
         self,
@@ -433,6 +450,13 @@ class _Parser(NodeReader):
                 elif label is not None and rel.source != label.name:
                     self.problem(
                         rel_node.line, path, f"relation {rel.name!r} does not start at {label.name}"
+                    )
+                elif mention_keys := sorted(_MENTION_KEYS & {a.name for a in rel.attributes}):
+                    self.problem(
+                        rel_node.line,
+                        path,
+                        f"relation {rel.name!r} has attribute {mention_keys[0]!r}, which is a key "
+                        "of every mention in the statements export; rename the attribute",
                     )
                 elif out_name in _RESERVED_STATEMENT_FIELDS or (
                     label is not None and label.attribute(out_name) is not None

@@ -10,6 +10,7 @@ annotations it touches is found when the schema is used on a database (``schema 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from annotator.core.domain.schema.model import (
     NAME_RE,
@@ -22,14 +23,15 @@ from annotator.core.domain.schema.model import (
 from annotator.core.domain.schema.reading import NodeReader
 from annotator.core.domain.schema.yaml_loader import Located
 
+# OWNER: a label, or a relation whose links carry the attribute (aimed_at.stance_toward).
 _SHAPES: dict[StepKind, str] = {
     StepKind.RENAME_LABEL: "{from: OLD, to: NEW}",
     StepKind.ARCHIVE_LABEL: "LABEL",
-    StepKind.RENAME_ATTRIBUTE: "{label: LABEL, from: OLD, to: NEW}",
+    StepKind.RENAME_ATTRIBUTE: "{label: LABEL, from: OLD, to: NEW} or {relation: RELATION, ...}",
     StepKind.ARCHIVE_ATTRIBUTE: "LABEL.ATTRIBUTE",
-    StepKind.RENAME_VALUE: "{attribute: LABEL.ATTRIBUTE, from: OLD, to: NEW}",
-    StepKind.MERGE_VALUES: "{attribute: LABEL.ATTRIBUTE, from: [A, B], to: C}",
-    StepKind.MAP_REMOVED_VALUE: "{attribute: LABEL.ATTRIBUTE, from: OLD, to: VALUE}",
+    StepKind.RENAME_VALUE: "{attribute: OWNER.ATTRIBUTE, from: OLD, to: NEW}",
+    StepKind.MERGE_VALUES: "{attribute: OWNER.ATTRIBUTE, from: [A, B], to: C}",
+    StepKind.MAP_REMOVED_VALUE: "{attribute: OWNER.ATTRIBUTE, from: OLD, to: VALUE}",
     StepKind.ARCHIVE_VALUE: "{attribute: LABEL.ATTRIBUTE, value: OLD}",
     StepKind.RENAME_RELATION: "{from: OLD, to: NEW}",
     StepKind.ARCHIVE_RELATION: "RELATION",
@@ -109,18 +111,56 @@ class StepReader:
             return None
         return value
 
-    def _path(self, node: Located, where: str) -> tuple[Label, str] | None:
-        """``LABEL.ATTRIBUTE``: the label must be this schema's; the attribute is returned."""
+    def _path(self, node: Located, where: str) -> tuple[Label | RelationType, str] | None:
+        """``LABEL.ATTRIBUTE`` or ``RELATION.ATTRIBUTE``: the owner must be this schema's; the
+        owner and the attribute's name are returned."""
         value = node.value
         if not isinstance(value, str) or value.count(".") != 1:
             self.r.problem(node.line, where, f"{value!r} must be LABEL.ATTRIBUTE")
             return None
-        label_name, attr = value.split(".")
-        label = self.labels.get(label_name)
-        if label is None:
-            self.r.problem(node.line, where, f"label {label_name!r} is not in this schema")
+        owner_name, attr = value.split(".")
+        owner = self._owner(owner_name, node, where)
+        return None if owner is None else (owner, attr)
+
+    def _owner(self, name: Any, node: Located, where: str) -> Label | RelationType | None:
+        """The label or relation an attribute step names (one name may not be both)."""
+        label = self.labels.get(name) if isinstance(name, str) else None
+        relation = self.relations.get(name) if isinstance(name, str) else None
+        if label is not None and relation is not None:
+            self.r.problem(
+                node.line, where, f"{name!r} is both a label and a relation; rename one of them"
+            )
             return None
-        return label, attr
+        if label is None and relation is None:
+            self.r.problem(node.line, where, f"label or relation {name!r} is not in this schema")
+            return None
+        return label or relation
+
+    def _step(
+        self,
+        owner: Label | RelationType,
+        old: tuple[str, ...],
+        new: str | None,
+        attr: str | None,
+        line: int,
+    ) -> MigrationStep:
+        on_relation = isinstance(owner, RelationType)
+        return MigrationStep(self.kind, old, new, owner.name, attr, line, on_relation)
+
+    def _no_archive_on_relation(
+        self, owner: Label | RelationType, node: Located, where: str
+    ) -> bool:
+        """The archive holds no loose link values: a relation's attribute or value is renamed,
+        merged or mapped, never archived (data is never dropped)."""
+        if isinstance(owner, RelationType):
+            self.r.problem(
+                node.line,
+                where,
+                f"values of relation {owner.name!r} cannot be archived; rename, merge or map "
+                "them to a value of this schema",
+            )
+            return True
+        return False
 
     # -- labels --
 
@@ -149,35 +189,42 @@ class StepReader:
     # -- attributes --
 
     def _rename_attribute(self, body: Located, where: str) -> MigrationStep | None:
-        m = self._fields(body, where, {"label", "from", "to"})
+        given = body.value if isinstance(body.value, dict) else {}
+        key = "relation" if "relation" in given else "label"
+        m = self._fields(body, where, {key, "from", "to"})
         if m is None:
             return None
-        label = self.labels.get(m["label"].value) if isinstance(m["label"].value, str) else None
-        if label is None:
+        owner: Label | RelationType | None
+        if key == "relation":
+            name = m[key].value
+            owner = self.relations.get(name) if isinstance(name, str) else None
+        else:
+            owner = self.labels.get(m[key].value) if isinstance(m[key].value, str) else None
+        if owner is None:
             self.r.problem(
-                m["label"].line,
-                f"{where}.label",
-                f"label {m['label'].value!r} is not in this schema",
+                m[key].line, f"{where}.{key}", f"{key} {m[key].value!r} is not in this schema"
             )
             return None
         old, new = self._name(m["from"], f"{where}.from"), self._name(m["to"], f"{where}.to")
-        if old is not None and label.attribute(old) is not None:
-            self._still_there(m["from"], f"{where}.from", f"attribute {label.name}.{old}")
+        if old is not None and owner.attribute(old) is not None:
+            self._still_there(m["from"], f"{where}.from", f"attribute {owner.name}.{old}")
             old = None
-        if new is not None and label.attribute(new) is None:
+        if new is not None and owner.attribute(new) is None:
             self.r.problem(
-                m["to"].line, f"{where}.to", f"{label.name} has no attribute {new!r} in this schema"
+                m["to"].line, f"{where}.to", f"{owner.name} has no attribute {new!r} in this schema"
             )
             new = None
         if old is None or new is None:
             return None
-        return MigrationStep(self.kind, (old,), new, label=label.name, line=body.line)
+        return self._step(owner, (old,), new, None, body.line)
 
     def _archive_attribute(self, body: Located, where: str) -> MigrationStep | None:
         found = self._path(body, where)
         if found is None:
             return None
         label, attr = found
+        if self._no_archive_on_relation(label, body, where):
+            return None
         if label.attribute(attr) is not None:
             self._still_there(body, where, f"attribute {label.name}.{attr}")
             return None
@@ -185,18 +232,20 @@ class StepReader:
 
     # -- values --
 
-    def _choice(self, node: Located, where: str) -> tuple[str, str, tuple[str, ...]] | None:
+    def _choice(
+        self, node: Located, where: str
+    ) -> tuple[Label | RelationType, str, tuple[str, ...]] | None:
         found = self._path(node, where)
         if found is None:
             return None
-        label, name = found
-        attr = label.attribute(name)
+        owner, name = found
+        attr = owner.attribute(name)
         if attr is None or attr.type not in (AttributeType.CHOICE, AttributeType.MULTI):
             self.r.problem(
-                node.line, where, f"{label.name}.{name} is not a choice or multi attribute here"
+                node.line, where, f"{owner.name}.{name} is not a choice or multi attribute here"
             )
             return None
-        return label.name, name, attr.value_names
+        return owner, name, attr.value_names
 
     def _value_step(self, body: Located, where: str) -> MigrationStep | None:
         m = self._fields(body, where, {"attribute", "from", "to"})
@@ -205,7 +254,8 @@ class StepReader:
         found = self._choice(m["attribute"], f"{where}.attribute")
         if found is None:
             return None
-        label, attr, values = found
+        owner, attr, values = found
+        label = owner.name
         new = self._name(m["to"], f"{where}.to")
         if new is not None and new not in values:
             self.r.problem(m["to"].line, f"{where}.to", f"{new!r} is not a value of {label}.{attr}")
@@ -228,7 +278,7 @@ class StepReader:
                 old.append(name)
         if not sound or not old:
             return None
-        return MigrationStep(self.kind, tuple(old), new, label, attr, body.line)
+        return self._step(owner, tuple(old), new, attr, body.line)
 
     def _archive_value(self, body: Located, where: str) -> MigrationStep | None:
         m = self._fields(body, where, {"attribute", "value"})
@@ -238,11 +288,13 @@ class StepReader:
         name = self._name(m["value"], f"{where}.value")
         if found is None or name is None:
             return None
-        label, attr, values = found
-        if name in values:
-            self._still_there(m["value"], f"{where}.value", f"value {label}.{attr}.{name}")
+        owner, attr, values = found
+        if self._no_archive_on_relation(owner, m["attribute"], f"{where}.attribute"):
             return None
-        return MigrationStep(self.kind, (name,), None, label, attr, body.line)
+        if name in values:
+            self._still_there(m["value"], f"{where}.value", f"value {owner.name}.{attr}.{name}")
+            return None
+        return MigrationStep(self.kind, (name,), None, owner.name, attr, body.line)
 
     # -- relations --
 
@@ -283,7 +335,7 @@ class StepReader:
         for step, where in steps:
             family = _FAMILY[step.kind]
             for old in step.old:
-                key = (family, step.label or "", step.attribute or "", old)
+                key = (family, str(step.on_relation), step.label or "", step.attribute or "", old)
                 first = seen.setdefault(key, step)
                 if first is not step:
                     self.r.problem(

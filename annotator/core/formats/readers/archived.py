@@ -70,8 +70,15 @@ def parse_archived(section: Any, bad: Bad) -> ParsedArchive:
         where = f"archived.relations[{i}]"
         if not {"label", "from", "to"} <= rel.keys():
             raise bad(where, "must have label, from and to")
+        values = rel.get("attributes") or {}
+        if not isinstance(values, dict):
+            raise bad(f"{where}.attributes", "must be an object")
         parsed_rel = ParsedRelation(
-            rel["label"], str(rel["from"]), str(rel["to"]), rel.get("annotator")
+            rel["label"],
+            str(rel["from"]),
+            str(rel["to"]),
+            rel.get("annotator"),
+            {k: v for k, v in values.items() if v is not None},
         )
         found.relations.append((parsed_rel, _made(rel, where, bad)))
     for i, value in enumerate(_items(section, "values", bad)):

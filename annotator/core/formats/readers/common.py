@@ -37,6 +37,7 @@ class ParsedRelation:
     source: str
     target: str
     annotator: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)  # the link's own values
 
 
 @dataclass

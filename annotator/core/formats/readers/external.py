@@ -245,6 +245,7 @@ def _doccano_record(raw: dict[str, Any], where: _Where) -> _Record:
                     label=_str(rel["type"], where, f"{key}.type"),
                     source=str(rel["from_id"]),
                     target=str(rel["to_id"]),
+                    attributes=_attrs(rel.get("attributes"), where, f"{key}.attributes"),
                 )
             )
     else:
@@ -337,6 +338,7 @@ def _prodigy_record(raw: dict[str, Any], where: _Where) -> _Record | Skipped:
                 label=_str(rel["label"], where, f"{key}.label"),
                 source=add(rel["head_span"], f"{key}.head_span"),
                 target=add(rel["child_span"], f"{key}.child_span"),
+                attributes=_attrs(rel.get("attributes"), where, f"{key}.attributes"),
             )
         )
     meta = raw.get("meta") or {}

@@ -116,11 +116,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         except KeyError:
             missing = [k for k in ("start", "end", "label") if k not in span]
             raise bad(f"spans[{i}]", f"lacks {', '.join(missing)}") from None
-        attributes = span.get("attributes") or {}
-        if not isinstance(attributes, dict):
-            raise bad(f"spans[{i}].attributes", "must be an object")
-        if None in attributes.values():  # the export writes every attribute, null when unset
-            attributes = {k: v for k, v in attributes.items() if v is not None}
+        attributes = _values(span, f"spans[{i}].attributes", bad)
         ref = str(span["id"]) if "id" in span else None
         spans.append(
             ParsedSpan(start, end, label, attributes, span.get("annotator"), ref, span.get("text"))
@@ -135,6 +131,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
                 source=str(rel["from"]),
                 target=str(rel["to"]),
                 annotator=rel.get("annotator"),
+                attributes=_values(rel, f"relations[{i}].attributes", bad),
             )
         )
     status = _status(record.get("status"), bad)
@@ -183,6 +180,19 @@ def _entities(
         except EntryProblem as exc:
             raise ReadProblem(exc.problem) from None
     return found
+
+
+def _values(
+    item: dict[str, Any], where: str, bad: Callable[[str, str], ReadProblem]
+) -> dict[str, Any]:
+    """A span's or a link's ``attributes``: the values set (the export writes every
+    attribute, null when unset)."""
+    attributes = item.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise bad(where, "must be an object")
+    if None in attributes.values():
+        attributes = {k: v for k, v in attributes.items() if v is not None}
+    return attributes
 
 
 def _status(value: Any, bad: Callable[[str, str], ReadProblem]) -> dict[str, str]:

@@ -10,7 +10,10 @@ brat shows our labels, colours, attributes and links as they are.
 - ``A`` lines: choice attributes as ``name T1 value``, yes/no ones as a binary ``name T1`` when
   yes, multiple-choice ones as one binary ``name_value`` per value chosen;
 - ``#`` notes: free-text attributes (``AnnotatorNotes``), as ``name: text``;
-- ``R`` lines: links, ``label Arg1:T1 Arg2:T2``.
+- ``R`` lines: links, ``label Arg1:T1 Arg2:T2``. A link's own values (``stance_toward``) are
+  not written: brat attaches attributes to entities and events only, never to relations
+  (nlplab/brat#791, #1259), so the manifest names them as left out instead of writing lines
+  brat would refuse (``relation_attributes_note``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.units import Prepared, Unit
@@ -130,6 +134,20 @@ def ann_text(unit: Unit, schema: Schema | None) -> str:
     for n, rel in enumerate(unit.relations, start=1):
         lines.append(f"R{n}\t{rel.label} Arg1:{refs[rel.source_id]} Arg2:{refs[rel.target_id]}")
     return "".join(line + "\n" for line in lines)
+
+
+def relation_attributes_note(schema: Schema) -> dict[str, Any]:
+    """What the manifest says of the links' own values, which brat cannot hold."""
+    held = [f"{r.name}.{a.name}" for r in schema.relations for a in r.attributes]
+    if not held:
+        return {}
+    return {
+        "relation_attributes_left_out": held,
+        "relation_attributes_why": (
+            "brat attaches attributes to entities and events only, not to relations; "
+            "export native, statements, doccano-rel or prodigy to keep them"
+        ),
+    }
 
 
 def annotation_conf(schema: Schema) -> str:

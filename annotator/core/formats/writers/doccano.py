@@ -6,7 +6,8 @@
 
 doccano keeps extra keys as metadata, so each record also names its document, title and
 annotator, and attributes ride along (``attributes``: a list parallel to ``label``, or a key
-of each entity), which lets ``readers_external`` bring the same annotations back. Every record
+of each entity and of each relation: a link's own values, such as stance toward its target),
+which lets ``readers_external`` bring the same annotations back. Every record
 has the same keys and every attribute of the schema (null when unset), so column loaders such as
 Hugging Face ``datasets`` read all splits with one schema.
 
@@ -38,12 +39,20 @@ def sequence_record(unit: Unit, names: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def records(
-    prepared: Prepared, names: tuple[str, ...], problems: ProblemLog, part: str, relations: bool
+    prepared: Prepared,
+    names: tuple[str, ...],
+    problems: ProblemLog,
+    part: str,
+    relations: bool,
+    link_names: tuple[str, ...] = (),
 ) -> Iterator[dict[str, Any]]:
     """A document's records in one layout; overlapping spans are logged, not dropped."""
     for unit in prepared.units:
         report_overlaps(unit, problems, part)
-        yield relation_record(unit, names) if relations else sequence_record(unit, names)
+        if relations:
+            yield relation_record(unit, names, link_names)
+        else:
+            yield sequence_record(unit, names)
 
 
 def report_overlaps(unit: Unit, problems: ProblemLog, part: str) -> None:
@@ -55,7 +64,9 @@ def report_overlaps(unit: Unit, problems: ProblemLog, part: str) -> None:
         reach = max(reach, sp.end)
 
 
-def relation_record(unit: Unit, names: tuple[str, ...] = ()) -> dict[str, Any]:
+def relation_record(
+    unit: Unit, names: tuple[str, ...] = (), link_names: tuple[str, ...] = ()
+) -> dict[str, Any]:
     ids: dict[int, int] = {}
     entities = []
     for n, sp in enumerate(unit.spans, start=1):
@@ -69,7 +80,13 @@ def relation_record(unit: Unit, names: tuple[str, ...] = ()) -> dict[str, Any]:
         }
         entities.append(entity)
     relations = [
-        {"id": n, "from_id": ids[r.source_id], "to_id": ids[r.target_id], "type": r.label}
+        {
+            "id": n,
+            "from_id": ids[r.source_id],
+            "to_id": ids[r.target_id],
+            "type": r.label,
+            "attributes": full_attributes(link_names, r.attributes),
+        }
         for n, r in enumerate(unit.relations, start=1)
     ]
     return {"text": unit.doc.text, "entities": entities, "relations": relations, **_about(unit)}

@@ -27,6 +27,7 @@ class ExportRelation:
     label: str
     source_id: int
     target_id: int
+    attributes: dict[str, Any] = field(default_factory=dict)  # the link's own values
 
 
 @dataclass
@@ -54,7 +55,8 @@ class ArchivedRows:
 
     ``spans``: (id, annotator_id, start, end, label, attributes_json, schema_name,
     schema_version, reason); ``links``: (id, annotator_id, label, source_id, target_id,
-    schema_name, schema_version, reason), their ends live or archived span ids; ``values``:
+    schema_name, schema_version, reason, attributes_json), their ends live or archived span
+    ids; ``values``:
     (span_id, annotator_id, attribute, value_json, schema_name, schema_version, reason).
     """
 
@@ -72,7 +74,8 @@ class RawDocument:
 
     ``spans`` rows are (document_id, id, annotator_id, start, end, label, attributes_json) in
     annotator-name, start, end, label, id order; ``relations`` rows are (document_id, id,
-    annotator_id, label, source_id, target_id) in id order; ``names`` maps annotator ids to names.
+    annotator_id, label, source_id, target_id, attributes_json) in id order; ``names`` maps
+    annotator ids to names.
     """
 
     id: int
@@ -121,7 +124,10 @@ def to_document(raw: RawDocument) -> ExportDocument:
             ExportSpan(r[1], names[r[2]], r[3], r[4], r[5], parse_json_object(r[6]))
             for r in raw.spans
         ],
-        [ExportRelation(r[1], names[r[2]], r[3], r[4], r[5]) for r in raw.relations],
+        [
+            ExportRelation(r[1], names[r[2]], r[3], r[4], r[5], parse_json_object(r[6]))
+            for r in raw.relations
+        ],
         raw.entities,
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from hashlib import sha1
 from typing import Any
 
-from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.domain.schema import AttributeType, Label, RelationType, Schema
 
 
 def attribute_names(schema: Schema | None) -> tuple[str, ...]:
@@ -21,6 +21,18 @@ def attribute_names(schema: Schema | None) -> tuple[str, ...]:
     names: dict[str, None] = {}
     for label in schema.labels:
         for attr in label.attributes:
+            names.setdefault(attr.name)
+    return tuple(names)
+
+
+def relation_attribute_names(schema: Schema | None) -> tuple[str, ...]:
+    """Every attribute name of the schema's relations, in order of first appearance: the fixed
+    keys of each link's ``attributes`` (a relation without attributes gets them all, null)."""
+    if schema is None:
+        return ()
+    names: dict[str, None] = {}
+    for rel in schema.relations:
+        for attr in rel.attributes:
             names.setdefault(attr.name)
     return tuple(names)
 
@@ -39,14 +51,16 @@ def status_list(status: Mapping[str, str]) -> list[dict[str, str]]:
 
 
 def label_lists(schema: Schema) -> dict[str, list[str]]:
-    """The value list of each choice attribute (``"STATEMENT.stance": [...]``), for ClassLabel.
+    """The value list of each choice attribute (``"STATEMENT.stance": [...]``), a relation's
+    too (``"aimed_at.stance_toward"``), for ClassLabel.
 
     Taken from the schema, so every split gets the same list even when it lacks a value.
     """
+    owners: list[Label | RelationType] = [*schema.labels, *schema.relations]
     return {
-        f"{label.name}.{attr.name}": list(attr.value_names)
-        for label in schema.labels
-        for attr in label.attributes
+        f"{owner.name}.{attr.name}": list(attr.value_names)
+        for owner in owners
+        for attr in owner.attributes
         if attr.type in (AttributeType.CHOICE, AttributeType.MULTI)
     }
 

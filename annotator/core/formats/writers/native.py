@@ -11,12 +11,18 @@ from annotator.core.domain.entity_file import entry_dict
 from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.writers.documents import ExportDocument, RawDocument
-from annotator.core.formats.writers.fixed import attribute_names, full_attributes, status_list
+from annotator.core.formats.writers.fixed import (
+    attribute_names,
+    full_attributes,
+    relation_attribute_names,
+    status_list,
+)
 
 
 def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     """A document as a plain dict; span ids are local ("T1"), so files do not depend on row ids."""
     names = attribute_names(schema)
+    link_names = relation_attribute_names(schema)
     local: dict[int, str] = {}
     spans = []
     for n, sp in enumerate(doc.spans, start=1):
@@ -38,6 +44,7 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
             "label": r.label,
             "from": local[r.source_id],
             "to": local[r.target_id],
+            "attributes": full_attributes(link_names, r.attributes),
             "annotator": r.annotator,
         }
         for n, r in enumerate(doc.relations, start=1)
@@ -80,18 +87,29 @@ def entities_section(entities: dict[int, EntityRecord], local: dict[int, str]) -
 _EMPTY = orjson.Fragment("{}")
 
 
+def _filled(names: tuple[str, ...], text: str | None) -> Any:
+    """A stored JSON object filled to ``names`` (null when unset), or embedded as it is."""
+    if names:
+        return full_attributes(names, orjson.loads(text) if text and text != "null" else {})
+    return _json_fragment(text)
+
+
 def _json_fragment(text: str | None) -> orjson.Fragment:
     # Stored by orjson, so embedding the stored text gives the bytes parsing and dumping would.
     return orjson.Fragment(text) if text and text != "null" else _EMPTY
 
 
 def native_raw_line(
-    doc: RawDocument, schema_info: dict[str, str] | None, attributes: tuple[str, ...] = ()
+    doc: RawDocument,
+    schema_info: dict[str, str] | None,
+    attributes: tuple[str, ...] = (),
+    link_attributes: tuple[str, ...] = (),
 ) -> bytes:
     """``native_record`` for database rows: the same bytes.
 
     Without ``attributes`` (no schema) the stored attributes are embedded as they are; with
-    them each span's attributes are parsed and filled to the schema's full set.
+    them each span's attributes are parsed and filled to the schema's full set. The same for
+    each link's values and ``link_attributes``.
     """
     names = doc.names
     text = doc.text
@@ -126,6 +144,7 @@ def native_raw_line(
             "label": r[3],
             "from": local[r[4]],
             "to": local[r[5]],
+            "attributes": _filled(link_attributes, r[6]),
             "annotator": names[r[2]],
         }
         for n, r in enumerate(doc.relations, start=1)
@@ -180,6 +199,7 @@ def archived_section(doc: RawDocument, local: dict[int, str]) -> dict[str, Any]:
             "label": r[2],
             "from": refs[r[3]],
             "to": refs[r[4]],
+            "attributes": _json_fragment(r[8] if len(r) > 8 else None),
             "annotator": names[r[1]],
             "schema": {"name": r[5], "version": r[6]},
             "reason": r[7],

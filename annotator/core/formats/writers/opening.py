@@ -13,7 +13,7 @@ from annotator.core.domain.jsonio import dumps_line
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.entries import LayoutContext, RecordWriter, WriterContext
 from annotator.core.formats.writers.documents import ByteSink, RawDocument
-from annotator.core.formats.writers.fixed import attribute_names
+from annotator.core.formats.writers.fixed import attribute_names, relation_attribute_names
 
 
 class JsonlWriter:
@@ -44,11 +44,12 @@ class NativeWriter:
         self._out = context.out
         self._info = schema_info(context.schema)
         self._attributes = attribute_names(context.schema)
+        self._links = relation_attribute_names(context.schema)
 
     def add(self, item: RawDocument) -> int:
         from annotator.core.formats.writers.native import native_raw_line
 
-        self._out.write(native_raw_line(item, self._info, self._attributes))
+        self._out.write(native_raw_line(item, self._info, self._attributes, self._links))
         return 1
 
     def close(self) -> None:
@@ -75,8 +76,9 @@ def _open_doccano(context: WriterContext, relations: bool) -> RecordWriter:
     from annotator.core.formats.writers import doccano
 
     names, problems, part = attribute_names(context.schema), context.problems, context.part
+    links = relation_attribute_names(context.schema)
     return JsonlWriter(
-        _out(context), lambda p: doccano.records(p, names, problems, part, relations)
+        _out(context), lambda p: doccano.records(p, names, problems, part, relations, links)
     )
 
 
@@ -92,7 +94,10 @@ def open_prodigy(context: WriterContext) -> RecordWriter:
     from annotator.core.formats.writers import prodigy
 
     names, problems, part = attribute_names(context.schema), context.problems, context.part
-    return JsonlWriter(_out(context), lambda p: prodigy.task_records(p, problems, part, names))
+    links = relation_attribute_names(context.schema)
+    return JsonlWriter(
+        _out(context), lambda p: prodigy.task_records(p, problems, part, names, links)
+    )
 
 
 def open_spacy(context: WriterContext) -> RecordWriter:
@@ -166,8 +171,12 @@ def spacy_layout(context: LayoutContext) -> dict[str, Any]:
     }
 
 
-def brat_layout(_: LayoutContext) -> dict[str, Any]:
-    return {"folders": "<split>/<annotator>/<document>.txt|.ann", "conf": True}
+def brat_layout(context: LayoutContext) -> dict[str, Any]:
+    from annotator.core.formats.writers.brat import relation_attributes_note
+
+    layout: dict[str, Any] = {"folders": "<split>/<annotator>/<document>.txt|.ann", "conf": True}
+    layout.update(relation_attributes_note(context.schema))
+    return layout
 
 
 def brat_files(schema: Schema) -> dict[str, str]:

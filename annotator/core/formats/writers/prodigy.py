@@ -4,7 +4,8 @@
 (``tokenize.covering``), so they rebuild the text exactly and every span maps to them, as
 Prodigy and ``Doc(words, spaces)`` need; a span's ``token_start``/``token_end`` are inclusive
 token indices; a relation's ``head``/``child`` are the last token of each span, as Prodigy
-writes them. Attributes ride along as ``attributes`` on each span. Each task carries Prodigy's
+writes them. Attributes ride along as ``attributes`` on each span and on each relation (a
+link's own values). Each task carries Prodigy's
 ``_input_hash`` and ``_task_hash`` (``prodigy_hash``), so re-exports deduplicate in Prodigy.
 """
 
@@ -56,6 +57,7 @@ def task_record(
     part: str,
     names: tuple[str, ...] = (),
     hashed: int | None = None,
+    link_names: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """One annotator's task. ``tokens`` may be given as JSON already (``orjson.Fragment``) and
     ``hashed`` as the text's input hash: both are the same for every task on one text."""
@@ -84,6 +86,7 @@ def task_record(
                 "head_span": records[rel.source_id],
                 "child_span": records[rel.target_id],
                 "label": rel.label,
+                "attributes": full_attributes(link_names, rel.attributes),
             }
         )
     task = {
@@ -103,20 +106,26 @@ def task_record(
 
 
 def task_records(
-    prepared: Prepared, problems: ProblemLog, part: str, names: tuple[str, ...] = ()
+    prepared: Prepared,
+    problems: ProblemLog,
+    part: str,
+    names: tuple[str, ...] = (),
+    link_names: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
     """One task per (document, annotator); ``names``: the schema's attribute names, each on
-    every span (null when unset), so that column loaders see one shape."""
+    every span (null when unset), so that column loaders see one shape; ``link_names`` the
+    same for each relation's own values (stance toward its target)."""
     if not prepared.units:
         return []
     cover = covering(prepared.tokens)
     tokens = token_records(cover)
     if len(prepared.units) == 1:
-        return [task_record(prepared, prepared.units[0], cover, tokens, problems, part, names)]
+        only = prepared.units[0]
+        return [task_record(prepared, only, cover, tokens, problems, part, names, None, link_names)]
     # Several annotators on one text: its tokens are serialised and its input hashed once.
     shared = orjson.Fragment(orjson.dumps(tokens))
     hashed = input_hash({"text": prepared.doc.text})
     return [
-        task_record(prepared, unit, cover, shared, problems, part, names, hashed)
+        task_record(prepared, unit, cover, shared, problems, part, names, hashed, link_names)
         for unit in prepared.units
     ]

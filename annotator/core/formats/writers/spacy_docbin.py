@@ -157,7 +157,12 @@ class DocBinWriter:
                     for sp in unit.spans
                 ],
                 "relations": [
-                    {"label": r.label, "from": ids[r.source_id], "to": ids[r.target_id]}
+                    {
+                        "label": r.label,
+                        "from": ids[r.source_id],
+                        "to": ids[r.target_id],
+                        "attributes": r.attributes,
+                    }
                     for r in unit.relations
                 ],
             }

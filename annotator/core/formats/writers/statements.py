@@ -1,7 +1,9 @@
 """Statements JSONL: one record per statement span, with what the schema links to it.
 
 Which label is the statement and which links become which fields is read from the schema's
-``exports.statements`` section, never from constants here.
+``exports.statements`` section, never from constants here. A field's mentions also carry the
+values of the link that joins them (``target[i].stance_toward``): every attribute of the
+field's relation, null when unset, so each field keeps one shape for column loaders.
 """
 
 from __future__ import annotations
@@ -13,14 +15,19 @@ from annotator.core.domain.entities import EntityRecord
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema, entity_field
 from annotator.core.domain.text import context_window, sentence_bounds
-from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
+from annotator.core.formats.writers.documents import ExportDocument, ExportRelation, ExportSpan
 from annotator.core.formats.writers.fixed import attribute_names, full_attributes, span_key
 
 
 def _mention(
-    doc: ExportDocument, sp: ExportSpan, names: tuple[str, ...], entity: bool
+    doc: ExportDocument,
+    sp: ExportSpan,
+    names: tuple[str, ...],
+    link: ExportRelation,
+    link_names: tuple[str, ...],
+    entity: bool,
 ) -> dict[str, Any]:
-    found = {
+    mention = {
         "id": span_key(doc.key, sp.annotator, sp.label, sp.start, sp.end),
         "text": doc.text[sp.start : sp.end],
         "start": sp.start,
@@ -28,9 +35,11 @@ def _mention(
         "label": sp.label,
         "attributes": full_attributes(names, sp.attributes),
     }
+    for name in link_names:
+        mention[name] = link.attributes.get(name)
     if entity:
-        found["entity"] = entity_ref(doc.entities.get(sp.id))
-    return found
+        mention["entity"] = entity_ref(doc.entities.get(sp.id))
+    return mention
 
 
 def entity_ref(entity: EntityRecord | None) -> dict[str, Any] | None:
@@ -61,9 +70,13 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
             "label is the statement"
         )
     by_id = {sp.id: sp for sp in doc.spans}
-    links: dict[tuple[int, str], list[int]] = {}
+    links: dict[tuple[int, str], list[ExportRelation]] = {}
     for rel in doc.relations:
-        links.setdefault((rel.source_id, rel.label), []).append(rel.target_id)
+        links.setdefault((rel.source_id, rel.label), []).append(rel)
+    link_names = {
+        relation: tuple(a.name for a in rel.attributes) if rel is not None else ()
+        for relation, rel in ((r, schema.relation(r)) for _, r in spec.fields)
+    }
     sentences: list[tuple[int, int]] | None = None
     label = schema.label(spec.label)
     attr_names = [a.name for a in label.attributes] if label else []
@@ -91,9 +104,16 @@ def statement_records(doc: ExportDocument, schema: Schema) -> Iterator[dict[str,
         for field_name, relation in spec.fields:
             extra = with_entities.get(field_name)
             mentions = [
-                _mention(doc, by_id[t], all_names, extra is not None)
-                for t in links.get((sp.id, relation), [])
-                if t in by_id
+                _mention(
+                    doc,
+                    by_id[link.target_id],
+                    all_names,
+                    link,
+                    link_names[relation],
+                    extra is not None,
+                )
+                for link in links.get((sp.id, relation), [])
+                if link.target_id in by_id
             ]
             record[field_name] = mentions
             if extra is not None:  # always there, null or [] when unlinked: one type per key

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, func, select
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ExportError
-from annotator.core.domain.rules import Outside, link_outside, span_outside
+from annotator.core.domain.rules import Outside, link_outside, link_values_outside, span_outside
 from annotator.core.domain.schema import AttributeValue, Label, RelationType, Schema
 from annotator.core.formats.writers.documents import ArchivedRows, RawDocument, parse_json_object
 from annotator.core.storage.models import (
@@ -47,6 +47,7 @@ class OutsideRows:
         self.examples: dict[Outside, list[str]] = {}
         self._spans: dict[tuple[str, str], list[Outside]] = {}  # (label, attributes) -> found
         self._links: dict[tuple[str, str, str], Outside | None] = {}
+        self._values: dict[tuple[str, str], list[Outside]] = {}  # (relation, attributes)
         self._ends: dict[str, tuple[str, str]] = {}  # a relation the schema lacks: its ends
 
     def check(self, conn: Connection, raw: RawDocument) -> None:
@@ -74,6 +75,13 @@ class OutsideRows:
                 moved[r[1]] = link.text
             elif r[4] in gone or r[5] in gone:
                 moved[r[1]] = "with its span"
+            else:
+                # A link's value the schema lacks: the archive holds no loose link values,
+                # so such a link is set apart whole, its values with it.
+                for what in self._link_values(r[3], r[6]):
+                    ends = f"{where.get(r[4], '?')} -> {where.get(r[5], '?')}"
+                    self._count(what, raw, ends, raw.names[r[2]])
+                    moved.setdefault(r[1], what.text)
         if self.set_apart and (gone or values or moved):
             self._set_apart(conn, raw, gone, values, moved)
 
@@ -145,6 +153,15 @@ class OutsideRows:
             self._links[key] = link_outside(self.schema, relation, source, target)
         return self._links[key]
 
+    def _link_values(self, relation: str, attributes: str | None) -> list[Outside]:
+        key = (relation, attributes or "")
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = link_values_outside(
+                self.schema, relation, parse_json_object(attributes)
+            )
+        return found
+
     def _count(self, what: Outside, raw: RawDocument, where: str, who: str) -> None:
         self.counts[what] += 1
         shown = self.examples.setdefault(what, [])
@@ -183,7 +200,7 @@ class OutsideRows:
         kept_links = []
         for r in raw.relations:
             if r[1] in moved:
-                archived.links.append((*r[1:6], *made_links[r[1]], why + moved[r[1]]))
+                archived.links.append((*r[1:6], *made_links[r[1]], why + moved[r[1]], r[6]))
             else:
                 kept_links.append(r)
         raw.spans, raw.relations, raw.archived = kept_spans, kept_links, archived

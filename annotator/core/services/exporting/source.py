@@ -179,6 +179,7 @@ class ArchiveGroups:
             ArchivedRelation.schema_name,
             ArchivedRelation.schema_version,
             ArchivedRelation.reason,
+            _json_text(ArchivedRelation.attributes),
         ).order_by(ArchivedRelation.document_id, ArchivedRelation.id)
         self._spans = Groups(rows(spans, "archived_spans"))
         self._links = Groups(rows(links, "archived_links"))
@@ -279,6 +280,7 @@ def stream_raw(
                         Relation.label,
                         Relation.source_id,
                         Relation.target_id,
+                        _json_text(Relation.attributes),
                     ).order_by(Relation.document_id, Relation.id),
                     "relations",
                 )

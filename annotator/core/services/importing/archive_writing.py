@@ -61,7 +61,7 @@ def write_archived(
                 [
                     {**owner, "schema_id": schema_id, "label": label, "source_id": span_id(src),
                      "target_id": span_id(dst), "created_at": now}
-                    for label, src, dst, _ in part.links
+                    for label, src, dst, _, _ in part.links
                 ],
             )
         )  # fmt: skip
@@ -69,8 +69,11 @@ def write_archived(
             insert(ArchivedRelation),
             [
                 {**owner, "id": ident, "label": label, "source_id": span_id(src),
-                 "target_id": span_id(dst), "created_at": now, **_made(made, now)}
-                for ident, (label, src, dst, made) in zip(link_ids, part.links, strict=True)
+                 "target_id": span_id(dst), "attributes": values, "created_at": now,
+                 **_made(made, now)}
+                for ident, (label, src, dst, made, values) in zip(
+                    link_ids, part.links, strict=True
+                )
             ],
         )  # fmt: skip
         conn.execute(delete(Relation).where(Relation.id.in_(link_ids)))

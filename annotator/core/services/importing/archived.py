@@ -29,7 +29,8 @@ class ArchivedPart:
     """One annotator's archived rows on one document."""
 
     spans: list[tuple[int, int, str, dict[str, Any], Provenance]] = field(default_factory=list)
-    links: list[tuple[str, Ref, Ref, Provenance]] = field(default_factory=list)
+    # label, source, target, provenance, the link's values
+    links: list[tuple[str, Ref, Ref, Provenance, dict[str, Any]]] = field(default_factory=list)
     values: list[tuple[Ref, str, Any, Provenance]] = field(default_factory=list)
 
 
@@ -77,7 +78,11 @@ def check_archived(
             raise ValidationError(f"{where}: links spans of two different annotators")
         if not isinstance(rel.label, str) or not 0 < len(rel.label) <= MAX_NAME:
             raise ValidationError(f"{where}: relation {rel.label!r} must be a name")
-        part_of(owner).links.append((rel.label, source, target, made))
+        try:
+            _storable(rel.attributes)
+        except ValidationError as exc:
+            raise ValidationError(f"{where}: {exc}") from None
+        part_of(owner).links.append((rel.label, source, target, made, rel.attributes))
     for i, value in enumerate(archive.values):
         where = f"archived.values[{i}]"
         owner, span_ref = _ref(refs, value.span, where)

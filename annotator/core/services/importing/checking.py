@@ -31,7 +31,8 @@ class Part:
     """One annotator's work on one document: merged whole or not at all."""
 
     spans: list[SpanRow] = field(default_factory=list)
-    links: list[tuple[str, int, int]] = field(default_factory=list)  # label, source, target
+    # label, source, target, the link's values
+    links: list[tuple[str, int, int, dict[str, Any]]] = field(default_factory=list)
     status: str | None = None
     archived: ArchivedPart | None = None  # what schema changes took out of use
     entities: list[tuple[int, EntityEntry]] = field(default_factory=list)  # span index, entity
@@ -204,10 +205,13 @@ class Checker:
                     (str(rel.target), part.spans[dst][2]),
                     existing,
                 )
+                values = rules.check_relation_attributes(
+                    schema, rel.label, rel.attributes, apply_defaults=False
+                )
             except ValidationError as exc:
                 raise ValidationError(f"{where}: {exc}") from None
             existing.append(str(rel.target))
-            part.links.append((rel.label, src, dst))
+            part.links.append((rel.label, src, dst, values))
 
 
 def _where(index: int, ref: str | None) -> str:

@@ -212,8 +212,8 @@ class Writer:
                 insert(Relation),
                 [
                     {**base, "label": label, "source_id": ids[src], "target_id": ids[dst],
-                     "created_at": now}
-                    for label, src, dst in part.links
+                     "attributes": values, "created_at": now}
+                    for label, src, dst, values in part.links
                 ],
             )  # fmt: skip
         return ids

@@ -158,17 +158,27 @@ class SchemaChanges:
 
     def review(self, schema: Schema, statuses: tuple[str, ...] = ("done",)) -> list[ReviewRow]:
         """The spans that lack a value ``schema`` requires, on documents in ``statuses``
-        (empty: every document), per layer: what a person must look at again."""
+        (empty: every document), per layer: what a person must look at again. A link that
+        lacks one is named on the span it starts at ("aimed_at.stance_toward")."""
         found: list[ReviewRow] = []
         with self._db.read() as s:
             conn = s.connection()
             layers = reading.layers(conn)
             for doc in reading.documents(conn):
+                on_links: dict[int, list[str]] = {}
+                for link in doc.links:
+                    on_links.setdefault(link.source_id, []).extend(
+                        f"{link.label}.{name}"
+                        for name in rules.missing_relation_required(
+                            schema, link.label, link.attributes
+                        )
+                    )
                 for span in doc.spans:
                     status = doc.status.get(span.annotator_id, "new")
                     if statuses and status not in statuses:
                         continue
                     missing = rules.missing_required(schema, span.label, span.attributes)
+                    missing += on_links.get(span.id, [])
                     if missing:
                         name, kind = layers[span.annotator_id]
                         found.append(
@@ -223,6 +233,7 @@ def _gather(corpus: CorpusPlan, plan: DocumentPlan, doc_id: int) -> None:
     corpus.archive_spans += plan.archive_spans
     corpus.archive_links += plan.archive_links
     corpus.relabel_links += plan.relabel_links
+    corpus.link_values.update(plan.link_values)
     corpus.archive_values += [(s, doc_id, a, v, r) for s, a, v, r in plan.archive_values]
     corpus.restore_spans += plan.restore_spans
     corpus.restore_links += plan.restore_links

@@ -85,15 +85,19 @@ def documents(conn: Connection) -> Iterator[DocumentRows]:
             key,
             {a: s for _, a, s in statuses.take(doc_id)},
             [_span(r) for r in spans.take(doc_id)],
-            [StoredLink(*r[1:]) for r in links.take(doc_id)],
+            [_link(r) for r in links.take(doc_id)],
             [_span(r) for r in old_spans.take(doc_id)],
-            [StoredLink(*r[1:]) for r in old_links.take(doc_id)],
+            [_link(r) for r in old_links.take(doc_id)],
             [StoredValue(*r[1:]) for r in old_values.take(doc_id)],
         )
 
 
 def _span(row: Any) -> StoredSpan:
     return StoredSpan(row[1], row[2], row[3], row[4], row[5], row[6] or {})
+
+
+def _link(row: Any) -> StoredLink:
+    return StoredLink(row[1], row[2], row[3], row[4], row[5], row[6] or {})
 
 
 def _spans(model: type[Span] | type[ArchivedSpan]) -> Select:  # type: ignore[type-arg]
@@ -116,4 +120,5 @@ def _links(model: type[Relation] | type[ArchivedRelation]) -> Select:  # type: i
         model.label,
         model.source_id,
         model.target_id,
+        model.attributes,
     )

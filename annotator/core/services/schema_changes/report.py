@@ -57,6 +57,11 @@ class ChangeReport:
     kept: list[tuple[str, Count]] = field(default_factory=list)
     history_id: int | None = None
 
+    def _on_link(self, what: Outside) -> bool:
+        """Whether ``what`` is a link's value: its owner is a relation of the new schema."""
+        owner = what.names[0] if what.kind in ("attribute", "value") else ""
+        return self.new.relation(owner) is not None and self.new.label(owner) is None
+
     @property
     def conflicted(self) -> bool:
         return bool(self.conflicts)
@@ -105,7 +110,8 @@ class ChangeReport:
                 )
             out.append("for example, add to the schema:")
             out.append("  migrations:")
-            out += [f"    {hint}" for hint in dict.fromkeys(_hint(w) for w, _, _ in self.conflicts)]
+            hints = (_hint(w, self._on_link(w)) for w, _, _ in self.conflicts)
+            out += [f"    {hint}" for hint in dict.fromkeys(hints)]
         for what, unit, count, documents in self.review:
             line = f"needs review: {what}: {count.text(unit)}"
             if documents:
@@ -143,7 +149,7 @@ def _touch(change: Change, count: Count) -> str:
     if kind in (ChangeKind.ATTRIBUTE_ADDED, ChangeKind.ATTRIBUTE_REQUIRED):
         if change.detail != "required" and kind is ChangeKind.ATTRIBUTE_ADDED:
             return ""
-        return f"{count.text('spans')} lack a value"
+        return f"{count.text(change.unit)} lack a value"
     if kind in (ChangeKind.LABEL_ADDED, ChangeKind.RELATION_ADDED, ChangeKind.VALUE_ADDED):
         return f"{count.text(change.unit)} come back from the archive" if count.total else ""
     if kind is ChangeKind.LABEL_OVERLAP:
@@ -153,17 +159,19 @@ def _touch(change: Change, count: Count) -> str:
     return count.text(change.unit)
 
 
-def _hint(what: Outside) -> str:
+def _hint(what: Outside, on_link: bool = False) -> str:
+    """A step that settles ``what``; a link's values are renamed or mapped, never archived."""
     n = what.names
     match what.kind:
         case "label":
             return f"- archive_label: {n[0]}        # or rename_label: {{from: {n[0]}, to: LABEL}}"
+        case "attribute" if on_link:
+            return f"- rename_attribute: {{relation: {n[0]}, from: {n[1]}, to: ATTRIBUTE}}"
         case "attribute":
             return f"- archive_attribute: {n[0]}.{n[1]}"
         case "value":
-            return (
-                f"- map_removed_value: {{attribute: {n[0]}.{n[1]}, from: {n[2]}, to: VALUE}}"
-                "   # or archive_value"
+            return f"- map_removed_value: {{attribute: {n[0]}.{n[1]}, from: {n[2]}, to: VALUE}}" + (
+                "" if on_link else "   # or archive_value"
             )
         case "relation":
             return (

@@ -61,7 +61,8 @@ def _touched(i: int, change: Change, by_key: dict[Key, Count]) -> Count:
     wanted: list[Key] = []
     match change.kind:
         case ChangeKind.ATTRIBUTE_ADDED | ChangeKind.ATTRIBUTE_REQUIRED:
-            wanted = [("review", "missing", n[0], n[1])]
+            missing = "link-missing" if change.on_link else "missing"
+            wanted = [("review", missing, n[0], n[1])]
         case ChangeKind.LABEL_OVERLAP:
             wanted = [("review", "overlap", n[0])]
         case ChangeKind.RELATION_MAX:
@@ -90,6 +91,8 @@ def _touched(i: int, change: Change, by_key: dict[Key, Count]) -> Count:
 def _review_text(schema: Schema, key: Key) -> tuple[str, str]:
     if key[1] == "missing":
         return f"{key[2]}.{key[3]} is required but not set", "spans"
+    if key[1] == "link-missing":
+        return f"{key[2]}.{key[3]} is required but not set", "links"
     if key[1] == "overlap":
         return f"{key[2]} spans may not overlap", "spans"
     rel = schema.relation(key[2])

@@ -35,6 +35,7 @@ class CorpusPlan:
     archive_spans: list[tuple[int, str]] = field(default_factory=list)
     archive_links: list[tuple[int, str]] = field(default_factory=list)
     relabel_links: list[tuple[int, str]] = field(default_factory=list)
+    link_values: dict[int, dict[str, Any]] = field(default_factory=dict)
     archive_values: list[tuple[int, int, str, Any, str]] = field(default_factory=list)
     restore_spans: list[tuple[int, str, dict[str, Any]]] = field(default_factory=list)
     restore_links: list[tuple[int, str]] = field(default_factory=list)
@@ -76,6 +77,7 @@ class PlanWriter:
                 .values(label=bindparam("b_label"), schema_id=self.schema_id),
                 [{"b_id": i, "b_label": label} for i, label in plan.relabel_links],
             )
+        self._update_links(plan.link_values)
         self._archive_values(plan.archive_values)
         for chunk in _chunks(plan.restore_values):
             self.conn.execute(delete(ArchivedValue).where(ArchivedValue.id.in_(chunk)))
@@ -128,6 +130,7 @@ class PlanWriter:
                         },
                         "schema_id": made_under if same and made_under else self.schema_id,
                         "label": wanted[row["id"]],
+                        "attributes": row["attributes"],
                         "created_at": row["created_at"],
                     }
                 )
@@ -152,6 +155,20 @@ class PlanWriter:
                 {"b_id": i, "b_label": label, "b_attributes": attrs}
                 for i, (label, attrs) in updates.items()
             ],
+        )
+
+    def _update_links(self, values: dict[int, dict[str, Any]]) -> None:
+        """Links whose values the steps renamed, merged or mapped (live or just restored)."""
+        if not values:
+            return
+        self.conn.execute(
+            update(Relation)
+            .where(Relation.id == bindparam("b_id"))
+            .values(
+                attributes=bindparam("b_attributes", type_=Relation.__table__.c.attributes.type),
+                schema_id=self.schema_id,
+            ),
+            [{"b_id": i, "b_attributes": attrs} for i, attrs in values.items()],
         )
 
     # -- into the archive --

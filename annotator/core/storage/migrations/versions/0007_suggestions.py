@@ -2,7 +2,7 @@
 person's decision on them
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 Nothing existing changes: the tables are new, and the suggested spans and links themselves are
 ordinary rows of the "suggestions" annotator. A table already there (a run cut short between
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
