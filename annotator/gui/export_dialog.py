@@ -59,10 +59,15 @@ class ExportRequest:
     split: SplitSpec | None = None
     scheme: str = "BIO"
     nested: str = NESTED_DEFAULT
+    allow_outside_schema: bool = False
 
     def run(self, workspace: Workspace, schema: Schema, progress: Progress) -> str:
         options = ExportOptions(
-            filter=self.filter, split=self.split, scheme=self.scheme, nested=self.nested
+            filter=self.filter,
+            split=self.split,
+            scheme=self.scheme,
+            nested=self.nested,
+            allow_outside_schema=self.allow_outside_schema,
         )
         return workspace.export(
             self.output, self.fmt, options, schema=schema, progress=progress
@@ -162,6 +167,11 @@ class ExportDialog(QDialog):
         self.token_label = QLabel("Tags")
         form.addRow(self.token_label, token_row)
 
+        # Annotations the schema lacks (kept from an earlier schema) refuse an export, naming
+        # them; ticked, they go out as they are and the manifest records it (as on the CLI).
+        self.outside_box = QCheckBox("Also annotations the schema lacks (the manifest says so)")
+        form.addRow("Outside the schema", self.outside_box)
+
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
@@ -185,6 +195,7 @@ class ExportDialog(QDialog):
             self.stratify_box.currentIndexChanged,
             self.scheme_box.currentIndexChanged,
             self.nested_box.currentIndexChanged,
+            self.outside_box.toggled,
         ):
             changed.connect(self._update_hint)
         self._format_changed()
@@ -245,6 +256,7 @@ class ExportDialog(QDialog):
                     self.stratify_box.currentData(),
                     options.scheme,
                     options.nested,
+                    options.allow_outside_schema,
                 )
             )
         )
@@ -288,7 +300,11 @@ class ExportDialog(QDialog):
         scheme = self.scheme_box.currentText() if info.accepts(SCHEME.name) else SCHEME.default
         nested = self.nested_box.currentData() if info.accepts(NESTED.name) else NESTED.default
         return ExportOptions(
-            filter=self._filter(), split=split, scheme=str(scheme), nested=str(nested)
+            filter=self._filter(),
+            split=split,
+            scheme=str(scheme),
+            nested=str(nested),
+            allow_outside_schema=self.outside_box.isChecked(),
         )
 
     def _accept(self) -> None:
@@ -312,4 +328,5 @@ class ExportDialog(QDialog):
             options.split,
             options.scheme,
             options.nested,
+            options.allow_outside_schema,
         )

@@ -50,6 +50,7 @@ class Choices:
     stratify: str | None = None
     scheme: str | None = SCHEME.default
     nested: str | None = NESTED.default
+    allow_outside_schema: bool = False
 
 
 def command_line(choices: Choices) -> str:
@@ -69,6 +70,8 @@ def command_line(choices: Choices) -> str:
         args += ["--scheme", choices.scheme]
     if choices.nested and choices.nested != NESTED.default:
         args += ["--nested", choices.nested]
+    if choices.allow_outside_schema:
+        args.append("--allow-outside-schema")
     return shlex.join(args)
 
 

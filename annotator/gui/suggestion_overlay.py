@@ -12,8 +12,10 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 
 from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.records import SpanRecord
 from annotator.core.domain.suggesting.stored import AcceptResult, Frame
 from annotator.core.services.suggestions import SuggestionService
+from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.span_frames import SUGGESTED, SUGGESTED_CURRENT
 from annotator.gui.span_frames import Frame as DrawnFrame
@@ -35,6 +37,7 @@ class SuggestionOverlay(QObject):
         self.frames: list[Frame] = []
         self.current: int | None = None  # index into frames
         self.visible = True
+        self._watched: DocumentSession | None = None  # whose span edits mark decisions edited
         self._editor_frames = editor.view.frames
         self._editor_keys = editor.view.key_handler
         editor.view.frames = self.drawn_frames
@@ -51,6 +54,7 @@ class SuggestionOverlay(QObject):
     def refresh(self, keep_position: int | None = None) -> None:
         """Re-read the open document's open suggestions (after a decision or a computation)."""
         session = self.editor.session
+        self._watch(session)
         if self.service is None or session is None:
             self.frames = []
         else:
@@ -65,6 +69,27 @@ class SuggestionOverlay(QObject):
             self._go_from(keep_position, 1, inclusive=True, frames_first=True)
         self.changed.emit()
         self.editor.view.viewport().update()
+
+    def _watch(self, session: DocumentSession | None) -> None:
+        if session is self._watched:
+            return
+        if self._watched is not None:
+            self._watched.spanChanged.disconnect(self._on_span_changed)
+        self._watched = session
+        if session is not None:
+            session.spanChanged.connect(self._on_span_changed)
+
+    def _on_span_changed(self, old: SpanRecord, new: SpanRecord) -> None:
+        """An accepted suggestion whose edges or label the person then changed: its decision
+        becomes "edited", so that evaluating the engines counts it as a near miss."""
+        if self.service is None or self._watched is None:
+            return
+        if (old.start, old.end, old.label) == (new.start, new.end, new.label):
+            return  # a value (the stance): not part of what was suggested
+        try:
+            self.service.span_edited(self._watched.service.annotator.name, new.id)
+        except AnnotatorError as exc:  # evaluation bookkeeping: never in the way of the edit
+            self.message.emit(f"the suggestion's decision was not updated: {exc}")
 
     def position(self) -> int:
         """Where the current suggestion starts (0 when none is): kept across a refresh."""

@@ -192,3 +192,41 @@ def test_the_dialog_writes_what_the_command_line_writes(
             main(["--db", url, "export", str(twin), *args[3:]])
         assert ended.value.code in (0, None), capsys.readouterr().err
         assert _tree(twin) == _tree(written), (fmt, command)
+
+
+def test_the_dialog_exports_annotations_outside_the_schema_only_when_ticked(
+    qtbot: QtBot, tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database left outside its schema (WEAPON dropped without a migration step): the
+    dialog's export is refused naming it, as the command line's is; ticked, it goes out, the
+    manifest says so, and the command it shows carries --allow-outside-schema."""
+    from annotator.core.domain.errors import AnnotatorError
+    from annotator.core.services.demo import load_demo
+    from annotator.core.services.workspace import Workspace
+    from tests.core.schema_variants import experiment, schema_of
+
+    with Workspace(url) as ws:
+        load_demo(ws, "alice", team=True)
+        ws.schemas.set_active(schema_of(experiment()))
+        schema = ws.active_schema()
+        names = [a.name for a in ws.annotators.all()]
+        dialog = ExportDialog(schema, names, None)
+        qtbot.addWidget(dialog)
+        dialog.format_box.setCurrentIndex(dialog.format_box.findData("brat"))
+        dialog.output_edit.setText(str(tmp_path / "refused"))
+        with pytest.raises(AnnotatorError, match="--allow-outside-schema"):
+            dialog.request().run(ws, schema, lambda *_: True)
+        assert "--allow-outside-schema" not in dialog.command.text()
+
+        dialog.outside_box.setChecked(True)
+        dialog.output_edit.setText(str(tmp_path / "brat"))
+        command = dialog.command.text()
+        assert command.endswith("--allow-outside-schema")
+        dialog.request().run(ws, schema, lambda *_: True)
+    manifest = json.loads((tmp_path / "brat" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["outside_schema"]["allowed"] is True
+    twin = tmp_path / "cli" / "brat"
+    with pytest.raises(SystemExit) as ended:
+        main(["--db", url, "export", str(twin), *shlex.split(command)[3:]])
+    assert ended.value.code in (0, None), capsys.readouterr().err
+    assert _tree(twin) == _tree(tmp_path / "brat")

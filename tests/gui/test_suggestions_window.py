@@ -168,3 +168,22 @@ def test_the_window_trains_the_model_and_says_when_on_how_many_documents_and_how
     summary = window.model_summary()
     assert f"on {card.documents} documents" in summary and "held back" in summary
     assert "held back" in window.statusBar().currentMessage()
+
+
+def test_resizing_an_accepted_span_marks_its_suggestion_edited(
+    qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace, user
+) -> None:
+    window = opened_with_suggestions(qtbot, open_main, probe)
+    me: User = user(window)
+    frame = step_to_statement(me)
+    me.key(Key.Key_Return)
+    qtbot.waitUntil(lambda: window.editor.selected is not None)
+    me.key(Key.Key_1)  # a value: the suggestion stays accepted as it was
+    decided = {d.suggestion_id: d.decision for d in probe.suggestions().decisions()}
+    assert decided[frame.head.id] == "accepted"
+    me.key(Key.Key_Left, Mod.AltModifier)  # the statement's end one word back
+    decided = {d.suggestion_id: d.decision for d in probe.suggestions().decisions()}
+    assert decided[frame.head.id] == "edited"
+    assert all(  # its links and speaker were taken as suggested
+        decided[link.id] == "accepted" for link, _ in frame.parts if link.id in decided
+    )

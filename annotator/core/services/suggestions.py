@@ -340,6 +340,27 @@ class SuggestionService:
                 raise ValidationError(f"suggestion #{suggestion_id} is not accepted by you")
             row.decision, row.decided_at = EDITED, utcnow()
 
+    def span_edited(self, annotator: str, span_id: int) -> int | None:
+        """The person changed the edges or label of a span they accepted from a suggestion:
+        that decision becomes edited. Returns the suggestion's id, or None when the span came
+        from no suggestion (most spans), in which case nothing is written."""
+        person = self._person(annotator)
+        query = (
+            select(SuggestionDecision.suggestion_id)
+            .join(SuggestionRow, SuggestionRow.id == SuggestionDecision.suggestion_id)
+            .where(
+                SuggestionDecision.annotator_id == person.annotator.id,
+                SuggestionDecision.result_id == span_id,
+                SuggestionDecision.decision == ACCEPTED,
+                SuggestionRow.span_id.is_not(None),  # result ids of links are relation ids
+            )
+        )
+        with self._db.read() as s:
+            found = s.scalar(query)
+        if found is not None:
+            self.mark_edited(annotator, found)
+        return found
+
     # -- helpers --
 
     def _person(self, annotator: str) -> AnnotationService:
