@@ -102,7 +102,7 @@ def history(ctx: click.Context) -> None:
 
 
 def _history_lines(report: dict[str, Any]) -> list[str]:
-    def counted(item: dict[str, Any], unit: str) -> str:
+    def by_layer(item: dict[str, Any], unit: str) -> str:
         layers = ", ".join(f"{k} {v}" for k, v in item.get("layers", {}).items() if v)
         return f"{item['total']} {unit}" + (f" ({layers})" if layers else "")
 
@@ -111,12 +111,14 @@ def _history_lines(report: dict[str, Any]) -> list[str]:
         for c in report.get("changes", [])
     ]
     for step in report.get("steps", []):
-        done = [counted(step[u], u) for u in ("spans", "values", "links") if u in step]
+        done = [by_layer(step[u], u) for u in ("spans", "values", "links") if u in step]
         lines.append(f"step {step['step']}: {', '.join(done) or 'nothing to do'}")
-    lines += [f"back from the archive: {counted(r, r['what'])}" for r in report.get("restored", [])]
+    lines += [
+        f"back from the archive: {by_layer(r, r['what'])}" for r in report.get("restored", [])
+    ]
     for item in report.get("review", []):
         docs = item.get("done_documents", [])
-        line = f"needs review: {item['what']}: {counted(item, item['unit'])}"
+        line = f"needs review: {item['what']}: {by_layer(item, item['unit'])}"
         lines.append(line + (f"; {counted(len(docs), 'done document')}" if docs else ""))
     return lines
 

@@ -72,3 +72,7 @@ def test_the_experiment_step_by_step(
         out
     )
     assert "  back from the archive: 102 WEAPON spans (alice 40, amira 32, tomas 30)" in lines
+    assert any(
+        line.startswith("  needs review: STATEMENT.certainty") and line.endswith("6 done documents")
+        for line in lines
+    ), out
