@@ -44,8 +44,8 @@ def scored(span: SpanRecord, text: str, refers_to: str = "") -> ScoredSpan:
 def judge(
     frame: Frame, refs: list[tuple[SpanRecord, SpanRecord | None]], text: str
 ) -> tuple[str, SpanRecord | None]:
-    """("right", ref) when the frame's statement and speaker are the reference's; ("wrong part", ref)
-    when only the statement is; ("not hers", None) otherwise."""
+    """("right", ref) when the frame's statement and speaker are the reference's;
+    ("wrong part", ref) when only the statement is; ("not hers", None) otherwise."""
     head = frame.head.span
     assert head is not None
     mine = scored(head, text)
