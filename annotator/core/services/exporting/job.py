@@ -225,7 +225,8 @@ class Job:
                         no_units += 1
                         continue
                     c.records += sinks[part].add(prepared)
-                    c.add_document(prepared.doc, {u.annotator or "" for u in prepared.units})
+                    # counted from the rows, as native is: the same counts, no span by span
+                    c.add_raw(raw, {u.annotator or "" for u in prepared.units})
                 if stratum:
                     c.strata[stratum] += 1
             refused = self.outside.refusal()
