@@ -2,19 +2,23 @@
 
 Issue 12 asks every format to export within twice native's time. Each shortcut taken for it is
 held here to the simple version, kept (or rebuilt) beside it as the reference: the Prodigy task
-hash from a template against ``json.dumps``, and whole exports of the demo corpus and of a
-hostile one against what the reference code writes.
+hash from a template against ``json.dumps``, brat's files written on a worker thread (all of
+them, errors raised, nothing left when an export fails), and the demo's exports.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotator.core.domain.errors import ExportError
+from annotator.core.formats.writers.background_files import BackgroundFiles
 from annotator.core.formats.writers.prodigy_hash import TASK_HASH_KEYS, SpanValues, _values
 from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
@@ -91,3 +95,48 @@ def reference_task_hash(task: dict[str, Any]) -> int:
     from annotator.core.formats.writers.prodigy_hash import _hash
 
     return _hash(str(task["_input_hash"]) + _values(task, TASK_HASH_KEYS))
+
+
+# -- brat's files, written on a worker thread --
+
+
+def test_background_files_are_all_written_when_close_returns(tmp_path: Path) -> None:
+    files = BackgroundFiles(tmp_path)
+    (tmp_path / "a").mkdir()
+    for n in range(600):  # more than the queue holds
+        files.write(f"a/{n}.txt", f"file {n}\n".encode())
+    files.close()
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        f"{n}.txt" for n in range(600)
+    )
+    assert (tmp_path / "a" / "599.txt").read_bytes() == b"file 599\n"
+
+
+def test_background_files_raise_the_first_error(tmp_path: Path) -> None:
+    files = BackgroundFiles(tmp_path)
+    files.write("missing/x.txt", b"x")  # no such folder
+    with pytest.raises(FileNotFoundError):
+        for n in range(1000):  # the error is raised by a later write, or by close
+            files.write(f"{n}.txt", b"y")
+        files.close()
+    files.abandon()  # what a failed export does after: no second error, the thread ends
+
+
+def test_a_failed_brat_export_leaves_nothing_and_no_thread(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from annotator.core.formats.writers import brat
+
+    def refuse(unit: Any, schema: Any) -> str:
+        raise OSError(28, "No space left on device")
+
+    out = tmp_path / "exports"
+    out.mkdir()
+    with Workspace(sqlite_url) as ws:
+        load_demo(ws, "demo")
+        monkeypatch.setattr(brat, "ann_text", refuse)
+        before = threading.active_count()
+        with pytest.raises(ExportError, match="No space left"):
+            export_dataset(ws.db, ws.active_schema(), out / "brat", "brat", ExportOptions())
+    assert threading.active_count() == before
+    assert not list(out.iterdir())
