@@ -27,7 +27,12 @@ from annotator.core.formats.writers.background_files import BackgroundFiles
 from annotator.core.formats.writers.conll import DOCSTART, ConllWriter
 from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
 from annotator.core.formats.writers.problems import ProblemLog
-from annotator.core.formats.writers.prodigy_hash import TASK_HASH_KEYS, SpanValues, _values
+from annotator.core.formats.writers.prodigy_hash import (
+    TASK_HASH_KEYS,
+    SpanValues,
+    _hash,
+    _values,
+)
 from annotator.core.formats.writers.tokenize import tokenize
 from annotator.core.formats.writers.units import Prepared, Unit
 from annotator.core.services.demo import load_demo
@@ -102,8 +107,6 @@ def test_demo_prodigy_tasks_carry_the_reference_hashes(sqlite_url: str, tmp_path
 
 
 def reference_task_hash(task: dict[str, Any]) -> int:
-    from annotator.core.formats.writers.prodigy_hash import _hash
-
     return _hash(str(task["_input_hash"]) + _values(task, TASK_HASH_KEYS))
 
 
