@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.formats.writers.background_files import BackgroundFiles
 from annotator.core.formats.writers.units import Prepared, Unit
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\-]+")
@@ -181,26 +182,40 @@ def visual_conf(schema: Schema) -> str:
 
 
 class BratWriter:
-    """Writes one split's pairs into ``folder`` (inside the staging folder)."""
+    """Writes one split's pairs into ``folder`` (inside the staging folder).
+
+    The files are written on a worker thread (``BackgroundFiles``): creating them is most of
+    the export, and there it overlaps making the next documents' ``.ann`` text.
+    """
 
     def __init__(self, folder: Path, schema: Schema | None) -> None:
         self._folder = folder
         self._schema = schema
         folder.mkdir(parents=True, exist_ok=True)
+        self._made: dict[str | None, str] = {}  # annotator -> its folder's name, once made
+        self._files = BackgroundFiles(folder)
 
     def add(self, prepared: Prepared) -> int:
         stem = file_stem(prepared.doc.key)
+        text = prepared.doc.text.encode("utf-8")
         for unit in prepared.units:
-            where = self._folder / file_stem(unit.annotator or "unknown")
-            where.mkdir(exist_ok=True)
-            (where / f"{stem}.txt").write_text(unit.doc.text, encoding="utf-8", newline="\n")
-            (where / f"{stem}.ann").write_text(
-                ann_text(unit, self._schema), encoding="utf-8", newline="\n"
-            )
+            where = self._made.get(unit.annotator) or self._make(unit.annotator)
+            self._files.write(f"{where}/{stem}.txt", text)
+            self._files.write(f"{where}/{stem}.ann", ann_text(unit, self._schema).encode("utf-8"))
         return len(prepared.units)
 
+    def _make(self, annotator: str | None) -> str:
+        name = self._made[annotator] = file_stem(annotator or "unknown")
+        (self._folder / name).mkdir(exist_ok=True)
+        return name
+
     def close(self) -> None:
-        """Each pair was written whole when added: nothing is left to finish."""
+        """Wait for the files still being written."""
+        self._files.close()
+
+    def abandon(self) -> None:
+        """The export failed: stop writing files that are about to be removed."""
+        self._files.abandon()
 
 
 def conf_files(schema: Schema) -> dict[str, str]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, BinaryIO
 
 import orjson
@@ -101,8 +101,9 @@ class ConllWriter:
         # unit then rewrites only the rows its spans cover.
         blank = " O" * len(self._tags)
         plain = list(map(str.__add__, prepared.tokens.words, repeat(blank)))
+        starts = sorted(i for i in prepared.sentence_starts if i)
         for unit in prepared.units:
-            self._write_unit(prepared, unit, plain)
+            self._write_unit(prepared, unit, plain, starts)
         return len(prepared.units)
 
     def _columns(self, unit: Unit, placed: list[TokenSpan]) -> list[list[TokenSpan]]:
@@ -129,7 +130,11 @@ class ConllWriter:
             columns.append(kept)
         return columns
 
-    def _write_unit(self, prepared: Prepared, unit: Unit, plain: list[str]) -> None:
+    def _write_unit(
+        self, prepared: Prepared, unit: Unit, plain: list[str], sentence_starts: list[int]
+    ) -> None:
+        """``plain``: the document's rows under no span; ``sentence_starts``: the tokens after
+        the first that begin a sentence, in order."""
         tokens = prepared.tokens
         n = len(tokens)
         placed = place(prepared, unit, self._problems, self._part)
@@ -141,23 +146,24 @@ class ConllWriter:
                     self._left(sp.label, why)
         columns = self._columns(unit, placed)
         tags = [tag_column(col, n, self._scheme) for col in columns]
-        joined = [False] * n  # token i continues a written span from token i - 1
-        covered: set[int] = set()  # tokens with a tag other than O in some column
-        for col, column_tags, seen in zip(columns, tags, self._tags.values(), strict=True):
-            self._written.update(ts.span.label for ts in col)
-            for ts in col:
-                joined[ts.first + 1 : ts.last + 1] = [True] * (ts.last - ts.first)
-                seen.update(column_tags[ts.first : ts.last + 1])
-                covered.update(range(ts.first, ts.last + 1))
-        rows = plain.copy()
-        at = sorted(covered)
+        written = [ts for col in columns for ts in col]
+        self._written.update(ts.span.label for ts in written)
+        firsts = [ts.first for ts in written]
+        ends = [ts.last + 1 for ts in written]
+        # The tokens under a written span, and those that continue one from the token before
+        # (no sentence break there): sets of ranges, one C loop each, not a step per token.
+        at = sorted(set(chain.from_iterable(map(range, firsts, ends))))
+        joined = set(chain.from_iterable(map(range, map((1).__add__, firsts), ends)))
         cells = [list(map(column.__getitem__, at)) for column in (tokens.words, *tags)]
+        for seen, column_cells in zip(self._tags.values(), cells[1:], strict=True):
+            seen.update(column_cells)  # "O" too, where another column's span is: not listed
+        rows = plain.copy()
         for i, row in zip(at, map(" ".join, zip(*cells, strict=True)), strict=True):
             rows[i] = row
         lines = [DOCSTART, ""]
         done = 0
-        for i in sorted(prepared.sentence_starts):
-            if i and not joined[i]:  # a sentence break, never inside a written span
+        for i in sentence_starts:
+            if i not in joined:  # a sentence break, never inside a written span
                 lines += rows[done:i]
                 lines.append("")
                 done = i

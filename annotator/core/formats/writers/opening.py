@@ -92,11 +92,13 @@ def open_doccano_rel(context: WriterContext) -> RecordWriter:
 
 def open_prodigy(context: WriterContext) -> RecordWriter:
     from annotator.core.formats.writers import prodigy
+    from annotator.core.formats.writers.prodigy_hash import SpanValues
 
     names, problems, part = attribute_names(context.schema), context.problems, context.part
     links = relation_attribute_names(context.schema)
+    values = SpanValues()  # what it encoded for one task's hash, kept for the next
     return JsonlWriter(
-        _out(context), lambda p: prodigy.task_records(p, problems, part, names, links)
+        _out(context), lambda p: prodigy.task_records(p, problems, part, names, links, values)
     )
 
 

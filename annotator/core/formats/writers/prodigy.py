@@ -18,7 +18,7 @@ import orjson
 from annotator.core.formats.writers.aligned import TokenSpan, place
 from annotator.core.formats.writers.fixed import full_attributes
 from annotator.core.formats.writers.problems import ProblemLog
-from annotator.core.formats.writers.prodigy_hash import input_hash, set_hashes
+from annotator.core.formats.writers.prodigy_hash import SpanValues, input_hash, set_hashes
 from annotator.core.formats.writers.tokenize import Covering, covering
 from annotator.core.formats.writers.units import Prepared, Unit
 
@@ -58,9 +58,11 @@ def task_record(
     names: tuple[str, ...] = (),
     hashed: int | None = None,
     link_names: tuple[str, ...] = (),
+    values: SpanValues | None = None,
 ) -> dict[str, Any]:
     """One annotator's task. ``tokens`` may be given as JSON already (``orjson.Fragment``) and
-    ``hashed`` as the text's input hash: both are the same for every task on one text."""
+    ``hashed`` as the text's input hash: both are the same for every task on one text.
+    ``values``: the writer's ``SpanValues``, for the task hash."""
     placed = place(prepared, unit, problems, part)
     by_id = {ts.span.id: ts for ts in placed}
     # Each span's record is made once; a relation's head and child are the same records.
@@ -102,7 +104,7 @@ def task_record(
         },
         "_annotator_id": unit.annotator,
     }
-    return set_hashes(task, hashed)
+    return set_hashes(task, hashed, values)
 
 
 def task_records(
@@ -111,21 +113,29 @@ def task_records(
     part: str,
     names: tuple[str, ...] = (),
     link_names: tuple[str, ...] = (),
+    values: SpanValues | None = None,
 ) -> list[dict[str, Any]]:
     """One task per (document, annotator); ``names``: the schema's attribute names, each on
     every span (null when unset), so that column loaders see one shape; ``link_names`` the
-    same for each relation's own values (stance toward its target)."""
+    same for each relation's own values (stance toward its target); ``values``: the writer's
+    ``SpanValues`` (one per export), for the task hashes."""
     if not prepared.units:
         return []
     cover = covering(prepared.tokens)
     tokens = token_records(cover)
     if len(prepared.units) == 1:
-        only = prepared.units[0]
-        return [task_record(prepared, only, cover, tokens, problems, part, names, None, link_names)]
+        unit = prepared.units[0]
+        return [
+            task_record(
+                prepared, unit, cover, tokens, problems, part, names, None, link_names, values
+            )
+        ]
     # Several annotators on one text: its tokens are serialised and its input hashed once.
     shared = orjson.Fragment(orjson.dumps(tokens))
     hashed = input_hash({"text": prepared.doc.text})
     return [
-        task_record(prepared, unit, cover, shared, problems, part, names, hashed, link_names)
+        task_record(
+            prepared, unit, cover, shared, problems, part, names, hashed, link_names, values
+        )
         for unit in prepared.units
     ]

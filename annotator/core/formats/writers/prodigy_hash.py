@@ -66,18 +66,87 @@ def _values(task: dict[str, Any], keys: tuple[str, ...]) -> str:
     return json.dumps([task[k] for k in keys if k in task], sort_keys=True)
 
 
+# A span record as the Prodigy writer makes it, its keys sorted as json.dumps sorts them.
+_SPAN_KEYS = ("attributes", "end", "label", "start", "token_end", "token_start")
+_SPAN_KEY_SET = frozenset(_SPAN_KEYS)
+_CACHED_TYPES = frozenset((str, bool, type(None)))
+_CACHED_MAX = 10_000  # distinct attribute sets kept (free text makes each span's its own)
+_SPAN_JSON = (
+    '{"attributes": %s, "end": %d, "label": %s, "start": %d, "token_end": %d, "token_start": %d}'
+)
+
+
+class SpanValues:
+    """``_values(task, TASK_HASH_KEYS)`` for tasks whose only hashed key is ``spans``, each span
+    a record of the writer's shape: every span's JSON from a template, its label and attribute
+    set encoded once per distinct value (json.dumps of each task's spans was a third of the
+    Prodigy export). Anything else is left to ``_values``, the reference.
+    """
+
+    def __init__(self) -> None:
+        self._labels: dict[str, str] = {}
+        self._attributes: dict[tuple[tuple[str, Any], ...], str] = {}  # by value
+
+    def __call__(self, task: dict[str, Any]) -> str:
+        if "spans" not in task or any(k in task for k in TASK_HASH_KEYS[1:]):
+            return _values(task, TASK_HASH_KEYS)
+        parts = []
+        for span in task["spans"]:
+            part = self._span(span)
+            if part is None:
+                return _values(task, TASK_HASH_KEYS)
+            parts.append(part)
+        return "[[" + ", ".join(parts) + "]]"
+
+    def _span(self, span: Any) -> str | None:
+        if type(span) is not dict or span.keys() != _SPAN_KEY_SET:
+            return None
+        attributes, end, label, start, token_end, token_start = map(span.__getitem__, _SPAN_KEYS)
+        if type(label) is not str or type(attributes) is not dict:
+            return None
+        if not type(end) is type(start) is type(token_end) is type(token_start) is int:
+            return None
+        label_json = self._labels.get(label)
+        if label_json is None:
+            label_json = self._labels[label] = json.dumps(label)
+        return _SPAN_JSON % (
+            self._attributes_json(attributes),
+            end,
+            label_json,
+            start,
+            token_end,
+            token_start,
+        )
+
+    def _attributes_json(self, attributes: dict[str, Any]) -> str:
+        # Kept by value only where equal values have one JSON (not 1 and True, 0.0 and -0.0).
+        if not _CACHED_TYPES.issuperset(map(type, attributes.values())):
+            return json.dumps(attributes, sort_keys=True)
+        key = tuple(attributes.items())
+        found = self._attributes.get(key)
+        if found is None:
+            found = json.dumps(attributes, sort_keys=True)
+            if len(self._attributes) < _CACHED_MAX:
+                self._attributes[key] = found
+        return found
+
+
 def input_hash(task: dict[str, Any]) -> int:
     """The hash of a task's input: the same for every annotator's task on one text."""
     return _hash(_values(task, INPUT_HASH_KEYS))
 
 
-def set_hashes(task: dict[str, Any], input_hash: int | None = None) -> dict[str, Any]:
+def set_hashes(
+    task: dict[str, Any], input_hash: int | None = None, values: SpanValues | None = None
+) -> dict[str, Any]:
     """``task`` with ``_input_hash`` (its input) and ``_task_hash`` (input plus annotations).
 
-    ``input_hash``: the task's, when known already (hashing a long text once per document).
+    ``input_hash``: the task's, when known already (hashing a long text once per document);
+    ``values``: a writer's ``SpanValues``, which remembers what it encoded across tasks.
     """
     if input_hash is None:
         input_hash = _hash(_values(task, INPUT_HASH_KEYS))
     task["_input_hash"] = input_hash
-    task["_task_hash"] = _hash(str(input_hash) + _values(task, TASK_HASH_KEYS))
+    hashed = values(task) if values is not None else _values(task, TASK_HASH_KEYS)
+    task["_task_hash"] = _hash(str(input_hash) + hashed)
     return task

@@ -20,7 +20,7 @@ import numpy
 from spacy.attrs import ENT_IOB, ORTH, SENT_START
 
 from annotator.core.formats.writers.tokenize import Tokens
-from annotator.core.formats.writers.tokenize_numpy import codes_of
+from annotator.core.formats.writers.tokenize_numpy import cover
 
 OUTSIDE = 2  # spaCy's ENT_IOB for "outside every entity", what doc.ents = [...] sets elsewhere
 NOT_SENT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 (not a start), as to_array gives it
@@ -62,31 +62,9 @@ def doc_words(
     text = tokens.text
     n = len(tokens)
     starts, ends = arrays
-    # The white space after each token: a plain space first is the token's own.
-    following = numpy.empty(n, dtype=numpy.int64)
-    following[:-1] = starts[1:]
-    following[-1:] = len(text)
-    spaced = following > ends
-    spaced[spaced] = codes_of(text)[ends[spaced]] == 32
-    rest = ends + spaced  # where a white-space word after the token starts, if any
-    loose = following > rest  # tokens followed by a white-space word
-    lead = 1 if (tokens.starts[0] if n else len(text)) > 0 else 0
-    index = numpy.arange(lead, n + lead, dtype=numpy.int64)
-    index[1:] += numpy.cumsum(loose[:-1])
-    words = list(map(text.__getitem__, map(slice, tokens.starts, tokens.ends)))
-    where = numpy.flatnonzero(loose)
-    for i, start, end in zip(
-        reversed(where.tolist()),
-        reversed(rest[where].tolist()),
-        reversed(following[where].tolist()),
-        strict=True,
-    ):
-        words.insert(i + 1, text[start:end])
-    if lead:
-        words.insert(0, text[: tokens.starts[0] if n else len(text)])
+    word_starts, word_ends, spaces, index = cover(text, starts, ends)
+    words = list(map(text.__getitem__, map(slice, word_starts.tolist(), word_ends.tolist())))
     size = len(words)
-    spaces = numpy.zeros(size, dtype=bool)
-    spaces[index] = spaced
     base = numpy.zeros((size, len(attrs)), dtype=numpy.uint64)
     column = {attr: k for k, attr in enumerate(attrs)}
     base[:, column[ORTH]] = numpy.array(list(map(orth, words)), dtype=numpy.uint64)

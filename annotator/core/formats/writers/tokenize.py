@@ -177,9 +177,13 @@ def covering(tokens: Tokens) -> Covering:
 
     The white space between tokens is exactly the text's runs of white space: a run that is one
     plain space after a token is that token's ``ws``; every other run is a token (less a plain
-    space it starts with after a token). Those few are found by one regex and merged in, so
-    the cost per word token is a slice, not a loop step.
+    space it starts with after a token). Where numpy made the tokens, a few array operations
+    find them (``tokenize_numpy.cover``, shared with the spaCy writer); else those few are found
+    by one regex and merged in, so the cost per word token is a slice, not a loop step.
     """
+    if tokens.arrays is not None:  # numpy made the tokens: it makes the covering too
+        arrays = tokenize_numpy.cover(tokens.text, *tokens.arrays)
+        return Covering(tokens.text, *(a.tolist() for a in arrays))
     text, word_starts, word_ends = tokens.text, tokens.starts, tokens.ends
     size = len(text)
     word_ws = [e < size and text[e] == " " for e in word_ends]

@@ -82,3 +82,33 @@ def bounds(text: str, continues: Any) -> tuple[Any, Any] | None:
     starts = numpy.flatnonzero(other | (word & ~before))
     ends = numpy.flatnonzero(other | (word & ~after)) + 1
     return starts, ends
+
+
+def cover(text: str, starts: Any, ends: Any) -> tuple[Any, Any, Any, Any]:
+    """``tokenize.covering`` as arrays (starts, ends, ws, index), from the token arrays.
+
+    The white space after each token is its ``ws`` when it begins with a plain space; what is
+    left of it, if anything, is a token of its own (as is white space before the first token).
+    """
+    numpy = _numpy()
+    n, size = len(starts), len(text)
+    following = numpy.empty(n, dtype=numpy.int64)  # where the white space after a token ends
+    following[:-1] = starts[1:]
+    following[-1:] = size
+    spaced = following > ends
+    spaced[spaced] = codes_of(text)[ends[spaced]] == 32
+    rest = ends + spaced  # where a white-space token after the token starts, if any
+    loose = following > rest
+    lead = 1 if (int(starts[0]) if n else size) > 0 else 0
+    index = numpy.arange(lead, n + lead, dtype=numpy.int64)
+    index[1:] += numpy.cumsum(loose[:-1])
+    width = n + lead + int(numpy.count_nonzero(loose))
+    out_starts = numpy.empty(width, dtype=numpy.int64)
+    out_ends = numpy.empty(width, dtype=numpy.int64)
+    ws = numpy.zeros(width, dtype=bool)
+    out_starts[index], out_ends[index], ws[index] = starts, ends, spaced
+    gaps = index[loose] + 1
+    out_starts[gaps], out_ends[gaps] = rest[loose], following[loose]
+    if lead:
+        out_starts[0], out_ends[0] = 0, (int(starts[0]) if n else size)
+    return out_starts, out_ends, ws, index
