@@ -60,7 +60,8 @@ class SuggestionOverlay(QObject):
         else:
             layer = session.service.annotator.name
             try:
-                self.frames = self.service.open_frames(session.document.id, layer)
+                found = self.service.open_frames(session.document.id, layer)
+                self.frames = [f for f in found if not _already_there(f, session)]
             except AnnotatorError as exc:
                 self.frames = []
                 self.message.emit(f"suggestions could not be read: {exc}")
@@ -109,12 +110,15 @@ class SuggestionOverlay(QObject):
             return frames
         to_qt = self.editor.offsets.to_qt
         current = self.current_frame()
+        session = self.editor.session
+        have = _edges(session) if session is not None else {}
         drawn: list[DrawnFrame] = []
         for frame in self.frames:
             kind = SUGGESTED_CURRENT if frame is current else SUGGESTED
             for part in (frame.head, *(span for _, span in frame.parts)):
                 span = part.span
-                if span is not None:
+                # A part the layer already has is framed only in the current suggestion.
+                if span is not None and (kind is SUGGESTED_CURRENT or _key(span) not in have):
                     drawn.append(DrawnFrame(to_qt(span.start), to_qt(span.end), kind))
         return drawn + frames  # the selection is drawn last, on top
 
@@ -259,6 +263,31 @@ class SuggestionOverlay(QObject):
         if self.editor.run(command):  # the next suggestion is current now
             self.message.emit(f"Rejected {describe(frame)}")
             self._show_current()
+
+
+def _key(span: SpanRecord) -> tuple[int, int, str]:
+    return span.start, span.end, span.label
+
+
+def _edges(session: DocumentSession) -> dict[tuple[int, int, str], int]:
+    """The layer's spans by edges and label."""
+    return {_key(s): s.id for s in session.spans.values()}
+
+
+def _already_there(frame: Frame, session: DocumentSession) -> bool:
+    """Whether the layer already holds the whole frame (its spans and their links): accepting
+    it would add nothing, so it is neither drawn nor stepped to."""
+    have = _edges(session)
+    head = frame.head.span
+    if head is None or _key(head) not in have:
+        return False
+    links = {(r.label, r.source_id, r.target_id) for r in session.relations.values()}
+    for link, part in frame.parts:
+        if part.span is None or link.relation is None or _key(part.span) not in have:
+            return False
+        if (link.relation.label, have[_key(head)], have[_key(part.span)]) not in links:
+            return False
+    return True
 
 
 def describe(frame: Frame) -> str:

@@ -46,7 +46,7 @@ def step_to_statement(me: User) -> Frame:
 def test_opening_a_document_suggests_and_draws_dashed_frames(
     qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace
 ) -> None:
-    window = opened_with_suggestions(qtbot, open_main)
+    window = opened_with_suggestions(qtbot, open_main, probe)
     assert window.session is not None
     stored = probe.suggestions().suggestions(window.session.document.id)
     assert stored, "suggestions were stored for the opened document"
@@ -187,3 +187,40 @@ def test_resizing_an_accepted_span_marks_its_suggestion_edited(
     assert all(  # its links and speaker were taken as suggested
         decided[link.id] == "accepted" for link, _ in frame.parts if link.id in decided
     )
+
+
+def test_a_frame_the_layer_already_holds_is_not_offered(
+    qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace
+) -> None:
+    """The demo's first document comes annotated: suggested frames alice already holds whole
+    (the statement, its linked spans and the links) are neither stepped to nor framed."""
+    window = open_main()
+    assert window.session is not None
+    doc = window.session.document.id
+    qtbot.waitUntil(lambda: bool(probe.suggestions().open_frames(doc, "alice")), timeout=10000)
+    window.suggestions.refresh(0)
+    alice = probe.annotations("alice")
+    spans = {(s.start, s.end, s.label): s.id for s in alice.spans(doc)}
+    links = {(r.label, r.source_id, r.target_id) for r in alice.relations(doc)}
+
+    def held(frame: Frame) -> bool:
+        head = frame.head.span
+        assert head is not None
+        source = spans.get((head.start, head.end, head.label))
+        return source is not None and all(
+            span.span is not None
+            and link.relation is not None
+            and (
+                link.relation.label,
+                source,
+                spans.get((span.span.start, span.span.end, span.span.label)),
+            )
+            in links
+            for link, span in frame.parts
+        )
+
+    every = probe.suggestions().open_frames(doc, "alice")
+    assert any(held(f) for f in every), "the demo's annotations hold some suggested frames"
+    offered = window.suggestions.frames
+    assert offered and not any(held(f) for f in offered)
+    assert {f.head.id for f in every if not held(f)} == {f.head.id for f in offered}
