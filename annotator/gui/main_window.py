@@ -632,8 +632,10 @@ class MainWindow(
         if not self.editor.may_close():
             event.ignore()
             return
-        for job in list(self._jobs):
+        jobs = list(self._jobs)
+        for job in jobs:  # every job is told first: waiting on one lets another run on
             job.cancel()
+        for job in jobs:
             job.wait()
         self._save_layout()
         self.settings.sync()

@@ -8,7 +8,7 @@ F4 / Shift+F4 step to the next / previous suggestion; F6 hides or shows them all
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 
 from annotator.core.domain.errors import AnnotatorError
@@ -112,15 +112,29 @@ class SuggestionOverlay(QObject):
         current = self.current_frame()
         session = self.editor.session
         have = _edges(session) if session is not None else {}
+        first, last = self._visible_range()
         drawn: list[DrawnFrame] = []
         for frame in self.frames:
             kind = SUGGESTED_CURRENT if frame is current else SUGGESTED
             for part in (frame.head, *(span for _, span in frame.parts)):
                 span = part.span
+                if span is None:
+                    continue
+                start, end = to_qt(span.start), to_qt(span.end)
+                if end < first or start > last:
+                    continue  # off screen: a 1 MB article has thousands; only these are framed
                 # A part the layer already has is framed only in the current suggestion.
-                if span is not None and (kind is SUGGESTED_CURRENT or _key(span) not in have):
-                    drawn.append(DrawnFrame(to_qt(span.start), to_qt(span.end), kind))
+                if kind is SUGGESTED_CURRENT or _key(span) not in have:
+                    drawn.append(DrawnFrame(start, end, kind))
         return drawn + frames  # the selection is drawn last, on top
+
+    def _visible_range(self) -> tuple[int, int]:
+        """The Qt positions from the first to the last character on screen."""
+        view = self.editor.view
+        first = view.firstVisibleBlock().position()
+        corner = QPoint(view.viewport().width() - 1, view.viewport().height() - 1)
+        last_block = view.cursorForPosition(corner).block()
+        return first, last_block.position() + last_block.length()
 
     def set_visible(self, on: bool) -> None:
         self.visible = on

@@ -198,6 +198,10 @@ class SuggestionActions(QMainWindow):
 
         def done(report) -> None:  # type: ignore[no-untyped-def]
             self._suggesting -= ids
+            if self.session is not None and (not ids or self.session.document.id in ids):
+                self.suggestions.refresh(self.suggestions.position())
+            if quiet:  # not asked for: the dashed frames say it, the status bar stays the user's
+                return
             found = sum(report.spans.values())
             where = counted(report.documents, "document")
             self.statusBar().showMessage(
@@ -206,8 +210,6 @@ class SuggestionActions(QMainWindow):
                 + ("; F4 goes to the first" if found else ""),
                 10000,
             )
-            if self.session is not None and (not ids or self.session.document.id in ids):
-                self.suggestions.refresh(self.suggestions.position())
 
         def failed(exc: object) -> None:
             self._suggesting -= ids

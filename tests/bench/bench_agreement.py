@@ -84,7 +84,7 @@ def build(path: Path, docs: int, sentences: int) -> None:
     )
     con.executemany(
         "INSERT INTO relations (id, document_id, annotator_id, schema_id, label, source_id,"
-        f" target_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{now}')",
+        f" target_id, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{{}}', '{now}')",
         rels,
     )
     con.executemany(

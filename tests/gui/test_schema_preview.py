@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -35,8 +36,14 @@ def labels_shown(window: MainWindow) -> list[str]:
 
 
 def test_a_schema_switch_shows_the_diff_and_its_counts_and_asks_first(
-    tmp_path: Path, open_main: Callable[..., MainWindow], probe: Workspace, answer_modal: Answer
+    tmp_path: Path,
+    open_main: Callable[..., MainWindow],
+    probe: Workspace,
+    answer_modal: Answer,
+    settings: QSettings,
 ) -> None:
+    # No suggestions computed behind the test's back: they are a layer, and would be counted.
+    settings.setValue("suggestions/onOpen", False)
     window = open_main()
     path = tmp_path / "statements-2.yaml"
     path.write_text(experiment(EXPERIMENT_STEPS), encoding="utf-8")

@@ -127,7 +127,10 @@ def check_paragraphs(schema: Schema, text: str, label: str, start: int, end: int
     """
     if text.find("\n", start, end) < 0:  # most spans: no line break at all
         return
-    found = _PARAGRAPH_BREAK.search(text, start, end)
+    inner = text[start:end]
+    first = start + len(inner) - len(inner.lstrip())  # a break at an edge joins nothing
+    last = end - (len(inner) - len(inner.rstrip()))
+    found = _PARAGRAPH_BREAK.search(text, first, last) if first < last else None
     if found is None or schema.may_cross_paragraph(label):
         return
     brk = found.start()
