@@ -104,7 +104,7 @@ class LinkArcs(QObject):
         painter = QPainter(view.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         small = QFont(view.font())
-        small.setPointSizeF(max(6.5, view.font().pointSizeF() * 0.62))
+        small.setPointSizeF(max(6.5, view.font().pointSizeF() * 0.55))
         painter.setFont(small)
         metrics = QFontMetricsF(small)
         for arc in scene.arcs:
@@ -118,6 +118,8 @@ class LinkArcs(QObject):
             text = arc.label if arc.off == ON_SCREEN else f"{arc.label} {_arrow(arc)} {arc.other}"
             middle = arc.path.pointAtPercent(0.5) if arc.edge is None else arc.edge
             box = _box(metrics, text, middle, centred=True)
+            if arc.edge is None:  # above the arc's top, leaving the arc itself in sight
+                box.moveBottom(middle.y() - 1.0)
             box.moveTop(min(max(box.top(), 0.0), view.viewport().height() - box.height()))
             _paint_box(painter, box, TAG_BACK, arc.colour, text)
         painter.end()
@@ -128,7 +130,7 @@ def _arrow(arc: Arc) -> str:
 
 
 def _paint_arc(painter: QPainter, arc: Arc) -> None:
-    pen = QPen(arc.colour, 1.6)
+    pen = QPen(arc.colour, 2.0)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     if arc.off != ON_SCREEN:
         pen.setStyle(Qt.PenStyle.DashLine)  # it goes on past the screen
