@@ -8,6 +8,7 @@ or an annotation changes, so a caret's blink repaints without recomputing anythi
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
@@ -58,7 +59,9 @@ class LinkArcs(QObject):
         )
         if self._session is not None:
             for name in signals:
-                getattr(self._session, name).disconnect(self._changed)
+                # A session of another database may be gone already.
+                with contextlib.suppress(RuntimeError, TypeError):
+                    getattr(self._session, name).disconnect(self._changed)
         self._session = session
         if session is not None:
             for name in signals:

@@ -196,6 +196,13 @@ def test_a_link_to_a_span_off_screen_runs_to_the_edge(
     assert arc.edge is not None and arc.edge.y() == view.viewport().height()
     rect = first_rect(window, statement)
     assert rect.left() <= arc.start.x() <= rect.right()
+    # Only the screen is computed: a tag for each span on it, none for the weapon below.
+    scene = window.link_arcs.scene()
+    tagged = {t.span_id for t in scene.tags}
+    assert statement.id in tagged and weapon.id not in tagged
+    height, line = view.viewport().height(), view.fontMetrics().height()
+    assert all(-line < t.at.y() < height for t in scene.tags)  # a line may be cut at the top
+    assert all(0 <= a.start.y() <= height or 0 <= a.end.y() <= height for a in scene.arcs)
     shown = arc_pixels(window, arc, qtbot)
     me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)
     assert len(shown - arc_pixels(window, arc, qtbot)) > 15, "no line towards the edge"
