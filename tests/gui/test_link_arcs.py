@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QEvent, QRect
+from PySide6.QtCore import QEvent, QPointF, QRect
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
-from annotator.core.domain.records import SpanRecord
-from annotator.gui.link_scene import BELOW, ON_SCREEN, Arc
+from annotator.core.domain.records import RelationRecord, SpanRecord
+from annotator.gui.link_scene import BELOW, ON_SCREEN, Arc, LinkIndex, arc_path
 from annotator.gui.main_window import MainWindow
 from annotator.gui.span_frames import line_rects
 from tests.gui.conftest import Key, Mod, User, find
@@ -228,3 +228,36 @@ def test_hidden_arcs_stay_hidden_after_a_restart(
     hidden = arc_pixels(again, arc, qtbot)
     me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)
     assert len(arc_pixels(again, arc, qtbot) - hidden) > 15, "the arcs were drawn all along"
+
+
+def test_the_arc_rises_above_both_ends_and_the_index_finds_links_from_either_end() -> None:
+    start, end = QPointF(300.0, 120.0), QPointF(80.0, 100.0)  # the target a line higher
+    path = arc_path(start, end, 12.0)
+    box = path.boundingRect()
+    assert box.top() < min(start.y(), end.y())  # above the higher end's line
+    assert path.pointAtPercent(0.0) == start and path.pointAtPercent(1.0) == end
+    said = RelationRecord(1, 1, 1, "said_by", source_id=10, target_id=11)
+    about = RelationRecord(2, 1, 1, "about", source_id=10, target_id=12)
+    index = LinkIndex([said, about])
+    assert index.links(10) == [said, about]
+    assert index.links(11) == [said] and index.links(12) == [about]
+    assert index.links(99) == []
+
+
+def test_a_repaint_that_moves_nothing_reuses_the_screen(
+    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
+) -> None:
+    window = open_main()
+    window.resize(1024, 700)
+    me = user(window)
+    me.click_document("demo-01")
+    arcs = window.link_arcs
+    first = arcs.scene()
+    window.text_view.viewport().repaint()  # as the caret's blink does
+    assert arcs.scene() is first
+    bar = window.text_view.verticalScrollBar()
+    assert bar.maximum() > 0, "the article fits on one screen"
+    bar.setValue(bar.value() + bar.singleStep() * 3)
+    moved = arcs.scene()
+    assert moved is not first
+    assert [t.at.y() for t in moved.tags] != [t.at.y() for t in first.tags]
