@@ -26,6 +26,7 @@ from annotator.gui.editor_entities import EntityMixin
 from annotator.gui.editor_keys import KeyHandler, key_name
 from annotator.gui.editor_links import LinkingMixin
 from annotator.gui.highlighter import QtSpan, SpanHighlighter
+from annotator.gui.link_text import describe_links
 from annotator.gui.offsets import OffsetMap
 from annotator.gui.span_frames import CANDIDATE, SELECTED, Frame
 from annotator.gui.text_moves import UNITS, jump
@@ -646,10 +647,10 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
                 f"{k}: {', '.join(v) if isinstance(v, list) else v}"
                 for k, v in span.attributes.items()
             )
-            links = ", ".join(r.label for r in self.session.links_from(span.id))
             entity = self.session.entities.get(span.id)
             named = f"= {entity.name}" if entity is not None else ""
-            lines.append(" · ".join(p for p in (span.label, named, values, links) if p))
+            lines.append(" · ".join(p for p in (span.label, named, values) if p))
+            lines.extend(describe_links(self.session, span))  # to and from, with their text
         return "\n".join(lines) or None
 
 

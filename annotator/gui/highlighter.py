@@ -146,6 +146,22 @@ class SpanHighlighter(QSyntaxHighlighter):
         ]
         return sorted(hits, key=lambda s: (s.end - s.start, s.start))
 
+    def spans_between(self, lo: int, hi: int) -> list[QtSpan]:
+        """Spans overlapping the Qt positions [lo, hi], found through the blocks they lie in
+        (what the screen shows costs its own spans, not the article's)."""
+        starts = self._block_starts
+        first = max(bisect_right(starts, lo) - 1, 0)
+        last = max(bisect_right(starts, hi) - 1, 0)
+        ids: set[int] = set()
+        for n in range(first, last + 1):
+            ids.update(self._by_block.get(n, ()))
+        found = (self._spans[i] for i in ids)
+        return sorted((s for s in found if s.start <= hi and s.end >= lo), key=lambda s: s.start)
+
+    def color(self, label: str) -> QColor:
+        """A label's fill colour (grey for a label the schema lacks)."""
+        return self._colors.get(label, OUTSIDE_SCHEMA)
+
     def _refresh(self, blocks: range | list[int]) -> None:
         doc = self.document()
         for n in blocks:

@@ -40,6 +40,7 @@ from annotator.gui.feedback import StatusFeedback
 from annotator.gui.find_bar import FindBar
 from annotator.gui.jobs import Job
 from annotator.gui.label_panel import LabelPanel
+from annotator.gui.link_arcs import LinkArcs
 from annotator.gui.list_follow import SelectionFollower
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
@@ -168,6 +169,7 @@ class MainWindow(
         self.meta_label.setStyleSheet("color: #666; padding: 0 10px 4px;")
         self.text_view = SpanTextView()
         self.editor = AnnotationEditor(self.text_view, self)
+        self.link_arcs = LinkArcs(self.editor, self)  # links as arcs, labels as tags
         self.feedback = StatusFeedback(
             self.statusBar(), self.editor.message, self.editor.prompt, self.undo_group
         )
@@ -305,7 +307,12 @@ class MainWindow(
         self._build_suggest_menu(menu)  # -- suggestions: F4, F5, F6 (window_suggestions.py)
         self.documentOpened.connect(self._show_suggestions)
 
-        self._build_view_menu(menu)  # docks back, or the default layout (window_layout.py)
+        view = self._build_view_menu(menu)  # docks back, or the default layout (window_layout.py)
+        self.arcs_action = self._action(
+            view, "Links and labels on the text", self._toggle_arcs, "Ctrl+Shift+L", "linkArcs"
+        )
+        self.arcs_action.setCheckable(True)
+        self.arcs_action.setChecked(True)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Guidelines", self.toggle_guidelines, "F1", name="guidelines")
         self._action(help_menu, "Keyboard shortcuts", self._show_keys)
@@ -530,6 +537,13 @@ class MainWindow(
         self.editor.snap_words = self.snap_action.isChecked()
         self.settings.setValue("snapWords", self.editor.snap_words)
 
+    def _toggle_arcs(self) -> None:
+        on = self.arcs_action.isChecked()
+        self.link_arcs.set_enabled(on)
+        self.settings.setValue("linkArcs", on)
+        shown = "shown" if on else "hidden"
+        self.editor.message.emit(f"links and labels on the text {shown} (Ctrl+Shift+L switches)")
+
     def _update_title(self) -> None:
         who = f"GOLD (curating as {self.annotator.name})" if self.curating else self.annotator.name
         self.setWindowTitle(f"annotator {__version__} — {who} — {self.workspace.db.display_name}")
@@ -580,6 +594,7 @@ class MainWindow(
             "Ctrl+L filter documents · Ctrl+R reopen a done document",
             "Ctrl+Shift+F search every document (Enter on a hit opens it, selected)",
             "Ctrl+Shift+B mark or unmark boilerplate · Ctrl+B jumps skip boilerplate or not",
+            "Ctrl+Shift+L links as arcs and labels as tags on the text, or not",
             "Suggestions: Enter accepts the frame · Shift+Enter the span · Del rejects · "
             "F4 / Shift+F4 next / previous · F5 suggest again · F6 hide or show",
             "F2 rename the chosen document's title (its text never changes)",
@@ -625,6 +640,10 @@ class MainWindow(
         if snap is not None:
             self.snap_action.setChecked(str(snap).lower() != "false")
             self.editor.snap_words = self.snap_action.isChecked()
+        arcs = self.settings.value("linkArcs")
+        if arcs is not None:
+            self.arcs_action.setChecked(str(arcs).lower() != "false")
+            self.link_arcs.set_enabled(self.arcs_action.isChecked())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Nothing to save: every edit was committed when it was made (or waits, and is lost

@@ -49,6 +49,8 @@ class SpanTextView(QPlainTextEdit):
         self.tooltip_for: Callable[[int], str | None] | None = None
         self.key_claim: Callable[[QKeyEvent], bool] | None = None
         self.frames: Callable[[], list[Frame]] | None = None  # drawn over the text
+        # More drawn over the text, under the frames (link arcs): each paints the viewport.
+        self.overlays: list[Callable[[], None]] = []
         self._press: QPoint | None = None
 
     def setDocument(self, document: QTextDocument) -> None:
@@ -92,6 +94,8 @@ class SpanTextView(QPlainTextEdit):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
+        for paint in self.overlays:
+            paint()
         if self.frames is not None:
             paint_frames(self, self.frames())
         if self.hasFocus() and not self.textCursor().hasSelection():

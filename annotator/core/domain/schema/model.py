@@ -34,6 +34,7 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+R",  # reopen a done document
         "Ctrl+B",  # jumps skip boilerplate, or not
         "Ctrl+Shift+B",  # mark or unmark boilerplate
+        "Ctrl+Shift+L",  # links as arcs and labels as tags on the text, or not
         "Ctrl+E",
         "Ctrl+I",
         "Ctrl+O",
