@@ -59,8 +59,7 @@ def progress_table(done_per_day: Iterable[tuple[str, str, int]]) -> Table:
         days = sorted(per[who])
         counts = [per[who][d] for d in days]
         rows += [
-            (who, d, n, total)
-            for d, n, total in zip(days, counts, accumulate(counts), strict=True)
+            (who, d, n, total) for d, n, total in zip(days, counts, accumulate(counts), strict=True)
         ]
     return Table("progress", PROGRESS_HEADERS, tuple(rows))
 
@@ -134,7 +133,5 @@ def agreement_table(report: Mapping[str, Any]) -> Table:
     agreement report (``domain.agreement.report``); undefined figures stay empty."""
     rows = []
     for label, entry in report.get("overall", {}).get("spans", {}).items():
-        rows.append(
-            (label, entry.get("f1_mean"), entry.get("alpha_u"), entry.get("undefined", ""))
-        )
+        rows.append((label, entry.get("f1_mean"), entry.get("alpha_u"), entry.get("undefined", "")))
     return Table("agreement", AGREEMENT_HEADERS, tuple(rows))

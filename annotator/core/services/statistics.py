@@ -7,7 +7,9 @@ report's (``services/agreement.py``), measured only when asked: it reads every s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, case, cast, func, select
@@ -26,6 +28,7 @@ from annotator.core.domain.statistics import (
 from annotator.core.domain.suggesting.frames import frame_roles
 from annotator.core.services.agreement import compared_attributes, measure_agreement
 from annotator.core.services.exporting.source import snapshot
+from annotator.core.services.team_reading import choose_layers
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
     Annotator,
@@ -62,7 +65,7 @@ class StatisticsService:
     def _layer_filter(self, layers: Sequence[str] | None) -> ColumnElement[bool]:
         if layers is None:
             return Annotator.kind == layer_kinds.PERSON
-        return Annotator.name.in_([name.strip() for name in layers])
+        return Annotator.name.in_([a.name for a in choose_layers(self._db, layers)])
 
     def _day(self) -> ColumnElement[Any]:
         """The day (UTC, ISO text) a status was set, in this database's dialect."""
@@ -109,9 +112,7 @@ class StatisticsService:
         text = case(
             (
                 MentionEntity.entity_id.is_(None),
-                func.substr(
-                    Document.text, speaker.c.start + 1, speaker.c.end - speaker.c.start
-                ),
+                func.substr(Document.text, speaker.c.start + 1, speaker.c.end - speaker.c.start),
             ),
             else_=None,
         ).label("mention")
@@ -153,3 +154,18 @@ class StatisticsService:
         """Every table but agreement (which is measured on demand), for ``stats --csv``."""
         labels, values = self.labels_and_values(layers)
         return [self.progress(layers), labels, values, self.speakers(layers)]
+
+
+def save_csv(table: Table, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``table`` as CSV, all or nothing: a scratch file beside it, then renamed over it.
+    An existing file is refused unless ``overwrite`` (the window asked the user first)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ValidationError(f"{path} already exists (not overwritten)")
+    scratch = path.with_name(f".{path.name}.part")
+    try:
+        scratch.write_text(table.csv_text(), encoding="utf-8", newline="")
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return path
