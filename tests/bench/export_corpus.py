@@ -154,7 +154,7 @@ def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
             links = _links(rng, rows)
             con.executemany(
                 "INSERT INTO relations (document_id, annotator_id, schema_id, label, source_id, "
-                "target_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "target_id, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?)",
                 [
                     (n, 1 + (s % 2), schema_id, rel, s, d, _TS)
                     for (s, d), rel in sorted(links.items())
