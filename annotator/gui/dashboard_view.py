@@ -106,9 +106,10 @@ class DashboardDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
         self.resize(900, 720)
-        self._fill_layers()
+        self.fill_layers()
 
-    def _fill_layers(self) -> None:
+    def fill_layers(self) -> None:
+        """Every layer with work, the current choice kept."""
         self.layer.blockSignals(True)
         current = self.layer.currentText()
         self.layer.clear()

@@ -29,6 +29,8 @@ class DashboardActions(QMainWindow):
             if dialog is not None:
                 dialog.close()
             dialog = self.dashboard = DashboardDialog(self.workspace, self)
+        else:
+            dialog.fill_layers()  # people who started since it was last open
         dialog.show()
         if QGuiApplication.platformName() != "offscreen":  # which cannot raise a window
             dialog.raise_()

@@ -220,3 +220,18 @@ def test_opening_the_window_does_not_import_the_chart_library(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "at start: False" in result.stdout
     assert "with the dashboard: True" in result.stdout
+
+
+def test_the_dashboard_key_is_the_windows_own(
+    open_main: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QAction
+
+    from annotator.core.domain.errors import AnnotatorError
+    from annotator.core.domain.schema import parse_schema
+
+    action = open_main("alice").findChild(QAction, "dashboard")
+    assert action is not None and action.shortcut().toString() == "Ctrl+Shift+D"
+    schema = "name: x\nversion: '1'\nlabels:\n  - name: A\n    hotkey: Ctrl+Shift+D\n"
+    with pytest.raises(AnnotatorError, match="a key of the window itself"):
+        parse_schema(schema)
