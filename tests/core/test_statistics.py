@@ -10,7 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
-from annotator.core.domain.statistics import Table, progress_table, speaker_table
+from annotator.core.domain.statistics import (
+    UNLINKED_PRONOUNS,
+    Table,
+    progress_table,
+    speaker_table,
+)
 from annotator.core.services.workspace import Workspace
 from annotator.core.storage.models import Annotator, DocumentStatus
 
@@ -182,12 +187,24 @@ def test_running_totals_and_speaker_folding_without_a_database() -> None:
     table = progress_table([("a", "2026-01-02", 2), ("a", "2026-01-01", 1), ("a", "2026-01-02", 1)])
     assert list(table.rows) == [("a", "2026-01-01", 1, 1), ("a", "2026-01-02", 3, 4)]
     folded = speaker_table(
-        [(None, None, "Gen.  Ivanov", 2), (None, None, "Ivanov’s", 1), ("k1", "Hatami", None, 5)],
+        [
+            (None, None, "Gen.  Ivanov", 2),
+            (None, None, "Ivanov’s", 1),
+            ("k1", "Hatami", None, 5),
+            (None, None, "He", 1),
+            (None, None, "she", 1),
+        ],
         lambda text: text.casefold().removeprefix("gen. ").removesuffix("’s"),
+        pronoun=lambda text: text.casefold() in ("he", "she"),
     )
-    assert list(folded.rows) == [("Hatami", "k1", 5), ("Gen. Ivanov", None, 3)]
+    assert list(folded.rows) == [
+        ("Hatami", "k1", 5),
+        ("Gen. Ivanov", None, 3),
+        (UNLINKED_PRONOUNS, None, 2),
+    ]
     assert folded.csv_text().splitlines() == [
         "speaker,entity,statements",
         "Hatami,k1,5",
         "Gen. Ivanov,,3",
+        f"{UNLINKED_PRONOUNS},,2",
     ]

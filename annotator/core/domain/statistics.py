@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -103,14 +103,19 @@ def label_and_value_tables(
     )
 
 
+UNLINKED_PRONOUNS = "(pronouns linked to no entity)"
+
+
 def speaker_table(
     groups: Iterable[tuple[str | None, str | None, str | None, int]],
-    normalise: Any,
+    normalise: Callable[[str], str],
     top: int | None = None,
+    pronoun: Callable[[str], bool] = lambda _text: False,
 ) -> Table:
     """(entity key, entity name, mention text, statements) groups -> statements per speaker,
     most first. A mention linked to an entity counts for the entity; any other is folded by
-    ``normalise`` (the registry's alias form), so "Gen. Ivanov" and "Ivanov's" are one."""
+    ``normalise`` (the registry's alias form), so "Gen. Ivanov" and "Ivanov's" are one, and
+    unlinked pronouns ("he", "she": nobody in particular) are counted together."""
     by_entity: dict[str, tuple[str, int]] = {}
     by_text: dict[str, tuple[str, int]] = {}
     for key, name, text, n in groups:
@@ -119,7 +124,10 @@ def speaker_table(
             by_entity[key] = (shown, before + n)
             continue
         raw = " ".join((text or "").split())
-        folded = normalise(raw) if raw else ""
+        if raw and pronoun(raw):
+            raw, folded = UNLINKED_PRONOUNS, "\0pronoun"
+        else:
+            folded = normalise(raw) if raw else ""
         shown, before = by_text.get(folded, (raw, 0))
         by_text[folded] = (shown, before + n)
     rows: list[tuple[Cell, ...]] = [(name, key, n) for key, (name, n) in by_entity.items()]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Text, case, cast, func, select
 
 from annotator.core.domain import layers as layer_kinds
-from annotator.core.domain.entities import normalise_alias
+from annotator.core.domain.entities import is_pronoun, normalise_alias
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.statistics import (
@@ -103,7 +103,8 @@ class StatisticsService:
 
     def speakers(self, layers: Sequence[str] | None = None, top: int | None = None) -> Table:
         """Statements per speaker: by the registry's entity when the speaker mention is linked
-        to one, else by the mention's text in the registry's normal form. The speaker is the
+        to one, else by the mention's text in the registry's normal form (unlinked pronouns
+        together). The speaker is the
         target of the schema's statement frame's speaker link (``said_by``)."""
         roles = frame_roles(self._schema)
         if roles is None or roles.speaker_relation is None:
@@ -129,7 +130,7 @@ class StatisticsService:
         )
         with snapshot(self._db) as conn:
             groups = [(k, name, t, n) for k, name, t, n in conn.execute(query)]
-        return speaker_table(groups, normalise_alias, top)
+        return speaker_table(groups, normalise_alias, top, is_pronoun)
 
     def agreement(
         self,
