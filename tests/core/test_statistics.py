@@ -208,3 +208,16 @@ def test_running_totals_and_speaker_folding_without_a_database() -> None:
         "Gen. Ivanov,,3",
         f"{UNLINKED_PRONOUNS},,2",
     ]
+
+
+def test_agreement_reports_its_steps_and_stops_at_any_of_them(
+    workspace: Workspace, team: object
+) -> None:
+    from annotator.core.services.statistics import StatisticsCancelled
+
+    seen: list[tuple[int, int]] = []
+    workspace.statistics().agreement(progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+    for stop in range(3):
+        with pytest.raises(StatisticsCancelled):
+            workspace.statistics().agreement(progress=lambda done, _t, stop=stop: done != stop)

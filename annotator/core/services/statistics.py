@@ -141,14 +141,24 @@ class StatisticsService:
     ) -> Table:
         """Agreement per label between people (mean pairwise span F1, alpha_u), on the
         documents they have in ``statuses``; ``progress`` returning False stops it."""
-        if progress is not None and progress(0, 1) is False:
-            raise StatisticsCancelled("agreement not measured: cancelled")
+        step = 0
+
+        def checkpoint() -> None:  # before reading, before measuring, after
+            nonlocal step
+            if progress is not None and progress(step, 2) is False:
+                raise StatisticsCancelled("agreement not measured: cancelled")
+            step += 1
+
+        checkpoint()
         with self._db.guard():
             report = measure_agreement(
-                self._db, self._schema, annotators=annotators, statuses=statuses
+                self._db,
+                self._schema,
+                annotators=annotators,
+                statuses=statuses,
+                checkpoint=checkpoint,
             )
-        if progress is not None and progress(1, 1) is False:
-            raise StatisticsCancelled("agreement not measured: cancelled")
+        checkpoint()
         return agreement_table(report)
 
     def tables(self, layers: Sequence[str] | None = None) -> list[Table]:
