@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -27,6 +28,9 @@ from annotator.core.formats.options import (
     Option,
 )
 from annotator.core.formats.registry import READERS, WRITERS, reader, writer
+
+if TYPE_CHECKING:
+    from annotator.core.services.workspace import Workspace
 
 # The services are imported inside each command, when it runs: they bring SQLAlchemy, which
 # ``annotator --help`` and ``--version`` do not need.
@@ -331,8 +335,31 @@ def demo(ctx: click.Context, annotator_name: str, team: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--csv",
+    "csv_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="FOLDER",
+    help="Also write the dashboard's tables there, one CSV each: progress (done per annotator "
+    "per day), labels, values, speakers (and agreement with --agreement).",
+)
+@click.option(
+    "--layer",
+    "layers",
+    multiple=True,
+    metavar="NAME",
+    help="Count these layers' spans and statuses (repeatable; e.g. gold). Default: every person.",
+)
+@click.option("--agreement", "with_agreement", is_flag=True, help="Also agreement per label.")
+@click.option("--force", is_flag=True, help="Replace CSV files already in FOLDER.")
 @click.pass_context
-def stats(ctx: click.Context) -> None:
+def stats(
+    ctx: click.Context,
+    csv_folder: Path | None,
+    layers: tuple[str, ...],
+    with_agreement: bool,
+    force: bool,
+) -> None:
     """How many documents there are, and each annotator's progress through them."""
     from annotator.core.services.workspace import default_choice
 
@@ -346,6 +373,28 @@ def stats(ctx: click.Context) -> None:
                 f"{line.name}: assigned {line.assigned}, new {line.new}, "
                 f"in progress {line.in_progress}, done {line.done}, skipped {line.skipped}"
             )
+        if csv_folder is not None:
+            _write_tables(ws, csv_folder, list(layers) or None, with_agreement, force)
+
+
+def _write_tables(
+    ws: Workspace, folder: Path, layers: list[str] | None, with_agreement: bool, force: bool
+) -> None:
+    """The dashboard's tables as CSV files; none is written if any would replace a file."""
+    from annotator.core.services.statistics import save_csv
+
+    statistics = ws.statistics()
+    tables = statistics.tables(layers)
+    if with_agreement:
+        tables.append(statistics.agreement(annotators=layers))
+    targets = [folder / f"{table.name}.csv" for table in tables]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not force:
+        raise click.UsageError(f"{', '.join(existing)} already exist (--force to replace them)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, target in zip(tables, targets, strict=True):
+        save_csv(table, target, overwrite=True)
+        click.echo(f"wrote {counted(len(table.rows), 'row')} to {target}")
 
 
 COMMANDS = (import_, export, demo, stats)

@@ -48,6 +48,7 @@ from annotator.gui.schema_switch import switch_with_preview
 from annotator.gui.text_view import SpanTextView
 from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_curation import CurationActions
+from annotator.gui.window_dashboard import DashboardActions
 from annotator.gui.window_databases import DatabaseActions
 from annotator.gui.window_jobs import JobActions
 from annotator.gui.window_layout import WindowLayout
@@ -70,6 +71,7 @@ class MainWindow(
     JobActions,
     CurationActions,
     AgreementActions,
+    DashboardActions,
     TitleActions,
     SuggestionActions,
     WindowLayout,
@@ -304,6 +306,7 @@ class MainWindow(
 
         team = self._build_team_menu(menu)  # -- team: curation, assignments (window_curation.py)
         self._action(team, "Agreement…", self.show_agreement, "Ctrl+Shift+A", name="agreement")
+        self._action(team, "Dashboard…", self.show_dashboard, "Ctrl+Shift+D", name="dashboard")
         self._build_suggest_menu(menu)  # -- suggestions: F4, F5, F6 (window_suggestions.py)
         self.documentOpened.connect(self._show_suggestions)
 
@@ -602,6 +605,7 @@ class MainWindow(
             "Ctrl+G curate gold (the keys then edit gold) · F8 / Shift+F8 next / previous",
             "span to decide · in the curation table: Enter or A accepts, 1–9 accepts",
             "annotator 1–9's version · Ctrl+Shift+G accepts every agreed span",
+            "Ctrl+Shift+A agreement · Ctrl+Shift+D dashboard (charts, PNG and CSV)",
         ]
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
@@ -656,6 +660,8 @@ class MainWindow(
             job.cancel()
         for job in jobs:
             job.wait()
+        if self.dashboard is not None:
+            self.dashboard.close()  # which stops its counting
         self._save_layout()
         self.settings.sync()
         self.editor.close()

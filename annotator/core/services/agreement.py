@@ -8,7 +8,7 @@ choice and yes/no attributes, its relations), so the CLI and the window report t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from annotator.core.domain.agreement import (
@@ -63,13 +63,19 @@ def measure_agreement(
     documents: Sequence[str] | None = None,
     labels: Sequence[str] | None = None,
     mode: Mode = "exact",
+    checkpoint: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """The agreement report (see ``agreement_report``) plus what was selected."""
+    """The agreement report (see ``agreement_report``) plus what was selected.
+
+    ``checkpoint`` is called between reading the work and measuring it: a caller that may be
+    cancelled raises there rather than wait for the measures."""
     for label in labels or ():
         if schema.label(label) is None:
             raise ValidationError(f"label {label!r} is not in schema {schema.name!r}")
     people = choose_layers(db, annotators)
     work = read_work(db, people, statuses=statuses, documents=documents, labels=None)
+    if checkpoint is not None:
+        checkpoint()
     report = agreement_report(
         as_items(work),
         mode=mode,

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from annotator.core.services.exporting.dataset import ExportOptions, ExportResult
     from annotator.core.services.importing import ImportReport
     from annotator.core.services.schema_changes import SchemaChanges
+    from annotator.core.services.statistics import StatisticsService
     from annotator.core.services.suggestions import SuggestionService
 
 from annotator.core.storage.last_opened import last_opened_file, remember_opened
@@ -163,6 +164,12 @@ class Workspace:
                 labels=labels,
                 mode="exact" if mode == "exact" else "overlap",
             )
+
+    def statistics(self, schema: Schema | None = None) -> StatisticsService:
+        """The dashboard's figures: progress over time, labels and values, speakers, agreement."""
+        from annotator.core.services.statistics import StatisticsService
+
+        return StatisticsService(self.db, schema or self.active_schema())
 
     def curation(self, schema: Schema | None = None) -> CurationService:
         """One document's differences between annotators, and accepting versions into gold."""

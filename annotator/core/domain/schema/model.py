@@ -26,6 +26,7 @@ RESERVED_HOTKEYS = frozenset(
         "Ctrl+Z",
         "Ctrl+Shift+Z",
         "Ctrl+Shift+A",  # Team > Agreement
+        "Ctrl+Shift+D",  # Team > Dashboard
         "Ctrl+Shift+F",  # Edit > Search corpus
         "Ctrl+Y",
         "Ctrl+N",

@@ -1,0 +1,223 @@
+"""The dashboard's figures on SQLite and PostgreSQL, against counts this test keeps itself while
+it makes the work: what a team lead would count by hand."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import update
+
+from annotator.core.domain.statistics import (
+    UNLINKED_PRONOUNS,
+    Table,
+    progress_table,
+    speaker_table,
+)
+from annotator.core.services.workspace import Workspace
+from annotator.core.storage.models import Annotator, DocumentStatus
+
+STANCES = ("supports", "opposes", "threatens", "denies", "neutral")
+WEAPONS = ("drone", "naval", "nuclear")
+# (mention text, who a reader takes it for): the entity's name when linked, else the name folded
+SPEAKERS = (
+    ("Gen. Ivanov", "ivanov"),
+    ("Ivanov’s", "ivanov"),
+    ("the ministry", "the ministry"),
+    ("Minister Hatami", "Amir Hatami"),  # linked to the registry's entity
+)
+SENTENCE = "{speaker} said the drone force would grow. "
+DAYS = ("2026-11-03", "2026-11-05", "2026-11-09")
+
+
+def _rows(table: Table) -> dict[tuple[object, ...], object]:
+    """Every row keyed by its leading cells, its last cell the value."""
+    return {row[:-1]: row[-1] for row in table.rows}
+
+
+@pytest.fixture
+def team(workspace: Workspace) -> dict[str, object]:
+    """Six documents, alice and bob's spans and links, statuses on three days; the expected
+    figures counted as the work is made."""
+    ws = workspace
+    rng = random.Random(13)
+    hatami = None
+    expected_labels: Counter[tuple[str, str]] = Counter()
+    expected_values: Counter[tuple[str, str, str, str]] = Counter()
+    expected_speakers: Counter[str] = Counter()
+    registry = ws.entities()
+    doc_ids: list[int] = []
+    for d in range(6):
+        chosen = [rng.choice(SPEAKERS) for _ in range(4)]
+        text = "".join(SENTENCE.format(speaker=s) for s, _ in chosen)
+        doc = ws.documents.add(text, key=f"doc-{d}", title=f"Doc {d}")
+        doc_ids.append(doc.id)
+        for who in ("alice", "bob"):
+            layer = ws.annotations(who)
+            pos = 0
+            for mention, reader in chosen:
+                sentence = SENTENCE.format(speaker=mention)
+                if rng.random() < 0.2:  # this annotator missed the sentence
+                    pos += len(sentence)
+                    continue
+                spk = layer.create_span(doc.id, pos, pos + len(mention), "SPEAKER")
+                stance = rng.choice(STANCES)
+                values = {"stance": stance}
+                if rng.random() < 0.5:
+                    values["form"] = "indirect"
+                    expected_values[(who, "STATEMENT", "form", "indirect")] += 1
+                start = pos + len(mention) + 1
+                statement = layer.create_span(
+                    doc.id, start, pos + len(sentence) - 1, "STATEMENT", values
+                )
+                expected_values[(who, "STATEMENT", "stance", stance)] += 1
+                weapon = rng.choice(WEAPONS)
+                w_start = pos + sentence.index("drone")
+                layer.create_span(doc.id, w_start, w_start + 5, "WEAPON", {"weapon_type": weapon})
+                expected_values[(who, "WEAPON", "weapon_type", weapon)] += 1
+                expected_labels.update({(who, "SPEAKER"): 1, (who, "STATEMENT"): 1})
+                expected_labels[(who, "WEAPON")] += 1
+                if rng.random() < 0.85:  # some statements have no speaker yet
+                    layer.link(statement.id, spk.id, "said_by")
+                    expected_speakers[reader] += 1
+                    if reader == "Amir Hatami":
+                        if hatami is None:
+                            hatami = registry.link_new(layer, spk.id, "Amir Hatami").created
+                        else:
+                            registry.link_mention(layer, spk.id, hatami.key)
+                pos += len(sentence)
+    # statuses: alice done 4 (days 0, 0, 1, 2), bob done 2 (day 1) and one in progress,
+    # gold done 1 (not a person: not in the default figures)
+    plan = {
+        "alice": [(0, "done", 0), (1, "done", 0), (2, "done", 1), (3, "done", 2)],
+        "bob": [(0, "done", 1), (4, "done", 1), (5, "in_progress", 2)],
+        "gold": [(0, "done", 2)],
+    }
+    for who, marks in plan.items():
+        layer = ws.gold() if who == "gold" else ws.annotations(who)
+        for d, status, day in marks:
+            doc_id = doc_ids[d]
+            layer.set_status(doc_id, status, force=True)
+            when = datetime.fromisoformat(DAYS[day] + "T12:00:00").replace(tzinfo=UTC)
+            with ws.db.write() as s:
+                person = s.query(Annotator.id).filter(Annotator.name == who).scalar_subquery()
+                s.execute(
+                    update(DocumentStatus)
+                    .where(
+                        DocumentStatus.document_id == doc_id,
+                        DocumentStatus.annotator_id == person,
+                    )
+                    .values(updated_at=when)
+                )
+    return {
+        "labels": expected_labels,
+        "values": expected_values,
+        "speakers": expected_speakers,
+    }
+
+
+def test_progress_counts_done_documents_per_day_with_running_totals(
+    workspace: Workspace, team: dict[str, object]
+) -> None:
+    table = workspace.statistics().progress()
+    assert table.headers == ("annotator", "day", "done", "cumulative")
+    assert list(table.rows) == [
+        ("alice", DAYS[0], 2, 2),
+        ("alice", DAYS[1], 1, 3),
+        ("alice", DAYS[2], 1, 4),
+        ("bob", DAYS[1], 2, 2),
+    ]
+    gold = workspace.statistics().progress(["gold"])
+    assert list(gold.rows) == [("gold", DAYS[2], 1, 1)]
+
+
+def test_spans_per_label_and_value_match_the_work_made(
+    workspace: Workspace, team: dict[str, object]
+) -> None:
+    labels, values = workspace.statistics().labels_and_values()
+    assert _rows(labels) == dict(team["labels"])  # type: ignore[call-overload]
+    assert _rows(values) == dict(team["values"])  # type: ignore[call-overload]
+    only_bob, _ = workspace.statistics().labels_and_values(["bob"])
+    assert {k[0] for k in _rows(only_bob)} == {"bob"}
+    assert sum(only_bob.column("spans")) == sum(  # type: ignore[arg-type]
+        n
+        for (who, _), n in team["labels"].items()
+        if who == "bob"  # type: ignore[attr-defined]
+    )
+
+
+def test_statements_per_speaker_by_entity_else_by_folded_name(
+    workspace: Workspace, team: dict[str, object]
+) -> None:
+    table = workspace.statistics().speakers()
+    # a folded name is shown as one of its mentions ("Gen. Ivanov" or "Ivanov’s")
+    reader = dict(SPEAKERS)
+    got = {reader.get(str(row[0]), row[0]): row[2] for row in table.rows}
+    assert got == dict(team["speakers"])  # type: ignore[call-overload]
+    assert len(table.rows) == len(team["speakers"])  # type: ignore[arg-type]
+    entity = next(row for row in table.rows if row[0] == "Amir Hatami")
+    assert entity[1] == workspace.entities().get("Amir Hatami").key
+    counts = table.column("statements")
+    assert counts == sorted(counts, reverse=True)  # most statements first
+    assert len(workspace.statistics().speakers(top=2).rows) == 2
+
+
+def test_agreement_per_label_is_the_agreement_reports(workspace: Workspace, team: object) -> None:
+    table = workspace.statistics().agreement(statuses=None)
+    report = workspace.agreement(statuses=None)
+    spans = report["overall"]["spans"]
+    assert [row[0] for row in table.rows] == list(spans)
+    for label, f1, alpha, _ in table.rows:
+        assert f1 == spans[label]["f1_mean"] and alpha == spans[label]["alpha_u"]
+    assert any(isinstance(row[1], float) for row in table.rows)
+
+
+def test_agreement_stops_when_the_progress_callback_says_so(
+    workspace: Workspace, team: object
+) -> None:
+    from annotator.core.services.statistics import StatisticsCancelled
+
+    with pytest.raises(StatisticsCancelled):
+        workspace.statistics().agreement(progress=lambda done, total: False)
+
+
+def test_running_totals_and_speaker_folding_without_a_database() -> None:
+    table = progress_table([("a", "2026-01-02", 2), ("a", "2026-01-01", 1), ("a", "2026-01-02", 1)])
+    assert list(table.rows) == [("a", "2026-01-01", 1, 1), ("a", "2026-01-02", 3, 4)]
+    folded = speaker_table(
+        [
+            (None, None, "Gen.  Ivanov", 2),
+            (None, None, "Ivanov’s", 1),
+            ("k1", "Hatami", None, 5),
+            (None, None, "He", 1),
+            (None, None, "she", 1),
+        ],
+        lambda text: text.casefold().removeprefix("gen. ").removesuffix("’s"),
+        pronoun=lambda text: text.casefold() in ("he", "she"),
+    )
+    assert list(folded.rows) == [
+        ("Hatami", "k1", 5),
+        ("Gen. Ivanov", None, 3),
+        (UNLINKED_PRONOUNS, None, 2),
+    ]
+    assert folded.csv_text().splitlines() == [
+        "speaker,entity,statements",
+        "Hatami,k1,5",
+        "Gen. Ivanov,,3",
+        f"{UNLINKED_PRONOUNS},,2",
+    ]
+
+
+def test_agreement_reports_its_steps_and_stops_at_any_of_them(
+    workspace: Workspace, team: object
+) -> None:
+    from annotator.core.services.statistics import StatisticsCancelled
+
+    seen: list[tuple[int, int]] = []
+    workspace.statistics().agreement(progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+    for stop in range(3):
+        with pytest.raises(StatisticsCancelled):
+            workspace.statistics().agreement(progress=lambda done, _t, stop=stop: done != stop)
