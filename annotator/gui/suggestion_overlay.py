@@ -8,6 +8,8 @@ F4 / Shift+F4 step to the next / previous suggestion; F6 hides or shows them all
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 
@@ -38,6 +40,10 @@ class SuggestionOverlay(QObject):
         self.current: int | None = None  # index into frames
         self.visible = True
         self._watched: DocumentSession | None = None  # whose span edits mark decisions edited
+        self._have: set[tuple[int, int, str]] | None = None  # the layer's spans, by edges
+        self._parts: list[tuple[int, int, int, tuple[int, int, str]]] | None = None
+        self._starts: list[int] = []
+        self._longest = 0
         self._editor_frames = editor.view.frames
         self._editor_keys = editor.view.key_handler
         editor.view.frames = self.drawn_frames
@@ -65,6 +71,7 @@ class SuggestionOverlay(QObject):
             except AnnotatorError as exc:
                 self.frames = []
                 self.message.emit(f"suggestions could not be read: {exc}")
+        self._have = self._parts = None  # read again at the next paint
         self.current = None  # the old index means nothing in the new list
         if keep_position is not None and self.frames:
             self._go_from(keep_position, 1, inclusive=True, frames_first=True)
@@ -76,9 +83,13 @@ class SuggestionOverlay(QObject):
             return
         if self._watched is not None:
             self._watched.spanChanged.disconnect(self._on_span_changed)
+            self._watched.saved.disconnect(self._forget_layer)
+            self._watched.reloaded.disconnect(self._forget_layer)
         self._watched = session
         if session is not None:
             session.spanChanged.connect(self._on_span_changed)
+            session.saved.connect(self._forget_layer)
+            session.reloaded.connect(self._forget_layer)
 
     def _on_span_changed(self, old: SpanRecord, new: SpanRecord) -> None:
         """An accepted suggestion whose edges or label the person then changed: its decision
@@ -108,25 +119,45 @@ class SuggestionOverlay(QObject):
         frames = list(self._editor_frames()) if self._editor_frames is not None else []
         if not self.visible or not self.frames:
             return frames
-        to_qt = self.editor.offsets.to_qt
         current = self.current_frame()
         session = self.editor.session
-        have = _edges(session) if session is not None else {}
+        if self._have is None:
+            self._have = set(_edges(session)) if session is not None else set()
+        if self._parts is None:
+            self._index_parts()
+        assert self._parts is not None
         first, last = self._visible_range()
+        # Parts sorted by start: only those that can reach the screen are looked at, so a
+        # 1 MB article's thousands of suggestions cost a paint no more than a page's.
+        lo = bisect_left(self._starts, first - self._longest)
+        hi = bisect_right(self._starts, last)
         drawn: list[DrawnFrame] = []
-        for frame in self.frames:
-            kind = SUGGESTED_CURRENT if frame is current else SUGGESTED
-            for part in (frame.head, *(span for _, span in frame.parts)):
-                span = part.span
-                if span is None:
-                    continue
-                start, end = to_qt(span.start), to_qt(span.end)
-                if end < first or start > last:
-                    continue  # off screen: a 1 MB article has thousands; only these are framed
-                # A part the layer already has is framed only in the current suggestion.
-                if kind is SUGGESTED_CURRENT or _key(span) not in have:
-                    drawn.append(DrawnFrame(start, end, kind))
+        for start, end, index, key in self._parts[lo:hi]:
+            if end < first:
+                continue
+            frame = self.frames[index]
+            if frame is current:
+                drawn.append(DrawnFrame(start, end, SUGGESTED_CURRENT))
+            elif key not in self._have:  # a part the layer already has: framed only if current
+                drawn.append(DrawnFrame(start, end, SUGGESTED))
         return drawn + frames  # the selection is drawn last, on top
+
+    def _index_parts(self) -> None:
+        """Every suggested span of the open frames, in Qt positions, sorted by start."""
+        to_qt = self.editor.offsets.to_qt
+        parts = [
+            (to_qt(span.start), to_qt(span.end), index, _key(span))
+            for index, frame in enumerate(self.frames)
+            for part in (frame.head, *(s for _, s in frame.parts))
+            if (span := part.span) is not None
+        ]
+        parts.sort()
+        self._parts = parts
+        self._starts = [p[0] for p in parts]
+        self._longest = max((p[1] - p[0] for p in parts), default=0)
+
+    def _forget_layer(self, *_: object) -> None:
+        self._have = None  # the layer's spans changed: what it holds is read again when drawn
 
     def _visible_range(self) -> tuple[int, int]:
         """The Qt positions from the first to the last character on screen."""
