@@ -29,7 +29,7 @@ def value(dtype: str) -> dict[str, str]:
 
 
 STRING, INT, BOOL = value("string"), value("int64"), value("bool")
-_KIND = {AttributeType.MULTI: [STRING], AttributeType.BOOL: BOOL}
+_KIND: dict[AttributeType, Feature] = {AttributeType.MULTI: [STRING], AttributeType.BOOL: BOOL}
 
 
 def _attribute(attr: Attribute) -> Feature:
