@@ -15,6 +15,11 @@ from typing import Any
 import pytest
 
 from annotator.cli import main
+from annotator.core.formats.writers.doccano import report_overlaps
+from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
+from annotator.core.formats.writers.hf_features import MetaShape
+from annotator.core.formats.writers.problems import ProblemLog
+from annotator.core.formats.writers.units import Unit
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.exporting.splits import SplitSpec
@@ -179,3 +184,34 @@ def test_schema_check_refuses_a_link_attribute_typed_unlike_a_span_attribute(
     err = capsys.readouterr().err
     assert info.value.code == 1
     assert "stance" in err and "one type everywhere" in err
+
+
+def test_doccano_overlaps_are_the_spans_doccano_drops() -> None:
+    """doccano 1.8.4 keeps a span unless it starts before the end of the last span it kept
+    (``.ci/doccano`` runs its own code on the demo): C starts after A, the last kept, ends, so
+    only B, which overlaps A, is dropped, though C lies inside B."""
+    text = "x" * 30
+    doc = ExportDocument(1, "d", "t", text, None, None, None, {}, "h")
+    a, b, c = (
+        ExportSpan(n, "ann", s, e, "L", {}) for n, s, e in ((1, 0, 10), (2, 5, 20), (3, 12, 15))
+    )
+    problems = ProblemLog()
+    report_overlaps(Unit(doc, "ann", [c, b, a]), problems, "train")
+    assert problems.count("doccano_overlap") == 1
+    assert problems.summaries()["doccano_overlap"].examples[0]["start"] == 5
+
+
+def test_meta_features_follow_the_values_the_export_held() -> None:
+    shape = MetaShape()
+    for meta in ('{"byline": "A", "words": 3}', None, '{"words": 2.5, "tag": null}'):
+        shape.add_json(meta)
+    found, why = shape.features()
+    assert why == "" and found is not None
+    assert datasets.Features.from_dict({"meta": found})["meta"] == {
+        "byline": datasets.Value("string"),
+        "words": datasets.Value("float64"),
+        "tag": datasets.Value("string"),
+    }
+    shape.add_json('{"byline": ["A", "B"]}')
+    found, why = shape.features()
+    assert found is None and "byline" in why
