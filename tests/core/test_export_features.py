@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from annotator.cli import main
 from annotator.core.formats.writers.doccano import report_overlaps
@@ -24,6 +25,7 @@ from annotator.core.services.exporting.dataset import ExportOptions, export_data
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.services.workspace import Workspace
+from tests.core.test_export_link_attributes import EVERYTHING, annotate
 from tests.core.test_export_native_statements import populate, read_jsonl
 
 datasets = pytest.importorskip("datasets")
@@ -216,3 +218,27 @@ def test_meta_features_follow_the_values_the_export_held() -> None:
     shape.add_json('{"byline": ["A", "B"]}')
     found, why = shape.features()
     assert found is None and "byline" in why
+
+
+def test_values_outside_the_schema_give_no_features_and_say_why(
+    sqlite_ws: Workspace, tmp_path: Path
+) -> None:
+    """A value the schema lacks would not fit its column: the manifest gives no features."""
+    annotate(sqlite_ws)
+    doc = sqlite_ws.documents.by_key("d1")
+    assert doc is not None
+    link = next(r for r in sqlite_ws.annotations("alice").relations(doc.id) if r.attributes)
+    with sqlite_ws.db.write() as s:
+        s.execute(
+            text("UPDATE relations SET attributes = :a WHERE id = :i"),
+            {"a": json.dumps({"stance_toward": "bombs"}), "i": link.id},
+        )
+    allowed = ExportOptions(filter=EVERYTHING, allow_outside_schema=True)
+    reasons = {}
+    for fmt in ("native", "doccano-rel"):
+        out = tmp_path / f"{fmt}.jsonl"
+        sqlite_ws.export(out, fmt, allowed)
+        manifest = json.loads(Path(f"{out}.manifest.json").read_text(encoding="utf-8"))
+        assert manifest["features"] is None
+        reasons[fmt] = manifest["features_not_given"]
+    assert "archived" in reasons["native"] and "outside the schema" in reasons["doccano-rel"]
