@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import text
 
 from annotator.cli import main
+from annotator.core.domain.schema import parse_schema
 from annotator.core.formats.writers.doccano import report_overlaps
 from annotator.core.formats.writers.documents import ExportDocument, ExportSpan
 from annotator.core.formats.writers.hf_features import MetaShape
@@ -25,6 +26,7 @@ from annotator.core.services.exporting.dataset import ExportOptions, export_data
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.services.workspace import Workspace
+from tests.core.test_export_formats import KINDS_SCHEMA
 from tests.core.test_export_link_attributes import EVERYTHING, annotate
 from tests.core.test_export_native_statements import populate, read_jsonl
 
@@ -242,3 +244,36 @@ def test_values_outside_the_schema_give_no_features_and_say_why(
         assert manifest["features"] is None
         reasons[fmt] = manifest["features_not_given"]
     assert "archived" in reasons["native"] and "outside the schema" in reasons["doccano-rel"]
+
+
+@pytest.mark.parametrize("fmt", ["native", "doccano-rel", "prodigy"])
+def test_every_kind_of_attribute_has_its_type_in_every_split(tmp_path: Path, fmt: str) -> None:
+    """Multi (a list of strings), bool and text attributes, set in one split only."""
+    texts = {"k1": "Rebels struck the depot with drones.", "k2": "Talks follow in Oslo."}
+    with Workspace(f"sqlite:///{tmp_path / 'kinds.sqlite3'}") as ws:
+        schema = parse_schema(KINDS_SCHEMA)
+        ws.schemas.set_active(schema)
+        ann = ws.annotations("gus")
+        for key, text in texts.items():
+            doc = ws.documents.add(text, key=key)
+            event = ann.create_span(doc.id, 0, len(text) - 1, "EVENT")
+            if key == "k1":
+                ann.set_attribute(event.id, "weapons", ["missile", "drone"])
+                ann.set_attribute(event.id, "confirmed", True)
+                ann.set_attribute(event.id, "note", "seen on video")
+            ann.set_status(doc.id, "done")
+        split = SplitSpec.parse("train=0.5,test=0.5")
+        export_dataset(ws.db, schema, tmp_path / fmt, fmt, ExportOptions(split=split))
+    manifest = json.loads((tmp_path / fmt / "manifest.json").read_text(encoding="utf-8"))
+    files = split_files(tmp_path / fmt, manifest)
+    assert all(manifest["splits"][p]["records"] == 1 for p in files)
+    cache = str(tmp_path / "hf")
+    features = datasets.Features.from_dict(manifest["features"])
+    assert {"weapons", "confirmed", "note"} <= set(repr(features).replace("'", " ").split())
+    loaded = datasets.load_dataset("json", data_files=files, features=features, cache_dir=cache)
+    for part, ds in loaded.items():
+        assert ds.features == features
+        (record,) = read_jsonl(Path(files[part]))
+        (row,) = ds
+        row.pop("published", None), record.pop("published", None)  # null in both here
+        assert without_nulls(row) == without_nulls(record)
