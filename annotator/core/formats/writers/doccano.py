@@ -56,12 +56,15 @@ def records(
 
 
 def report_overlaps(unit: Unit, problems: ProblemLog, part: str) -> None:
-    """Log each span that overlaps an earlier one of its record: doccano drops it by default."""
+    """Log each span doccano drops on import by default: by its own rule (``Spans.clean`` in
+    1.8.4), spans in order of start (ties in record order), each kept unless it starts before
+    the end of the last one kept."""
     reach = -1
-    for sp in sorted(unit.spans, key=lambda s: (s.start, s.end)):
+    for sp in sorted(unit.spans, key=lambda s: s.start):
         if sp.start < reach:
             problems.add_span("doccano_overlap", part, unit, sp)
-        reach = max(reach, sp.end)
+        else:
+            reach = sp.end
 
 
 def relation_record(

@@ -32,7 +32,8 @@ KINDS: dict[str, str] = {
     "relation_left_out": "a link one of whose spans was left out; the link is left out too",
     "doccano_overlap": (
         "the span overlaps another of the same record; doccano drops it on import unless the "
-        'project allows overlapping spans (Settings: "Allow overlapping spans")'
+        'project allows overlapping spans (Settings: "Allow overlapping spans"), and a '
+        "doccano-rel link to a dropped span makes doccano's import fail"
     ),
 }
 MISALIGNED = ("edge_inside_token", "no_tokens")

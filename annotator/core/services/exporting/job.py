@@ -19,6 +19,7 @@ from annotator.core.formats import options as format_options
 from annotator.core.formats.entries import LayoutContext, RecordWriter, WriterContext, WriterEntry
 from annotator.core.formats.writers import tokenize
 from annotator.core.formats.writers.documents import Progress, to_document
+from annotator.core.formats.writers.hf_features import MetaShape, features_for
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared
 from annotator.core.services.exporting.empty_export import why_nothing
@@ -49,6 +50,12 @@ from annotator.core.services.exporting.splits import SplitSpec
 from annotator.core.storage.db import Database
 
 WHOLE = "all"  # the one part of an export that is not split
+FEATURES_USE = (
+    "datasets.load_dataset('json', data_files={split: path, ...}, "
+    "features=datasets.Features.from_dict(manifest['features'])): every split gets these "
+    "columns, a value null throughout one split included; label_lists give each choice "
+    "attribute's ClassLabel"
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,8 @@ class Job:
         )
         self.archived: dict[str, int] = {}  # what the export holds, or leaves, of the archive
         self.training: SpacyTraining | None = None  # a split spaCy export's training files
+        # The documents' own meta, typed for the manifest's features (rows carry it as JSON).
+        self.meta = MetaShape() if entry.item == "raw" else None
         if entry.name == "spacy" and settings.split is not None:
             self.training = SpacyTraining(staging, schema, self._layers(), self.part_names)
 
@@ -218,6 +227,8 @@ class Job:
                 if item == "raw":
                     c.records += sinks[part].add(raw)
                     c.add_raw(raw)
+                    if self.meta is not None:
+                        self.meta.add_json(raw.meta_json)
                 elif item == "document":
                     doc = to_document(raw)
                     c.records += sinks[part].add(doc)
@@ -278,6 +289,18 @@ class Job:
 
     # -- the manifest --
 
+    def _features(self) -> dict[str, Any]:
+        """The Hugging Face ``datasets`` Features every split loads with, or why there are none."""
+        if self.entry.archive and (self.archived or self.outside.counts):
+            found, why = None, "records hold an archived section, whose values have no one type"
+        elif self.outside.counts:
+            found, why = None, "the export holds annotations outside the schema"
+        else:
+            found, why = features_for(self.entry.name, self.schema, self.meta)
+        if found is None:
+            return {"features": None, "features_not_given": why} if why else {}
+        return {"features": found, "features_use": FEATURES_USE}
+
     def _write_manifest(
         self, files: dict[str, dict[str, Any]], counts: dict[str, PartCounts], no_units: int
     ) -> None:
@@ -308,6 +331,7 @@ class Job:
                 else "annotations schema changes took out of use (annotator schema history); "
                 "only the native export holds them",
             }
+        extra.update(self._features())
         if self.layout.folder:  # what the folder holds, so that a later export knows it
             extra["contents"] = folder_contents(self.staging.path)
         manifest = build_manifest(
