@@ -233,9 +233,15 @@ def raw_export(db_path: Path, out: Path) -> None:
     schema = {"name": name, "version": version}
     # Every attribute name of the schema, in label order: the export writes each, null if unset.
     attr_names: dict[str, None] = {}
-    for label in yaml.safe_load(schema_text)["labels"]:
+    parsed = yaml.safe_load(schema_text)
+    for label in parsed["labels"]:
         for attr in label.get("attributes") or ():
             attr_names.setdefault(attr["name"])
+    # A link's own values: its relation's attributes, each written, null if unset.
+    link_names: dict[str, dict[str, None]] = {
+        rel["name"]: {attr["name"]: None for attr in rel.get("attributes") or ()}
+        for rel in parsed.get("relations") or ()
+    }
     statuses: dict[int, list[dict[str, str]]] = {}
     for doc_id, name, status in con.execute(
         "SELECT d.document_id, a.name, d.status FROM document_status d "
@@ -254,7 +260,8 @@ def raw_export(db_path: Path, out: Path) -> None:
     )
     rels = _groups(
         sqlite3.connect(db_path).execute(
-            "SELECT document_id, id, annotator_id, label, source_id, target_id FROM relations "
+            "SELECT document_id, id, annotator_id, label, source_id, target_id, attributes "
+            "FROM relations "
             "ORDER BY document_id, id"
         )
     )
@@ -288,6 +295,7 @@ def raw_export(db_path: Path, out: Path) -> None:
                         "label": r[3],
                         "from": local[r[4]],
                         "to": local[r[5]],
+                        "attributes": _full(link_names.get(r[3], {}), r[6]),
                         "annotator": names[r[2]],
                     }
                     for n, r in enumerate(rel_group[1], start=1)
