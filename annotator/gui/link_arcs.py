@@ -29,7 +29,7 @@ class LinkArcs(QObject):
     def __init__(self, editor: AnnotationEditor, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
-        self.enabled = True
+        self.enabled = False  # until View > Links and labels on the text (Ctrl+Shift+L)
         self._session: DocumentSession | None = None
         self._index: LinkIndex | None = None
         self._version = 0  # bumped by every change of spans or links

@@ -315,7 +315,9 @@ class MainWindow(
             view, "Links and labels on the text", self._toggle_arcs, "Ctrl+Shift+L", "linkArcs"
         )
         self.arcs_action.setCheckable(True)
-        self.arcs_action.setChecked(True)
+        # Off until asked for: the arcs and tags sit over the lines above, and reading comes
+        # first; Ctrl+Shift+L shows the frames when checking them (and the choice is kept).
+        self.arcs_action.setChecked(False)
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Guidelines", self.toggle_guidelines, "F1", name="guidelines")
         self._action(help_menu, "Keyboard shortcuts", self._show_keys)
