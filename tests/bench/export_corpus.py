@@ -237,11 +237,12 @@ def raw_export(db_path: Path, out: Path) -> None:
     for label in parsed["labels"]:
         for attr in label.get("attributes") or ():
             attr_names.setdefault(attr["name"])
-    # A link's own values: its relation's attributes, each written, null if unset.
-    link_names: dict[str, dict[str, None]] = {
-        rel["name"]: {attr["name"]: None for attr in rel.get("attributes") or ()}
-        for rel in parsed.get("relations") or ()
-    }
+    # Links' own values: every relation attribute of the schema on every link, null if unset
+    # (one shape for column loaders, as spans have).
+    link_names: dict[str, None] = {}
+    for rel in parsed.get("relations") or ():
+        for attr in rel.get("attributes") or ():
+            link_names.setdefault(attr["name"])
     statuses: dict[int, list[dict[str, str]]] = {}
     for doc_id, name, status in con.execute(
         "SELECT d.document_id, a.name, d.status FROM document_status d "
@@ -295,7 +296,7 @@ def raw_export(db_path: Path, out: Path) -> None:
                         "label": r[3],
                         "from": local[r[4]],
                         "to": local[r[5]],
-                        "attributes": _full(link_names.get(r[3], {}), r[6]),
+                        "attributes": _full(link_names, r[6]),
                         "annotator": names[r[2]],
                     }
                     for n, r in enumerate(rel_group[1], start=1)
