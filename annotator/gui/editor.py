@@ -7,7 +7,7 @@ press Enter to create the target span and link it in one step.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, QTimer, Signal
@@ -17,7 +17,14 @@ from PySide6.QtWidgets import QMessageBox, QPlainTextDocumentLayout
 from annotator.core.domain import boilerplate
 from annotator.core.domain.errors import AnnotatorError, BusyError, NotFoundError
 from annotator.core.domain.records import RelationRecord, SpanRecord
-from annotator.core.domain.schema import Attribute, AttributeType, RelationType, Schema, Snap
+from annotator.core.domain.schema import (
+    Attribute,
+    AttributeType,
+    Label,
+    RelationType,
+    Schema,
+    Snap,
+)
 from annotator.core.domain.text import is_word_char, snap_to_words, trim_whitespace
 from annotator.core.domain.wording import counted
 from annotator.gui import commands
@@ -499,20 +506,9 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
             self.message.emit("select a span first")
             return
         label = self.session.schema.label(span.label)
-        attr = label.attribute(attribute) if label else None
-        if attr is None:
-            self.message.emit(
-                f"{span.label} is not in the schema {self.session.schema.name}: "
-                "its values cannot be set"
-                if label is None
-                else f"{span.label} has no {attribute}"
-            )
-            return
-        current = span.attributes.get(attribute)
-        value = next_value(attr, current, value)
-        if value == current:
-            return
-        self._run(commands.SetAttributeCommand(self.session, span.id, attribute, value))
+        changed, value = self._value_of(span.label, label, span.attributes, attribute, value)
+        if changed:
+            self._run(commands.SetAttributeCommand(self.session, span.id, attribute, value))
 
     def set_link_value(self, attribute: str, value: Any) -> None:
         """Set (or toggle, as for a span) a value of the selected link."""
@@ -521,20 +517,32 @@ class AnnotationEditor(QObject, LinkingMixin, EntityMixin):
             self.message.emit("select a link first")
             return
         rel = self.session.schema.relation(link.label)
-        attr = rel.attribute(attribute) if rel else None
+        changed, value = self._value_of(link.label, rel, link.attributes, attribute, value)
+        if changed:
+            self._run(commands.SetLinkAttributeCommand(self.session, link.id, attribute, value))
+
+    def _value_of(
+        self,
+        name: str,
+        kind: Label | RelationType | None,
+        values: Mapping[str, Any],
+        attribute: str,
+        pressed: Any,
+    ) -> tuple[bool, Any]:
+        """What a value key makes of a span's or a link's attribute: (whether it changes, the
+        new value); says why when the schema gives it no such attribute."""
+        assert self.session is not None
+        attr = kind.attribute(attribute) if kind else None
         if attr is None:
             self.message.emit(
-                f"{link.label} is not in the schema {self.session.schema.name}: "
-                "its values cannot be set"
-                if rel is None
-                else f"{link.label} has no {attribute}"
+                f"{name} is not in the schema {self.session.schema.name}: its values cannot be set"
+                if kind is None
+                else f"{name} has no {attribute}"
             )
-            return
-        current = link.attributes.get(attribute)
-        value = next_value(attr, current, value)
-        if value == current:
-            return
-        self._run(commands.SetLinkAttributeCommand(self.session, link.id, attribute, value))
+            return False, None
+        current = values.get(attribute)
+        value = next_value(attr, current, pressed)
+        return value != current, value
 
     def delete_selected(self) -> None:
         if self.session is not None and self.selected is not None:

@@ -9,7 +9,7 @@ did not), so a rule is changed here or nowhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -454,3 +454,22 @@ def check_link(
             f"{relation} allows {counted(rel_type.max, 'link')} from one {rel_type.source}; "
             "remove the existing link first"
         )
+
+
+def with_value(
+    attrs: dict[str, Any] | None,
+    name: str,
+    value: Any,
+    check: Callable[[str, Any], Any],
+    known: Callable[[str], Any],
+) -> dict[str, Any]:
+    """A span's or a link's values after setting one (``check`` the rule for it); ``None``
+    clears it, and clearing a name the schema does not know is still refused, by name."""
+    found = dict(attrs or {})
+    if value is None:
+        if known(name) is None:
+            check(name, value)  # raises, naming the attribute and what there is
+        found.pop(name, None)
+    else:
+        found[name] = check(name, value)
+    return found

@@ -74,14 +74,14 @@ class LinkEdits:
         the rule book as a span's value is."""
         with guarded_write(self._db, self.write_wait_ms) as s:
             row = self._own_relation(s, relation_id)
-            attrs = dict(row.attributes or {})
-            if value is None:
-                if rules.relation_of(self.schema, row.label).attribute(name) is None:
-                    rules.check_relation_attribute(self.schema, row.label, name, value)  # names it
-                attrs.pop(name, None)
-            else:
-                attrs[name] = rules.check_relation_attribute(self.schema, row.label, name, value)
-            row.attributes = attrs
+            label = row.label
+            row.attributes = rules.with_value(
+                row.attributes,
+                name,
+                value,
+                lambda n, v: rules.check_relation_attribute(self.schema, label, n, v),
+                lambda n: rules.relation_of(self.schema, label).attribute(n),
+            )
             s.flush()
             return relation_record(row)
 

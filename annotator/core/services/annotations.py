@@ -260,14 +260,14 @@ class AnnotationService(LinkEdits):
         """Set one attribute; ``None`` clears it."""
         with guarded_write(self._db, self.write_wait_ms) as s:
             row = self._own_span(s, span_id)
-            attrs = dict(row.attributes or {})
-            if value is None:
-                if rules.label_of(self.schema, row.label).attribute(name) is None:
-                    rules.check_attribute(self.schema, row.label, name, value)  # names it
-                attrs.pop(name, None)
-            else:
-                attrs[name] = rules.check_attribute(self.schema, row.label, name, value)
-            row.attributes = attrs
+            label = row.label
+            row.attributes = rules.with_value(
+                row.attributes,
+                name,
+                value,
+                lambda n, v: rules.check_attribute(self.schema, label, n, v),
+                lambda n: rules.label_of(self.schema, label).attribute(n),
+            )
             row.updated_at = utcnow()
             s.flush()
             return span_record(row)
