@@ -6,7 +6,9 @@ dialog's Cancel makes the core's progress callback return False, which rolls bac
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +16,21 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 Work = Callable[[Callable[[int, int], bool]], Any]
+
+# Jobs still running when the interpreter exits (a script that never closed its window): each
+# is told to stop and waited for, or Qt aborts the process ("QThread destroyed while running").
+_RUNNING: weakref.WeakSet[Job] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_running_jobs() -> None:
+    jobs = list(_RUNNING)
+    for step in ("cancel", "wait"):
+        for job in jobs:
+            try:
+                getattr(job, step)()
+            except RuntimeError:  # its Qt side is gone already: nothing runs any more
+                continue
 
 
 class _Worker(QObject):
@@ -64,6 +81,7 @@ class Job(QObject):
         self.dialog.canceled.connect(self._worker.cancelled.set)
 
     def start(self) -> None:
+        _RUNNING.add(self)
         self._thread.start()
 
     def cancel(self) -> None:
@@ -82,6 +100,7 @@ class Job(QObject):
         self.dialog.setValue(min(done, total) if total else 0)
 
     def _finish(self) -> None:
+        _RUNNING.discard(self)
         self.wait()
         self.dialog.close()
         self._worker.deleteLater()

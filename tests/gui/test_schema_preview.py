@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -35,15 +36,16 @@ def labels_shown(window: MainWindow) -> list[str]:
     return sorted(window.label_panel.label_buttons)
 
 
-def test_a_schema_switch_shows_the_diff_and_its_counts_and_asks_first(
-    tmp_path: Path,
-    open_main: Callable[..., MainWindow],
-    probe: Workspace,
-    answer_modal: Answer,
-    settings: QSettings,
-) -> None:
-    # No suggestions computed behind the test's back: they are a layer, and would be counted.
+@pytest.fixture(autouse=True)
+def _no_suggestions_on_open(settings: QSettings) -> None:
+    """Counts per layer are what these tests read: no suggestions computed behind their back
+    (the suggestions are a layer too, and a schema change counts them)."""
     settings.setValue("suggestions/onOpen", False)
+
+
+def test_a_schema_switch_shows_the_diff_and_its_counts_and_asks_first(
+    tmp_path: Path, open_main: Callable[..., MainWindow], probe: Workspace, answer_modal: Answer
+) -> None:
     window = open_main()
     path = tmp_path / "statements-2.yaml"
     path.write_text(experiment(EXPERIMENT_STEPS), encoding="utf-8")

@@ -107,7 +107,9 @@ def _fast_compose(text: str) -> tuple[yaml.Node, Any] | None:
         node = loader.get_single_node()
     except Exception:
         node = None
-    if node is None or not _tree_without_aliases(node):
+    # A schema is a mapping: anything else is an error the pure-Python composer words, with
+    # its lines (libyaml places the empty value of "---" on a line the text does not have).
+    if not isinstance(node, yaml.MappingNode) or not _tree_without_aliases(node):
         loader.dispose()
         return None
     return node, loader

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from annotator.core.domain import rules
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.faults import fault_point
+from annotator.core.domain.layers import SUGGESTIONS
 from annotator.core.domain.migrating import DocumentPlan, Key, Planner
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.schema.diff import diff_schemas
@@ -174,6 +175,8 @@ class SchemaChanges:
                         )
                     )
                 for span in doc.spans:
+                    if layers[span.annotator_id][1] == SUGGESTIONS:
+                        continue  # machine proposals: nobody's work to look at again
                     status = doc.status.get(span.annotator_id, "new")
                     if statuses and status not in statuses:
                         continue
@@ -208,7 +211,8 @@ def _plan(conn: Connection, new: Schema, old: Schema | None) -> tuple[ChangeRepo
     """Plan every document's move to ``new``; the report counts it per layer."""
     changes = diff_schemas(old, new) if old is not None else ()
     planner = Planner(new, changes)
-    layers = {i: layer_name(name, kind) for i, (name, kind) in reading.layers(conn).items()}
+    kinds = reading.layers(conn)
+    layers = {i: layer_name(name, kind) for i, (name, kind) in kinds.items()}
     counts: Counter[tuple[Key, str]] = Counter()
     examples: dict[Key, list[str]] = {}
     done: dict[Key, list[str]] = {}
@@ -218,6 +222,8 @@ def _plan(conn: Connection, new: Schema, old: Schema | None) -> tuple[ChangeRepo
             doc.spans, doc.links, doc.archived_spans, doc.archived_links, doc.archived_values
         )
         for (key, annotator), n in plan.counts.items():
+            if key[0] == "review" and kinds[annotator][1] == SUGGESTIONS:
+                continue  # suggestions lacking a value are no one's work to review
             counts[key, layers[annotator]] += n
             if key[0] == "review" and doc.status.get(annotator) == "done":
                 done.setdefault(key, []).append(f"{doc.key} ({layers[annotator]})")
