@@ -100,3 +100,20 @@ def test_stats_and_agreement_leave_the_suggestions_out(
         report = ws.agreement()
     assert report["selection"]["annotators"] == ["alice", "bob"]
     assert "suggestions" not in json.dumps(report.get("pairs", report))
+
+
+def test_a_schema_review_lists_no_suggestion(url: str) -> None:
+    """Suggested statements lack the stance nobody has chosen yet; a review after a schema
+    change lists people's work only."""
+    with Workspace(url) as ws:
+        schema = ws.active_schema()
+        doc = ws.documents.ids(None)[0]
+        lacking = [
+            s
+            for s in ws.annotations("suggestions").spans(doc)
+            if s.label == "STATEMENT" and "stance" not in s.attributes
+        ]
+        assert lacking, "the suggested statement has no stance"
+        rows = ws.schema_changes.review(schema, statuses=())
+        assert rows, "alice's accepted statement lacks its stance too"
+        assert {row.annotator for row in rows} == {"alice"}
