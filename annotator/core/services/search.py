@@ -13,7 +13,19 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import text as sql
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
@@ -202,6 +214,10 @@ def _documents(
     if narrow is not None:
         query = query.where(narrow)
     with db.read() as s:
+        if not db.is_sqlite:
+            # Planned for this range and pattern: the generic plan of a statement the driver
+            # prepared knows neither, and scans the range instead of using the trigram index.
+            s.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))
         return list(s.connection().execute(query).all())
 
 
