@@ -30,3 +30,6 @@ def gui(ctx: click.Context, annotator_name: str | None) -> None:
         click.echo(ctx.find_root().get_help())
         return
     raise click.exceptions.Exit(run(ctx.find_root().obj.get("db_url"), annotator_name))
+
+
+COMMANDS = (gui,)

@@ -1,7 +1,8 @@
 """Command registry: one module per command group, one exit code per outcome.
 
-Nothing here or in the command modules imports the services (and so SQLAlchemy) at start-up:
-each command imports what it needs when it runs, so ``--version`` and ``--help`` stay quick.
+Nothing here imports a command module at start-up (``LazyGroup`` does when the command is used),
+and no command module imports the services (and so SQLAlchemy) before it runs, so ``--version``
+and ``--help`` stay quick.
 """
 
 from __future__ import annotations
@@ -13,17 +14,8 @@ from enum import IntEnum
 import click
 
 from annotator import __version__
-from annotator.cli import (
-    data_cmds,
-    db_cmds,
-    entity_cmds,
-    gui_cmd,
-    schema_cmds,
-    search_cmd,
-    suggest_cmd,
-    team_cmds,
-)
 from annotator.cli.db_option import DB_HELP, accept_db_after_commands
+from annotator.cli.lazy_group import LazyCommand, LazyGroup
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.identity import DATABASE_ENV_VAR as ENV_VAR
 
@@ -34,7 +26,66 @@ class ExitCode(IntEnum):
     USAGE = 2  # click's own code for bad arguments
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+def _lazy(module: str, short_help: str) -> LazyCommand:
+    return LazyCommand(f"annotator.cli.{module}", short_help)
+
+
+# Every command: its module, and the first sentence of its help (``annotator --help`` lists it
+# without importing the module; tests/core/test_cli_lazy.py checks both against the command).
+COMMAND_TABLE = {
+    "adjudicate": _lazy(
+        "team_cmds",
+        "Build the gold layer from agreement, per document, and report what is left to decide.",
+    ),
+    "agreement": _lazy(
+        "team_cmds",
+        "How far annotators agree: spans, values, positions and links, per pair and overall.",
+    ),
+    "assign": _lazy(
+        "team_cmds", "Hand documents to annotators; they see their queue first in the window."
+    ),
+    "db": _lazy("db_cmds", "Check the database for damage, or copy it while it is in use."),
+    "demo": _lazy(
+        "data_cmds", "Load the bundled demo articles (safe to repeat: duplicates are skipped)."
+    ),
+    "entities": _lazy(
+        "entity_cmds",
+        "List, inspect, add, edit, rename, merge, split, export and import the entity registry.",
+    ),
+    "export": _lazy(
+        "data_cmds",
+        "Export annotations to OUTPUT: a file, or a folder of splits, with a manifest.json.",
+    ),
+    "gui": _lazy("gui_cmd", "Open the annotation window."),
+    "import": _lazy(
+        "data_cmds", "Import .txt, .html and .jsonl files or folders of them, in one transaction."
+    ),
+    "schema": _lazy("schema_cmds", "Check, compare and choose label schemas."),
+    "search": _lazy(
+        "search_cmd",
+        "Find TEXT in every document, or find annotations by label, value and annotator.",
+    ),
+    "stats": _lazy(
+        "data_cmds", "How many documents there are, and each annotator's progress through them."
+    ),
+    "suggest": _lazy(
+        "suggest_cmd",
+        "Suggest statements, speakers, targets and weapons into the 'suggestions' layer.",
+    ),
+    "unassign": _lazy(
+        "team_cmds",
+        "Take back documents an annotator has not started; work already done stays theirs.",
+    ),
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMAND_TABLE,
+    on_load=accept_db_after_commands,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_url",
@@ -52,21 +103,9 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db_url"] = db_url
     if ctx.invoked_subcommand is None:
-        ctx.invoke(gui_cmd.gui)
-
-
-for command in (
-    *schema_cmds.COMMANDS,
-    *data_cmds.COMMANDS,
-    *team_cmds.COMMANDS,
-    *suggest_cmd.COMMANDS,
-    *db_cmds.COMMANDS,
-    *entity_cmds.COMMANDS,
-    *search_cmd.COMMANDS,
-    gui_cmd.gui,
-):
-    cli.add_command(command)
-accept_db_after_commands(cli)
+        gui = cli.get_command(ctx, "gui")
+        assert gui is not None  # named in COMMAND_TABLE
+        ctx.invoke(gui)
 
 
 def main(argv: list[str] | None = None) -> None:

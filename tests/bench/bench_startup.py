@@ -17,6 +17,7 @@ checkout to measure (an earlier commit's, for a before/after on the same machine
 from __future__ import annotations
 
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -169,11 +170,15 @@ def run(scale: float) -> list[Figure]:
             check=True,
             capture_output=True,
         )
-        from annotator.core.services.workspace import Workspace
-
-        with Workspace(db, create=False) as ws:
-            first = home / "first.txt"
-            first.write_text(ws.documents.get(ws.documents.ids(None)[0]).text, encoding="utf-8")
+        # Read with plain sqlite3: a Workspace of this tree would migrate the database, which
+        # an earlier tree's children ($ANNOTATOR_STARTUP_TREE) would then refuse as too new.
+        con = sqlite3.connect(db)
+        try:
+            (text,) = con.execute("SELECT text FROM documents ORDER BY id LIMIT 1").fetchone()
+        finally:
+            con.close()
+        first = home / "first.txt"
+        first.write_text(text, encoding="utf-8")
         timed(OURS, [db], env)  # caches bytecode; the day's automatic backup made
         ours, cpu, bare, imports, bare_cpu = [], [], [], [], []
         for _ in range(repeats):  # interleaved: the machine's load falls on both alike

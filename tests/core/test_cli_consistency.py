@@ -19,7 +19,9 @@ from tests.core.test_cli import demo_counts, run
 
 
 def _leaves(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the root imports its commands on demand
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             yield from _leaves(command, (*path, name))
         else:
@@ -30,7 +32,9 @@ def _command(path: tuple[str, ...]) -> click.Command:
     command: click.Command = root
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None
+        command = found
     return command
 
 

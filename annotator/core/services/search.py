@@ -13,7 +13,19 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import text as sql
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
@@ -22,6 +34,7 @@ from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.searching import Hit, SearchQuery, TextMatcher, has_value, snippet
 from annotator.core.services.documents import _escape_like
 from annotator.core.storage.db import Database
+from annotator.core.storage.fulltext import has_text_index, sqlite_text_like
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
 
 FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
@@ -31,6 +44,7 @@ _ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
 Progress = Callable[[int, int], bool | None]
+TextNarrow = Callable[[int, int], ColumnElement[bool]]  # the condition for ids low..high
 
 
 def search_corpus(
@@ -83,19 +97,21 @@ def _hits(
     so far average so long that the range would read more than BATCH_CHARACTERS."""
     first, last = bounds
     total = last - first + 1
-    narrow = _text_like(reader.db, query)
+    text_like = _text_like(reader.db, query)
+    status = None
     if not query.annotations and query.statuses:
         status = (
             or_(*(_in_status(Document.id, lid, query.statuses) for lid in layers))
             if layers
             else false()
         )
-        narrow = status if narrow is None else and_(narrow, status)
     low, width = first, FIRST_BATCH
     while low <= last:
         if progress is not None and progress(low - first, total) is False:
             return
         high = min(last, low + width - 1)
+        parts = [p for p in (text_like(low, high) if text_like else None, status) if p is not None]
+        narrow = and_(*parts) if parts else None
         if query.annotations:
             yield from _span_hits(reader, query, matcher, layers, (low, high), narrow)
         else:
@@ -121,11 +137,13 @@ def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
     return {known[n]: n for n in names}
 
 
-def _text_like(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
-    """A LIKE every document holding the text passes, when one can be made.
+def _text_like(db: Database, query: SearchQuery) -> TextNarrow | None:
+    """A LIKE every document holding the text passes, for a range of ids, when one can be made.
 
     Never for a regular expression or for accents (an "e" must find "é"). Ignoring case, only
-    the longest ASCII run of the text is used: SQLite's LIKE folds ASCII case alone.
+    the longest ASCII run of the text is used: SQLite's LIKE folds ASCII case alone. On SQLite
+    the text index (``storage/fulltext.py``) answers it when the database has one; PostgreSQL's
+    planner uses its own for the same LIKE.
     """
     if not query.text or query.regex or query.ignore_accents:
         return None
@@ -136,8 +154,19 @@ def _text_like(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
             return None
     pattern = f"%{_escape_like(fragment)}%"
     if query.ignore_case and not db.is_sqlite:
-        return Document.text.ilike(pattern, escape="\\")
-    return Document.text.like(pattern, escape="\\")
+        plain = Document.text.ilike(pattern, escape="\\")
+    else:
+        plain = Document.text.like(pattern, escape="\\")
+    indexed = False
+    if db.is_sqlite:
+        with db.read() as s:
+            indexed = has_text_index(s.connection(), is_sqlite=True)
+
+    def narrow(low: int, high: int) -> ColumnElement[bool]:
+        found = sqlite_text_like(fragment, low, high) if indexed else None
+        return plain if found is None else found
+
+    return narrow
 
 
 def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement[bool]]:
@@ -185,6 +214,10 @@ def _documents(
     if narrow is not None:
         query = query.where(narrow)
     with db.read() as s:
+        if not db.is_sqlite:
+            # Planned for this range and pattern: the generic plan of a statement the driver
+            # prepared knows neither, and scans the range instead of using the trigram index.
+            s.execute(sql("SET LOCAL plan_cache_mode = force_custom_plan"))
         return list(s.connection().execute(query).all())
 
 

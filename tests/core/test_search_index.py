@@ -1,0 +1,158 @@
+"""The text index search narrows by (migration 0008): built from the texts already stored,
+kept in step as documents come and go, taken out again by a downgrade, and never changing what
+a search finds."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, delete, text
+
+from annotator.cli.main import main
+from annotator.core.domain.searching import Hit, SearchQuery
+from annotator.core.services.workspace import Workspace
+from annotator.core.storage.fulltext import FTS_TABLE, has_text_index
+from annotator.core.storage.migrations import alembic_config
+from annotator.core.storage.models import Document
+
+WORDS = [
+    *("missile", "Missile", "MISSILE", "drone", "drones", "radar", "Kovačević", "Yılmaz"),
+    *("état", "ÉTAT", "straße", "50%", "a_b", "c:\\path", "the", "said", "of", "“we", "will”"),
+]
+QUERIES = [
+    SearchQuery(text="missile"),
+    SearchQuery(text="missile", ignore_case=False),
+    SearchQuery(text="Missile", ignore_case=False),
+    SearchQuery(text="issil"),  # inside a word: the index is of substrings, not words
+    SearchQuery(text="the missile"),
+    SearchQuery(text="kovačević"),
+    SearchQuery(text="Kovačević", ignore_case=False),
+    SearchQuery(text="etat", ignore_accents=True),
+    SearchQuery(text="50%"),
+    SearchQuery(text="a_b"),
+    SearchQuery(text="c:\\path"),
+    SearchQuery(text="ra"),  # too short for a trigram
+    SearchQuery(text="Yılmaz said"),
+    SearchQuery(text=r"dron\w+", regex=True),
+    SearchQuery(text="absent word"),
+    SearchQuery(text="missile", labels=("STATEMENT",)),
+]
+
+
+def _corpus(ws: Workspace, rng: random.Random, count: int) -> None:
+    alice = ws.annotations("alice")
+    for i in range(count):
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 40)))
+        doc = ws.documents.add(f"Article {i}\n{body}\n", key=f"d{i}", title=f"Article {i}")
+        if i % 3 == 0:
+            alice.create_span(doc.id, 0, len(f"Article {i}\n{body}"), "STATEMENT")
+
+
+def _all_hits(ws: Workspace) -> list[list[Hit]]:
+    return [list(ws.search(query)) for query in QUERIES]
+
+
+def _indexed(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return has_text_index(conn, is_sqlite=url.startswith("sqlite"))
+    finally:
+        engine.dispose()
+
+
+def _migrate(url: str, revision: str, *, down: bool) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            step = command.downgrade if down else command.upgrade
+            step(alembic_config(conn), revision)
+    finally:
+        engine.dispose()
+
+
+def _index_or_skip(url: str) -> None:
+    if not _indexed(url):  # e.g. a server without pg_trgm: search reads the texts, tested too
+        pytest.skip("this database cannot have the text index")
+
+
+def test_search_finds_the_same_with_and_without_the_index(db_url: str) -> None:
+    with Workspace(db_url) as ws:
+        _index_or_skip(db_url)
+        _corpus(ws, random.Random(13), 300)
+        indexed = _all_hits(ws)
+        _migrate(db_url, "0007", down=True)  # the index and its triggers dropped
+        assert not _indexed(db_url)
+        plain = _all_hits(ws)
+    assert indexed == plain
+    assert all(indexed[:3]) and not indexed[QUERIES.index(SearchQuery(text="absent word"))]
+
+
+def test_a_0007_database_with_documents_gets_the_index_and_gives_it_back(db_url: str) -> None:
+    _migrate(db_url, "0007", down=False)
+    with Workspace(db_url) as ws:  # opening upgrades: the index is built from what is stored
+        pass
+    _migrate(db_url, "0007", down=True)
+    with Workspace(db_url) as ws:
+        _index_or_skip(db_url)
+        _corpus(ws, random.Random(7), 60)
+        before = _all_hits(ws)
+    _migrate(db_url, "0007", down=True)
+    assert not _indexed(db_url)
+    with Workspace(db_url) as ws:  # 0007 -> 0008 with the documents in it
+        assert _indexed(db_url)
+        assert _all_hits(ws) == before
+        assert ws.documents.count() == 60
+
+
+def test_the_index_follows_documents_imported_deleted_and_retitled(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Workspace(db_url) as ws:
+        _index_or_skip(db_url)
+        _corpus(ws, random.Random(3), 20)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for i in range(5):
+        (articles / f"new{i}.txt").write_text(f"Imported {i}\nA hypersonic glider, number {i}.\n")
+    with pytest.raises(SystemExit) as done:
+        main(["--db", db_url, "import", str(articles)])
+    assert done.value.code == 0, capsys.readouterr().err
+    with Workspace(db_url) as ws:
+        found = [h.key for h in ws.search(SearchQuery(text="hypersonic"))]
+        assert found == [f"new{i}" for i in range(5)]
+        gone = ws.documents.by_key("new1")
+        kept = ws.documents.by_key("new2")
+        assert gone is not None and kept is not None
+        with ws.db.write() as s:
+            s.execute(delete(Document).where(Document.id == gone.id))
+        ws.documents.rename(kept.id, "Renamed: hypersonic")
+        found = [h.key for h in ws.search(SearchQuery(text="hypersonic"))]
+        assert found == ["new0", "new2", "new3", "new4"]
+        assert [h.key for h in ws.search(SearchQuery(text="number 1."))] == []
+        if ws.db.is_sqlite:
+            _fts_agrees_with_documents(db_url)
+
+
+def _fts_agrees_with_documents(url: str) -> None:
+    """FTS5's own check of an external-content index against its table: every row's trigrams
+    as the text has them now (it raises on any difference)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+            )
+            rows = conn.execute(
+                text(f"SELECT rowid FROM {FTS_TABLE} WHERE text LIKE '%hypersonic%'")
+            )
+            ids = sorted(r[0] for r in rows)
+            expected = conn.execute(
+                text("SELECT id FROM documents WHERE text LIKE '%hypersonic%' ORDER BY id")
+            )
+            assert ids == [r[0] for r in expected]
+    finally:
+        engine.dispose()
