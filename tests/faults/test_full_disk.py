@@ -103,7 +103,12 @@ def test_an_import_onto_a_full_disk_is_one_line_and_changes_nothing(
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     errors = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
-    assert errors == [ln for ln in done.stderr.splitlines() if ln.strip() not in ("", "importing")]
+    # Besides the one error, at most the warning that the day's backup did not fit either (the
+    # text index makes the database a little larger than the room left).
+    said = [ln for ln in done.stderr.splitlines() if ln.strip() not in ("", "importing")]
+    warned = [ln for ln in said if ln.startswith("warning: no automatic backup")]
+    assert all("disk is full" in ln for ln in warned), warned
+    assert errors == [ln for ln in said if ln not in warned]
     assert len(errors) == 1 and "disk is full" in errors[0] and str(db) in errors[0], errors
     integrity_ok(db)
     assert content(f"sqlite:///{db}") == before
