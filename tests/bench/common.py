@@ -75,13 +75,21 @@ def cache_root() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path(tempfile.gettempdir()) / "annotator-bench")
 
 
+def _schema_head() -> str:
+    """The database schema's revision: a corpus built before a migration is built anew (a
+    shared cache folder outlives the checkout that filled it)."""
+    from annotator.core.storage.migrations import HEAD
+
+    return HEAD
+
+
 def cached(name: str, scale: float, build: Callable[[Path], None]) -> Path:
     """A folder built once per (name, scale) by ``build(folder)`` and reused afterwards.
 
     Put a version in ``name`` ("docs-v2") when the generator changes. A build that dies half
     way leaves only a temporary folder behind, never a folder that looks complete.
     """
-    final = cache_root() / f"{name}-scale{scale:g}"
+    final = cache_root() / f"{name}-db{_schema_head()}-scale{scale:g}"
     if (final / ".complete").exists():
         return final
     final.parent.mkdir(parents=True, exist_ok=True)

@@ -47,11 +47,12 @@ _TS = "2026-01-01 00:00:00.000000"
 def corpus_path(docs: int, spans: int) -> Path:
     # where the other benchmarks keep theirs ($ANNOTATOR_BENCH_CACHE): the smoke test's own
     # folder, not a shared one that another version of annotator may have migrated past this
+    from annotator.core.storage.migrations import HEAD
     from tests.bench.common import cache_root
 
     folder = cache_root()
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"corpus-v{GENERATOR_VERSION}-{docs}-{spans}.sqlite3"
+    return folder / f"corpus-v{GENERATOR_VERSION}-db{HEAD}-{docs}-{spans}.sqlite3"
 
 
 def _attributes(rng: random.Random, label: str) -> dict[str, Any]:
