@@ -183,14 +183,19 @@ def test_a_span_over_a_blank_line_is_refused_naming_both_sides(tiny: Schema) -> 
     )
 
 
-def test_the_context_shown_is_at_most_thirty_characters_each_side(tiny: Schema) -> None:
-    text = "x " * 40 + "end.\n \t\nstart " + "y " * 40
-    brk = text.index("\n")
+def test_the_context_shown_is_thirty_characters_each_side_at_most(tiny: Schema) -> None:
+    text = "A" * 50 + "\n \t\n" + "B" * 50
     error = message(OffsetError, rules.check_paragraphs, tiny, text, "CLAIM", 0, len(text))
-    assert f"blank line at {brk} " in error
-    assert "(“…" + " ".join(text[brk - 30 : brk].split()) + "” | “" in error
-    after = text.index("start")
-    assert "| “" + " ".join(text[after : after + 30].split()) + "…”)" in error
+    assert error == (
+        f"a CLAIM span may not cross a paragraph break: 0-{len(text)} runs over the blank "
+        f"line at 50 (“…{'A' * 30}” | “{'B' * 30}…”); mark it within one paragraph"
+    )
+
+
+def test_a_break_is_found_after_a_break_at_the_very_start(tiny: Schema) -> None:
+    text = "\n\nOne.\n\nTwo."
+    error = message(OffsetError, rules.check_paragraphs, tiny, text, "CLAIM", 0, len(text))
+    assert "runs over the blank line at 6 (“…One.” | “Two.…”)" in error
 
 
 @pytest.mark.parametrize(
@@ -200,6 +205,7 @@ def test_the_context_shown_is_at_most_thirty_characters_each_side(tiny: Schema) 
         (TWO, 0, BREAK + 2),  # the break at the span's end joins nothing
         (TWO, BREAK, len(TWO)),  # nor at its start
         ("Spoke.\n\n\n", 0, 9),
+        ("A wrapped\nline.\n\nNext paragraph.", 0, 15),  # the blank line lies after it
     ],
 )
 def test_a_span_that_joins_no_two_paragraphs_is_kept(
@@ -383,21 +389,21 @@ def test_what_a_schema_lacks_of_a_span_is_named(tiny: Schema) -> None:
         tiny,
         "CLAIM",
         {
+            "tone": "calm",
             "stance": "neutral",
             "tags": ["a", "x", "y"],
             "sure": "yes",
             "note": 3,
-            "tone": "calm",
             "gone": None,
         },
     )
     assert [f.text for f in found] == [
+        "attribute CLAIM.tone is not in the schema",
         "value CLAIM.stance 'neutral' is not in the schema",
         "value CLAIM.tags 'x' is not in the schema",
         "value CLAIM.tags 'y' is not in the schema",
         "CLAIM.sure holds values that are not bool",
         "CLAIM.note holds values that are not text",
-        "attribute CLAIM.tone is not in the schema",
     ]
     assert {f.unit for f in found} == {"values"}
     assert rules.span_outside(tiny, "CLAIM", {"stance": "pro", "tags": ["b"]}) == []
