@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -182,8 +183,14 @@ def test_a_daily_backup_that_does_not_fit_warns_and_the_database_still_opens(
     assert backups.automatic_backups(db) == []
 
 
-def test_a_daily_backup_is_made_on_open_for_writing_only(tmp_path: Path) -> None:
+def test_a_daily_backup_is_made_on_open_for_writing_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Named by the time in UTC wherever the user is (their names sort by time)."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
     db = make_database(tmp_path / "team.sqlite3")
+    Database(str(db)).close()  # not unless asked for
     Database(str(db), migrate=True, backup=False).close()
     assert backups.automatic_backups(db) == []
     Database(str(db), must_exist=True, backup=True).close()  # a read-only command
@@ -194,6 +201,37 @@ def test_a_daily_backup_is_made_on_open_for_writing_only(tmp_path: Path) -> None
     [made] = backups.automatic_backups(db)
     assert documents_in(made) == 3
     assert (now := datetime.now(UTC)) - timedelta(minutes=5) < made_time(made) <= now
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def test_no_daily_backup_of_a_new_or_empty_file(tmp_path: Path) -> None:
+    new = tmp_path / "new.sqlite3"
+    Database(str(new), backup=True).close()
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    Database(str(empty), backup=True).close()
+    assert not (tmp_path / "backups").exists()
+
+
+def test_the_next_daily_backup_on_open_is_made_only_after_a_change(tmp_path: Path) -> None:
+    db = make_database(tmp_path / "team.sqlite3")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = folder / "team-20200101T000000000Z.sqlite3"
+    old.write_bytes(db.read_bytes())
+    two_days_ago = datetime.now(UTC).timestamp() - 2 * DAY
+    os.utime(old, (two_days_ago, two_days_ago))
+    os.utime(db, (two_days_ago - 60, two_days_ago - 60))  # unchanged since that copy
+    Database(str(db), backup=True).close()
+    assert backups.automatic_backups(db) == [old]
+    with Workspace(str(db)) as ws:  # a change: the next open for writing copies it
+        ws.documents.add("Headline\nBody.", key="new")
+    opened = Database(str(db), backup=True)
+    opened.close()
+    assert opened.warnings == []
+    assert len(backups.automatic_backups(db)) == 2
+    assert documents_in(backups.automatic_backups(db)[-1]) == 4
 
 
 def made_time(path: Path) -> datetime:

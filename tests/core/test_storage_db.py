@@ -118,6 +118,30 @@ def test_a_folder_that_cannot_be_made_is_one_line_naming_it(tmp_path: Path) -> N
     assert str(info.value) == (f"cannot open the database sqlite:///{path}: File exists: {blocker}")
 
 
+def test_a_folder_where_the_file_should_be_is_named_in_sqlites_words(tmp_path: Path) -> None:
+    path = tmp_path / "team.sqlite3"
+    path.mkdir()
+    with pytest.raises(AnnotatorError) as info:
+        Database(str(path))
+    assert str(info.value) == (
+        f"cannot open the database sqlite:///{path}: unable to open database file"
+    )
+
+
+def test_an_up_to_date_database_opens_while_another_program_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening only reads unless the tables must be made or upgraded: a long import in another
+    process does not keep the window or a read command from opening."""
+    path = tmp_path / "team.sqlite3"
+    Database(str(path)).close()
+    monkeypatch.setenv(db_mod.BUSY_ENV_VAR, "200")
+    with write_lock_held(path):
+        for options in ({}, {"must_exist": True}):
+            with opened(path, **options) as database, database.read() as session:
+                assert session.execute(text("SELECT count(*) FROM documents")).scalar() == 0
+
+
 def test_a_server_that_is_down_is_one_line_without_the_password() -> None:
     with pytest.raises(AnnotatorError) as info:
         Database(SERVER)
@@ -225,7 +249,8 @@ def test_a_short_write_gives_up_soon_and_says_nothing_was_saved(tmp_path: Path) 
                 "the change was not saved, try again"
             )
         with database.write(busy_timeout_ms=200) as session:  # the lock is free again
-            add_document(session, "b")
+            made = add_document(session, "b")
+        assert made.key == "b"  # readable after the commit, as after any write
         with database.read() as session:
             assert session.execute(text("SELECT key FROM documents")).scalars().all() == ["b"]
             # the short wait was for that write only: other sessions wait the full time again

@@ -90,6 +90,8 @@ def test_messages_name_a_server_without_its_password_and_a_file_by_its_path(
     )
     file = url_mod.parse(str(tmp_path / "team.sqlite3"))
     assert url_mod.display(file) == f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    odd = tmp_path / "a b%20#c?.sqlite3"  # shown as the path is, not URL-escaped
+    assert url_mod.display(url_mod.parse(str(odd))) == f"sqlite:///{odd}"
 
 
 def test_what_is_remembered_never_holds_the_password() -> None:
