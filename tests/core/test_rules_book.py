@@ -101,6 +101,10 @@ def test_a_name_with_a_lone_surrogate_is_refused_and_says_so() -> None:
     assert message(ValidationError, rules.annotator_name, "al\ud800ice") == (
         "annotator name 'al\\ud800ice' contains a lone UTF-16 surrogate"
     )
+    long = "\ud800" + "b" * 59 + "cdef"
+    assert message(ValidationError, rules.annotator_name, long) == (
+        f"annotator name {long[:60]!r} contains a lone UTF-16 surrogate"
+    )
 
 
 def test_titles_are_one_trimmed_line_and_their_refusals_say_why() -> None:
@@ -251,6 +255,17 @@ def test_an_unknown_attribute_lists_the_attributes_or_says_none(tiny: Schema, ba
         message(UnknownLabelError, rules.check_relation_attribute, tiny, "same_as", "how", "x")
         == "relation same_as has no attribute 'how' (attributes: none)"
     )
+    assert (
+        message(
+            UnknownLabelError,
+            rules.check_relation_attributes,
+            tiny,
+            "said_by",
+            {"tone": "x"},
+            apply_defaults=False,
+        )
+        == "relation said_by has no attribute 'tone' (attributes: how, seen)"
+    )
 
 
 def test_each_attribute_type_refuses_a_wrong_value_saying_what_it_takes(tiny: Schema) -> None:
@@ -389,12 +404,12 @@ def test_what_a_schema_lacks_of_a_span_is_named(tiny: Schema) -> None:
         tiny,
         "CLAIM",
         {
+            "gone": None,  # no value: nothing outside, and the rest is still read
             "tone": "calm",
             "stance": "neutral",
             "tags": ["a", "x", "y"],
             "sure": "yes",
             "note": 3,
-            "gone": None,
         },
     )
     assert [f.text for f in found] == [
@@ -471,6 +486,12 @@ def test_the_first_clash_is_the_earliest_in_the_text() -> None:
     )
     assert rules.first_overlap(True, list(spans)) is None
     assert rules.first_overlap(False, [(0, 10, "a"), (10, 20, "b")]) is None
+    # the duplicate named is the one given later, whatever its reference
+    assert rules.first_overlap(True, [(10, 20, "T9"), (10, 20, "T1")]) == (
+        "duplicate",
+        (10, 20, "T1"),
+        (10, 20, "T9"),
+    )
 
 
 def test_an_overlap_is_named_against_the_span_reaching_furthest() -> None:
