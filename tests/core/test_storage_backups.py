@@ -134,6 +134,9 @@ def test_a_hard_link_to_the_database_is_the_database_itself(tmp_path: Path) -> N
     assert db.read_bytes() == before
     copy = backups.backup(db, tmp_path / "copy.sqlite3")  # any other file is fine
     assert documents_in(copy) == 3
+    with pytest.raises(AnnotatorError) as info:
+        backups.backup(db, copy)  # a copy already there is replaced only when asked
+    assert str(info.value) == f"{copy} already exists; add --force to replace it"
 
 
 def test_a_full_disk_leaves_no_half_copy_and_says_why(
