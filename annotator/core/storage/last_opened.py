@@ -33,7 +33,7 @@ def last_opened() -> str | None:
         return None
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return None
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return None  # moved or deleted since: fall back to the default, never re-create it

@@ -66,7 +66,7 @@ def parse(url_or_path: str) -> URL:
         return path_url(url_or_path)
     try:
         url = make_url(url_or_path)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
         raise AnnotatorError(f"cannot open the database {url_or_path!r}: {exc}") from None
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
@@ -104,7 +104,7 @@ def forget_password(url_or_path: str) -> str:
         return url_or_path
     try:
         return without_password(make_url(url_or_path))
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return ""  # unreadable: not remembered at all, lest it hold a password
 
 
