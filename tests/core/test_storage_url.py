@@ -53,6 +53,15 @@ def test_a_url_sqlalchemy_cannot_read_is_named_in_the_refusal(typed: str) -> Non
     assert str(info.value).startswith(f"cannot open the database {typed!r}: ")
 
 
+def test_an_unreadable_url_is_repeated_without_its_password() -> None:
+    typed = "postgresql://lead:s3cret@host:notaport/db"
+    with pytest.raises(AnnotatorError) as info:
+        url_mod.parse(typed)
+    said = str(info.value)
+    assert "s3cret" not in said
+    assert said.startswith("cannot open the database 'postgresql://lead:***@host:notaport/db': ")
+
+
 def test_a_relative_sqlite_url_becomes_the_absolute_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ whatever were written to it would vanish at exit while the command reported succ
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -52,6 +53,10 @@ def sqlite_url(path: str | Path) -> str:
     return path_url(path).render_as_string(hide_password=False)
 
 
+# "scheme://user:password@": the password part, hidden when an unreadable URL is repeated.
+_PASSWORD = re.compile(r"(://[^/@:]*:)[^@]*@")
+
+
 def path_url(path: str | Path) -> URL:
     return URL.create(drivername="sqlite", database=str(Path(path).expanduser().resolve()))
 
@@ -67,7 +72,9 @@ def parse(url_or_path: str) -> URL:
     try:
         url = make_url(url_or_path)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
-        raise AnnotatorError(f"cannot open the database {url_or_path!r}: {exc}") from None
+        shown = _PASSWORD.sub(r"\1***@", url_or_path)  # an unreadable URL may still hold one
+        reason = str(exc).replace(url_or_path, shown)
+        raise AnnotatorError(f"cannot open the database {shown!r}: {reason}") from None
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         in_memory = (
