@@ -57,8 +57,9 @@ class SuggestionOverlay(QObject):
         self.service = service
         self.refresh(0)
 
-    def refresh(self, keep_position: int | None = None) -> None:
-        """Re-read the open document's open suggestions (after a decision or a computation)."""
+    def refresh(self, keep_position: int | None = None, *, read: list[Frame] | None = None) -> None:
+        """Re-read the open document's open suggestions (after a decision or a computation);
+        ``read``: frames a worker thread has read already (a long article's thousands)."""
         session = self.editor.session
         self._watch(session)
         if self.service is None or session is None:
@@ -66,8 +67,13 @@ class SuggestionOverlay(QObject):
         else:
             layer = session.service.annotator.name
             try:
-                found = self.service.open_frames(session.document.id, layer)
-                self.frames = [f for f in found if not _already_there(f, session)]
+                found = (
+                    read
+                    if read is not None
+                    else self.service.open_frames(session.document.id, layer)
+                )
+                held = _Held(session)
+                self.frames = [f for f in found if not held.whole(f)]
             except AnnotatorError as exc:
                 self.frames = []
                 self.message.emit(f"suggestions could not be read: {exc}")
@@ -319,20 +325,27 @@ def _edges(session: DocumentSession) -> dict[tuple[int, int, str], int]:
     return {_key(s): s.id for s in session.spans.values()}
 
 
-def _already_there(frame: Frame, session: DocumentSession) -> bool:
-    """Whether the layer already holds the whole frame (its spans and their links): accepting
-    it would add nothing, so it is neither drawn nor stepped to."""
-    have = _edges(session)
-    head = frame.head.span
-    if head is None or _key(head) not in have:
-        return False
-    links = {(r.label, r.source_id, r.target_id) for r in session.relations.values()}
-    for link, part in frame.parts:
-        if part.span is None or link.relation is None or _key(part.span) not in have:
+class _Held:
+    """What the layer already holds, read once: its spans by edges and label, and its links."""
+
+    def __init__(self, session: DocumentSession) -> None:
+        self.spans = _edges(session)
+        self.links = {(r.label, r.source_id, r.target_id) for r in session.relations.values()}
+
+    def whole(self, frame: Frame) -> bool:
+        """Whether the layer holds the whole frame (its spans and their links): accepting it
+        would add nothing, so it is neither drawn nor stepped to."""
+        head = frame.head.span
+        source = self.spans.get(_key(head)) if head is not None else None
+        if source is None:
             return False
-        if (link.relation.label, have[_key(head)], have[_key(part.span)]) not in links:
-            return False
-    return True
+        for link, part in frame.parts:
+            if part.span is None or link.relation is None:
+                return False
+            target = self.spans.get(_key(part.span))
+            if target is None or (link.relation.label, source, target) not in self.links:
+                return False
+        return True
 
 
 def describe(frame: Frame) -> str:

@@ -190,15 +190,24 @@ class SuggestionActions(QMainWindow):
         service = self.suggestion_service()
         ids = set(document_ids or ())
         self._suggesting |= ids
+        shown = self.session  # its frames are read on the worker too: thousands on 1 MB
+        layer = shown.service.annotator.name if shown is not None else None
+        doc_id = shown.document.id if shown is not None else None
 
         def work(progress):  # type: ignore[no-untyped-def]
-            return service.compute(document_ids, progress=progress)
+            report = service.compute(document_ids, progress=progress)
+            wanted = doc_id is not None and (not ids or doc_id in ids)
+            return report, (service.open_frames(doc_id, layer) if wanted else None)
 
         job = Job("Suggesting", work, self, quiet=quiet)
 
-        def done(report) -> None:  # type: ignore[no-untyped-def]
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            report, frames = result
             self._suggesting -= ids
-            if self.session is not None and (not ids or self.session.document.id in ids):
+            still = self.session is not None and self.session is shown
+            if frames is not None and still:
+                self.suggestions.refresh(self.suggestions.position(), read=frames)
+            elif self.session is not None and (not ids or self.session.document.id in ids):
                 self.suggestions.refresh(self.suggestions.position())
             if quiet:  # not asked for: the dashed frames say it, the status bar stays the user's
                 return

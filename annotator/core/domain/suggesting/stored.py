@@ -55,17 +55,20 @@ def open_frames(found: Sequence[StoredSuggestion], statement_label: str | None) 
     another statement is still this one's); then, in place, each open span that no open
     statement links to."""
     spans = {s.span.id: s for s in found if s.span is not None}
-    links = [s for s in found if s.relation is not None and s.decision == OPEN]
+    links_from: dict[int, list[StoredSuggestion]] = {}  # by source span: one pass, not n x m
+    for s in found:
+        if s.relation is not None and s.decision == OPEN:
+            links_from.setdefault(s.relation.source_id, []).append(s)
     frames: list[tuple[SpanRecord, Frame]] = []
     linked: set[int] = set()
     for head in spans.values():
         if head.span is None or head.label != statement_label or head.decision != OPEN:
             continue
         parts = []
-        for link in links:
+        for link in links_from.get(head.span.id, ()):
             assert link.relation is not None
             target = spans.get(link.relation.target_id)
-            if link.relation.source_id == head.span.id and target is not None:
+            if target is not None:
                 parts.append((link, target))
                 linked.add(target.id)
         frames.append((head.span, Frame(head, tuple(parts))))
