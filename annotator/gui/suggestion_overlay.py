@@ -62,6 +62,7 @@ class SuggestionOverlay(QObject):
         ``read``: frames a worker thread has read already (a long article's thousands)."""
         session = self.editor.session
         self._watch(session)
+        self._have = self._parts = None  # read again at the next paint
         if self.service is None or session is None:
             self.frames = []
         else:
@@ -74,10 +75,10 @@ class SuggestionOverlay(QObject):
                 )
                 held = _Held(session)
                 self.frames = [f for f in found if not held.whole(f)]
+                self._have = set(held.spans)  # the paint needs them too: read once
             except AnnotatorError as exc:
                 self.frames = []
                 self.message.emit(f"suggestions could not be read: {exc}")
-        self._have = self._parts = None  # read again at the next paint
         self.current = None  # the old index means nothing in the new list
         if keep_position is not None and self.frames:
             self._go_from(keep_position, 1, inclusive=True, frames_first=True)

@@ -171,7 +171,7 @@ class SuggestionActions(QMainWindow):
         self.suggestions.set_service(service)
         doc_id = session.document.id
         on_open = self._suggest_on_open() and doc_id not in self._suggesting
-        if on_open and not service.suggestions(doc_id):
+        if on_open and not service.computed(doc_id):
             self._compute([doc_id], quiet=True)
 
     # -- computing --

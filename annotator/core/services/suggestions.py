@@ -145,6 +145,13 @@ class SuggestionService:
 
     # -- reading --
 
+    def computed(self, document_id: int) -> bool:
+        """Whether any engine has stored suggestions for the document (one row looked up, not
+        all of them read: the window asks at every opening)."""
+        with self._db.read() as s:
+            query = select(SuggestionRow.id).where(SuggestionRow.document_id == document_id)
+            return s.scalar(query.limit(1)) is not None
+
     def suggestions(self, document_id: int, annotator: str | None = None) -> list[StoredSuggestion]:
         """Every suggestion on a document, spans in text order then links, with the decision
         of ``annotator`` (None: the latest anyone made)."""

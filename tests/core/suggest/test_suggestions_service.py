@@ -250,3 +250,11 @@ def test_an_accepted_suggestion_changed_afterwards_is_marked_edited(
     other = service.open_frames(doc, "alice")[0].head
     with pytest.raises(ValidationError, match="not accepted by you"):
         service.mark_edited("alice", other.id)
+
+
+def test_computed_says_whether_a_document_has_suggestions(ws_doc: tuple[Workspace, int]) -> None:
+    ws, doc = ws_doc
+    service = ws.suggestions()
+    assert not service.computed(doc)
+    service.compute([doc], ["patterns"])
+    assert service.computed(doc) and service.suggestions(doc)
