@@ -350,7 +350,13 @@ def demo(ctx: click.Context, annotator_name: str, team: bool) -> None:
     metavar="NAME",
     help="Count these layers' spans and statuses (repeatable; e.g. gold). Default: every person.",
 )
-@click.option("--agreement", "with_agreement", is_flag=True, help="Also agreement per label.")
+@click.option(
+    "--agreement",
+    "with_agreement",
+    is_flag=True,
+    help="Also agreement per label: between every person, or with --layer, each named layer "
+    "against every person (one row per pair and label), as the dashboard's layer box shows it.",
+)
 @click.option("--force", is_flag=True, help="Replace CSV files already in FOLDER.")
 @click.pass_context
 def stats(
@@ -386,7 +392,7 @@ def _write_tables(
     statistics = ws.statistics()
     tables = statistics.tables(layers)
     if with_agreement:
-        tables.append(statistics.agreement(annotators=layers))
+        tables.append(statistics.agreement(layers))
     targets = [folder / f"{table.name}.csv" for table in tables]
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:

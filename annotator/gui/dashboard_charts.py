@@ -60,6 +60,12 @@ class ChartPanel(QWidget):
             self.plot.getAxis(side).setTextPen("k")
         layout.addWidget(self.plot)
 
+    def set_title(self, title: str) -> None:
+        """What the chart is of, when its choices change (the layer compared)."""
+        self.setAccessibleName(title)
+        if self.plot is not None:
+            self.plot.setTitle(title, color="k")
+
     @property
     def available(self) -> bool:
         return self.plot is not None

@@ -65,10 +65,26 @@ def count_choices(values: Table) -> list[str]:
 
 
 def agreement_bars(table: Table) -> Bars:
+    """Every person's table: F1 mean and alpha_u per label. A chosen layer's table (one row per
+    pair and label): per pair, its figures over all labels — whom that layer agrees with."""
+    if "with" in table.headers:
+        return _pair_bars(table)
     cats = ["all labels" if c == "*" else str(c) for c in table.column("label")]
     series: dict[str, list[float | None]] = {}
     for header, name in (("f1_mean", "F1 mean"), ("alpha_u", "alpha_u")):
         series[name] = [
             float(v) if isinstance(v, int | float) else None for v in table.column(header)
         ]
+    return Bars(cats, series)
+
+
+def _pair_bars(table: Table) -> Bars:
+    rows = [dict(zip(table.headers, row, strict=True)) for row in table.rows]
+    overall = [r for r in rows if r["label"] == "*"]
+    layers = {r["layer"] for r in overall}
+    cats = [str(r["with"]) if len(layers) == 1 else f"{r['layer']} – {r['with']}" for r in overall]
+    series: dict[str, list[float | None]] = {}
+    for header, name in (("f1", "F1"), ("alpha_u", "alpha_u")):
+        values = [r[header] for r in overall]
+        series[name] = [float(v) if isinstance(v, int | float) else None for v in values]
     return Bars(cats, series)

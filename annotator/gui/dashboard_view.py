@@ -3,7 +3,9 @@ agreement, each a chart over its table, each exportable as PNG and CSV.
 
 The figures come from ``Workspace.statistics()`` (what ``annotator stats --csv`` writes), read
 on a worker thread; agreement reads every span, so it is measured only when asked, also off
-the GUI thread, and its progress dialog can cancel it.
+the GUI thread, and its progress dialog can cancel it. The layer box chooses whose work every
+tab shows; agreement being between two, a chosen layer is compared with each person (what
+``stats --csv --layer NAME --agreement`` writes), and once measured it follows the box.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.domain.statistics import Table
+from annotator.core.domain.statistics import AGREEMENT_HEADERS, Table
 from annotator.core.domain.wording import counted
 from annotator.core.services.statistics import StatisticsCancelled
 from annotator.core.services.workspace import Workspace
@@ -42,6 +44,13 @@ from annotator.gui.dashboard_tab import DashboardTab
 from annotator.gui.jobs import Job
 
 EVERY_PERSON = "Every person"
+NOT_MEASURED = "Not measured yet: it reads every span."
+
+
+def agreement_title(layers: list[str] | None) -> str:
+    if not layers:
+        return "Agreement per label (everyone)"
+    return f"Agreement of {', '.join(layers)} with each person (all labels)"
 
 
 class DashboardDialog(QDialog):
@@ -64,6 +73,7 @@ class DashboardDialog(QDialog):
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.layer.currentIndexChanged.connect(self.refresh)
+        self.layer.currentIndexChanged.connect(self._agreement_follows_layer)
         top = QHBoxLayout()
         caption = QLabel("&Layer")
         caption.setBuddy(self.layer)
@@ -87,12 +97,13 @@ class DashboardDialog(QDialog):
         self.top.setPrefix("top ")
         self.top.valueChanged.connect(lambda _n: self._show_speakers())
         self.speakers_tab.controls.insertWidget(0, self.top)
-        self.agreement_tab = DashboardTab("Agreement per label (everyone)")
+        self.agreement_tab = DashboardTab(agreement_title(None))
+        self._agreement_measured = False  # once asked, the tab follows the layer box
         self.measure_button = QPushButton("&Measure agreement")
         self.measure_button.clicked.connect(self.measure_agreement)
         self.done_only = QCheckBox("Done documents only")
         self.done_only.setChecked(True)
-        self.agreement_status = QLabel("Not measured yet: it reads every span.")
+        self.agreement_status = QLabel(NOT_MEASURED)
         for n, widget in enumerate((self.measure_button, self.done_only, self.agreement_status)):
             self.agreement_tab.controls.insertWidget(n, widget)
 
@@ -206,18 +217,30 @@ class DashboardDialog(QDialog):
         it (the figures shown stay the last ones measured)."""
         if self._agreement_job is not None:
             self._agreement_job.cancel()
+        self._agreement_measured = True
         statistics = self.workspace.statistics()
+        layers = self.chosen_layers()
         statuses = ("done",) if self.done_only.isChecked() else None
         self.agreement_status.setText("Measuring…")
 
         def work(progress: Callable[[int, int], bool]) -> Table:
-            return statistics.agreement(statuses=statuses, progress=progress)
+            return statistics.agreement(layers, statuses=statuses, progress=progress)
 
         job = self._agreement_job = Job("Measuring agreement", work, self)
         job.done.connect(lambda table, j=job: self._show_agreement(j, table))
         job.error.connect(lambda exc, j=job: self._agreement_failed(j, exc))
         job.start()
         return job
+
+    def _agreement_follows_layer(self) -> None:
+        """Figures for another layer are never left under this one's title: measured before,
+        measured again for the new choice; else emptied until asked."""
+        self.agreement_tab.chart.set_title(agreement_title(self.chosen_layers()))
+        empty = Table("agreement", AGREEMENT_HEADERS)
+        self.agreement_tab.show_table(empty, lambda c: c.show_bars(agreement_bars(empty)))
+        self.agreement_status.setText(NOT_MEASURED)
+        if self._agreement_measured:
+            self.measure_agreement()
 
     def _agreement_done(self, job: Job) -> bool:
         current = job is self._agreement_job
@@ -230,7 +253,12 @@ class DashboardDialog(QDialog):
         if not self._agreement_done(job):
             return
         self.agreement_tab.show_table(table, lambda c: c.show_bars(agreement_bars(table)))
-        self.agreement_status.setText(f"{counted(len(table.rows), 'row')} (label or all labels)")
+        if "with" in table.headers:
+            compared = len({row[1] for row in table.rows})
+            shown = f"{counted(compared, 'person', 'people')} with documents in common"
+        else:
+            shown = f"{counted(len(table.rows), 'row')} (label or all labels)"
+        self.agreement_status.setText(shown)
         self.agreementReady.emit(table)
 
     def _agreement_failed(self, job: Job, exc: object) -> None:

@@ -221,3 +221,21 @@ def test_agreement_reports_its_steps_and_stops_at_any_of_them(
     for stop in range(3):
         with pytest.raises(StatisticsCancelled):
             workspace.statistics().agreement(progress=lambda done, _t, stop=stop: done != stop)
+
+
+def test_a_chosen_layer_is_compared_with_each_person_one_pair_at_a_time(
+    workspace: Workspace, team: object
+) -> None:
+    from annotator.core.services.statistics import StatisticsCancelled
+
+    seen: list[tuple[int, int]] = []
+    table = workspace.statistics().agreement(
+        ["alice"], statuses=None, progress=lambda done, total: seen.append((done, total))
+    )
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]  # read, then the one pair (alice, bob)
+    pair = workspace.agreement(annotators=["alice", "bob"], statuses=None)["pairs"][0]["spans"]
+    assert {row[:3] for row in table.rows} == {("alice", "bob", label) for label in pair}
+    for _layer, _with, label, f1, alpha, documents, _ in table.rows:
+        assert (f1, alpha, documents) == (pair[label]["f1"], pair[label]["alpha_u"], 6)
+    with pytest.raises(StatisticsCancelled):
+        workspace.statistics().agreement(["alice"], progress=lambda done, _t: done != 2)

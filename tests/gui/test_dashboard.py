@@ -25,6 +25,7 @@ from annotator.core.services import statistics as statistics_module
 from annotator.core.services.workspace import Workspace
 from annotator.gui.dashboard_view import DashboardDialog
 from annotator.gui.main_window import MainWindow
+from tests.core.test_cli import run
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -169,6 +170,72 @@ def test_agreement_is_measured_off_the_gui_thread_and_can_be_cancelled(
     release.set()
     qtbot.waitUntil(lambda: dialog.agreement_status.text() == "Cancelled.", timeout=20000)
     assert dialog.agreement_tab.model.table is shown  # the last figures stay
+
+
+def copy_statements_only(probe: Workspace, source: str, copy: str) -> None:
+    """``copy`` marks only ``source``'s statements and speakers on ``source``'s done documents
+    (no targets, no weapons) and finishes them: a third person who agrees in part."""
+    mine = probe.annotations(copy)
+    theirs = probe.annotations(source)
+    for doc in probe.documents.ids(probe.annotators.person(source).id, statuses=["done"]):
+        for span in theirs.spans(doc):
+            if span.label in ("STATEMENT", "SPEAKER"):
+                mine.create_span(doc, span.start, span.end, span.label, dict(span.attributes))
+        mine.set_status(doc, "done", force=True)
+
+
+def test_the_agreement_tab_compares_the_layer_chosen_in_the_box_with_each_person(
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    probe: Workspace,
+    url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    window = open_main("alice")
+    copy_statements_only(probe, "amira", "carol")
+    dialog = open_dashboard(qtbot, window)
+    bar = dialog.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(3).center())
+    assert dialog.tabs.currentWidget() is dialog.agreement_tab
+    with qtbot.waitSignal(dialog.agreementReady, timeout=20000):
+        qtbot.mouseClick(dialog.measure_button, Qt.MouseButton.LeftButton)
+    everyone = dialog.agreement_tab.model.table
+    assert everyone.column("label")[-1] == "*"  # per label, between every person
+
+    # Alt+L puts the focus in the layer box; typing a name chooses that layer
+    qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert dialog.layer.hasFocus()
+    with qtbot.waitSignal(dialog.agreementReady, timeout=20000):
+        qtbot.keyClicks(dialog.layer, "carol")
+    table = dialog.agreement_tab.model.table
+    assert table != everyone
+    assert set(table.column("layer")) == {"carol"}
+    assert set(table.column("with")) == {"amira", "tomas"}  # alice and lead did nothing
+    for other in ("amira", "tomas"):
+        pair = probe.agreement(annotators=["carol", other])["pairs"][0]["spans"]
+        shown = {row[2]: row[3] for row in table.rows if row[1] == other}
+        assert shown == {label: entry["f1"] for label, entry in pair.items()}
+    with_amira = {row[2]: row[3] for row in table.rows if row[1] == "amira"}
+    assert with_amira["STATEMENT"] == 1.0 and with_amira["WEAPON"] == 0.0
+    assert widths(dialog.agreement_tab)["F1"] == [
+        row[3] for row in table.rows if row[2] == "*"
+    ]  # one bar per person compared, over all labels
+    assert "carol" in dialog.agreement_tab.chart.accessibleName()
+
+    # the command line writes the same rows for the same layer
+    out = tmp_path / "figures"
+    code, text, _ = run(
+        capsys, "stats", "--db", url, "--csv", str(out), "--layer", "carol", "--agreement"
+    )
+    assert code == 0, text
+    assert (out / "agreement.csv").read_text(encoding="utf-8") == table.csv_text()
+
+    # back to every person: the per-label figures again
+    with qtbot.waitSignal(dialog.agreementReady, timeout=20000):
+        qtbot.keyClick(dialog.layer, Qt.Key.Key_Home)
+    assert dialog.layer.currentText() == "Every person"
+    assert dialog.agreement_tab.model.table.headers == everyone.headers
 
 
 def test_without_the_chart_library_the_tables_and_csv_still_work(

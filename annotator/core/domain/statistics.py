@@ -46,6 +46,7 @@ LABEL_HEADERS = ("layer", "label", "spans")
 VALUE_HEADERS = ("layer", "label", "attribute", "value", "spans")
 SPEAKER_HEADERS = ("speaker", "entity", "statements")
 AGREEMENT_HEADERS = ("label", "f1_mean", "alpha_u", "undefined")
+PAIR_AGREEMENT_HEADERS = ("layer", "with", "label", "f1", "alpha_u", "documents", "undefined")
 
 
 def progress_table(done_per_day: Iterable[tuple[str, str, int]]) -> Table:
@@ -143,3 +144,25 @@ def agreement_table(report: Mapping[str, Any]) -> Table:
     for label, entry in report.get("overall", {}).get("spans", {}).items():
         rows.append((label, entry.get("f1_mean"), entry.get("alpha_u"), entry.get("undefined", "")))
     return Table("agreement", AGREEMENT_HEADERS, tuple(rows))
+
+
+def pair_agreement_table(entries: Iterable[Mapping[str, Any]]) -> Table:
+    """Per pair (the chosen layer, the one it is compared with) and label (and "*", every
+    label): span F1 and alpha_u over the documents both have, from the pairs' report entries;
+    the pair with the chosen layer first, as measured."""
+    rows = []
+    for entry in entries:
+        layer, other = entry["annotators"]
+        for label, section in entry.get("spans", {}).items():
+            rows.append(
+                (
+                    layer,
+                    other,
+                    label,
+                    section.get("f1"),
+                    section.get("alpha_u"),
+                    entry.get("documents", 0),
+                    section.get("undefined", ""),
+                )
+            )
+    return Table("agreement", PAIR_AGREEMENT_HEADERS, tuple(rows))

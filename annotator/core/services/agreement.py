@@ -92,3 +92,50 @@ def measure_agreement(
         "schema": {"name": schema.name, "version": schema.version},
     }
     return report
+
+
+def partners(db: Database, chosen: Sequence[str]) -> list[tuple[str, str]]:
+    """Each chosen layer paired with every person and every other chosen layer, each pair once:
+    what a team lead asks about one annotator (or gold) — whom they agree with, and how far."""
+    layers = [p.name for p in choose_layers(db, chosen)]
+    people = [p.name for p in choose_layers(db, None)]
+    pairs: dict[frozenset[str], tuple[str, str]] = {}
+    for name in layers:
+        for other in dict.fromkeys([*layers, *people]):
+            if other != name:
+                pairs.setdefault(frozenset((name, other)), (name, other))
+    return list(pairs.values())
+
+
+def measure_pairs(
+    db: Database,
+    schema: Schema,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    statuses: Sequence[str] | None = ("done",),
+    checkpoint: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """The agreement report of each pair on its own (the pair's entry: span P/R/F1, alpha_u per
+    label), the work read once; pairs without a document in common are left out.
+
+    Only the pairs asked for are measured (not every pair among everyone), and ``checkpoint``
+    is called after reading and after each pair, so a cancel does not wait for the rest."""
+    names = list(dict.fromkeys(name for pair in pairs for name in pair))
+    work = read_work(db, choose_layers(db, names), statuses=statuses, labels=None)
+    items = as_items(work)
+    if checkpoint is not None:
+        checkpoint()
+    entries = []
+    for first, second in pairs:
+        shared = set(items.get(first, {})) & set(items.get(second, {}))
+        if shared:
+            report = agreement_report(
+                {first: items[first], second: items[second]},
+                labels=[label.name for label in schema.labels],
+            )
+            entry = report["pairs"][0]
+            entry["annotators"] = [first, second]  # the chosen layer first, as asked
+            entries.append(entry)
+        if checkpoint is not None:
+            checkpoint()
+    return entries

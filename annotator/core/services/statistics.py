@@ -22,11 +22,17 @@ from annotator.core.domain.statistics import (
     Table,
     agreement_table,
     label_and_value_tables,
+    pair_agreement_table,
     progress_table,
     speaker_table,
 )
 from annotator.core.domain.suggesting.frames import frame_roles
-from annotator.core.services.agreement import compared_attributes, measure_agreement
+from annotator.core.services.agreement import (
+    compared_attributes,
+    measure_agreement,
+    measure_pairs,
+    partners,
+)
 from annotator.core.services.exporting.source import snapshot
 from annotator.core.services.team_reading import choose_layers
 from annotator.core.storage.db import Database
@@ -134,32 +140,42 @@ class StatisticsService:
 
     def agreement(
         self,
+        layers: Sequence[str] | None = None,
         *,
-        annotators: Sequence[str] | None = None,
         statuses: Sequence[str] | None = ("done",),
         progress: Progress | None = None,
     ) -> Table:
-        """Agreement per label between people (mean pairwise span F1, alpha_u), on the
-        documents they have in ``statuses``; ``progress`` returning False stops it."""
+        """Agreement on the documents each has in ``statuses``; ``progress`` returning False
+        stops it.
+
+        No ``layers`` (every person): per label, the mean pairwise span F1 and alpha_u between
+        people. Chosen ``layers`` (the dashboard's layer box, ``stats --layer``): agreement is
+        between two, so each chosen layer is compared with every person and every other chosen
+        layer, one row per pair and label — whom that annotator (or gold) agrees with."""
+        pairs = partners(self._db, layers) if layers else []
+        total = 2 + len(pairs) if layers else 2
         step = 0
 
-        def checkpoint() -> None:  # before reading, before measuring, after
+        def checkpoint() -> None:  # before reading, after reading, after measuring (each pair)
             nonlocal step
-            if progress is not None and progress(step, 2) is False:
+            if progress is not None and progress(step, total) is False:
                 raise StatisticsCancelled("agreement not measured: cancelled")
             step += 1
 
         checkpoint()
         with self._db.guard():
-            report = measure_agreement(
-                self._db,
-                self._schema,
-                annotators=annotators,
-                statuses=statuses,
-                checkpoint=checkpoint,
-            )
+            if layers:
+                entries = measure_pairs(
+                    self._db, self._schema, pairs, statuses=statuses, checkpoint=checkpoint
+                )
+                table = pair_agreement_table(entries)
+            else:
+                report = measure_agreement(
+                    self._db, self._schema, statuses=statuses, checkpoint=checkpoint
+                )
+                table = agreement_table(report)
         checkpoint()
-        return agreement_table(report)
+        return table
 
     def tables(self, layers: Sequence[str] | None = None) -> list[Table]:
         """Every table but agreement (which is measured on demand), for ``stats --csv``."""
