@@ -12,11 +12,19 @@ import contextlib
 import math
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
-from annotator.gui.link_scene import ABOVE, EMPTY, ON_SCREEN, Arc, LinkIndex, Scene, build_scene
+from annotator.gui.link_scene import (
+    EMPTY,
+    ON_SCREEN,
+    Arc,
+    LinkIndex,
+    Scene,
+    build_scene,
+    label_font,
+)
 
 ARROW = 6.0  # px: the arrow head's length
 TAG_TEXT = QColor("#111111")
@@ -89,6 +97,7 @@ class LinkArcs(QObject):
             view.horizontalScrollBar().value(),
             viewport.width(),
             viewport.height(),
+            view.font().pointSizeF(),  # zoomed: the lines and the tags are another size
         )
         if key != self._key:
             self._scene = build_scene(view, highlighter, session.spans, self._index, editor.offsets)
@@ -106,30 +115,18 @@ class LinkArcs(QObject):
         view = self.editor.view
         painter = QPainter(view.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        small = QFont(view.font())
-        small.setPointSizeF(max(6.5, view.font().pointSizeF() * 0.55))
-        painter.setFont(small)
-        metrics = QFontMetricsF(small)
+        painter.setFont(label_font(view))
         for arc in scene.arcs:
             _paint_arc(painter, arc)
         for tag in scene.tags:  # a span's label, just above its first line
-            box = _box(metrics, tag.label, QPointF(tag.at.x(), tag.at.y() - metrics.height() + 2))
-            fill = QColor(tag.colour)
-            fill.setAlpha(225)
-            _paint_box(painter, box, fill, tag.colour.darker(150), tag.label)
-        for arc in scene.arcs:  # the relation's name, on top of everything
-            text = arc.label if arc.off == ON_SCREEN else f"{arc.label} {_arrow(arc)} {arc.other}"
-            middle = arc.path.pointAtPercent(0.5) if arc.edge is None else arc.edge
-            box = _box(metrics, text, middle, centred=True)
-            if arc.edge is None:  # above the arc's top, leaving the arc itself in sight
-                box.moveBottom(middle.y() - 1.0)
-            box.moveTop(min(max(box.top(), 0.0), view.viewport().height() - box.height()))
-            _paint_box(painter, box, TAG_BACK, arc.colour, text)
+            if tag.box is not None:
+                fill = QColor(tag.colour)
+                fill.setAlpha(225)
+                _paint_box(painter, tag.box, fill, tag.colour.darker(150), tag.label)
+        for arc in scene.arcs:  # the relation's name on the arc's top, on top of everything
+            if arc.box is not None:
+                _paint_box(painter, arc.box, TAG_BACK, arc.colour, arc.caption)
         painter.end()
-
-
-def _arrow(arc: Arc) -> str:
-    return "↑" if arc.off == ABOVE else "↓"
 
 
 def _paint_arc(painter: QPainter, arc: Arc) -> None:
@@ -157,13 +154,6 @@ def _paint_arc(painter: QPainter, arc: Arc) -> None:
     painter.drawPolygon(head)
     if arc.edge is not None:  # the marker where the link leaves the screen
         painter.drawEllipse(arc.edge, 4.0, 4.0)
-
-
-def _box(metrics: QFontMetricsF, text: str, at: QPointF, *, centred: bool = False) -> QRectF:
-    width, height = metrics.horizontalAdvance(text) + 6, metrics.height()
-    if centred:
-        return QRectF(at.x() - width / 2, at.y() - height / 2, width, height)
-    return QRectF(at.x(), at.y(), width, height)
 
 
 def _paint_box(painter: QPainter, box: QRectF, fill: QColor, line: QColor, text: str) -> None:

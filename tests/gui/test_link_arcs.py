@@ -7,14 +7,16 @@ geometry the window computed for it (where the arc starts and ends).
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import combinations, permutations
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QRect
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF
 from PySide6.QtGui import QColor, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from annotator.core.domain.records import RelationRecord, SpanRecord
+from annotator.gui.arc_layout import Taken, legs, order_key, overlaps, place_arcs, spread
 from annotator.gui.link_scene import BELOW, ON_SCREEN, Arc, LinkIndex, arc_path
 from annotator.gui.main_window import MainWindow
 from annotator.gui.span_frames import line_rects
@@ -267,3 +269,98 @@ def test_a_repaint_that_moves_nothing_reuses_the_screen(
     moved = arcs.scene()
     assert moved is not first
     assert [t.at.y() for t in moved.tags] != [t.at.y() for t in first.tags]
+
+
+def _overlap(a: QRectF, b: QRectF) -> bool:
+    """Rectangles sharing more than an edge."""
+    return a.intersected(b).width() > 0.01 and a.intersected(b).height() > 0.01
+
+
+def test_links_sharing_a_span_leave_it_apart_and_no_name_lies_on_another(
+    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
+) -> None:
+    window = open_main()
+    window.resize(1024, 700)
+    me = user(window)
+    me.click_document("demo-01")
+    me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)  # arcs on
+    session = window.session
+    rel = session.relations[shown_link(window, me, "said_by")]
+    statement = session.spans[rel.source_id]
+    window.text_view.viewport().repaint()
+    scene = window.link_arcs.scene()
+    mine = [a for a in scene.arcs if session.relations[a.relation_id].source_id == statement.id]
+    on_screen = [a for a in mine if a.off == ON_SCREEN]
+    assert len(mine) >= 2 and on_screen, "the statement has one link on screen"
+    # Each link leaves the statement at its own point along its first line.
+    rect = first_rect(window, statement)
+    starts = [a.start.x() for a in mine]
+    assert len(set(starts)) == len(mine)
+    assert all(rect.left() <= x <= rect.right() for x in starts)
+    # Arcs overlapping along one line do not share a height: one level each.
+    for one, two in combinations(on_screen, 2):
+        spans_one = sorted((one.start.x(), one.end.x()))
+        spans_two = sorted((two.start.x(), two.end.x()))
+        side_by_side = spans_one[1] < spans_two[0] or spans_two[1] < spans_one[0]
+        if not side_by_side and one.start.y() == two.start.y():
+            assert one.path.boundingRect().top() != two.path.boundingRect().top()
+    # The wider of two nested arcs rises higher.
+    nested = [
+        (one, two)
+        for one, two in permutations(on_screen, 2)
+        if min(one.start.x(), one.end.x()) <= min(two.start.x(), two.end.x())
+        and max(one.start.x(), one.end.x()) >= max(two.start.x(), two.end.x())
+        and one.start.y() == two.start.y() == one.end.y() == two.end.y()
+    ]
+    for outer, inner in nested:
+        assert outer.path.boundingRect().top() < inner.path.boundingRect().top()
+
+    # Page by page through the article: no relation's name on another, nor on a span's tag.
+    bar = window.text_view.verticalScrollBar()
+    pages = 0
+    for value in range(0, bar.maximum() + bar.pageStep(), bar.pageStep() // 2):
+        bar.setValue(value)
+        window.text_view.viewport().repaint()
+        scene = window.link_arcs.scene()
+        names = [a.box for a in scene.arcs if a.box is not None]
+        assert len(names) == len(scene.arcs)
+        for one, two in combinations(names, 2):
+            assert not _overlap(one, two), (one, two)
+        on_tags = [
+            (name, tag.label)
+            for name in names
+            for tag in scene.tags
+            if tag.box is not None and _overlap(name, tag.box)
+        ]
+        assert not on_tags, on_tags
+        pages += bool(scene.arcs)
+    assert pages >= 3
+
+
+def test_nested_and_overlapping_arcs_get_levels_and_distinct_anchors_without_a_window() -> None:
+    # A statement (100..300) with three links: a speaker to its left, a target and a weapon
+    # to its right, the weapon farther. Its ends are spread along it in nesting order.
+    here = 200.0
+    keys = {name: order_key(here, x) for name, x in (("speaker", 40.0), ("target", 360.0))}
+    keys["weapon"] = order_key(here, 600.0)
+    order = sorted(keys, key=keys.__getitem__)
+    assert order == ["speaker", "weapon", "target"]  # the farther right leaves left of the nearer
+    xs = dict(zip(order, spread(100.0, 200.0, 3), strict=True))
+    assert len(set(xs.values())) == 3 and all(100 < x < 300 for x in xs.values())
+
+    taken = Taken()
+    arcs = [
+        (xs["target"], 360.0, 100.0, 50.0, 10.0),
+        (xs["weapon"], 600.0, 100.0, 50.0, 10.0),
+        (xs["speaker"], 40.0, 100.0, 50.0, 10.0),
+        (620.0, 700.0, 100.0, 50.0, 10.0),  # beside the others: level 0 again
+    ]
+    target, weapon, speaker, beside = place_arcs(arcs, taken, base=8.0, step=12.0, height=600)
+    assert (target.level, speaker.level, beside.level) == (0, 0, 0)
+    assert weapon.level == 1 and weapon.top < target.top  # wider, over the target's arc
+    boxes = [p.box for p in (target, weapon, speaker, beside)]
+    for one, two in combinations(boxes, 2):
+        assert not overlaps(one, two)
+    # Stacked ends (one above the other) keep their legs apart.
+    x1, x2 = legs(150.0, 152.0)
+    assert abs(x2 - x1) >= 24.0
