@@ -239,3 +239,19 @@ def test_a_chosen_layer_is_compared_with_each_person_one_pair_at_a_time(
         assert (f1, alpha, documents) == (pair[label]["f1"], pair[label]["alpha_u"], 6)
     with pytest.raises(StatisticsCancelled):
         workspace.statistics().agreement(["alice"], progress=lambda done, _t: done != 2)
+
+
+def test_gold_is_compared_wherever_it_was_written_not_only_where_it_is_done(
+    workspace: Workspace, team: object
+) -> None:
+    # Curation copies alice's spans of doc-1 into gold, still in progress (gold is done on doc-0).
+    gold, alice = workspace.gold(), workspace.annotations("alice")
+    doc = workspace.documents.by_key("doc-1").id
+    for span in alice.spans(doc):
+        gold.create_span(doc, span.start, span.end, span.label, dict(span.attributes))
+    gold.set_status(doc, "in_progress", force=True)
+
+    table = workspace.statistics().agreement(["gold"])  # people's done documents
+    documents = {row[1]: row[5] for row in table.rows}
+    assert documents == {"alice": 2, "bob": 1}  # alice done on doc-0 and doc-1, bob on doc-0
+    assert {row[0] for row in table.rows} == {"gold"}

@@ -17,6 +17,7 @@ from annotator.core.domain.agreement import (
     agreement_report,
 )
 from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.schema.model import AttributeType
 from annotator.core.services.team_reading import DocumentWork, choose_layers, read_work
@@ -116,13 +117,20 @@ def measure_pairs(
     checkpoint: Callable[[], None] | None = None,
 ) -> list[dict[str, Any]]:
     """The agreement report of each pair on its own (the pair's entry: span P/R/F1, alpha_u per
-    label), the work read once; pairs without a document in common are left out.
+    label), the work read once; pairs without a document in common are left out. People are
+    read on the documents they have in ``statuses``; gold (or suggestions), which has no "done"
+    of its own, wherever it was written.
 
     Only the pairs asked for are measured (not every pair among everyone), and ``checkpoint``
     is called after reading and after each pair, so a cancel does not wait for the rest."""
     names = list(dict.fromkeys(name for pair in pairs for name in pair))
-    work = read_work(db, choose_layers(db, names), statuses=statuses, labels=None)
-    items = as_items(work)
+    layers = choose_layers(db, names)
+    people = [a for a in layers if a.is_person]
+    items = as_items(read_work(db, people, statuses=statuses, labels=None))
+    others = [a for a in layers if not a.is_person]
+    if others:  # gold has no "done" of its own: wherever it was written (a status set)
+        touched = [s for s in STATUSES if s != "new"]
+        items.update(as_items(read_work(db, others, statuses=touched, labels=None)))
     if checkpoint is not None:
         checkpoint()
     entries = []
