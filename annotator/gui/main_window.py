@@ -378,9 +378,12 @@ class MainWindow(
 
     def open_first(self) -> None:
         """Open the document last worked on (else the next unfinished one): the window is
-        ready. Keys typed until now are dropped (``_set_usable``)."""
+        ready. Keys typed until now are dropped (``KeysBeforeReady``)."""
         if self.ready:
             return
+        # Keys typed while the database opened wait in the window system's queue: delivered
+        # (and dropped) now, before there is a document they could act on.
+        self._keys_before_ready.drop_pending()
         last = self.settings.value(self._last_doc_key())
         target = int(last) if last is not None and str(last).isdigit() else None
         if target is None or self.doc_model.row_of(target) is None:
@@ -389,7 +392,6 @@ class MainWindow(
             target = self.doc_model.document_id(0)
         if target is not None:
             self.open_document(target)
-        self._keys_before_ready.drop_pending()
         self._set_usable(True)
         self.ready = True
 

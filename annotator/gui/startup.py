@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import traceback
 from pathlib import PurePath
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
@@ -80,6 +81,11 @@ class TwoStepStart(QObject):
             return
         except AnnotatorError as exc:
             refuse(self.window, exc)
+            self._end(1)
+            return
+        except Exception as exc:  # a bug: said, not left as a frame that never gets ready
+            traceback.print_exc()
+            refuse(self.window, AnnotatorError(f"cannot open the database: {exc}"))
             self._end(1)
             return
         fill_window(self.window, workspace, annotator, notes)

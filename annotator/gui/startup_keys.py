@@ -6,7 +6,9 @@ Ctrl+Enter typed blind would mark done a document nobody has seen, and a label k
 selection to act on. Until then the window's actions and filter boxes are disabled and the
 article has no document, so a key that arrives then does nothing; the keys typed while the
 database opened (the GUI thread busy) wait in the window system's queue, and ``drop_pending``
-delivers them to a filter that drops them, just before the window becomes usable.
+delivers them to a filter that drops them, just before the first document opens (with the
+document list filled by then, an arrow key would otherwise open another document). Keys typed
+during the last step, opening that document (tens of ms), reach the window once it is ready.
 
 The filter sits on the application only for that moment: a Python filter on every event of a
 window being built costs more than the start-up it would guard.
@@ -45,7 +47,10 @@ class KeysBeforeReady(QObject):
         if app is None:
             return
         app.installEventFilter(self)
+        # Not painted now: the window paints once, when its first document is open.
+        self.window.setUpdatesEnabled(False)
         try:
             QApplication.processEvents()
         finally:
             app.removeEventFilter(self)
+            self.window.setUpdatesEnabled(True)
