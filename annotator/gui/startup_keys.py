@@ -47,10 +47,7 @@ class KeysBeforeReady(QObject):
         if app is None:
             return
         app.installEventFilter(self)
-        # Not painted now: the window paints once, when its first document is open.
-        self.window.setUpdatesEnabled(False)
         try:
             QApplication.processEvents()
         finally:
             app.removeEventFilter(self)
-            self.window.setUpdatesEnabled(True)
