@@ -8,15 +8,17 @@ reloads the document, so that the stack and the screen never disagree with the d
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from annotator.core.domain.boilerplate import Range
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import DeletedSpan, RelationRecord, SpanRecord
-from annotator.core.services.entity_links import LinkChange
 from annotator.gui.document_session import DocumentSession
+
+if TYPE_CHECKING:
+    from annotator.core.services.entity_links import LinkChange
 
 
 class Command(QUndoCommand):

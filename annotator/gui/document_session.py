@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,12 +19,13 @@ from annotator.core.domain.boilerplate import Range
 from annotator.core.domain.entities import EntityRecord
 from annotator.core.domain.records import DeletedSpan, DocumentRecord, RelationRecord, SpanRecord
 from annotator.core.domain.schema import Schema
-from annotator.core.formats.readers.boilerplate import detect_boilerplate
-from annotator.core.services.annotations import AnnotationService
-from annotator.core.services.boilerplate import BoilerplateService
-from annotator.core.services.entities import EntityService
-from annotator.core.services.entity_links import LinkChange
 from annotator.gui.edit_runner import WRITE_WAIT_MS, EditRunner
+
+if TYPE_CHECKING:
+    from annotator.core.services.annotations import AnnotationService
+    from annotator.core.services.boilerplate import BoilerplateService
+    from annotator.core.services.entities import EntityService
+    from annotator.core.services.entity_links import LinkChange
 
 BULK = 50  # changes to more spans than this at once redraw the document once
 # Boilerplate is recognised at once in a text up to this long (a few ms), on a thread beyond:
@@ -78,6 +79,8 @@ class DocumentSession(QObject):
                 self._recognised.connect(self._on_recognised)
                 self._recognising = True
                 text = document.text
+                from annotator.core.formats.readers.boilerplate import detect_boilerplate
+
                 threading.Thread(
                     target=lambda: self._recognised.emit(detect_boilerplate(text)), daemon=True
                 ).start()

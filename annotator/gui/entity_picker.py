@@ -7,12 +7,16 @@ a name no entity has is offered as a new entity; Escape closes it and changes no
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from annotator.core.domain.entities import normalise_alias
-from annotator.core.services.entities import EntityService
+
+if TYPE_CHECKING:
+    from annotator.core.services.entities import EntityService
 
 KeyRole = Qt.ItemDataRole.UserRole + 1  # an entity's key, NEW or UNLINK
 NEW, UNLINK = "", "-"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup, QUndoStack
@@ -28,12 +29,8 @@ from PySide6.QtWidgets import (
 from annotator import __version__
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
-from annotator.core.domain.schema import Schema, load_schema
-from annotator.core.domain.wording import counted
-from annotator.core.services.annotations import MISSING, MISSING_PLURAL, AnnotationService
-from annotator.core.services.workspace import (
-    Workspace,
-)
+from annotator.core.domain.schema import Schema
+from annotator.core.domain.wording import MISSING, MISSING_PLURAL, counted
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.feedback import StatusFeedback
@@ -45,6 +42,7 @@ from annotator.gui.list_follow import SelectionFollower
 from annotator.gui.models.annotation_list import AnnotationListModel
 from annotator.gui.models.document_list import DocumentListModel
 from annotator.gui.schema_switch import switch_with_preview
+from annotator.gui.startup_keys import KeysBeforeReady
 from annotator.gui.text_view import SpanTextView
 from annotator.gui.window_agreement import AgreementActions
 from annotator.gui.window_curation import CurationActions
@@ -55,6 +53,13 @@ from annotator.gui.window_layout import WindowLayout
 from annotator.gui.window_search import WindowSearch
 from annotator.gui.window_suggestions import SuggestionActions
 from annotator.gui.window_titles import TitleActions
+
+if TYPE_CHECKING:  # the storage is imported when the window opens it (two-step start-up)
+    from annotator.core.services.annotations import AnnotationService
+    from annotator.core.services.workspace import Workspace
+
+# What works in the frame before the workspace is attached (see _set_usable).
+FRAME_ACTIONS = frozenset({"Quit"})  # the View menu's dock actions are the menu's, not held
 
 STATUS_FILTERS = (
     ("All documents", ()),
@@ -82,17 +87,29 @@ class MainWindow(
     # A document is shown (its DocumentSession): views beside the editor follow it.
     documentOpened = Signal(object)
 
+    # Made by attach(), when the workspace is open (the second step of start-up).
+    workspace: Workspace
+    annotator: AnnotatorRecord
+    schema: Schema
+    service: AnnotationService
+    doc_model: DocumentListModel
+
     def __init__(
-        self, workspace: Workspace, annotator: AnnotatorRecord, settings: QSettings | None = None
+        self,
+        workspace: Workspace | None = None,
+        annotator: AnnotatorRecord | None = None,
+        settings: QSettings | None = None,
     ) -> None:
+        """The window's frame: menus, docks, empty views; with a workspace, attached at once.
+
+        Without one (start-up) the frame is shown first and ``attach`` fills it: the frame
+        needs no storage, so it paints before SQLAlchemy is even imported.
+        """
         super().__init__()
         self.setObjectName("mainWindow")
-        self.workspace = workspace
-        self.annotator = annotator
         self.settings = settings or QSettings()
-        self.schema: Schema = workspace.active_schema()
-        self.service: AnnotationService = workspace.annotations(annotator, self.schema)
         self.session: DocumentSession | None = None
+        self.ready = False  # the workspace is attached and the first document opened
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[int, QUndoStack] = {}
         # The session each stack's commands edit: reopening a document with undo history must
@@ -102,18 +119,49 @@ class MainWindow(
         self._jobs: list[Job] = []
         self._build()
         self._build_actions()
+        self._restore_state()
+        self._keys_before_ready = KeysBeforeReady(self)
+        self._set_usable(False)
+        if workspace is not None and annotator is not None:
+            self.attach(workspace, annotator)
+            QTimer.singleShot(0, self.open_first)
+
+    def show_opening(self, what: str) -> None:
+        """The frame's word while the second step runs: which database is being opened."""
+        self.setWindowTitle(f"annotator {__version__} — {what}")
+        self.statusBar().showMessage(f"Opening {what}…")
+
+    def attach(self, workspace: Workspace, annotator: AnnotatorRecord) -> None:
+        """Fill the frame from ``workspace``; ``open_first`` then makes the window usable."""
+        self.workspace = workspace
+        self.annotator = annotator
+        self.schema = workspace.active_schema()
+        self.service = workspace.annotations(annotator, self.schema)
+        self._attach_document_list()
         self.label_panel.set_schema(self.schema)
         self._show_guidelines()
-        self._restore_state()
+        self._refresh_recent_menu()
         self._update_title()
+        self.statusBar().clearMessage()
         if workspace.db.warnings:  # e.g. no automatic backup could be made: work goes on
             self.statusBar().showMessage("Warning: " + "; ".join(workspace.db.warnings))
-        QTimer.singleShot(0, self._open_first)
+
+    def _set_usable(self, on: bool) -> None:
+        """Until the first document is open nothing but Quit and the layout works: the rest is
+        shown disabled, and keys are dropped (``KeysBeforeReady``), so that no key typed blind
+        acts on a document not yet seen."""
+        if not on:
+            self._held_actions = [
+                a for a in self.actions() if a.isEnabled() and a.objectName() not in FRAME_ACTIONS
+            ]
+        for action in self._held_actions:  # those disabled for their own reasons stay so
+            action.setEnabled(on)
+        for widget in (self.search_edit, self.status_filter):
+            widget.setEnabled(on)
 
     # -- layout --
 
     def _build(self) -> None:
-        self.doc_model = DocumentListModel(self.workspace.documents, self.annotator.id, self)
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(4, 4, 4, 4)
@@ -129,17 +177,9 @@ class MainWindow(
         filters.addWidget(self.search_edit, 1)
         filters.addWidget(self.status_filter)
         left_layout.addLayout(filters)
-        self.doc_view = QTableView()
+        self.doc_view = QTableView()  # its model comes with the workspace (attach)
         self.doc_view.setObjectName("documentList")
-        self.doc_view.setModel(self.doc_model)
         self._table_defaults(self.doc_view)
-        header = self.doc_view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # Fixed widths: sizing to contents would read every row of a 100,000-row list.
-        metrics = self.doc_view.fontMetrics()
-        for column, sample in ((1, "in progress"), (2, "9999")):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         left_layout.addWidget(self.doc_view, 1)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -151,8 +191,6 @@ class MainWindow(
         self._row_timer.setInterval(0)
         self._row_timer.timeout.connect(self._refresh_edited_rows)
         self.status_filter.currentIndexChanged.connect(self._apply_filter)
-        self.doc_follow = SelectionFollower(self.doc_view, self._open_document_row)
-        self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
         # A click, Enter or a double click on a row: start annotating it. Arrow keys only browse.
         self.doc_view.clicked.connect(lambda _index: self.text_view.setFocus())
         self.doc_view.activated.connect(lambda _index: self.text_view.setFocus())
@@ -223,6 +261,19 @@ class MainWindow(
             bar.addPermanentWidget(widget)
         self._arrange(left, centre, self.label_panel)  # docks around the article
 
+    def _attach_document_list(self) -> None:
+        self.doc_model = DocumentListModel(self.workspace.documents, self.annotator.id, self)
+        self.doc_view.setModel(self.doc_model)
+        header = self.doc_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Fixed widths: sizing to contents would read every row of a 100,000-row list.
+        metrics = self.doc_view.fontMetrics()
+        for column, sample in ((1, "in progress"), (2, "9999")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
+        self.doc_follow = SelectionFollower(self.doc_view, self._open_document_row)
+        self.doc_view.selectionModel().currentRowChanged.connect(self._on_document_chosen)
+
     @staticmethod
     def _table_defaults(view: QTableView) -> None:
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -251,6 +302,7 @@ class MainWindow(
         self._action(file_menu, "Open database…", self.open_database_dialog, "Ctrl+O")
         self._action(file_menu, "Open database URL…", self.open_url_dialog)
         self.recent_menu = file_menu.addMenu("Open recent")
+        self.recent_menu.setEnabled(False)  # filled when the workspace is attached
         self._action(file_menu, "Switch schema…", self.switch_schema_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "Import…", self.import_dialog, "Ctrl+I")
@@ -321,11 +373,17 @@ class MainWindow(
         help_menu = menu.addMenu("&Help")
         self._action(help_menu, "Guidelines", self.toggle_guidelines, "F1", name="guidelines")
         self._action(help_menu, "Keyboard shortcuts", self._show_keys)
-        self._refresh_recent_menu()
 
     # -- documents --
 
-    def _open_first(self) -> None:
+    def open_first(self) -> None:
+        """Open the document last worked on (else the next unfinished one): the window is
+        ready. Keys typed until now are dropped (``KeysBeforeReady``)."""
+        if self.ready:
+            return
+        # Keys typed while the database opened wait in the window system's queue: delivered
+        # (and dropped) now, before there is a document they could act on.
+        self._keys_before_ready.drop_pending()
         last = self.settings.value(self._last_doc_key())
         target = int(last) if last is not None and str(last).isdigit() else None
         if target is None or self.doc_model.row_of(target) is None:
@@ -334,6 +392,8 @@ class MainWindow(
             target = self.doc_model.document_id(0)
         if target is not None:
             self.open_document(target)
+        self._set_usable(True)
+        self.ready = True
 
     def _last_doc_key(self) -> str:
         return f"lastDocument/{self.workspace.db.display_name}/{self.annotator.name}"
@@ -617,6 +677,8 @@ class MainWindow(
             self.switch_schema(Path(path))
 
     def switch_schema(self, path: Path) -> bool:
+        from annotator.core.domain.schema import load_schema  # the parser: needed from here on
+
         try:
             schema = load_schema(path)
         except AnnotatorError as exc:
@@ -667,7 +729,8 @@ class MainWindow(
         self._save_layout()
         self.settings.sync()
         self.editor.close()
-        self.workspace.close()  # returns pooled connections; a later query would reconnect
+        if hasattr(self, "workspace"):  # closed while opening: there is none yet
+            self.workspace.close()  # returns pooled connections; a later query would reconnect
         super().closeEvent(event)
 
 

@@ -7,11 +7,15 @@ how many, where, and the migration steps that would settle it), as ``schema use`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.schema import Schema
-from annotator.core.services.workspace import Workspace
+
+if TYPE_CHECKING:
+    from annotator.core.services.workspace import Workspace
 
 REFUSED = "Schema not switched"
 ASK = "Switch schema?"

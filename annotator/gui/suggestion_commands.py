@@ -8,12 +8,15 @@ lists follow. Redo decides again (an accepted span comes back under a new id).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.suggesting.stored import AcceptResult
-from annotator.core.services.suggestions import SuggestionService
 from annotator.gui.commands import Command
 from annotator.gui.document_session import DocumentSession
+
+if TYPE_CHECKING:
+    from annotator.core.services.suggestions import SuggestionService
 
 
 class AcceptSuggestionCommand(Command):

@@ -9,6 +9,7 @@ F4 / Shift+F4 step to the next / previous suggestion; F6 hides or shows them all
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -16,12 +17,14 @@ from PySide6.QtGui import QKeyEvent
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import SpanRecord
 from annotator.core.domain.suggesting.stored import AcceptResult, Frame
-from annotator.core.services.suggestions import SuggestionService
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.span_frames import SUGGESTED, SUGGESTED_CURRENT
 from annotator.gui.span_frames import Frame as DrawnFrame
 from annotator.gui.suggestion_commands import AcceptSuggestionCommand, RejectSuggestionCommand
+
+if TYPE_CHECKING:
+    from annotator.core.services.suggestions import SuggestionService
 
 KEYS_HINT = "Enter accepts the frame · Shift+Enter the span only · Del rejects · F4 next"
 

@@ -16,15 +16,15 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMenuBar
 
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema
-from annotator.core.services.annotations import AnnotationService
-from annotator.core.services.workspace import Workspace
 from annotator.gui.curation_panel import CurationPanel
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.models.document_list import DocumentListModel
 
 if TYPE_CHECKING:
+    from annotator.core.services.annotations import AnnotationService
     from annotator.core.services.curation import CurationService
+    from annotator.core.services.workspace import Workspace
     from annotator.gui.assignments_dialog import AssignmentsDialog
 
 GOLD_BADGE = "background: #e69f00; color: #111111; font-weight: 600; padding: 0 6px;"

@@ -12,13 +12,6 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMainWindow,
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import AnnotatorRecord
-from annotator.core.services.workspace import (
-    AuthenticationFailed,
-    Workspace,
-    forget_password,
-    remember_opened,
-    with_password,
-)
 
 MAX_RECENT = 8
 
@@ -60,6 +53,14 @@ class DatabaseActions(QMainWindow):
         Only the URL without its password is remembered (settings, File > Open recent): the
         driver finds it again (PGPASSWORD, ~/.pgpass, PGPASSFILE), or the user is asked again.
         """
+        from annotator.core.services.workspace import (  # the window may not have it yet
+            AuthenticationFailed,
+            Workspace,
+            forget_password,
+            remember_opened,
+            with_password,
+        )
+
         try:
             try:
                 workspace = Workspace(url, backup=True)
@@ -93,6 +94,8 @@ class DatabaseActions(QMainWindow):
 
     def _recent(self) -> list[str]:
         """The remembered databases; any password an older version stored is dropped now."""
+        from annotator.core.services.workspace import forget_password  # imported by then
+
         recent = self.settings.value("recentDatabases") or []
         if isinstance(recent, str):
             recent = [recent]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from annotator.core.domain.records import AnnotatorRecord
 from annotator.core.domain.schema import Schema
-from annotator.core.services.workspace import Workspace
 from annotator.gui.jobs import Job
+
+if TYPE_CHECKING:
+    from annotator.core.services.workspace import Workspace
 
 
 class JobActions(QMainWindow):

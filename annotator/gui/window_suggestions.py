@@ -9,6 +9,7 @@ draws them and takes the keys.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction
@@ -16,13 +17,15 @@ from PySide6.QtWidgets import QMainWindow, QMenuBar, QMessageBox
 
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.wording import counted
-from annotator.core.services.annotations import AnnotationService
-from annotator.core.services.suggestions import SuggestionService
-from annotator.core.services.workspace import Workspace
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.jobs import Job
 from annotator.gui.suggestion_overlay import SuggestionOverlay
+
+if TYPE_CHECKING:
+    from annotator.core.services.annotations import AnnotationService
+    from annotator.core.services.suggestions import SuggestionService
+    from annotator.core.services.workspace import Workspace
 
 ON_OPEN_KEY = "suggestions/onOpen"
 RETRAIN_EVERY = 10  # documents newly marked done after which the window suggests retraining

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -23,9 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.domain.errors import AnnotatorError
-from annotator.core.services.workspace import Workspace
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.models.document_list import DocumentListModel
+
+if TYPE_CHECKING:
+    from annotator.core.services.workspace import Workspace
 
 
 class TitleActions(QMainWindow):

@@ -7,6 +7,8 @@ Messages are read by people at a glance; a count with its noun agreeing reads fa
 from __future__ import annotations
 
 _IRREGULAR = {"entry": "entries"}
+# What a document still lacks before it is done (the service's refusal and the window's question).
+MISSING, MISSING_PLURAL = "required value or link", "required values or links"
 
 
 def plural(noun: str) -> str:

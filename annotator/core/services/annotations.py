@@ -21,15 +21,13 @@ from annotator.core.domain.records import (
     Stamp,
 )
 from annotator.core.domain.schema import Schema
-from annotator.core.domain.wording import counted
+from annotator.core.domain.wording import MISSING, MISSING_PLURAL, counted
 from annotator.core.services.annotation_links import LinkEdits, relation_record, span_record
 from annotator.core.services.documents import DocumentService, set_status_in
 from annotator.core.services.entity_links import link_of, restore_link
 from annotator.core.services.writing import guarded_write
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import DocumentStatus, Relation, Span, utcnow
-
-MISSING, MISSING_PLURAL = "required value or link", "required values or links"
 
 
 class EditBatch:

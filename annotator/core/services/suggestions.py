@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
@@ -41,7 +41,6 @@ from annotator.core.domain.suggesting.stored import (
 from annotator.core.services.annotations import AnnotationService, EditBatch
 from annotator.core.services.documents import DocumentService
 from annotator.core.services.gold_writing import GoldPlanner
-from annotator.core.services.suggestion_eval import Evaluation, evaluate
 from annotator.core.services.suggestion_store import read_suggestions, store_document
 from annotator.core.storage.db import Database
 from annotator.core.storage.models import (
@@ -52,6 +51,10 @@ from annotator.core.storage.models import (
     SuggestionRow,
     utcnow,
 )
+
+if TYPE_CHECKING:  # evaluating reads the team's layers: imported when asked for
+    from annotator.core.services.suggestion_eval import Evaluation
+
 
 MODEL_ENGINE = "model"  # trained on the team's done documents (services/suggest_model)
 
@@ -199,6 +202,8 @@ class SuggestionService:
     def evaluate(self, against_layer: str, engines: Sequence[str] | None = None) -> Evaluation:
         """Precision, recall and F1 per engine and label, and speaker accuracy, of the stored
         suggestions against a person's or gold's layer, on the documents it marked done."""
+        from annotator.core.services.suggestion_eval import evaluate
+
         return evaluate(self._db, self._documents, self.schema, against_layer, engines)
 
     # -- deciding --

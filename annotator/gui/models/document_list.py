@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from annotator.core.domain.records import DocumentRow
-from annotator.core.services.documents import DocumentService
 from annotator.gui.models.table_base import FlatTableModel, Index
 from annotator.gui.tooltips import plain_tooltip
+
+if TYPE_CHECKING:
+    from annotator.core.services.documents import DocumentService
 
 PAGE = 200
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
