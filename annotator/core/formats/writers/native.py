@@ -17,6 +17,7 @@ from annotator.core.formats.writers.fixed import (
     relation_attribute_names,
     status_list,
 )
+from annotator.core.formats.writers.published import published_fields
 
 
 def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
@@ -49,13 +50,15 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
         }
         for n, r in enumerate(doc.relations, start=1)
     ]
+    published, as_given = published_fields(doc.published)
     record: dict[str, Any] = {
         "id": doc.key,
         "title": doc.title,
         "text": doc.text,
         "source": doc.source,
         "url": doc.url,
-        "published": doc.published,
+        "published": published,
+        "published_as_given": as_given,
         "meta": doc.meta,
         "content_hash": doc.content_hash,
         "status": status_list(doc.status),
@@ -149,13 +152,15 @@ def native_raw_line(
         }
         for n, r in enumerate(doc.relations, start=1)
     ]
+    published, as_given = published_fields(doc.published)
     record: dict[str, Any] = {
         "id": doc.key,
         "title": doc.title,
         "text": text,
         "source": doc.source,
         "url": doc.url,
-        "published": doc.published,
+        "published": published,
+        "published_as_given": as_given,
         "meta": _json_fragment(doc.meta_json),
         "content_hash": doc.content_hash,
         "status": status_list(doc.status),
