@@ -317,5 +317,6 @@ def raw_export(db_path: Path, out: Path) -> None:
                 "spans": out_spans,
                 "relations": out_rels,
                 "schema": schema,
+                "registry": None,  # the corpus has no entities
             }
             fh.write(orjson.dumps(record) + b"\n")

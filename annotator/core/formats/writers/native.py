@@ -67,8 +67,9 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     }
     if schema is not None:
         record["schema"] = {"name": schema.name, "version": schema.version}
-    if doc.entities:
-        record["registry"] = entities_section(doc.entities, local)
+    # Null without entities, not left out: a split file without the key has no such column,
+    # and datasets 2.x, loading a folder by its card, refuses files whose columns differ.
+    record["registry"] = entities_section(doc.entities, local) if doc.entities else None
     return record
 
 
@@ -171,8 +172,9 @@ def native_raw_line(
         record["schema"] = schema_info
     if doc.archived:
         record["archived"] = archived_section(doc, local)
-    if doc.entities:
-        record["registry"] = entities_section(doc.entities, local)
+    # Null without entities, not left out: a split file without the key has no such column,
+    # and datasets 2.x, loading a folder by its card, refuses files whose columns differ.
+    record["registry"] = entities_section(doc.entities, local) if doc.entities else None
     return dumps_line(record)  # escapes line separators inside the embedded JSON too
 
 
