@@ -183,3 +183,28 @@ def test_an_edited_card_is_refused_and_left_alone(tmp_path: Path) -> None:
             ws.export(out, "statements", split)
         assert "README.md was edited after the export wrote it" in str(refused.value)
         assert snapshot(out) == before
+
+
+def test_a_split_name_datasets_refuses_is_given_in_word_characters(tmp_path: Path) -> None:
+    """``held-out`` is a fine split name here, not in datasets: the card calls it held_out.
+    Of the documents marked done none is dealt to it: an empty split, which datasets refuses
+    to load, is left out of the card's configs."""
+    spec = SplitSpec.parse("train=0.5,held-out=0.5")
+    with Workspace(f"sqlite:///{tmp_path / 'names.sqlite3'}") as ws:
+        populate(ws)
+        ws.export(tmp_path / "done", "statements", ExportOptions(split=spec))
+        ws.export(tmp_path / "any", "statements", ExportOptions(ExportFilter(), split=spec))
+    done = manifest_of(tmp_path / "done")
+    assert done["splits"]["held-out"]["records"] == 0
+    loaded = datasets.load_dataset(str(tmp_path / "done"), cache_dir=str(tmp_path / "hf"))
+    assert {p: len(ds) for p, ds in loaded.items()} == {"train": done["splits"]["train"]["records"]}
+    card = (tmp_path / "done" / "README.md").read_text(encoding="utf-8")
+    assert "left out of this card's `configs` (datasets refuses a split with no data): " in card
+    assert "| held-out (`held_out` in datasets) | `held-out.jsonl` | 0 | 0 |" in card
+    every = manifest_of(tmp_path / "any")
+    loaded = datasets.load_dataset(str(tmp_path / "any"), cache_dir=str(tmp_path / "hf"))
+    assert {p: len(ds) for p, ds in loaded.items()} == {
+        "train": every["splits"]["train"]["records"],
+        "held_out": every["splits"]["held-out"]["records"],
+    }
+    assert every["splits"]["held-out"]["records"] > 0

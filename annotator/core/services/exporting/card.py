@@ -65,6 +65,12 @@ def pretty_name(manifest: dict[str, Any]) -> str:
     return f"{named} ({manifest['format_title']})"
 
 
+def _empty(manifest: dict[str, Any]) -> list[str]:
+    """Splits without a record: datasets refuses a split with no data, so the card's configs
+    leave them out (their empty files are still written)."""
+    return [part for part, counts in manifest["splits"].items() if not counts["records"]]
+
+
 def front_matter(manifest: dict[str, Any]) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "pretty_name": pretty_name(manifest),
@@ -75,12 +81,13 @@ def front_matter(manifest: dict[str, Any]) -> dict[str, Any]:
     }
     features = manifest.get("features")
     if features:  # JSONL with a type for every column: datasets loads the folder as it is
-        files = manifest["files"]
         meta["configs"] = [
             {
                 "config_name": "default",
                 "data_files": [
-                    {"split": hub_split(part), "path": f["path"]} for part, f in files.items()
+                    {"split": hub_split(part), "path": f["path"]}
+                    for part, f in manifest["files"].items()
+                    if part not in _empty(manifest)
                 ],
             }
         ]
@@ -177,6 +184,13 @@ def _splits(m: dict[str, Any]) -> str:
             f"| {shown} | `{path}` | {counts['documents']} | {counts['records']} | "
             f"{counts['spans']} | {counts['relations']} |"
         )
+    empty = _empty(m)
+    if empty and m.get("features"):
+        lines += [
+            "",
+            f"Empty, so left out of this card's `configs` (datasets refuses a split with no "
+            f"data): {', '.join(empty)}.",
+        ]
     split = m.get("split")
     if split is None:
         lines += ["", "Not split: one file holds every record (`train` in datasets)."]
