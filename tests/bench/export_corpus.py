@@ -309,12 +309,14 @@ def raw_export(db_path: Path, out: Path) -> None:
                 "text": text,
                 "source": source,
                 "url": url,
-                "published": published,
+                "published": published,  # a whole date ("2026-03-14"), written as it is
+                "published_as_given": None,
                 "meta": fragment(meta),
                 "content_hash": digest,
                 "status": statuses.get(doc_id, []),
                 "spans": out_spans,
                 "relations": out_rels,
                 "schema": schema,
+                "registry": None,  # the corpus has no entities
             }
             fh.write(orjson.dumps(record) + b"\n")

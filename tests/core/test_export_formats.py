@@ -872,6 +872,7 @@ def test_export_command_with_split_stratify_and_conll_options(
     assert manifest["split"]["seed"] == 7 and manifest["split"]["stratify"] == "label"
     assert manifest["options"] == {"scheme": "BILOU", "nested": "layers"}
     assert sorted(p.name for p in out.iterdir()) == [
+        "README.md",
         "dev.conll",
         "manifest.json",
         "test.conll",

@@ -87,8 +87,13 @@ def assert_folder_matches(folder: Path) -> dict[str, Any]:
     for entry in manifest["files"].values():
         path = folder / entry["path"]
         assert (entry["bytes"], entry["sha256"]) == (path.stat().st_size, sha256(path))
-    listed = sorted([*(e["path"] for e in manifest["files"].values()), "manifest.json"])
-    assert listing(folder) == listed
+    card = folder / manifest["card"]["path"]  # the dataset card, as written with the data
+    assert (manifest["card"]["bytes"], manifest["card"]["sha256"]) == (
+        card.stat().st_size,
+        sha256(card),
+    )
+    listed = [*(e["path"] for e in manifest["files"].values()), "manifest.json", card.name]
+    assert listing(folder) == sorted(listed)
     return manifest
 
 
@@ -284,11 +289,13 @@ def test_a_folder_export_replaces_its_own_folder_but_not_what_was_added_to_it(
     assert code == 1
     assert err.startswith(f"error: {out} holds files its manifest.json does not account for")
     assert (out / "notes.txt").read_text() == "keep me"
-    assert listing(out) == ["manifest.json", "notes.txt", "test.jsonl", "train.jsonl"]
+    assert listing(out) == ["README.md", "manifest.json", "notes.txt", "test.jsonl", "train.jsonl"]
 
     (out / "notes.txt").unlink()
     first = assert_folder_matches(out)
-    assert first["generator"] == "annotator" and first["contents"]["entries"] == 2
+    assert (
+        first["generator"] == "annotator" and first["contents"]["entries"] == 3
+    )  # 2 splits, the card
     build(db, 1, first=3)
     assert cli(capsys, "--db", str(db), "export", str(out), "--split", SPLIT)[0] == 0
     second = assert_folder_matches(out)

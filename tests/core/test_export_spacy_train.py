@@ -80,11 +80,13 @@ def test_the_configs_and_statement_files_are_in_the_export_and_its_manifest(
     exported: ExportResult,
 ) -> None:
     out = exported.target
-    assert sorted(p.name for p in out.iterdir()) == sorted([*TRAINING, "manifest.json"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*TRAINING, "README.md", "manifest.json"]
+    )
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = sorted(entry["path"] for entry in manifest["files"].values())
     assert listed == TRAINING
-    assert manifest["contents"]["entries"] == len(TRAINING)
+    assert manifest["contents"]["entries"] == len(TRAINING) + 1  # and the dataset card
     training = manifest["training"]
     assert training["spans"]["labels"] == SPAN_LABELS
     assert training["stance"]["labels"] == STANCES
@@ -161,7 +163,11 @@ def test_an_export_without_a_split_writes_no_training_files(
     assert single.training == ()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.spacy", "one.spacy.manifest.json"]
     folder = export(demo, tmp_path / "folder")
-    assert sorted(p.name for p in folder.target.iterdir()) == ["all.spacy", "manifest.json"]
+    assert sorted(p.name for p in folder.target.iterdir()) == [
+        "README.md",
+        "all.spacy",
+        "manifest.json",
+    ]
 
 
 def test_a_later_export_replaces_the_training_files_it_wrote(
@@ -174,7 +180,9 @@ def test_a_later_export_replaces_the_training_files_it_wrote(
         export(demo, out, split=SPLIT)
     first = export(demo, tmp_path / "clean", split=SPLIT)
     second = export(demo, first.target, split=SPLIT)
-    assert sorted(p.name for p in second.target.iterdir()) == sorted([*TRAINING, "manifest.json"])
+    assert sorted(p.name for p in second.target.iterdir()) == sorted(
+        [*TRAINING, "README.md", "manifest.json"]
+    )
 
 
 def test_a_cancelled_export_leaves_no_file_and_no_compressing_thread(

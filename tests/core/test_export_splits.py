@@ -219,6 +219,7 @@ def test_empty_parts_still_get_their_file(sqlite_url: str, tmp_path: Path) -> No
         )
     assert [(p.name, p.documents) for p in result.parts] == [("train", 1), ("dev", 0), ("test", 0)]
     assert sorted(p.name for p in (tmp_path / "tiny").iterdir()) == [
+        "README.md",
         "dev.jsonl",
         "manifest.json",
         "test.jsonl",

@@ -90,12 +90,13 @@ def test_a_conll_choice_does_not_follow_the_user_to_another_format(
 
 
 def _tree(path: Path) -> dict[str, bytes | None]:
-    """A file's or folder's contents by relative name (manifests aside: they hold times)."""
+    """A file's or folder's contents by relative name (manifests and the dataset card made from
+    them aside: they hold times and export ids)."""
     if path.is_file():
         return {"": path.read_bytes()}
     return {
         str(p.relative_to(path)): None
-        if p.is_dir() or p.name == "manifest.json"
+        if p.is_dir() or p.name in ("manifest.json", "README.md")
         else p.read_bytes()
         for p in sorted(path.rglob("*"))
     }

@@ -146,7 +146,8 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         title=str(title)[:500],
         source=_opt_str(record.get("source")),
         url=_opt_str(record.get("url")),
-        published=_opt_str(record.get("published")),
+        # the text as the source gave it, where a native export's date alone would lose some
+        published=_opt_str(record.get("published_as_given") or record.get("published")),
         meta=meta,
         spans=spans,
         relations=relations,

@@ -29,6 +29,7 @@ def value(dtype: str) -> dict[str, str]:
 
 
 STRING, INT, BOOL = value("string"), value("int64"), value("bool")
+DATE = value("date32")  # a published date: see writers/published.py
 _KIND: dict[AttributeType, Feature] = {AttributeType.MULTI: [STRING], AttributeType.BOOL: BOOL}
 
 
@@ -107,7 +108,8 @@ def native_features(schema: Schema, meta: dict[str, Feature]) -> dict[str, Featu
         "text": STRING,
         "source": STRING,
         "url": STRING,
-        "published": STRING,
+        "published": DATE,
+        "published_as_given": STRING,
         "meta": meta,
         "content_hash": STRING,
         "status": [{"annotator": STRING, "status": STRING}],

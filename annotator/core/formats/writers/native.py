@@ -17,6 +17,7 @@ from annotator.core.formats.writers.fixed import (
     relation_attribute_names,
     status_list,
 )
+from annotator.core.formats.writers.published import published_fields
 
 
 def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
@@ -49,13 +50,15 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
         }
         for n, r in enumerate(doc.relations, start=1)
     ]
+    published, as_given = published_fields(doc.published)
     record: dict[str, Any] = {
         "id": doc.key,
         "title": doc.title,
         "text": doc.text,
         "source": doc.source,
         "url": doc.url,
-        "published": doc.published,
+        "published": published,
+        "published_as_given": as_given,
         "meta": doc.meta,
         "content_hash": doc.content_hash,
         "status": status_list(doc.status),
@@ -64,8 +67,9 @@ def native_record(doc: ExportDocument, schema: Schema | None) -> dict[str, Any]:
     }
     if schema is not None:
         record["schema"] = {"name": schema.name, "version": schema.version}
-    if doc.entities:
-        record["registry"] = entities_section(doc.entities, local)
+    # Null without entities, not left out: a split file without the key has no such column,
+    # and datasets 2.x, loading a folder by its card, refuses files whose columns differ.
+    record["registry"] = entities_section(doc.entities, local) if doc.entities else None
     return record
 
 
@@ -149,13 +153,15 @@ def native_raw_line(
         }
         for n, r in enumerate(doc.relations, start=1)
     ]
+    published, as_given = published_fields(doc.published)
     record: dict[str, Any] = {
         "id": doc.key,
         "title": doc.title,
         "text": text,
         "source": doc.source,
         "url": doc.url,
-        "published": doc.published,
+        "published": published,
+        "published_as_given": as_given,
         "meta": _json_fragment(doc.meta_json),
         "content_hash": doc.content_hash,
         "status": status_list(doc.status),
@@ -166,8 +172,9 @@ def native_raw_line(
         record["schema"] = schema_info
     if doc.archived:
         record["archived"] = archived_section(doc, local)
-    if doc.entities:
-        record["registry"] = entities_section(doc.entities, local)
+    # Null without entities, not left out: a split file without the key has no such column,
+    # and datasets 2.x, loading a folder by its card, refuses files whose columns differ.
+    record["registry"] = entities_section(doc.entities, local) if doc.entities else None
     return dumps_line(record)  # escapes line separators inside the embedded JSON too
 
 

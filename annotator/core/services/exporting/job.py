@@ -17,11 +17,12 @@ from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
 from annotator.core.formats import options as format_options
 from annotator.core.formats.entries import LayoutContext, RecordWriter, WriterContext, WriterEntry
-from annotator.core.formats.writers import tokenize
+from annotator.core.formats.writers import spacy_config, tokenize
 from annotator.core.formats.writers.documents import Progress, to_document
 from annotator.core.formats.writers.hf_features import MetaShape, features_for
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared
+from annotator.core.services.exporting.card import CARD, dataset_card
 from annotator.core.services.exporting.empty_export import why_nothing
 from annotator.core.services.exporting.manifest import (
     PartCounts,
@@ -310,6 +311,8 @@ class Job:
             "format_title": entry.title,
             "format_description": entry.description,
             "record": f"one per {entry.record}",
+            # the language the tokenizer and spaCy's blank pipeline assume (the card's)
+            "language": spacy_config.LANG,
         }
         if entry.tokens:
             extra["tokenizer"] = {"name": tokenize.NAME, "description": tokenize.DESCRIPTION}
@@ -332,8 +335,8 @@ class Job:
                 "only the native export holds them",
             }
         extra.update(self._features())
-        if self.layout.folder:  # what the folder holds, so that a later export knows it
-            extra["contents"] = folder_contents(self.staging.path)
+        if self.layout.folder:  # filled in once the manifest's facts are there, below
+            extra["card"] = extra["contents"] = None
         manifest = build_manifest(
             fmt=entry.name,
             schema=self.schema,
@@ -363,6 +366,18 @@ class Job:
             problems=self.problems.summaries(),
             extra=extra,
         )
+        if self.layout.folder:
+            manifest["card"] = self._write_card(manifest)
+            # what the folder holds, card included, so that a later export knows it
+            manifest["contents"] = folder_contents(self.staging.path)
         out = self.staging.file(MANIFEST)
         write_manifest(out, manifest, self._lists)
         out.close()
+
+    def _write_card(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """The dataset card, from the manifest's facts, staged with the data (so published
+        with it, or not at all); its size and sha256 tell a later export it is its own."""
+        out = self.staging.file(CARD)
+        out.write(dataset_card(manifest).encode("utf-8"))
+        digest = out.close()
+        return {"path": CARD, "bytes": out.size, "sha256": digest}

@@ -42,7 +42,9 @@ INTEGRITY = (
     "files.*.bytes and files.*.sha256 are those of each data file as published: a file that "
     "does not match them does not belong with this manifest. contents (folder exports): the "
     "number of files and folders in the export folder besides manifest.json, their bytes, and "
-    "the sum modulo 2**256 of sha256(path + NUL + size) (size '-' for a folder, '/' paths)."
+    "the sum modulo 2**256 of sha256(path + NUL + size) (size '-' for a folder, '/' paths). "
+    "card (folder exports): the bytes and sha256 of the README.md the export wrote; a later "
+    "export never replaces a README.md that does not match them."
 )
 # A manifest larger than this is not read when deciding whether a target is an earlier export.
 _MAX_MANIFEST_BYTES = 1 << 30
@@ -177,9 +179,7 @@ def build_manifest(
         "format": fmt,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "tool": {"name": "annotator", "version": __version__},
-        "schema": None
-        if schema is None
-        else {"name": schema.name, "version": schema.version, "sha256": schema.sha256},
+        "schema": None if schema is None else schema_section(schema),
         # Every value of each choice attribute, so a ClassLabel is the same for every split.
         "label_lists": {} if schema is None else label_lists(schema),
         "database": database,
@@ -198,6 +198,30 @@ def build_manifest(
         "integrity": INTEGRITY,
         "splits": counted,
         "problems": {kind: summary.as_dict() for kind, summary in problems.items()},
+    }
+
+
+def schema_section(schema: Schema) -> dict[str, Any]:
+    """The schema's identity, and its labels and links with their attributes' kinds (each
+    choice attribute's values are in ``label_lists``)."""
+    return {
+        "name": schema.name,
+        "version": schema.version,
+        "sha256": schema.sha256,
+        "description": schema.description,
+        "labels": [
+            {"name": lab.name, "attributes": {a.name: a.type.value for a in lab.attributes}}
+            for lab in schema.labels
+        ],
+        "relations": [
+            {
+                "name": rel.name,
+                "from": rel.source,
+                "to": rel.target,
+                "attributes": {a.name: a.type.value for a in rel.attributes},
+            }
+            for rel in schema.relations
+        ],
     }
 
 

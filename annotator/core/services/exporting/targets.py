@@ -17,7 +17,8 @@ publishes (under the publishing lock), since files can appear while an export ru
   DATA, and is removed once the new pair is in.
 - A folder export replaces a folder only when it is empty, or holds an earlier export's
   ``manifest.json`` and exactly what that manifest's ``contents`` counts. Never forced: a
-  folder may hold anything.
+  folder may hold anything. A ``README.md`` in it must be the dataset card that export wrote,
+  byte for byte (the manifest's ``card``): a user's own README is refused by name.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from annotator.core.services.exporting.manifest import (
 from annotator.core.storage.db import Database
 
 MANIFEST = "manifest.json"
+CARD = "README.md"  # a folder export's dataset card (card.py)
 SQLITE_HEADER = b"SQLite format 3\x00"
 _SQLITE_MAGIC = {
     b"\x37\x7f\x06\x82": "a SQLite write-ahead log",
@@ -256,6 +258,32 @@ def file_problem(target: Path, manifest: Path) -> str | None:
     return None
 
 
+def _check_card(target: Path) -> None:
+    """Refuse a folder whose ``README.md`` is not the dataset card an earlier export wrote
+    (the manifest's ``card`` gives its size and sha256): the user's own, or one they edited."""
+    card = target / CARD
+    if not os.path.lexists(card):
+        return
+    own = read_own_manifest(target / MANIFEST)[0] if os.path.lexists(target / MANIFEST) else None
+    written = own.get("card") if own is not None else None
+    found = fingerprint(card) if not card.is_symlink() else None
+    if (
+        isinstance(written, dict)
+        and found is not None
+        and (found.size, found.sha256) == (written.get("bytes"), written.get("sha256"))
+    ):
+        return
+    edited = (
+        "was edited after the export wrote it"
+        if isinstance(written, dict)
+        else "was not written by an export"
+    )
+    raise TargetRefused(
+        f"{card} {edited}; an export writes its dataset card there and never replaces a "
+        f"{CARD} it did not write: move it out, or choose a new or empty folder"
+    )
+
+
 def _check_folder(target: Path, guard: Guard) -> None:
     if target.is_symlink():
         never(target, guard)
@@ -271,6 +299,7 @@ def _check_folder(target: Path, guard: Guard) -> None:
         )
     if not any(target.iterdir()):
         return
+    _check_card(target)
     if not os.path.lexists(target / MANIFEST):
         raise TargetRefused(
             f"{target} is a folder with other files in it, not an earlier export (it has no "
