@@ -9,6 +9,7 @@ F4 / Shift+F4 step to the next / previous suggestion; F6 hides or shows them all
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -40,7 +41,7 @@ class SuggestionOverlay(QObject):
         self.current: int | None = None  # index into frames
         self.visible = True
         self._watched: DocumentSession | None = None  # whose span edits mark decisions edited
-        self._have: set[tuple[int, int, str]] | None = None  # the layer's spans, by edges
+        self._have: _LayerEdges | None = None  # the layer's spans, by edges
         self._parts: list[tuple[int, int, int, tuple[int, int, str]]] | None = None
         self._starts: list[int] = []
         self._longest = 0
@@ -75,7 +76,7 @@ class SuggestionOverlay(QObject):
                 )
                 held = _Held(session)
                 self.frames = [f for f in found if not held.whole(f)]
-                self._have = set(held.spans)  # the paint needs them too: read once
+                self._have = _LayerEdges(session)  # the paint needs them too: read once
             except AnnotatorError as exc:
                 self.frames = []
                 self.message.emit(f"suggestions could not be read: {exc}")
@@ -90,17 +91,33 @@ class SuggestionOverlay(QObject):
             return
         if self._watched is not None:
             self._watched.spanChanged.disconnect(self._on_span_changed)
-            self._watched.saved.disconnect(self._forget_layer)
+            self._watched.spanAdded.disconnect(self._on_span_added)
+            self._watched.spanRemoved.disconnect(self._on_span_removed)
             self._watched.reloaded.disconnect(self._forget_layer)
         self._watched = session
         if session is not None:
             session.spanChanged.connect(self._on_span_changed)
-            session.saved.connect(self._forget_layer)
+            session.spanAdded.connect(self._on_span_added)
+            session.spanRemoved.connect(self._on_span_removed)
             session.reloaded.connect(self._forget_layer)
+
+    # The layer's edges follow each edit (one span), not read again: 10,000 spans read at
+    # every key press cost more than the rest of the edit.
+
+    def _on_span_added(self, span: SpanRecord) -> None:
+        if self._have is not None:
+            self._have.add(span)
+
+    def _on_span_removed(self, span: SpanRecord) -> None:
+        if self._have is not None:
+            self._have.remove(span)
 
     def _on_span_changed(self, old: SpanRecord, new: SpanRecord) -> None:
         """An accepted suggestion whose edges or label the person then changed: its decision
         becomes "edited", so that evaluating the engines counts it as a near miss."""
+        if self._have is not None:
+            self._have.remove(old)
+            self._have.add(new)
         if self.service is None or self._watched is None:
             return
         if (old.start, old.end, old.label) == (new.start, new.end, new.label):
@@ -129,7 +146,7 @@ class SuggestionOverlay(QObject):
         current = self.current_frame()
         session = self.editor.session
         if self._have is None:
-            self._have = set(_edges(session)) if session is not None else set()
+            self._have = _LayerEdges(session)
         if self._parts is None:
             self._index_parts()
         assert self._parts is not None
@@ -164,7 +181,7 @@ class SuggestionOverlay(QObject):
         self._longest = max((p[1] - p[0] for p in parts), default=0)
 
     def _forget_layer(self, *_: object) -> None:
-        self._have = None  # the layer's spans changed: what it holds is read again when drawn
+        self._have = None  # the layer was re-read: what it holds is read again when drawn
 
     def _visible_range(self) -> tuple[int, int]:
         """The Qt positions from the first to the last character on screen."""
@@ -324,6 +341,29 @@ def _key(span: SpanRecord) -> tuple[int, int, str]:
 def _edges(session: DocumentSession) -> dict[tuple[int, int, str], int]:
     """The layer's spans by edges and label."""
     return {_key(s): s.id for s in session.spans.values()}
+
+
+class _LayerEdges:
+    """The edges and labels the layer holds, counted (two spans may share them), kept up to
+    date span by span."""
+
+    def __init__(self, session: DocumentSession | None) -> None:
+        spans = session.spans.values() if session is not None else ()
+        self._count = Counter(_key(s) for s in spans)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._count
+
+    def add(self, span: SpanRecord) -> None:
+        self._count[_key(span)] += 1
+
+    def remove(self, span: SpanRecord) -> None:
+        key = _key(span)
+        left = self._count[key] - 1
+        if left > 0:
+            self._count[key] = left
+        else:
+            del self._count[key]
 
 
 class _Held:
