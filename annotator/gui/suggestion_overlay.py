@@ -45,6 +45,10 @@ class SuggestionOverlay(QObject):
         self._parts: list[tuple[int, int, int, tuple[int, int, str]]] | None = None
         self._starts: list[int] = []
         self._longest = 0
+        # Each read of the frames (or a refresh) gets a number; a worker's read is shown only
+        # if no other came after it: never another document's, never an older one.
+        self._generation = 0
+        self.reading = False  # the open document's frames are being read on a worker
         self._editor_frames = editor.view.frames
         self._editor_keys = editor.view.key_handler
         editor.view.frames = self.drawn_frames
@@ -58,9 +62,36 @@ class SuggestionOverlay(QObject):
         self.service = service
         self.refresh(0)
 
+    def read_later(self, service: SuggestionService | None, *, keep_shown: bool = False) -> int:
+        """The open document's frames will come from a worker (``loaded``): a long article's
+        thousands take too long to read on the GUI thread. Until then the frames shown are
+        none (a document just opened) or, with ``keep_shown``, those already shown. Returns
+        the number ``loaded`` must be given."""
+        self.service = service
+        if not keep_shown:
+            self.refresh(read=[])
+        self._generation += 1
+        self.reading = True
+        return self._generation
+
+    def loaded(self, generation: int, frames: list[Frame], keep_position: int = 0) -> bool:
+        """Show frames a worker read for ``read_later``'s ``generation``, unless another
+        document was opened or the frames were read again since (then they are dropped)."""
+        if generation != self._generation:
+            return False
+        self.refresh(keep_position, read=frames)
+        return True
+
+    def read_failed(self, generation: int, error: object) -> None:
+        if generation == self._generation:
+            self.reading = False
+            self.message.emit(f"suggestions could not be read: {error}")
+
     def refresh(self, keep_position: int | None = None, *, read: list[Frame] | None = None) -> None:
         """Re-read the open document's open suggestions (after a decision or a computation);
         ``read``: frames a worker thread has read already (a long article's thousands)."""
+        self._generation += 1  # a worker's read still under way is older than this
+        self.reading = False
         session = self.editor.session
         self._watch(session)
         self._have = self._parts = None  # read again at the next paint
@@ -203,7 +234,11 @@ class SuggestionOverlay(QObject):
         """Make the next (1) or previous (-1) suggestion current, from the current one or
         from the caret, and bring it into view."""
         if not self.frames:
-            self.message.emit("No open suggestions in this document")
+            self.message.emit(
+                "The suggestions are still being read…"
+                if self.reading
+                else "No open suggestions in this document"
+            )
             return
         if not self.visible:
             self.set_visible(True)

@@ -168,11 +168,30 @@ class SuggestionActions(QMainWindow):
         """A document was opened: show its open suggestions, computing them first (in the
         background) if it never had any."""
         service = self.suggestion_service()
-        self.suggestions.set_service(service)
         doc_id = session.document.id
-        on_open = self._suggest_on_open() and doc_id not in self._suggesting
-        if on_open and not service.computed(doc_id):
-            self._compute([doc_id], quiet=True)
+        if not service.computed(doc_id):  # nothing stored: nothing to read
+            self.suggestions.set_service(service)
+            if self._suggest_on_open() and doc_id not in self._suggesting:
+                self._compute([doc_id], quiet=True)
+            return
+        self._read_frames(self.suggestions.read_later(service))
+
+    def _read_frames(self, generation: int, keep_position: int = 0) -> Job | None:
+        """Read the open document's frames on a worker, for the overlay's ``generation``: a
+        1 MB article's 17,000 suggestions would hold the window for a second or more."""
+        session, service = self.session, self.suggestions.service
+        if session is None or service is None:
+            return None
+        doc_id, layer = session.document.id, session.service.annotator.name
+
+        def work(_progress):  # type: ignore[no-untyped-def]
+            return service.open_frames(doc_id, layer)
+
+        job = Job("Reading suggestions", work, self, quiet=True)
+        job.done.connect(lambda frames: self.suggestions.loaded(generation, frames, keep_position))
+        job.error.connect(lambda exc: self.suggestions.read_failed(generation, exc))
+        self._track(job)
+        return job
 
     # -- computing --
 
@@ -208,7 +227,10 @@ class SuggestionActions(QMainWindow):
             if frames is not None and still:
                 self.suggestions.refresh(self.suggestions.position(), read=frames)
             elif self.session is not None and (not ids or self.session.document.id in ids):
-                self.suggestions.refresh(self.suggestions.position())
+                position = self.suggestions.position()  # read again, off the GUI thread
+                service = self.suggestion_service()
+                generation = self.suggestions.read_later(service, keep_shown=True)
+                self._read_frames(generation, position)
             if quiet:  # not asked for: the dashed frames say it, the status bar stays the user's
                 return
             found = sum(report.spans.values())
