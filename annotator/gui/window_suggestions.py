@@ -22,7 +22,7 @@ from annotator.core.services.workspace import Workspace
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.jobs import Job
-from annotator.gui.suggestion_overlay import SuggestionOverlay
+from annotator.gui.suggestion_overlay import Reading, SuggestionOverlay
 
 ON_OPEN_KEY = "suggestions/onOpen"
 RETRAIN_EVERY = 10  # documents newly marked done after which the window suggests retraining
@@ -176,20 +176,21 @@ class SuggestionActions(QMainWindow):
             return
         self._read_frames(self.suggestions.read_later(service))
 
-    def _read_frames(self, generation: int, keep_position: int = 0) -> Job | None:
-        """Read the open document's frames on a worker, for the overlay's ``generation``: a
-        1 MB article's 17,000 suggestions would hold the window for a second or more."""
+    def _read_frames(self, reading: Reading) -> Job | None:
+        """Read the open document's frames on a worker, and prepare them there (filtered by
+        what the layer holds, indexed for painting): a 1 MB article's 17,000 suggestions held
+        the window for two seconds."""
         session, service = self.session, self.suggestions.service
         if session is None or service is None:
             return None
         doc_id, layer = session.document.id, session.service.annotator.name
 
         def work(_progress):  # type: ignore[no-untyped-def]
-            return service.open_frames(doc_id, layer)
+            return reading.prepare(service.open_frames(doc_id, layer))
 
         job = Job("Reading suggestions", work, self, quiet=True)
-        job.done.connect(lambda frames: self.suggestions.loaded(generation, frames, keep_position))
-        job.error.connect(lambda exc: self.suggestions.read_failed(generation, exc))
+        job.done.connect(lambda prepared: self.suggestions.loaded(reading, prepared))
+        job.error.connect(lambda exc: self.suggestions.read_failed(reading, exc))
         self._track(job)
         return job
 
@@ -229,8 +230,9 @@ class SuggestionActions(QMainWindow):
             elif self.session is not None and (not ids or self.session.document.id in ids):
                 position = self.suggestions.position()  # read again, off the GUI thread
                 service = self.suggestion_service()
-                generation = self.suggestions.read_later(service, keep_shown=True)
-                self._read_frames(generation, position)
+                self._read_frames(
+                    self.suggestions.read_later(service, keep_shown=True, keep_position=position)
+                )
             if quiet:  # not asked for: the dashed frames say it, the status bar stays the user's
                 return
             found = sum(report.spans.values())
