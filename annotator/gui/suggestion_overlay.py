@@ -414,7 +414,7 @@ class Prepared(NamedTuple):
     found: list[Frame]  # every open frame read
     frames: list[Frame]  # those the layer does not hold whole
     current: int | None
-    have: _LayerEdges
+    have: _LayerEdges | None  # None: read from the layer when first needed
     parts: list[Part]
     starts: list[int]
     longest: int
@@ -429,6 +429,8 @@ def prepare(
 ) -> Prepared:
     """Filter, index and choose the current frame; plain Python on records, so that a
     worker thread can do it for the thousands of a long article."""
+    if not found:  # nothing to filter: the layer's edges are read when a paint needs them
+        return Prepared(found, [], None, None, [], [], 0)
     held = _Held(spans, relations)
     frames = [f for f in found if not held.whole(f)]
     current = (
