@@ -192,6 +192,11 @@ class SuggestionActions(QMainWindow):
         job.done.connect(lambda prepared: self.suggestions.loaded(reading, prepared))
         job.error.connect(lambda exc: self.suggestions.read_failed(reading, exc))
         self._track(job)
+        # One per document opened: its hidden dialog and thread go once it is done.
+        job.done.connect(job.dialog.deleteLater)
+        job.done.connect(job.deleteLater)
+        job.error.connect(job.dialog.deleteLater)
+        job.error.connect(job.deleteLater)
         return job
 
     # -- computing --
