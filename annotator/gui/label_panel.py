@@ -4,7 +4,7 @@ attributes and links. It sits beside the text and never scrolls away with it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QKeyEvent, QResizeEvent
@@ -26,9 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.domain.records import SpanRecord
 from annotator.core.domain.schema import Attribute, AttributeType, Schema
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.models.annotation_list import NOT_IN_SCHEMA
+
+if TYPE_CHECKING:
+    from annotator.gui.document_session import DocumentSession
 
 
 def _text_on(color: QColor) -> str:
@@ -61,6 +65,8 @@ class LabelPanel(QWidget):
         self.link_buttons: dict[int, QToolButton] = {}  # relation id -> its row's button
         self.relation_buttons: dict[str, QPushButton] = {}
         self.text_boxes: dict[str, QLineEdit] = {}  # the selected span's text values
+        self.check_boxes: dict[str, QCheckBox] = {}  # the selected span's yes/no values
+        self._built: tuple[object, ...] | None = None  # the shape the widgets were built for
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         self._labels_box = QGroupBox("Labels  (select text, then press the key)")
@@ -102,6 +108,7 @@ class LabelPanel(QWidget):
 
     def set_schema(self, schema: Schema) -> None:
         self.schema = schema
+        self._built = None
         _clear(self._labels_layout)
         self.label_buttons.clear()
         for row, label in enumerate(schema.labels):
@@ -122,7 +129,62 @@ class LabelPanel(QWidget):
         self.refresh()
 
     def refresh(self, *_: object) -> None:
-        """Rebuild the selected span's widgets (cheap: a handful of widgets)."""
+        """Show the selected span: its values set on the widgets already there when they
+        are the same ones (the same label, links and entity line), else the widgets built
+        anew. Building them, style sheets and all, was a third of a key press."""
+        span = self.editor.selected_span()
+        session = self.editor.session
+        shape = self._shape(span, session) if span is not None and session is not None else None
+        if shape is not None and shape == self._built and span is not None:
+            self._show_values(span)
+            return
+        self._rebuild()
+        self._built = shape
+
+    def _shape(self, span: SpanRecord, session: DocumentSession) -> tuple[object, ...]:
+        """Everything that decides which widgets show ``span`` and the texts they were
+        built with (its values aside: those are set in place)."""
+        label = self.schema.label(span.label) if self.schema is not None else None
+        choices = label.attributes if label is not None else ()
+        links = []
+        for r in session.relations.values():
+            if r.source_id == span.id or r.target_id == span.id:
+                other = session.spans.get(r.target_id if r.source_id == span.id else r.source_id)
+                edges = (other.start, other.end, other.label) if other is not None else None
+                links.append((r.id, r.label, r.source_id, repr(r.attributes), edges))
+        entity = session.entities.get(span.id) if self.editor.names_entity(span) else None
+        return (
+            self.schema,
+            span.label,
+            self.editor.names_entity(span),
+            (entity.name, entity.key) if entity is not None else None,
+            tuple(links),
+            self.editor.selected_link,
+            tuple(self._value_columns(a) for a in choices if a.values),
+        )
+
+    def _show_values(self, span: SpanRecord) -> None:
+        """The widgets built for an earlier span of the same shape, set to ``span``'s values."""
+        assert self.editor.session is not None
+        text = self.editor.session.document.text[span.start : span.end]
+        self._span_title.setText(f"{_short(text, 160)}\n(characters {span.start}–{span.end})")
+        values = span.attributes
+        for (attr, value), button in self.value_buttons.items():
+            current = values.get(attr)
+            button.setChecked(
+                current == value if not isinstance(current, list) else value in current
+            )
+        for attr, check in self.check_boxes.items():
+            check.blockSignals(True)  # showing a value is not setting it
+            check.setChecked(bool(values.get(attr)))
+            check.blockSignals(False)
+        for attr, edit in self.text_boxes.items():
+            stored = str(values.get(attr) or "")
+            edit.setText(stored)
+            edit.setProperty("stored", stored)
+
+    def _rebuild(self) -> None:
+        """Build the selected span's widgets."""
         _clear(self._detail_layout)
         self._columns = {}
         self.value_buttons = {}
@@ -130,6 +192,7 @@ class LabelPanel(QWidget):
         self.link_buttons = {}
         self.relation_buttons = {}
         self.text_boxes = {}
+        self.check_boxes = {}
         span = self.editor.selected_span()
         session = self.editor.session
         if span is None or session is None or self.schema is None:
@@ -226,6 +289,8 @@ class LabelPanel(QWidget):
             check.setChecked(bool(current))
             check.setObjectName(f"{prefix}_{attr.name}")
             check.toggled.connect(lambda on, a=attr.name: setter(a, on))
+            if not on_link:
+                self.check_boxes[attr.name] = check
             layout.addWidget(check)
         else:
             edit = QLineEdit(str(current or ""))

@@ -573,8 +573,16 @@ class MainWindow(
         self._row_timer.start()  # the list's span count: after the repaint, once per burst
 
     def _refresh_edited_rows(self) -> None:
+        session = self.session
         for document_id in self._edited_docs:
-            self.doc_model.refresh_document(document_id)
+            if (
+                session is not None
+                and session.document.id == document_id
+                and session.service.annotator.id == self.doc_model.annotator_id
+            ):  # the open document: its session has the row's figures, no query needed
+                self.doc_model.show_row(document_id, session.status, len(session.spans))
+            else:  # edited, then left before this ran
+                self.doc_model.refresh_document(document_id)
         self._edited_docs.clear()
 
     def _on_status_changed(self, _status: str) -> None:

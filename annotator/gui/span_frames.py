@@ -47,10 +47,19 @@ def line_rects(view: QPlainTextEdit, start: int, end: int) -> list[QRectF]:
         if top_left.y() > height:
             break
         layout, base = block.layout(), block.position()
-        for n in range(layout.lineCount()):
+        count = layout.lineCount()
+        # From the line that holds the start, not the paragraph's first: a long paragraph's
+        # every line looked at for each frame was most of a paint with many suggestions.
+        first = layout.lineForTextPosition(start - base) if start > base else None
+        n = first.lineNumber() if first is not None and first.isValid() else 0
+        while n < count:
             line = layout.lineAt(n)
-            a = max(start, base + line.textStart())
-            b = min(end, base + line.textStart() + line.textLength())
+            line_start = base + line.textStart()
+            if line_start >= end:
+                break
+            a = max(start, line_start)
+            b = min(end, line_start + line.textLength())
+            n += 1
             if a >= b:
                 continue
             x1, x2 = _x(line, a - base), _x(line, b - base)
@@ -73,12 +82,16 @@ def paint_frames(view: QPlainTextEdit, frames: list[Frame]) -> None:
     painter = QPainter(view.viewport())
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setBrush(Qt.BrushStyle.NoBrush)
+    kind = None
+    inset = 0.0
     for frame in frames:
-        colour, width, style = _PENS[frame.kind]
-        pen = QPen(colour, width, style)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(pen)
-        inset = width / 2
+        if frame.kind != kind:  # frames of one kind come together: a pen per run, not each
+            kind = frame.kind
+            colour, width, style = _PENS[kind]
+            pen = QPen(colour, width, style)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            inset = width / 2
         for rect in line_rects(view, frame.start, frame.end):
             framed = rect.adjusted(-1.0, inset - 1.0, 1.0, 1.0 - inset)
             painter.drawRoundedRect(framed, 2.0, 2.0)

@@ -9,16 +9,20 @@ F4 / Shift+F4 step to the next / previous suggestion; F6 hides or shows them all
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 
 from annotator.core.domain.errors import AnnotatorError
-from annotator.core.domain.records import SpanRecord
+from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.suggesting.stored import AcceptResult, Frame
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
+from annotator.gui.offsets import OffsetMap
 from annotator.gui.span_frames import SUGGESTED, SUGGESTED_CURRENT
 from annotator.gui.span_frames import Frame as DrawnFrame
 from annotator.gui.suggestion_commands import AcceptSuggestionCommand, RejectSuggestionCommand
@@ -43,10 +47,15 @@ class SuggestionOverlay(QObject):
         self.current: int | None = None  # index into frames
         self.visible = True
         self._watched: DocumentSession | None = None  # whose span edits mark decisions edited
-        self._have: set[tuple[int, int, str]] | None = None  # the layer's spans, by edges
-        self._parts: list[tuple[int, int, int, tuple[int, int, str]]] | None = None
+        self._have: _LayerEdges | None = None  # the layer's spans, by edges
+        self._parts: list[Part] | None = None
         self._starts: list[int] = []
         self._longest = 0
+        # Each read of the frames (or a refresh) gets a number; a worker's read is shown only
+        # if no other came after it: never another document's, never an older one.
+        self._generation = 0
+        self.reading = False  # the open document's frames are being read on a worker
+        self._edits = 0  # the watched layer's changes so far
         self._editor_frames = editor.view.frames
         self._editor_keys = editor.view.key_handler
         editor.view.frames = self.drawn_frames
@@ -60,15 +69,53 @@ class SuggestionOverlay(QObject):
         self.service = service
         self.refresh(0)
 
+    def read_later(
+        self,
+        service: SuggestionService | None,
+        *,
+        keep_shown: bool = False,
+        keep_position: int | None = 0,
+    ) -> Reading:
+        """The open document's frames will come from a worker (``loaded``): a long article's
+        thousands take too long to read and index on the GUI thread. Until then the frames
+        shown are none (a document just opened) or, with ``keep_shown``, those already shown.
+        Returns what the worker needs: ``Reading.prepare`` runs there."""
+        self.service = service
+        if not keep_shown:
+            self.refresh(read=[])
+        session = self.editor.session
+        self._watch(session)
+        self._generation += 1
+        self.reading = True
+        spans = list(session.spans.values()) if session is not None else []
+        relations = list(session.relations.values()) if session is not None else []
+        return Reading(
+            self._generation, self._edits, spans, relations, self.editor.offsets, keep_position
+        )
+
+    def loaded(self, reading: Reading, prepared: Prepared) -> bool:
+        """Show frames a worker read and prepared for ``reading``, unless another document
+        was opened or the frames were read again since (then they are dropped)."""
+        if reading.generation != self._generation:
+            return False
+        if reading.edits != self._edits:  # the layer changed meanwhile: filtered again here
+            self.refresh(reading.keep_position, read=prepared.found)
+            return True
+        self._show(prepared)
+        return True
+
+    def read_failed(self, reading: Reading, error: object) -> None:
+        if reading.generation == self._generation:
+            self.reading = False
+            self.message.emit(f"suggestions could not be read: {error}")
+
     def refresh(self, keep_position: int | None = None, *, read: list[Frame] | None = None) -> None:
         """Re-read the open document's open suggestions (after a decision or a computation);
         ``read``: frames a worker thread has read already (a long article's thousands)."""
         session = self.editor.session
         self._watch(session)
-        self._have = self._parts = None  # read again at the next paint
-        if self.service is None or session is None:
-            self.frames = []
-        else:
+        found: list[Frame] = []
+        if self.service is not None and session is not None:
             layer = session.service.annotator.name
             try:
                 found = (
@@ -76,15 +123,19 @@ class SuggestionOverlay(QObject):
                     if read is not None
                     else self.service.open_frames(session.document.id, layer)
                 )
-                held = _Held(session)
-                self.frames = [f for f in found if not held.whole(f)]
-                self._have = set(held.spans)  # the paint needs them too: read once
             except AnnotatorError as exc:
-                self.frames = []
                 self.message.emit(f"suggestions could not be read: {exc}")
-        self.current = None  # the old index means nothing in the new list
-        if keep_position is not None and self.frames:
-            self._go_from(keep_position, 1, inclusive=True, frames_first=True)
+        spans = list(session.spans.values()) if session is not None else []
+        relations = list(session.relations.values()) if session is not None else []
+        self._show(prepare(found, spans, relations, self.editor.offsets, keep_position))
+
+    def _show(self, prepared: Prepared) -> None:
+        self._generation += 1  # a worker's read still under way is older than this
+        self.reading = False
+        self.frames = prepared.frames
+        self.current = prepared.current  # the old index means nothing in the new list
+        self._have = prepared.have
+        self._parts, self._starts, self._longest = prepared.parts, prepared.starts, prepared.longest
         self.changed.emit()
         self.editor.view.viewport().update()
 
@@ -93,17 +144,38 @@ class SuggestionOverlay(QObject):
             return
         if self._watched is not None:
             self._watched.spanChanged.disconnect(self._on_span_changed)
-            self._watched.saved.disconnect(self._forget_layer)
+            self._watched.spanAdded.disconnect(self._on_span_added)
+            self._watched.spanRemoved.disconnect(self._on_span_removed)
             self._watched.reloaded.disconnect(self._forget_layer)
+            self._watched.saved.disconnect(self._count_edit)
         self._watched = session
         if session is not None:
             session.spanChanged.connect(self._on_span_changed)
-            session.saved.connect(self._forget_layer)
+            session.spanAdded.connect(self._on_span_added)
+            session.spanRemoved.connect(self._on_span_removed)
             session.reloaded.connect(self._forget_layer)
+            session.saved.connect(self._count_edit)
+
+    def _count_edit(self) -> None:
+        self._edits += 1  # a worker's frames, filtered by the layer before it, are filtered again
+
+    # The layer's edges follow each edit (one span), not read again: 10,000 spans read at
+    # every key press cost more than the rest of the edit.
+
+    def _on_span_added(self, span: SpanRecord) -> None:
+        if self._have is not None:
+            self._have.add(span)
+
+    def _on_span_removed(self, span: SpanRecord) -> None:
+        if self._have is not None:
+            self._have.remove(span)
 
     def _on_span_changed(self, old: SpanRecord, new: SpanRecord) -> None:
         """An accepted suggestion whose edges or label the person then changed: its decision
         becomes "edited", so that evaluating the engines counts it as a near miss."""
+        if self._have is not None:
+            self._have.remove(old)
+            self._have.add(new)
         if self.service is None or self._watched is None:
             return
         if (old.start, old.end, old.label) == (new.start, new.end, new.label):
@@ -132,9 +204,11 @@ class SuggestionOverlay(QObject):
         current = self.current_frame()
         session = self.editor.session
         if self._have is None:
-            self._have = set(_edges(session)) if session is not None else set()
+            self._have = _LayerEdges(session.spans.values() if session is not None else ())
         if self._parts is None:
-            self._index_parts()
+            self._parts, self._starts, self._longest = _index_parts(
+                self.frames, self.editor.offsets
+            )
         assert self._parts is not None
         first, last = self._visible_range()
         # Parts sorted by start: only those that can reach the screen are looked at, so a
@@ -152,22 +226,9 @@ class SuggestionOverlay(QObject):
                 drawn.append(DrawnFrame(start, end, SUGGESTED))
         return drawn + frames  # the selection is drawn last, on top
 
-    def _index_parts(self) -> None:
-        """Every suggested span of the open frames, in Qt positions, sorted by start."""
-        to_qt = self.editor.offsets.to_qt
-        parts = [
-            (to_qt(span.start), to_qt(span.end), index, _key(span))
-            for index, frame in enumerate(self.frames)
-            for part in (frame.head, *(s for _, s in frame.parts))
-            if (span := part.span) is not None
-        ]
-        parts.sort()
-        self._parts = parts
-        self._starts = [p[0] for p in parts]
-        self._longest = max((p[1] - p[0] for p in parts), default=0)
-
     def _forget_layer(self, *_: object) -> None:
-        self._have = None  # the layer's spans changed: what it holds is read again when drawn
+        self._have = None  # the layer was re-read: what it holds is read again when drawn
+        self._edits += 1
 
     def _visible_range(self) -> tuple[int, int]:
         """The Qt positions from the first to the last character on screen."""
@@ -189,7 +250,11 @@ class SuggestionOverlay(QObject):
         """Make the next (1) or previous (-1) suggestion current, from the current one or
         from the caret, and bring it into view."""
         if not self.frames:
-            self.message.emit("No open suggestions in this document")
+            self.message.emit(
+                "The suggestions are still being read…"
+                if self.reading
+                else "No open suggestions in this document"
+            )
             return
         if not self.visible:
             self.set_visible(True)
@@ -203,35 +268,11 @@ class SuggestionOverlay(QObject):
     def _go_from(
         self, position: int, direction: int, *, inclusive: bool, frames_first: bool = False
     ) -> None:
-        """Make current the first suggestion from ``position`` on (or before it, going back);
-        ``frames_first``: the first statement frame, if one is left, over lone spans."""
-        starts = [self._start(f) for f in self.frames]
-        if frames_first and any(f.parts for f in self.frames):
-            starts = [s if f.parts else -1 for s, f in zip(starts, self.frames, strict=True)]
-            if direction > 0:
-                after = [
-                    i
-                    for i, s in enumerate(starts)
-                    if s >= 0 and (s > position or (inclusive and s == position))
-                ]
-                first = next(i for i, s in enumerate(starts) if s >= 0)
-                self.current = after[0] if after else first
-                return
-        if not starts:
-            self.current = None
-            return
-        if direction > 0:
-            after = [
-                i for i, s in enumerate(starts) if s > position or (inclusive and s == position)
-            ]
-            self.current = after[0] if after else 0
-        else:
-            before = [i for i, s in enumerate(starts) if s < position]
-            self.current = before[-1] if before else len(starts) - 1
+        self.current = _first_from(self.frames, position, direction, inclusive, frames_first)
 
     @staticmethod
     def _start(frame: Frame) -> int:
-        return frame.head.span.start if frame.head.span is not None else 0
+        return _start(frame)
 
     def _show_current(self) -> None:
         frame = self.current_frame()
@@ -324,17 +365,129 @@ def _key(span: SpanRecord) -> tuple[int, int, str]:
     return span.start, span.end, span.label
 
 
-def _edges(session: DocumentSession) -> dict[tuple[int, int, str], int]:
-    """The layer's spans by edges and label."""
-    return {_key(s): s.id for s in session.spans.values()}
+def _start(frame: Frame) -> int:
+    return frame.head.span.start if frame.head.span is not None else 0
+
+
+def _first_from(
+    frames: list[Frame], position: int, direction: int, inclusive: bool, frames_first: bool
+) -> int | None:
+    """The first suggestion from ``position`` on (or before it, going back);
+    ``frames_first``: the first statement frame, if one is left, over lone spans."""
+    starts = [_start(f) for f in frames]
+    if frames_first and any(f.parts for f in frames):
+        starts = [s if f.parts else -1 for s, f in zip(starts, frames, strict=True)]
+        if direction > 0:
+            after = [
+                i
+                for i, s in enumerate(starts)
+                if s >= 0 and (s > position or (inclusive and s == position))
+            ]
+            return after[0] if after else next(i for i, s in enumerate(starts) if s >= 0)
+    if not starts:
+        return None
+    if direction > 0:
+        after = [i for i, s in enumerate(starts) if s > position or (inclusive and s == position)]
+        return after[0] if after else 0
+    before = [i for i, s in enumerate(starts) if s < position]
+    return before[-1] if before else len(starts) - 1
+
+
+Part = tuple[int, int, int, tuple[int, int, str]]  # Qt start, Qt end, frame index, edges
+
+
+def _index_parts(frames: list[Frame], offsets: OffsetMap) -> tuple[list[Part], list[int], int]:
+    """Every suggested span of the frames, in Qt positions, sorted by start; their starts;
+    the longest one's length."""
+    to_qt = offsets.to_qt
+    parts = [
+        (to_qt(span.start), to_qt(span.end), index, _key(span))
+        for index, frame in enumerate(frames)
+        for part in (frame.head, *(s for _, s in frame.parts))
+        if (span := part.span) is not None
+    ]
+    parts.sort()
+    return parts, [p[0] for p in parts], max((p[1] - p[0] for p in parts), default=0)
+
+
+class Prepared(NamedTuple):
+    """Frames ready to show: what a refresh computes, on a worker for a long article."""
+
+    found: list[Frame]  # every open frame read
+    frames: list[Frame]  # those the layer does not hold whole
+    current: int | None
+    have: _LayerEdges | None  # None: read from the layer when first needed
+    parts: list[Part]
+    starts: list[int]
+    longest: int
+
+
+def prepare(
+    found: list[Frame],
+    spans: Sequence[SpanRecord],
+    relations: Sequence[RelationRecord],
+    offsets: OffsetMap,
+    keep_position: int | None,
+) -> Prepared:
+    """Filter, index and choose the current frame; plain Python on records, so that a
+    worker thread can do it for the thousands of a long article."""
+    if not found:  # nothing to filter: the layer's edges are read when a paint needs them
+        return Prepared(found, [], None, None, [], [], 0)
+    held = _Held(spans, relations)
+    frames = [f for f in found if not held.whole(f)]
+    current = (
+        _first_from(frames, keep_position, 1, True, True)
+        if keep_position is not None and frames
+        else None
+    )
+    parts, starts, longest = _index_parts(frames, offsets)
+    return Prepared(found, frames, current, _LayerEdges(spans), parts, starts, longest)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a worker needs to read the open document's frames for the overlay: the layer as
+    it was when the read began (copies), and which read this is."""
+
+    generation: int
+    edits: int
+    spans: list[SpanRecord]
+    relations: list[RelationRecord]
+    offsets: OffsetMap
+    keep_position: int | None
+
+    def prepare(self, found: list[Frame]) -> Prepared:
+        return prepare(found, self.spans, self.relations, self.offsets, self.keep_position)
+
+
+class _LayerEdges:
+    """The edges and labels the layer holds, counted (two spans may share them), kept up to
+    date span by span."""
+
+    def __init__(self, spans: Iterable[SpanRecord]) -> None:
+        self._count = Counter(_key(s) for s in spans)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._count
+
+    def add(self, span: SpanRecord) -> None:
+        self._count[_key(span)] += 1
+
+    def remove(self, span: SpanRecord) -> None:
+        key = _key(span)
+        left = self._count[key] - 1
+        if left > 0:
+            self._count[key] = left
+        else:
+            del self._count[key]
 
 
 class _Held:
     """What the layer already holds, read once: its spans by edges and label, and its links."""
 
-    def __init__(self, session: DocumentSession) -> None:
-        self.spans = _edges(session)
-        self.links = {(r.label, r.source_id, r.target_id) for r in session.relations.values()}
+    def __init__(self, spans: Iterable[SpanRecord], relations: Iterable[RelationRecord]) -> None:
+        self.spans = {_key(s): s.id for s in spans}
+        self.links = {(r.label, r.source_id, r.target_id) for r in relations}
 
     def whole(self, frame: Frame) -> bool:
         """Whether the layer holds the whole frame (its spans and their links): accepting it

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import exists, insert, select
+from sqlalchemy import Text, exists, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
+from annotator.core.domain import jsonio
 from annotator.core.domain.adjudicating import AgreedSpan, LinkKey, SpanKey
+from annotator.core.domain.collector import collector_paused
 from annotator.core.domain.records import RelationRecord, SpanRecord
 from annotator.core.domain.suggesting.composer import Composition
 from annotator.core.domain.suggesting.stored import OPEN, ComputeReport, StoredSuggestion
-from annotator.core.services.annotation_links import relation_record, span_record
 from annotator.core.services.annotations import AnnotationService, EditBatch
 from annotator.core.services.documents import set_status_in
 from annotator.core.services.gold_writing import DocumentPlan, GoldPlanner, Written, write_plans
@@ -253,7 +254,10 @@ def read_suggestions(
     s: Session, document_id: int, layer_id: int, annotator_id: int | None
 ) -> list[StoredSuggestion]:
     """The document's suggestions in text order (spans, then links), with the decision of
-    ``annotator_id`` (None: of anyone, the latest)."""
+    ``annotator_id`` (None: of anyone, the latest).
+
+    Plain rows through Core, JSON decoded by ``jsonio``, the cyclic collector paused: a long
+    article has tens of thousands, and ORM objects made its reopening take seconds."""
     decisions: dict[int, str] = {}
     query = (
         select(SuggestionDecision.suggestion_id, SuggestionDecision.decision)
@@ -263,41 +267,79 @@ def read_suggestions(
     )
     if annotator_id is not None:
         query = query.where(SuggestionDecision.annotator_id == annotator_id)
-    for suggestion_id, decision in s.execute(query):
-        decisions[suggestion_id] = decision
-    spans: list[StoredSuggestion] = []
-    for row, span in s.execute(
-        select(SuggestionRow, Span)
+    about = (
+        SuggestionRow.id,
+        type_coerce(SuggestionRow.engines, Text),
+        SuggestionRow.confidence,
+        SuggestionRow.evidence,
+        SuggestionRow.refers_to,
+    )
+    span_query = (
+        select(
+            *about,
+            Span.id,
+            Span.annotator_id,
+            Span.start,
+            Span.end,
+            Span.label,
+            type_coerce(Span.attributes, Text),
+        )
         .join(Span, Span.id == SuggestionRow.span_id)
         .where(SuggestionRow.document_id == document_id, Span.annotator_id == layer_id)
         .order_by(Span.start, Span.end, Span.id)
-    ):
-        spans.append(_stored(row, span_record(span), None, decisions))
-    links: list[StoredSuggestion] = []
-    for row, rel in s.execute(
-        select(SuggestionRow, Relation)
+    )
+    link_query = (
+        select(
+            *about,
+            Relation.id,
+            Relation.annotator_id,
+            Relation.label,
+            Relation.source_id,
+            Relation.target_id,
+            type_coerce(Relation.attributes, Text),
+        )
         .join(Relation, Relation.id == SuggestionRow.relation_id)
         .where(SuggestionRow.document_id == document_id, Relation.annotator_id == layer_id)
         .order_by(Relation.id)
-    ):
-        links.append(_stored(row, None, relation_record(rel), decisions))
-    return spans + links
+    )
+    connection = s.connection()
+    with collector_paused():
+        for suggestion_id, decision in connection.execute(query):
+            decisions[suggestion_id] = decision
+        found: list[StoredSuggestion] = []
+        for r in connection.execute(span_query).all():
+            span = SpanRecord(r[5], document_id, r[6], r[7], r[8], r[9], _json(r[10], {}))
+            found.append(_stored(document_id, r, span, None, decisions))
+        for k in connection.execute(link_query).all():
+            rel = RelationRecord(k[5], document_id, k[6], k[7], k[8], k[9], _json(k[10], {}))
+            found.append(_stored(document_id, k, None, rel, decisions))
+    return found
+
+
+def _json(value: Any, empty: Any) -> Any:
+    """A JSON column read as text (SQLite) or already decoded (PostgreSQL's driver)."""
+    if value is None or value == "":
+        return empty
+    return jsonio.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 def _stored(
-    row: SuggestionRow,
+    document_id: int,
+    row: Any,
     span: SpanRecord | None,
     relation: RelationRecord | None,
     decisions: dict[int, str],
 ) -> StoredSuggestion:
+    """``row`` starts with the suggestion's id, engines (JSON), confidence, evidence and
+    what it refers to."""
     return StoredSuggestion(
-        id=row.id,
-        document_id=row.document_id,
+        id=row[0],
+        document_id=document_id,
         span=span,
         relation=relation,
-        engines=tuple(row.engines),
-        confidence=row.confidence,
-        evidence=row.evidence,
-        refers_to=row.refers_to,
-        decision=decisions.get(row.id, OPEN),
+        engines=tuple(_json(row[1], ())),
+        confidence=row[2],
+        evidence=row[3] or "",
+        refers_to=row[4] or "",
+        decision=decisions.get(row[0], OPEN),
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, select
 
 from annotator.core.domain import layers
+from annotator.core.domain.collector import collector_paused
 from annotator.core.domain.errors import NotFoundError, ValidationError
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.suggesting.composer import compose
@@ -170,7 +171,9 @@ class SuggestionService:
         links to, alone. ``annotator``: open for that person (None: decided by nobody)."""
         roles = frame_roles(self.schema)
         statement = roles.statement_label if roles is not None else None
-        return open_frames(self.suggestions(document_id, annotator), statement)
+        found = self.suggestions(document_id, annotator)
+        with collector_paused():  # tens of thousands of small acyclic records
+            return open_frames(found, statement)
 
     def decisions(self) -> list[Decision]:
         """Every decision anyone made, oldest first (what evaluation of the engines reads)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -78,7 +79,24 @@ class DocumentListModel(FlatTableModel):
                 page[offset] = fresh[0]
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
 
+    def show_row(self, document_id: int, status: str, span_count: int) -> None:
+        """Show what the open document's session knows of its row, without a query (a count
+        of a 10,000-span article's spans after every edit cost as much as the edit)."""
+        row = self.row_of(document_id)
+        if row is None:
+            return
+        page = self._pages.get(row // PAGE)
+        offset = row % PAGE
+        if page is not None and offset < len(page) and page[offset].id == document_id:
+            page[offset] = replace(page[offset], status=status, span_count=span_count)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+
     # -- lookups --
+
+    @property
+    def annotator_id(self) -> int:
+        """Whose statuses and span counts the list shows."""
+        return self._annotator_id
 
     def document_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
