@@ -248,7 +248,8 @@ def documents(
             end = draw(st.integers(start + 1, min(len(text), start + 40)))
         annotator = draw(st.sampled_from(["alice", "bob"]))
         values = draw(st.one_of(st.sampled_from(shared), attributes))
-        spans.append(ExportSpan(n, annotator, start, end, draw(st.sampled_from(LABELS)), values))
+        label = draw(st.sampled_from((*LABELS, "NOTE")))  # NOTE: a label no column has
+        spans.append(ExportSpan(n, annotator, start, end, label, values))
     spans.sort(key=lambda s: (s.annotator, s.start, s.end, s.label, s.id))
     return ExportDocument(1, "d", "t", text, None, None, None, {}, "", {}, spans)
 
