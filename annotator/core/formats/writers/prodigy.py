@@ -127,8 +127,11 @@ def _span_records(
         label, attributes = sp.label, sp.attributes
         known = seen.get(id(attributes))
         if known is None:
-            full = full_attributes(names, attributes)
-            known = seen[id(attributes)] = (full, values.attributes_json(full) if values else "")
+            known = seen[id(attributes)] = (
+                values.attribute_record(names, attributes)
+                if values is not None
+                else (full_attributes(names, attributes), "")
+            )
         start, end = starts[first], ends[last]
         records[sp.id] = {
             "start": start,

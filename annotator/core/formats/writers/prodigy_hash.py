@@ -16,6 +16,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from annotator.core.formats.writers.fixed import full_attributes
+
 INPUT_HASH_KEYS = ("text", "image", "html", "input")
 TASK_HASH_KEYS = ("spans", "label", "options", "arcs")
 
@@ -86,6 +88,7 @@ class SpanValues:
     def __init__(self) -> None:
         self._labels: dict[str, str] = {}
         self._attributes: dict[tuple[tuple[str, Any], ...], str] = {}  # by value
+        self._records: dict[tuple[str, ...], dict[Any, tuple[dict[str, Any], str]]] = {}
 
     def __call__(self, task: dict[str, Any]) -> str:
         if "spans" not in task or any(k in task for k in TASK_HASH_KEYS[1:]):
@@ -125,6 +128,27 @@ class SpanValues:
         """``__call__`` of a task whose only hashed key is ``spans``, from each span's
         ``SPAN_JSON`` (the writer fills it in as it makes the records, reading none back)."""
         return "[[" + ", ".join(parts) + "]]"
+
+    def attribute_record(
+        self, names: tuple[str, ...], attributes: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """``full_attributes(names, attributes)`` and its ``attributes_json``, remembered by
+        value across tasks where the values allow it (as ``attributes_json`` does): a corpus
+        repeats a few attribute sets. The record is shared: it is only ever serialised."""
+        if not _CACHED_TYPES.issuperset(map(type, attributes.values())):
+            full = full_attributes(names, attributes)
+            return full, self.attributes_json(full)
+        by_value = self._records.get(names)
+        if by_value is None:
+            by_value = self._records[names] = {}
+        key = tuple(attributes.items())
+        found = by_value.get(key)
+        if found is None:
+            full = full_attributes(names, attributes)
+            found = (full, self.attributes_json(full))
+            if len(by_value) < _CACHED_MAX:
+                by_value[key] = found
+        return found
 
     def attributes_json(self, attributes: dict[str, Any]) -> str:
         # Kept by value only where equal values have one JSON (not 1 and True, 0.0 and -0.0).
