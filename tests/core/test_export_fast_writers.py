@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -36,7 +35,6 @@ from annotator.core.formats.writers.prodigy_hash import (
     _values,
     set_hashes,
 )
-from annotator.core.formats.writers.prodigy_tokens import tokens_json
 from annotator.core.formats.writers.tokenize import covering, tokenize
 from annotator.core.formats.writers.units import Prepared, Unit
 from annotator.core.services.demo import load_demo
@@ -305,29 +303,3 @@ def test_prodigy_spans_and_task_hashes_are_those_of_the_reference(
     assert [(t["_input_hash"], t["_task_hash"]) for t in tasks] == [
         (t["_input_hash"], t["_task_hash"]) for t in expected
     ]
-
-
-# -- Prodigy tokens as JSON bytes, without a dict per token --
-
-HOSTILE = st.sampled_from(
-    [*'ab Zé9_-.,;:!?"\\\n\t\r\x00\x1f\x7f', "\u00a0", "\u2028", "\u0301", "中", "🚀", "  ", "\\n"]
-)
-TOKEN_TEXTS = st.one_of(st.lists(HOSTILE, max_size=40).map("".join), st.text(max_size=60))
-
-
-@settings(max_examples=400, deadline=None)
-@given(TOKEN_TEXTS)
-def test_prodigy_tokens_json_is_that_of_the_token_records(text: str) -> None:
-    cover = covering(tokenize(text))
-    arrays = (
-        numpy.array(cover.starts, dtype=numpy.int64),
-        numpy.array(cover.ends, dtype=numpy.int64),
-        numpy.array(cover.ws, dtype=bool),
-    )
-    try:
-        expected: bytes | None = orjson.dumps(prodigy.token_records(cover))
-    except orjson.JSONEncodeError:  # a lone surrogate: orjson refuses it, the writer falls back
-        expected = None
-    assert tokens_json(text, *arrays) == expected
-    if cover.arrays is not None:  # the arrays numpy made for the writer
-        assert tokens_json(text, *cover.arrays) == expected

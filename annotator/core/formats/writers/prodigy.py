@@ -24,7 +24,6 @@ from annotator.core.formats.writers.prodigy_hash import (
     input_hash,
     set_hashes,
 )
-from annotator.core.formats.writers.prodigy_tokens import tokens_json
 from annotator.core.formats.writers.tokenize import Covering, covering
 from annotator.core.formats.writers.units import Prepared, Unit
 
@@ -164,10 +163,7 @@ def task_records(
     if not prepared.units:
         return []
     cover = covering(prepared.tokens)
-    made = None if cover.arrays is None else tokens_json(cover.text, *cover.arrays)
-    tokens: list[dict[str, Any]] | orjson.Fragment = (
-        token_records(cover) if made is None else orjson.Fragment(made)
-    )
+    tokens = token_records(cover)
     if len(prepared.units) == 1:
         unit = prepared.units[0]
         return [
@@ -176,7 +172,7 @@ def task_records(
             )
         ]
     # Several annotators on one text: its tokens are serialised and its input hashed once.
-    shared = tokens if made is not None else orjson.Fragment(orjson.dumps(tokens))
+    shared = orjson.Fragment(orjson.dumps(tokens))
     hashed = input_hash({"text": prepared.doc.text})
     return [
         task_record(

@@ -164,8 +164,6 @@ class Covering:
     ends: list[int]
     ws: list[bool]
     index: list[int]
-    # (starts, ends, ws) as numpy arrays, when numpy made them (for the Prodigy tokens' JSON).
-    arrays: Any = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -185,8 +183,7 @@ def covering(tokens: Tokens) -> Covering:
     """
     if tokens.arrays is not None:  # numpy made the tokens: it makes the covering too
         arrays = tokenize_numpy.cover(tokens.text, *tokens.arrays)
-        lists = [a.tolist() for a in arrays]
-        return Covering(tokens.text, *lists, arrays=arrays[:3])  # type: ignore[misc]
+        return Covering(tokens.text, *(a.tolist() for a in arrays))
     text, word_starts, word_ends = tokens.text, tokens.starts, tokens.ends
     size = len(text)
     word_ws = [e < size and text[e] == " " for e in word_ends]
