@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.domain.errors import ExportError
+from annotator.core.formats.writers import prodigy
 from annotator.core.formats.writers.aligned import TokenSpan, place
 from annotator.core.formats.writers.background_files import BackgroundFiles
 from annotator.core.formats.writers.conll import DOCSTART, ConllWriter
@@ -32,8 +33,9 @@ from annotator.core.formats.writers.prodigy_hash import (
     SpanValues,
     _hash,
     _values,
+    set_hashes,
 )
-from annotator.core.formats.writers.tokenize import tokenize
+from annotator.core.formats.writers.tokenize import covering, tokenize
 from annotator.core.formats.writers.units import Prepared, Unit
 from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
@@ -222,10 +224,17 @@ LABELS = ("STATEMENT", "SPEAKER", "TARGET", "WEAPON")
 WORDS = st.sampled_from(["Gen.", "Aras", "said", "drones", ".", "“", "no", "\n\n", "U.S.", "Dec."])
 
 
+NO_ATTRIBUTES = st.just({})
+
+
 @st.composite
-def documents(draw: st.DrawFn) -> ExportDocument:
+def documents(
+    draw: st.DrawFn, attributes: st.SearchStrategy[Any] = NO_ATTRIBUTES
+) -> ExportDocument:
     """A short news-like text with two annotators' spans: nested, crossing, over sentence ends,
-    on white space and inside words."""
+    on white space and inside words; ``attributes``: each span's, drawn from a few sets that
+    spans share (as parsed rows share them) and a few of their own."""
+    shared = draw(st.lists(attributes, min_size=1, max_size=3))
     text = " ".join(draw(st.lists(WORDS, min_size=1, max_size=30)))
     tokens = tokenize(text)
     spans = []
@@ -238,7 +247,9 @@ def documents(draw: st.DrawFn) -> ExportDocument:
             start = draw(st.integers(0, len(text) - 1))
             end = draw(st.integers(start + 1, min(len(text), start + 40)))
         annotator = draw(st.sampled_from(["alice", "bob"]))
-        spans.append(ExportSpan(n, annotator, start, end, draw(st.sampled_from(LABELS)), {}))
+        values = draw(st.one_of(st.sampled_from(shared), attributes))
+        label = draw(st.sampled_from((*LABELS, "NOTE")))  # NOTE: a label no column has
+        spans.append(ExportSpan(n, annotator, start, end, label, values))
     spans.sort(key=lambda s: (s.annotator, s.start, s.end, s.label, s.id))
     return ExportDocument(1, "d", "t", text, None, None, None, {}, "", {}, spans)
 
@@ -263,3 +274,32 @@ def test_conll_rows_are_those_of_the_reference_writer(
 ) -> None:
     fast = conll_bytes(ConllWriter, docs, scheme=scheme, nested=nested)
     assert fast == conll_bytes(ReferenceConll, docs, scheme=scheme, nested=nested)
+
+
+# -- Prodigy span records and their task hash, made in one pass --
+
+
+def reference_tasks(prepared: Prepared, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Each task as the writer made it before: a record per span by ``_span``, hashed with
+    ``json.dumps`` of what the task holds."""
+    cover = covering(prepared.tokens)
+    tasks = []
+    for unit in prepared.units:
+        placed = place(prepared, unit, ProblemLog(), "all")
+        task = {"spans": [prodigy._span(ts, cover, names) for ts in placed]}
+        tasks.append(set_hashes({"text": prepared.doc.text, **task}))
+    return tasks
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents(ATTRIBUTES), st.sampled_from([(), ("stance", "form"), ("note", "stance")]))
+def test_prodigy_spans_and_task_hashes_are_those_of_the_reference(
+    doc: ExportDocument, names: tuple[str, ...]
+) -> None:
+    prepared = Prepared(doc, ("done",))
+    tasks = prodigy.task_records(prepared, ProblemLog(), "all", names, (), SHARED)
+    expected = reference_tasks(prepared, names)
+    assert [t["spans"] for t in tasks] == [t["spans"] for t in expected]
+    assert [(t["_input_hash"], t["_task_hash"]) for t in tasks] == [
+        (t["_input_hash"], t["_task_hash"]) for t in expected
+    ]

@@ -23,12 +23,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain, repeat
+from operator import attrgetter
 from typing import Any, BinaryIO
 
+import numpy
 import orjson
 
 from annotator.core.formats import options
 from annotator.core.formats.writers.aligned import TokenSpan, outermost, place, report_left_out
+from annotator.core.formats.writers.conll_layers import DOCSTART, LayerDocument
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
@@ -36,7 +39,7 @@ from annotator.core.formats.writers.units import Prepared, Unit
 SCHEMES = options.SCHEMES
 NESTED = options.NESTED_CHOICES
 DEFAULT_NESTED = options.NESTED_DEFAULT  # the one choice that never drops a whole label
-DOCSTART = "-DOCSTART- -X- O O"
+_LABEL, _ID = attrgetter("label"), attrgetter("id")
 
 
 def tag_column(spans: Sequence[TokenSpan], length: int, scheme: str) -> list[str]:
@@ -71,6 +74,7 @@ class ConllWriter:
         self._scheme = scheme
         self._nested = nested
         self._layers = list(layers)
+        self._column_of = {label: c for c, label in enumerate(self._layers)}
         self._problems = problems
         self._part = part
         names = ["tag"] if nested == "outermost" else self._layers
@@ -99,12 +103,76 @@ class ConllWriter:
             return 0
         # Every row as it reads with no span ("token O O ..."), made once per document; each
         # unit then rewrites only the rows its spans cover.
-        blank = " O" * len(self._tags)
-        plain = list(map(str.__add__, prepared.tokens.words, repeat(blank)))
         starts = sorted(i for i in prepared.sentence_starts if i)
-        for unit in prepared.units:
-            self._write_unit(prepared, unit, plain, starts)
+        if self._nested == "outermost" or not len(prepared.tokens):
+            blank = " O" * len(self._tags)
+            plain = list(map(str.__add__, prepared.tokens.words, repeat(blank)))
+            for unit in prepared.units:
+                self._write_unit(prepared, unit, plain, starts)
+        else:
+            document = LayerDocument(prepared.tokens, starts)
+            for unit in prepared.units:
+                self._write_layers(document, unit)
         return len(prepared.units)
+
+    def _write_layers(self, document: LayerDocument, unit: Unit) -> None:
+        """``_write_unit`` (the reference) for one tag column per label, with numpy: spans
+        placed, resolved and tagged as arrays; only spans that do not fit a token edge, or
+        overlap within their label, take a Python step each (to be reported)."""
+        spans = unit.spans
+        columns = self._layers
+        first, last, placed = document.place(spans)
+        for k in numpy.flatnonzero(~placed).tolist():
+            sp = spans[k]
+            found = document.tokens.align(sp.start, sp.end)
+            if found.problem is not None:
+                self._problems.add_span(found.problem, self._part, unit, sp, found.detail)
+            if found.first is not None and found.last is not None:
+                first[k], last[k], placed[k] = found.first, found.last, True
+            else:
+                self._left(sp.label, found.problem or "not_on_tokens")
+        column = numpy.fromiter(
+            map(self._column_of.get, map(_LABEL, spans), repeat(-1)), numpy.int64, len(spans)
+        )
+        chosen = numpy.flatnonzero(placed & (column >= 0))
+        ids = numpy.fromiter(map(_ID, spans), numpy.int64, len(spans))[chosen]
+        # outermost() within each column: sorted by column, then as it sorts
+        order = chosen[numpy.lexsort((ids, -last[chosen], first[chosen], column[chosen]))]
+        ends = [-1] * len(columns)
+        kept: list[int] = []
+        left: dict[int, list[int]] = {}
+        for k, c, f, e in zip(
+            order.tolist(),
+            column[order].tolist(),
+            first[order].tolist(),
+            last[order].tolist(),
+            strict=True,
+        ):
+            if f > ends[c]:
+                kept.append(k)
+                ends[c] = e
+            else:
+                left.setdefault(c, []).append(k)
+        for c, ks in left.items():  # in column order, each in text order, as the reference
+            label = columns[c]
+            for k in ks:
+                self._problems.add_span(
+                    "overlap_left_out", self._part, unit, spans[k], f"layer {label}"
+                )
+            self._left(label, "overlap_left_out", len(ks))
+        self._out.write(
+            document.unit_bytes(
+                kept,
+                column,
+                first,
+                last,
+                columns,
+                self._scheme == "BILOU",
+                list(self._tags.values()),
+                self._written,
+            )
+        )
+        self._units_out.write(orjson.dumps([unit.doc.key, unit.annotator]) + b"\n")
 
     def _columns(self, unit: Unit, placed: list[TokenSpan]) -> list[list[TokenSpan]]:
         if self._nested == "outermost":

@@ -108,7 +108,11 @@ def parse_json_object(text: str | None) -> dict[str, Any]:
 
 
 def to_document(raw: RawDocument) -> ExportDocument:
+    """The rows as records. Spans with the same attributes JSON share one parsed dict (a
+    document repeats a few attribute sets across its spans): readers only, nothing mutates it.
+    """
     names = raw.names
+    parsed = {text: parse_json_object(text) for text in {r[6] for r in raw.spans}}
     return ExportDocument(
         raw.id,
         raw.key,
@@ -120,10 +124,7 @@ def to_document(raw: RawDocument) -> ExportDocument:
         parse_json_object(raw.meta_json),
         raw.content_hash,
         raw.status,
-        [
-            ExportSpan(r[1], names[r[2]], r[3], r[4], r[5], parse_json_object(r[6]))
-            for r in raw.spans
-        ],
+        [ExportSpan(r[1], names[r[2]], r[3], r[4], r[5], parsed[r[6]]) for r in raw.spans],
         [
             ExportRelation(r[1], names[r[2]], r[3], r[4], r[5], parse_json_object(r[6]))
             for r in raw.relations

@@ -18,7 +18,12 @@ import orjson
 from annotator.core.formats.writers.aligned import TokenSpan, place
 from annotator.core.formats.writers.fixed import full_attributes
 from annotator.core.formats.writers.problems import ProblemLog
-from annotator.core.formats.writers.prodigy_hash import SpanValues, input_hash, set_hashes
+from annotator.core.formats.writers.prodigy_hash import (
+    SPAN_JSON,
+    SpanValues,
+    input_hash,
+    set_hashes,
+)
 from annotator.core.formats.writers.tokenize import Covering, covering
 from annotator.core.formats.writers.units import Prepared, Unit
 
@@ -56,17 +61,17 @@ def task_record(
     problems: ProblemLog,
     part: str,
     names: tuple[str, ...] = (),
-    hashed: int | None = None,
+    input_hashed: int | None = None,
     link_names: tuple[str, ...] = (),
     values: SpanValues | None = None,
 ) -> dict[str, Any]:
     """One annotator's task. ``tokens`` may be given as JSON already (``orjson.Fragment``) and
-    ``hashed`` as the text's input hash: both are the same for every task on one text.
+    ``input_hashed`` as the text's input hash: both are the same for every task on one text.
     ``values``: the writer's ``SpanValues``, for the task hash."""
     placed = place(prepared, unit, problems, part)
     by_id = {ts.span.id: ts for ts in placed}
     # Each span's record is made once; a relation's head and child are the same records.
-    records = {ts.span.id: _span(ts, cover, names) for ts in placed}
+    records, hashed = _span_records(placed, cover, names, values)
     relations = []
     all_spans = {sp.id: sp for sp in unit.spans}
     for rel in unit.relations:
@@ -104,7 +109,43 @@ def task_record(
         },
         "_annotator_id": unit.annotator,
     }
-    return set_hashes(task, hashed, values)
+    return set_hashes(task, input_hashed, values, hashed)
+
+
+def _span_records(
+    placed: list[TokenSpan], cover: Covering, names: tuple[str, ...], values: SpanValues | None
+) -> tuple[dict[int, dict[str, Any]], str | None]:
+    """Each placed span's record (``_span``, the reference), by span id, and with ``values``
+    the task hash's JSON of them (``values(task)``), made in the same pass: one attribute
+    record and its JSON per distinct attributes dict, not per span."""
+    index, starts, ends = cover.index, cover.starts, cover.ends
+    records: dict[int, dict[str, Any]] = {}
+    parts: list[str] = []
+    seen: dict[int, tuple[dict[str, Any], str]] = {}  # by id: every dict outlives this call
+    for sp, first, last in placed:
+        first, last = index[first], index[last]
+        label, attributes = sp.label, sp.attributes
+        known = seen.get(id(attributes))
+        if known is None:
+            known = seen[id(attributes)] = (
+                values.attribute_record(names, attributes)
+                if values is not None
+                else (full_attributes(names, attributes), "")
+            )
+        start, end = starts[first], ends[last]
+        records[sp.id] = {
+            "start": start,
+            "end": end,
+            "token_start": first,
+            "token_end": last,
+            "label": label,
+            "attributes": known[0],
+        }
+        if values is not None and type(label) is str:
+            parts.append(SPAN_JSON % (known[1], end, values.label_json(label), start, last, first))
+    if values is None or len(parts) < len(records):
+        return records, None  # no writer's SpanValues, or a label of another type: the reference
+    return records, values.spans_json(parts)
 
 
 def task_records(

@@ -16,6 +16,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from annotator.core.formats.writers.fixed import full_attributes
+
 INPUT_HASH_KEYS = ("text", "image", "html", "input")
 TASK_HASH_KEYS = ("spans", "label", "options", "arcs")
 
@@ -71,7 +73,7 @@ _SPAN_KEYS = ("attributes", "end", "label", "start", "token_end", "token_start")
 _SPAN_KEY_SET = frozenset(_SPAN_KEYS)
 _CACHED_TYPES = frozenset((str, bool, type(None)))
 _CACHED_MAX = 10_000  # distinct attribute sets kept (free text makes each span's its own)
-_SPAN_JSON = (
+SPAN_JSON = (  # attributes, end, label, start, token_end, token_start
     '{"attributes": %s, "end": %d, "label": %s, "start": %d, "token_end": %d, "token_start": %d}'
 )
 
@@ -86,6 +88,7 @@ class SpanValues:
     def __init__(self) -> None:
         self._labels: dict[str, str] = {}
         self._attributes: dict[tuple[tuple[str, Any], ...], str] = {}  # by value
+        self._records: dict[tuple[str, ...], dict[Any, tuple[dict[str, Any], str]]] = {}
 
     def __call__(self, task: dict[str, Any]) -> str:
         if "spans" not in task or any(k in task for k in TASK_HASH_KEYS[1:]):
@@ -106,19 +109,48 @@ class SpanValues:
             return None
         if not type(end) is type(start) is type(token_end) is type(token_start) is int:
             return None
-        label_json = self._labels.get(label)
-        if label_json is None:
-            label_json = self._labels[label] = json.dumps(label)
-        return _SPAN_JSON % (
-            self._attributes_json(attributes),
+        return SPAN_JSON % (
+            self.attributes_json(attributes),
             end,
-            label_json,
+            self.label_json(label),
             start,
             token_end,
             token_start,
         )
 
-    def _attributes_json(self, attributes: dict[str, Any]) -> str:
+    def label_json(self, label: str) -> str:
+        found = self._labels.get(label)
+        if found is None:
+            found = self._labels[label] = json.dumps(label)
+        return found
+
+    def spans_json(self, parts: list[str]) -> str:
+        """``__call__`` of a task whose only hashed key is ``spans``, from each span's
+        ``SPAN_JSON`` (the writer fills it in as it makes the records, reading none back)."""
+        return "[[" + ", ".join(parts) + "]]"
+
+    def attribute_record(
+        self, names: tuple[str, ...], attributes: dict[str, Any]
+    ) -> tuple[dict[str, Any], str]:
+        """``full_attributes(names, attributes)`` and its ``attributes_json``, remembered by
+        value across tasks where the values allow it (as ``attributes_json`` does): a corpus
+        repeats a few attribute sets. The record is shared: it is only ever serialised."""
+        if not _CACHED_TYPES.issuperset(map(type, attributes.values())):
+            full = full_attributes(names, attributes)
+            return full, self.attributes_json(full)
+        by_value = self._records.get(names)
+        if by_value is None:
+            by_value = self._records[names] = {}
+        key = tuple(attributes.items())
+        found = by_value.get(key)
+        if found is None:
+            full = full_attributes(names, attributes)
+            found = (full, self.attributes_json(full))
+            if len(by_value) < _CACHED_MAX:
+                by_value[key] = found
+        return found
+
+    def attributes_json(self, attributes: dict[str, Any]) -> str:
         # Kept by value only where equal values have one JSON (not 1 and True, 0.0 and -0.0).
         if not _CACHED_TYPES.issuperset(map(type, attributes.values())):
             return json.dumps(attributes, sort_keys=True)
@@ -137,16 +169,21 @@ def input_hash(task: dict[str, Any]) -> int:
 
 
 def set_hashes(
-    task: dict[str, Any], input_hash: int | None = None, values: SpanValues | None = None
+    task: dict[str, Any],
+    input_hash: int | None = None,
+    values: SpanValues | None = None,
+    hashed: str | None = None,
 ) -> dict[str, Any]:
     """``task`` with ``_input_hash`` (its input) and ``_task_hash`` (input plus annotations).
 
     ``input_hash``: the task's, when known already (hashing a long text once per document);
-    ``values``: a writer's ``SpanValues``, which remembers what it encoded across tasks.
+    ``values``: a writer's ``SpanValues``, which remembers what it encoded across tasks;
+    ``hashed``: what ``values(task)`` gives, when the writer made it with the records.
     """
     if input_hash is None:
         input_hash = _hash(_values(task, INPUT_HASH_KEYS))
     task["_input_hash"] = input_hash
-    hashed = values(task) if values is not None else _values(task, TASK_HASH_KEYS)
+    if hashed is None:
+        hashed = values(task) if values is not None else _values(task, TASK_HASH_KEYS)
     task["_task_hash"] = _hash(str(input_hash) + hashed)
     return task
