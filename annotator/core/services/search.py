@@ -30,11 +30,18 @@ from sqlalchemy import text as sql
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
+from annotator.core.domain.regex_needles import required_text
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.searching import Hit, SearchQuery, TextMatcher, has_value, snippet
 from annotator.core.services.documents import _escape_like
 from annotator.core.storage.db import Database
-from annotator.core.storage.fulltext import has_text_index, sqlite_text_like
+from annotator.core.storage.fulltext import (
+    has_text_index,
+    postgres_text_condition,
+    sqlite_match_query,
+    sqlite_text_like,
+    sqlite_text_match,
+)
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
 
 FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
@@ -97,7 +104,7 @@ def _hits(
     so far average so long that the range would read more than BATCH_CHARACTERS."""
     first, last = bounds
     total = last - first + 1
-    text_like = _text_like(reader.db, query)
+    text_narrow = _text_narrow(reader.db, query)
     status = None
     if not query.annotations and query.statuses:
         status = (
@@ -110,7 +117,8 @@ def _hits(
         if progress is not None and progress(low - first, total) is False:
             return
         high = min(last, low + width - 1)
-        parts = [p for p in (text_like(low, high) if text_like else None, status) if p is not None]
+        text = text_narrow(low, high) if text_narrow else None
+        parts = [p for p in (text, status) if p is not None]
         narrow = and_(*parts) if parts else None
         if query.annotations:
             yield from _span_hits(reader, query, matcher, layers, (low, high), narrow)
@@ -137,16 +145,21 @@ def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
     return {known[n]: n for n in names}
 
 
-def _text_like(db: Database, query: SearchQuery) -> TextNarrow | None:
-    """A LIKE every document holding the text passes, for a range of ids, when one can be made.
+def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
+    """A condition every document holding the text passes, for a range of ids, when one can
+    be made.
 
-    Never for a regular expression or for accents (an "e" must find "é"). Ignoring case, only
-    the longest ASCII run of the text is used: SQLite's LIKE folds ASCII case alone. On SQLite
-    the text index (``storage/fulltext.py``) answers it when the database has one; PostgreSQL's
-    planner uses its own for the same LIKE.
+    Never for accents (an "e" must find "é"). A regular expression is narrowed by the strings
+    every match must contain (``domain/regex_needles.py``), looked up in the text index: on
+    SQLite by FTS5 alone, on PostgreSQL by pg_trgm; without the index it reads every text. Plain
+    text is a ``LIKE``; ignoring case, only the longest ASCII run of the text is used: SQLite's
+    LIKE folds ASCII case alone. On SQLite the text index (``storage/fulltext.py``) answers it
+    when the database has one; PostgreSQL's planner uses its own for the same LIKE.
     """
-    if not query.text or query.regex or query.ignore_accents:
+    if not query.text or query.ignore_accents:
         return None
+    if query.regex:
+        return _regex_narrow(db, query)
     fragment = query.text
     if query.ignore_case:
         fragment = max(_ASCII_RUNS.findall(query.text), key=len, default="")
@@ -157,16 +170,33 @@ def _text_like(db: Database, query: SearchQuery) -> TextNarrow | None:
         plain = Document.text.ilike(pattern, escape="\\")
     else:
         plain = Document.text.like(pattern, escape="\\")
-    indexed = False
-    if db.is_sqlite:
-        with db.read() as s:
-            indexed = has_text_index(s.connection(), is_sqlite=True)
+    indexed = db.is_sqlite and _indexed(db)
 
     def narrow(low: int, high: int) -> ColumnElement[bool]:
         found = sqlite_text_like(fragment, low, high) if indexed else None
         return plain if found is None else found
 
     return narrow
+
+
+def _regex_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
+    if not _indexed(db):
+        return None
+    needles = required_text(query.text, query.ignore_case)
+    if db.is_sqlite:
+        match = sqlite_match_query(needles)
+        if match is None:
+            return None
+        return lambda low, high: sqlite_text_match(match, low, high)
+    condition = postgres_text_condition(needles)
+    if condition is None:
+        return None
+    return lambda low, high: condition
+
+
+def _indexed(db: Database) -> bool:
+    with db.read() as s:
+        return has_text_index(s.connection(), is_sqlite=db.is_sqlite)
 
 
 def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement[bool]]:

@@ -13,8 +13,19 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, Connection, column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    column,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
 
+from annotator.core.domain.regex_needles import AllOf, AnyOf, Condition, Needle, trigrams
 from annotator.core.storage.models import Document
 
 FTS_TABLE = "documents_fts"  # SQLite; its shadow tables are named FTS_TABLE + "_data" etc.
@@ -22,6 +33,8 @@ TRIGGERS = ("documents_fts_insert", "documents_fts_delete", "documents_fts_updat
 TRIGRAM_INDEX = "ix_documents_text_trgm"  # PostgreSQL
 MIN_FRAGMENT = 3  # characters: a shorter pattern has no trigram, the index cannot narrow it
 _WILDCARDS = re.compile(r"[%_]")
+MAX_VARIANTS = 64  # the most strings one trigram of a needle is looked up as (case variants)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 _fts = table(FTS_TABLE, column("rowid"), column("text"))
 
@@ -59,3 +72,77 @@ def sqlite_text_like(fragment: str, low: int, high: int) -> ColumnElement[bool] 
         _fts.c.rowid.between(low, high),
     )
     return Document.id.in_(ids)
+
+
+def sqlite_match_query(condition: Condition) -> str | None:
+    """An FTS5 query every text holding ``condition`` passes, or None when it cannot narrow.
+
+    Each needle is looked up as its trigrams (``detail=none`` keeps no positions, so no phrase
+    of several), each trigram as an OR of the strings it may be. The table's tokenizer is
+    ``trigram`` with its default ``case_sensitive 0``: it folds case itself, so variants that
+    differ only in ASCII case are asked once; every other variant (``ſ`` for ``s``) is asked
+    as it is, so the answer never depends on how FTS5 folds anything beyond ASCII.
+    """
+    if isinstance(condition, AllOf):
+        parts = [q for q in map(sqlite_match_query, condition.parts) if q is not None]
+        return " AND ".join(parts) if parts else None
+    if isinstance(condition, AnyOf):
+        alternatives = [sqlite_match_query(part) for part in condition.parts]
+        if any(q is None for q in alternatives):
+            return None
+        return "(" + " OR ".join(q for q in alternatives if q is not None) + ")"
+    windows = [
+        "(" + " OR ".join(_fts_string(v) for v in sorted(variants)) + ")"
+        for variants in trigrams(condition, lambda s: s.translate(_ASCII_LOWER))
+        if len(variants) <= MAX_VARIANTS and all(map(_bindable, variants))
+    ]
+    return " AND ".join(windows) if windows else None
+
+
+def sqlite_text_match(query: str, low: int, high: int) -> ColumnElement[bool]:
+    """Documents with ids in [low, high] that the FTS5 ``query`` finds, from the index only."""
+    ids = select(_fts.c.rowid).where(
+        literal_column(FTS_TABLE).op("MATCH")(query), _fts.c.rowid.between(low, high)
+    )
+    return Document.id.in_(ids)
+
+
+def postgres_text_condition(condition: Condition) -> ColumnElement[bool] | None:
+    """A condition on ``documents.text`` every text holding ``condition`` passes, or None.
+
+    Each needle is one ``~`` of a pattern we write ourselves (plain characters and bracketed
+    sets of them, the same in PostgreSQL's regex dialect as in Python's), which pg_trgm's GIN
+    index answers and PostgreSQL checks on the text: never the user's own expression, whose
+    meaning differs between the two dialects (``\\b`` is a backspace to PostgreSQL).
+    """
+    if isinstance(condition, AllOf):
+        parts = [c for c in map(postgres_text_condition, condition.parts) if c is not None]
+        return and_(*parts) if parts else None
+    if isinstance(condition, AnyOf):
+        alternatives = [postgres_text_condition(part) for part in condition.parts]
+        if any(c is None for c in alternatives):
+            return None
+        return or_(*(c for c in alternatives if c is not None))
+    if not all(_bindable(ch) for position in condition for ch in position):
+        return None
+    return Document.text.op("~")(_postgres_pattern(condition))
+
+
+def _postgres_pattern(needle: Needle) -> str:
+    def one(ch: str) -> str:
+        return "\\" + ch if ch.isascii() and not ch.isalnum() else ch
+
+    return "".join(
+        one(next(iter(chars))) if len(chars) == 1 else "[" + "".join(map(one, sorted(chars))) + "]"
+        for chars in needle
+    )
+
+
+def _fts_string(variant: str) -> str:
+    return '"' + variant.replace('"', '""') + '"'
+
+
+def _bindable(value: str) -> bool:
+    """Whether a text can hold this at all: never a NUL (FTS5's query parser stops at one,
+    PostgreSQL's text refuses it) nor a lone surrogate (no UTF-8 for it)."""
+    return "\x00" not in value and not any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
