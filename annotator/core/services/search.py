@@ -56,6 +56,7 @@ from annotator.core.storage.models import Annotator, Document, DocumentStatus, S
 FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
 MAX_BATCH = 8192  # the most ids a query reads, fewer when the texts are long:
 BATCH_CHARACTERS = 16_000_000  # about this much text a query, by the average so far
+MOSTLY = 0.5  # the text index is left out once it passes more than this share of a range
 _ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
@@ -134,6 +135,10 @@ def _hits(
         else:
             assert matcher is not None  # check() refused a query with neither
             found = reader.documents(Document.id.between(low, high), narrow)
+            if text is not None and len(found) > MOSTLY * (high - low + 1):
+                # Words in most texts: asking the index for the rest costs more than reading
+                # them (PostgreSQL also checks each text it passes again).
+                text_narrow = None
             yield from _text_hits(matcher, found)
         low = high + 1
         per_id = reader.characters / (low - first)
