@@ -228,3 +228,19 @@ def test_an_annotation_hit_shows_the_same_snippet_as_its_whole_text_would(
         assert (hit.before, hit.match, hit.after) == snippet(body, hit.start, hit.end)
     with_text = hits(workspace, labels=("STATEMENT",), text="respond")
     assert [(h.start, h.end) for h in with_text] == sorted(spans[1:4:2])
+
+
+def test_ignoring_case_text_finds_every_form_re_takes_for_its_letters(workspace: Workspace) -> None:
+    """``re`` ignoring case takes ``ſ`` for s, ``ı`` for i and the Kelvin sign for k; SQLite's
+    LIKE folds ASCII only, so the narrowing must not drop these texts."""
+    body = "The miſſile was fired. A \u212aey point. Dırty tricks.\n"
+    workspace.documents.add(body, key="odd")
+    workspace.documents.add("Nothing here.\n", key="plain")
+    for asked, form in [
+        ("missile", "miſſile"),
+        ("key point", "\u212aey point"),
+        ("dirty", "Dırty"),
+    ]:
+        found = hits(workspace, text=asked)
+        assert [(h.key, h.match) for h in found] == [("odd", form)], asked
+        assert hits(workspace, text=asked, ignore_case=False) == []

@@ -23,6 +23,7 @@ from annotator.core.storage.models import Document
 WORDS = [
     *("missile", "Missile", "MISSILE", "drone", "drones", "radar", "Kovačević", "Yılmaz"),
     *("état", "ÉTAT", "straße", "50%", "a_b", "c:\\path", "the", "said", "of", "“we", "will”"),
+    *("miſſile", "\u212aey", "dırty"),  # forms re takes for s, k and i ignoring case
 ]
 QUERIES = [
     SearchQuery(text="missile"),
@@ -40,6 +41,9 @@ QUERIES = [
     SearchQuery(text="Yılmaz said"),
     SearchQuery(text=r"dron\w+", regex=True),
     SearchQuery(text="absent word"),
+    SearchQuery(text="key"),
+    SearchQuery(text="Dirty", ignore_case=False),
+    SearchQuery(text="dirty"),
     SearchQuery(text="missile", labels=("STATEMENT",)),
 ]
 

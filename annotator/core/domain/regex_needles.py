@@ -300,6 +300,13 @@ def _chars(code: int, ignore_case: bool) -> frozenset[str]:
     return _case_class(code)
 
 
+def like_folds_as_re(ch: str) -> bool:
+    """Whether a case-blind ``LIKE`` (SQLite's folds ASCII letters only) finds ``ch`` where
+    ``re`` ignoring case does: it has no case, or all its forms are ASCII (not ``s``: ``ſ``)."""
+    forms = _case_class(ord(ch))
+    return forms == {ch} or all(f.isascii() for f in forms)
+
+
 @cache
 def _case_class(code: int) -> frozenset[str]:
     lower = _sre.unicode_tolower(code)

@@ -32,7 +32,7 @@ from sqlalchemy import text as sql
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
-from annotator.core.domain.regex_needles import required_text
+from annotator.core.domain.regex_needles import like_folds_as_re, required_text
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.searching import (
     CONTEXT,
@@ -48,7 +48,6 @@ from annotator.core.storage.fulltext import (
     has_text_index,
     postgres_text_condition,
     sqlite_match_query,
-    sqlite_text_like,
     sqlite_text_match,
 )
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
@@ -57,7 +56,6 @@ FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at o
 MAX_BATCH = 8192  # the most ids a query reads, fewer when the texts are long:
 BATCH_CHARACTERS = 16_000_000  # about this much text a query, by the average so far
 MOSTLY = 0.5  # the text index is left out once it passes more than this share of a range
-_ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
 Progress = Callable[[int, int], bool | None]
@@ -163,20 +161,34 @@ def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
     """A condition every document holding the text passes, for a range of ids, when one can
     be made.
 
-    Never for accents (an "e" must find "é"). A regular expression is narrowed by the strings
-    every match must contain (``domain/regex_needles.py``), looked up in the text index: on
-    SQLite by FTS5 alone, on PostgreSQL by pg_trgm; without the index it reads every text. Plain
-    text is a ``LIKE``; ignoring case, only the longest ASCII run of the text is used: SQLite's
-    LIKE folds ASCII case alone. On SQLite the text index (``storage/fulltext.py``) answers it
-    when the database has one; PostgreSQL's planner uses its own for the same LIKE.
+    Never for accents (an "e" must find "é"). With the text index (``storage/fulltext.py``),
+    the strings every match must contain (``domain/regex_needles.py``: a regular expression's,
+    or the plain text itself, each letter in every form ``re`` takes for it when case is
+    ignored) are looked up in it: on SQLite by FTS5 alone, on PostgreSQL by pg_trgm. Without
+    it, plain text is a ``LIKE`` of its longest run of characters that ``LIKE`` folds as ``re``
+    does (ASCII letters other than i, k and s, whose forms ``ı``, the Kelvin sign and ``ſ`` it
+    does not fold; anything without case), and a regular expression reads every text.
     """
     if not query.text or query.ignore_accents:
         return None
+    if _indexed(db):
+        needles = required_text(
+            query.text if query.regex else re.escape(query.text), query.ignore_case
+        )
+        if db.is_sqlite:
+            match = sqlite_match_query(needles)
+            if match is not None:
+                return lambda low, high: sqlite_text_match(match, low, high)
+        else:
+            condition = postgres_text_condition(needles)
+            if condition is not None:
+                return lambda low, high: condition
     if query.regex:
-        return _regex_narrow(db, query)
+        return None
     fragment = query.text
     if query.ignore_case:
-        fragment = max(_ASCII_RUNS.findall(query.text), key=len, default="")
+        runs = "".join(ch if like_folds_as_re(ch) else "\n" for ch in query.text).split("\n")
+        fragment = max(runs, key=len)
         if not fragment.strip():
             return None
     pattern = f"%{_escape_like(fragment)}%"
@@ -184,28 +196,7 @@ def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
         plain = Document.text.ilike(pattern, escape="\\")
     else:
         plain = Document.text.like(pattern, escape="\\")
-    indexed = db.is_sqlite and _indexed(db)
-
-    def narrow(low: int, high: int) -> ColumnElement[bool]:
-        found = sqlite_text_like(fragment, low, high) if indexed else None
-        return plain if found is None else found
-
-    return narrow
-
-
-def _regex_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
-    if not _indexed(db):
-        return None
-    needles = required_text(query.text, query.ignore_case)
-    if db.is_sqlite:
-        match = sqlite_match_query(needles)
-        if match is None:
-            return None
-        return lambda low, high: sqlite_text_match(match, low, high)
-    condition = postgres_text_condition(needles)
-    if condition is None:
-        return None
-    return lambda low, high: condition
+    return lambda low, high: plain
 
 
 def _indexed(db: Database) -> bool:

@@ -2,16 +2,15 @@
 
 Substrings, not words: a search for "adar" must still find "radar", so both indexes are of
 character trigrams. SQLite: an FTS5 table with the trigram tokenizer over ``documents.text``
-(external content, kept by triggers); its ``LIKE`` is answered from the index and checked
-against the text by SQLite itself, so it passes exactly the rows a plain ``LIKE`` passes.
-PostgreSQL: a pg_trgm GIN index, which the planner uses for ``LIKE``/``ILIKE`` on its own.
-Either may be missing (an SQLite build without FTS5, a server without pg_trgm): search then
-reads the texts as before.
+(external content, kept by triggers), asked with ``MATCH`` for trigrams; PostgreSQL: a pg_trgm
+GIN index, which the planner uses for ``~`` on its own. Search asks either for the strings
+every match must contain (``domain/regex_needles.py``) and makes the exact match itself, so
+the index only ever narrows. Either may be missing (an SQLite build without FTS5, a server
+without pg_trgm): search then reads the texts as before.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -33,8 +32,6 @@ from annotator.core.storage.models import Document
 FTS_TABLE = "documents_fts"  # SQLite; its shadow tables are named FTS_TABLE + "_data" etc.
 TRIGGERS = ("documents_fts_insert", "documents_fts_delete", "documents_fts_update")
 TRIGRAM_INDEX = "ix_documents_text_trgm"  # PostgreSQL
-MIN_FRAGMENT = 3  # characters: a shorter pattern has no trigram, the index cannot narrow it
-_WILDCARDS = re.compile(r"[%_]")
 MAX_VARIANTS = 64  # the most strings one trigram of a needle is looked up as (case variants)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -94,24 +91,6 @@ def indexed_at_the_end(conn: Connection, inserted: Callable[[], Sequence[int]]) 
             {"ids": "[" + ",".join(map(str, ids[i : i + 10_000])) + "]"},
         )
     conn.execute(text(found[0]))
-
-
-def sqlite_text_like(fragment: str, low: int, high: int) -> ColumnElement[bool] | None:
-    """Documents with ids in [low, high] whose text is ``LIKE '%fragment%'``, found by the
-    FTS5 index; None when the fragment is too short for the index to help.
-
-    FTS5 answers ``LIKE`` from its index only without an ``ESCAPE`` clause, so a fragment with
-    a wildcard character is narrowed by its longest piece between them (a looser test; the
-    caller's exact match decides).
-    """
-    piece = max(_WILDCARDS.split(fragment), key=len)
-    if len(piece) < MIN_FRAGMENT:
-        return None
-    ids = select(_fts.c.rowid).where(
-        _fts.c.text.like(f"%{piece}%"),
-        _fts.c.rowid.between(low, high),
-    )
-    return Document.id.in_(ids)
 
 
 def sqlite_match_query(condition: Condition) -> str | None:
