@@ -33,6 +33,7 @@ FTS_TABLE = "documents_fts"  # SQLite; its shadow tables are named FTS_TABLE + "
 TRIGGERS = ("documents_fts_insert", "documents_fts_delete", "documents_fts_update")
 TRIGRAM_INDEX = "ix_documents_text_trgm"  # PostgreSQL
 MAX_VARIANTS = 64  # the most strings one trigram of a needle is looked up as (case variants)
+MAX_TRIGRAMS = 32  # the most trigrams of one needle looked up (those of fewest variants)
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 _fts = table(FTS_TABLE, column("rowid"), column("text"))
@@ -110,11 +111,14 @@ def sqlite_match_query(condition: Condition) -> str | None:
         if any(q is None for q in alternatives):
             return None
         return "(" + " OR ".join(q for q in alternatives if q is not None) + ")"
-    windows = [
-        "(" + " OR ".join(_fts_string(v) for v in sorted(variants)) + ")"
+    usable = [
+        variants
         for variants in trigrams(condition, lambda s: s.translate(_ASCII_LOWER))
         if len(variants) <= MAX_VARIANTS and all(map(_bindable, variants))
     ]
+    # A pasted paragraph: a few dozen of its trigrams narrow as well as all of them.
+    usable = sorted(set(usable), key=lambda w: (len(w), sorted(w)))[:MAX_TRIGRAMS]
+    windows = ["(" + " OR ".join(_fts_string(v) for v in sorted(w)) + ")" for w in usable]
     return " AND ".join(windows) if windows else None
 
 
