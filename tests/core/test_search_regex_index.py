@@ -36,6 +36,7 @@ from tests.conftest import fresh_pg_database
 # Letters whose case Python's re folds beyond ASCII: ſ/s, ı/İ/i, K (Kelvin)/k, σ/ς/Σ, ß/ẞ, µ/μ
 ALPHABET = 'abksiKSIſıİ\u212aσςΣßẞµμčČé \n"%_😀'
 VARIANTS = {c: "".join(sorted(_case_class(ord(c)))) for c in ALPHABET}
+_TEXT_CHARACTERS = ALPHABET + "0123456789"  # \d must find something
 
 
 def _show(condition: Condition) -> str:
@@ -119,7 +120,9 @@ def _wrap(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
-PATTERNS = st.recursive(_ATOM, _wrap, max_leaves=8)
+PATTERNS = st.lists(st.recursive(_ATOM, _wrap, max_leaves=6), min_size=1, max_size=4).map(
+    "".join
+)  # a sequence, as most patterns are: words, repeats and groups between them
 
 
 @st.composite
@@ -131,11 +134,15 @@ def _corpus(draw: st.DrawFn) -> tuple[str, bool, list[str]]:
     def piece(word: str) -> st.SearchStrategy[str]:  # a literal run, its case maybe changed
         return st.tuples(*(st.sampled_from(VARIANTS.get(c, c)) for c in word)).map("".join)
 
+    ignore_case = draw(st.booleans())
+    matching = st.from_regex(  # texts holding a match, as hypothesis builds them from the pattern
+        re.compile(pattern, re.IGNORECASE if ignore_case else 0), alphabet=_TEXT_CHARACTERS
+    )
     text_ = st.lists(
-        st.one_of(st.sampled_from(words).flatmap(piece), st.text(ALPHABET, max_size=4)),
+        st.one_of(st.sampled_from(words).flatmap(piece), st.text(ALPHABET, max_size=4), matching),
         max_size=8,
     ).map("".join)
-    return pattern, draw(st.booleans()), draw(st.lists(text_, min_size=1, max_size=6))
+    return pattern, ignore_case, draw(st.lists(text_, min_size=1, max_size=6))
 
 
 def _compiles(pattern: str) -> bool:
