@@ -18,8 +18,10 @@ from itertools import islice
 from sqlalchemy import create_engine, text
 
 from annotator.core.domain.searching import SearchQuery
+from annotator.core.services.bundled import default_schema
 from annotator.core.services.workspace import Workspace
 from tests import pg_server
+from tests.bench.bench_search import RARE_REGEX, REGEX
 from tests.conftest import fresh_pg_database
 
 COLUMNS = "id, key, title, text, length, source, url, published, meta, content_hash, created_at"
@@ -27,18 +29,33 @@ QUERIES = {
     "first page, common word": (SearchQuery(text="missile"), 50),
     "rare word, every hit": (SearchQuery(text="hypersonic"), None),
     "absent word": (SearchQuery(text="zzzunused"), None),
+    "regex, every hit": (SearchQuery(text=REGEX, regex=True), None),
+    "rare regex, every hit": (SearchQuery(text=RARE_REGEX, regex=True), None),
+    "label + value, every hit": (
+        SearchQuery(labels=("STATEMENT",), attributes=(("stance", "threatens"),)),
+        None,
+    ),
 }
+SPAN_COLUMNS = 'document_id, start, "end", label, attributes, created_at, updated_at'
 
 
 def _load(url: str, corpus: str) -> None:
     import psycopg
 
+    with Workspace(url) as ws:  # the spans' schema and layer, as bench_search makes them
+        schema_id = ws.schemas.set_active(default_schema()).id
+        annotator_id = ws.annotators.person("bench").id
     source = sqlite3.connect(corpus)
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
         with conn.cursor() as cur, cur.copy(f"COPY documents ({COLUMNS}) FROM STDIN") as copy:
             for row in source.execute(f"SELECT {COLUMNS} FROM documents"):
                 copy.write_row(row)
+        spans = f"COPY spans (annotator_id, schema_id, {SPAN_COLUMNS}) FROM STDIN"
+        with conn.cursor() as cur, cur.copy(spans) as copy:
+            for row in source.execute(f"SELECT {SPAN_COLUMNS} FROM spans"):
+                copy.write_row((annotator_id, schema_id, *row))
         conn.execute("ANALYZE documents")
+        conn.execute("ANALYZE spans")
 
 
 def _times(url: str, label: str) -> None:

@@ -207,3 +207,40 @@ def test_nothing_asked_is_refused(workspace: Workspace) -> None:
         workspace.search(SearchQuery())
     with pytest.raises(ValidationError, match="status 'finished'"):
         workspace.search(SearchQuery(text="x", statuses=("finished",)))
+
+
+def test_an_annotation_hit_shows_the_same_snippet_as_its_whole_text_would(
+    workspace: Workspace,
+) -> None:
+    """Annotation hits read only the span and its context from the database: what they show
+    must be what the whole text gives, at a text's start and end, after characters outside
+    ASCII (offsets are characters, not bytes) and for a span longer than a hit shows."""
+    body = "Ünïcödé 😀 " * 12 + "“We will respond,” Kovačević said. " + "x y " * 80 + "end."
+    doc = workspace.documents.add(body, key="d", title="D")
+    alice = workspace.annotations("alice")
+    spans = [(0, 7), at(body, "“We will respond,”"), at(body, "Kovačević"), (5, len(body) - 3)]
+    spans.append((len(body) - 4, len(body)))
+    for start, end in spans:
+        alice.create_span(doc.id, start, end, "STATEMENT")
+    found = hits(workspace, labels=("STATEMENT",))
+    assert [(h.start, h.end) for h in found] == sorted(spans)
+    for hit in found:
+        assert (hit.before, hit.match, hit.after) == snippet(body, hit.start, hit.end)
+    with_text = hits(workspace, labels=("STATEMENT",), text="respond")
+    assert [(h.start, h.end) for h in with_text] == sorted(spans[1:4:2])
+
+
+def test_ignoring_case_text_finds_every_form_re_takes_for_its_letters(workspace: Workspace) -> None:
+    """``re`` ignoring case takes ``ſ`` for s, ``ı`` for i and the Kelvin sign for k; SQLite's
+    LIKE folds ASCII only, so the narrowing must not drop these texts."""
+    body = "The miſſile was fired. A \u212aey point. Dırty tricks.\n"
+    workspace.documents.add(body, key="odd")
+    workspace.documents.add("Nothing here.\n", key="plain")
+    for asked, form in [
+        ("missile", "miſſile"),
+        ("key point", "\u212aey point"),
+        ("dirty", "Dırty"),
+    ]:
+        found = hits(workspace, text=asked)
+        assert [(h.key, h.match) for h in found] == [("odd", form)], asked
+        assert hits(workspace, text=asked, ignore_case=False) == []

@@ -12,7 +12,9 @@ from alembic import command
 from sqlalchemy import create_engine, delete, text
 
 from annotator.cli.main import main
+from annotator.core.domain.errors import ImportRejected
 from annotator.core.domain.searching import Hit, SearchQuery
+from annotator.core.services.importing import ImportBatch, ParsedDocument
 from annotator.core.services.workspace import Workspace
 from annotator.core.storage.fulltext import FTS_TABLE, has_text_index
 from annotator.core.storage.migrations import alembic_config
@@ -21,6 +23,7 @@ from annotator.core.storage.models import Document
 WORDS = [
     *("missile", "Missile", "MISSILE", "drone", "drones", "radar", "Kovačević", "Yılmaz"),
     *("état", "ÉTAT", "straße", "50%", "a_b", "c:\\path", "the", "said", "of", "“we", "will”"),
+    *("miſſile", "\u212aey", "dırty"),  # forms re takes for s, k and i ignoring case
 ]
 QUERIES = [
     SearchQuery(text="missile"),
@@ -38,6 +41,9 @@ QUERIES = [
     SearchQuery(text="Yılmaz said"),
     SearchQuery(text=r"dron\w+", regex=True),
     SearchQuery(text="absent word"),
+    SearchQuery(text="key"),
+    SearchQuery(text="Dirty", ignore_case=False),
+    SearchQuery(text="dirty"),
     SearchQuery(text="missile", labels=("STATEMENT",)),
 ]
 
@@ -156,3 +162,53 @@ def _fts_agrees_with_documents(url: str) -> None:
             assert ids == [r[0] for r in expected]
     finally:
         engine.dispose()
+
+
+def _insert_trigger(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": f"{FTS_TABLE}_insert"}
+            ).first()
+            return None if found is None else str(found[0])
+    finally:
+        engine.dispose()
+
+
+def test_an_import_indexes_its_documents_and_leaves_the_index_to_every_other_writer(
+    sqlite_url: str,
+) -> None:
+    """An import indexes what it inserts in one statement at its end (its insert trigger is
+    set aside meanwhile, in the same transaction): after it, and after one refused half way
+    (rolled back), the trigger is as it was and keeps indexing what anyone else inserts."""
+    with Workspace(sqlite_url) as ws:
+        _corpus(ws, random.Random(5), 10)
+        trigger = _insert_trigger(sqlite_url)
+        assert trigger is not None
+        ImportBatch(ws.db).run(
+            [ParsedDocument(text=f"A hypersonic glider, take {i}.", key=f"g{i}") for i in range(30)]
+        )
+        with pytest.raises(ImportRejected, match="already used by another document"):
+            ImportBatch(ws.db).run(  # the second "dup" is refused inside the write transaction
+                [
+                    ParsedDocument(text="A hypersonic drone, first.", key="dup"),
+                    ParsedDocument(text="A hypersonic drone, second.", key="dup"),
+                ]
+            )
+        assert _insert_trigger(sqlite_url) == trigger
+        with ws.db.write() as s:  # another writer, not an import
+            s.execute(
+                text(
+                    "INSERT INTO documents (key, title, text, length, meta, content_hash, "
+                    "created_at) VALUES ('raw', 'raw', 'A hypersonic raw row.', 21, '{}', 'x', "
+                    "'2026-01-01 00:00:00')"
+                )
+            )
+        found = [h.key for h in ws.search(SearchQuery(text="hypersonic"))]
+        assert found == [f"g{i}" for i in range(30)] + ["raw"]
+        regex = [
+            h.key for h in ws.search(SearchQuery(text=r"hyperson\w+ (glider|raw)", regex=True))
+        ]
+        assert regex == found
+    _fts_agrees_with_documents(sqlite_url)

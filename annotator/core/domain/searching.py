@@ -183,18 +183,31 @@ class TextMatcher:
         return next(self.find(text), None) is not None
 
 
-def snippet(text: str, start: int, end: int, context: int = CONTEXT) -> tuple[str, str, str]:
+def snippet(
+    text: str,
+    start: int,
+    end: int,
+    context: int = CONTEXT,
+    *,
+    offset: int = 0,
+    length: int | None = None,
+) -> tuple[str, str, str]:
     """(before, match, after) around ``text[start:end]``: one line of plain text each, the
-    context cut at a word boundary where one is near, and an ellipsis where text goes on."""
-    lo, hi = max(0, start - context), min(len(text), end + context)
-    before, after = text[lo:start], text[end:hi]
+    context cut at a word boundary where one is near, and an ellipsis where text goes on.
+
+    ``text`` may be a piece of a longer text (``length`` characters) that starts at ``offset``
+    and holds the span and its context: what a search reads instead of the whole text.
+    """
+    total = len(text) + offset if length is None else length
+    lo, hi = max(0, start - context), min(total, end + context)
+    before, after = text[lo - offset : start - offset], text[end - offset : hi - offset]
     if lo > 0:
         cut = before.find(" ")
         before = ELLIPSIS + (before[cut + 1 :] if 0 <= cut < context // 2 else before)
-    if hi < len(text):
+    if hi < total:
         cut = after.rfind(" ")
         after = (after[:cut] if cut > context // 2 else after) + ELLIPSIS
-    match = text[start:end]
+    match = text[start - offset : end - offset]
     if len(match) > MATCH_SHOWN:
         match = f"{match[: MATCH_SHOWN * 2 // 3]} {ELLIPSIS} {match[-MATCH_SHOWN // 3 :]}"
     return _one_line(before), _one_line(match), _one_line(after)

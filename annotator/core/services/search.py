@@ -15,8 +15,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Text,
     and_,
+    case,
     cast,
     exists,
     false,
@@ -30,17 +32,30 @@ from sqlalchemy import text as sql
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
+from annotator.core.domain.regex_needles import like_folds_as_re, required_text
 from annotator.core.domain.rules import STATUSES
-from annotator.core.domain.searching import Hit, SearchQuery, TextMatcher, has_value, snippet
+from annotator.core.domain.searching import (
+    CONTEXT,
+    Hit,
+    SearchQuery,
+    TextMatcher,
+    has_value,
+    snippet,
+)
 from annotator.core.services.documents import _escape_like
 from annotator.core.storage.db import Database
-from annotator.core.storage.fulltext import has_text_index, sqlite_text_like
+from annotator.core.storage.fulltext import (
+    has_text_index,
+    postgres_text_condition,
+    sqlite_match_query,
+    sqlite_text_match,
+)
 from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
 
 FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
 MAX_BATCH = 8192  # the most ids a query reads, fewer when the texts are long:
 BATCH_CHARACTERS = 16_000_000  # about this much text a query, by the average so far
-_ASCII_RUNS = re.compile(r"[\x20-\x7e]+")
+MOSTLY = 0.5  # the text index is left out once it passes more than this share of a range
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
 Progress = Callable[[int, int], bool | None]
@@ -97,7 +112,7 @@ def _hits(
     so far average so long that the range would read more than BATCH_CHARACTERS."""
     first, last = bounds
     total = last - first + 1
-    text_like = _text_like(reader.db, query)
+    text_narrow = _text_narrow(reader.db, query)
     status = None
     if not query.annotations and query.statuses:
         status = (
@@ -110,13 +125,18 @@ def _hits(
         if progress is not None and progress(low - first, total) is False:
             return
         high = min(last, low + width - 1)
-        parts = [p for p in (text_like(low, high) if text_like else None, status) if p is not None]
+        text = text_narrow(low, high) if text_narrow else None
+        parts = [p for p in (text, status) if p is not None]
         narrow = and_(*parts) if parts else None
         if query.annotations:
             yield from _span_hits(reader, query, matcher, layers, (low, high), narrow)
         else:
             assert matcher is not None  # check() refused a query with neither
             found = reader.documents(Document.id.between(low, high), narrow)
+            if text is not None and len(found) > MOSTLY * (high - low + 1):
+                # Words in most texts: asking the index for the rest costs more than reading
+                # them (PostgreSQL also checks each text it passes again).
+                text_narrow = None
             yield from _text_hits(matcher, found)
         low = high + 1
         per_id = reader.characters / (low - first)
@@ -137,19 +157,38 @@ def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
     return {known[n]: n for n in names}
 
 
-def _text_like(db: Database, query: SearchQuery) -> TextNarrow | None:
-    """A LIKE every document holding the text passes, for a range of ids, when one can be made.
+def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
+    """A condition every document holding the text passes, for a range of ids, when one can
+    be made.
 
-    Never for a regular expression or for accents (an "e" must find "é"). Ignoring case, only
-    the longest ASCII run of the text is used: SQLite's LIKE folds ASCII case alone. On SQLite
-    the text index (``storage/fulltext.py``) answers it when the database has one; PostgreSQL's
-    planner uses its own for the same LIKE.
+    Never for accents (an "e" must find "é"). With the text index (``storage/fulltext.py``),
+    the strings every match must contain (``domain/regex_needles.py``: a regular expression's,
+    or the plain text itself, each letter in every form ``re`` takes for it when case is
+    ignored) are looked up in it: on SQLite by FTS5 alone, on PostgreSQL by pg_trgm. Without
+    it, plain text is a ``LIKE`` of its longest run of characters that ``LIKE`` folds as ``re``
+    does (ASCII letters other than i, k and s, whose forms ``ı``, the Kelvin sign and ``ſ`` it
+    does not fold; anything without case), and a regular expression reads every text.
     """
-    if not query.text or query.regex or query.ignore_accents:
+    if not query.text or query.ignore_accents:
+        return None
+    if _indexed(db):
+        needles = required_text(
+            query.text if query.regex else re.escape(query.text), query.ignore_case
+        )
+        if db.is_sqlite:
+            match = sqlite_match_query(needles)
+            if match is not None:
+                return lambda low, high: sqlite_text_match(match, low, high)
+        else:
+            condition = postgres_text_condition(needles)
+            if condition is not None:
+                return lambda low, high: condition
+    if query.regex:
         return None
     fragment = query.text
     if query.ignore_case:
-        fragment = max(_ASCII_RUNS.findall(query.text), key=len, default="")
+        runs = "".join(ch if like_folds_as_re(ch) else "\n" for ch in query.text).split("\n")
+        fragment = max(runs, key=len)
         if not fragment.strip():
             return None
     pattern = f"%{_escape_like(fragment)}%"
@@ -157,16 +196,12 @@ def _text_like(db: Database, query: SearchQuery) -> TextNarrow | None:
         plain = Document.text.ilike(pattern, escape="\\")
     else:
         plain = Document.text.like(pattern, escape="\\")
-    indexed = False
-    if db.is_sqlite:
-        with db.read() as s:
-            indexed = has_text_index(s.connection(), is_sqlite=True)
+    return lambda low, high: plain
 
-    def narrow(low: int, high: int) -> ColumnElement[bool]:
-        found = sqlite_text_like(fragment, low, high) if indexed else None
-        return plain if found is None else found
 
-    return narrow
+def _indexed(db: Database) -> bool:
+    with db.read() as s:
+        return has_text_index(s.connection(), is_sqlite=db.is_sqlite)
 
 
 def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement[bool]]:
@@ -213,6 +248,10 @@ def _documents(
     )
     if narrow is not None:
         query = query.where(narrow)
+    return _read(db, query)
+
+
+def _read(db: Database, query: Executable) -> list[Any]:
     with db.read() as s:
         if not db.is_sqlite:
             # Planned for this range and pattern: the generic plan of a statement the driver
@@ -236,7 +275,13 @@ def _span_hits(
     narrow: ColumnElement[bool] | None,
 ) -> Iterator[Hit]:
     """The spans of the documents in ``id_range`` that pass the query, with the text's match
-    inside the span when text was asked for."""
+    inside the span when text was asked for.
+
+    One query reads each span with its document's key and title and only the text a hit shows
+    (the span and CONTEXT characters on each side), never whole texts: with 20,000 hits the
+    texts were most of the time.
+    """
+    lo = case((Span.start > CONTEXT, Span.start - CONTEXT), else_=0)
     spans_query = (
         select(
             Span.document_id,
@@ -246,33 +291,37 @@ def _span_hits(
             Span.end,
             Span.label,
             cast(Span.attributes, Text),
+            Document.key,
+            Document.title,
+            func.length(Document.text),
+            lo,
+            func.substr(Document.text, lo + 1, Span.end + CONTEXT - lo),
         )
+        .join(Document, Document.id == Span.document_id)
         .where(Span.document_id.between(*id_range), *_span_filter(query, list(layers)))
         .order_by(Span.document_id, Span.start, Span.end, Span.id)
     )
-    with reader.db.read() as s:
-        rows = s.connection().execute(spans_query).all()
-    by_document: dict[int, list[tuple[Any, dict[str, Any]]]] = {}
-    for row in rows:  # the values decided first: only documents with a span left are read
-        attributes = jsonio.loads(row[6]) if row[6] else {}
-        if all(has_value(attributes, n, v) for n, v in query.attributes):
-            by_document.setdefault(row[0], []).append((row, attributes))
-    if not by_document:
-        return
-    which = Document.id.in_(sorted(by_document))
-    for doc_id, key, title, text in reader.documents(which, narrow):
-        for (_, span_id, annotator_id, start, end, label, _), attributes in by_document[doc_id]:
-            if matcher is not None and not matcher.found_in(text[start:end]):
-                continue
-            yield Hit(
-                doc_id,
-                key,
-                title,
-                start,
-                end,
-                *snippet(text, start, end),
-                span_id=span_id,
-                label=label,
-                annotator=layers[annotator_id],
-                attributes=attributes,
-            )
+    if narrow is not None:
+        spans_query = spans_query.where(narrow)
+    rows = _read(reader.db, spans_query)
+    reader.characters += sum(len(row[11]) for row in rows)
+    for row in rows:
+        (doc_id, span_id, annotator_id, start, end, label, stored) = row[:7]
+        key, title, length, lo_, piece = row[7:]
+        attributes = jsonio.loads(stored) if stored else {}
+        if not all(has_value(attributes, n, v) for n, v in query.attributes):
+            continue
+        if matcher is not None and not matcher.found_in(piece[start - lo_ : end - lo_]):
+            continue
+        yield Hit(
+            doc_id,
+            key,
+            title,
+            start,
+            end,
+            *snippet(piece, start, end, offset=lo_, length=length),
+            span_id=span_id,
+            label=label,
+            annotator=layers[annotator_id],
+            attributes=attributes,
+        )

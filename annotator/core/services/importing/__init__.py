@@ -27,6 +27,7 @@ from annotator.core.services.importing.report import (
 )
 from annotator.core.services.importing.writing import Writer, resolve_annotators
 from annotator.core.storage.db import Database
+from annotator.core.storage.fulltext import indexed_at_the_end
 from annotator.core.storage.models import Document, Span
 
 __all__ = [
@@ -84,15 +85,16 @@ class ImportBatch:
             names = {name for item in checked for name in item.parts}
             schema_id = self._schema_ref.id if self._schema_ref is not None else 0
             writer = Writer(conn, schema_id, resolve_annotators(conn, names), report, s)
-            for item in checked:
-                problem = writer.add(item)
-                if problem is not None:  # another import took this id since the check
-                    report.rejected.append(problem)
-            report.rejected.extend(writer.registry.problems)  # an entity's conflicting id
-            if report.rejected and not self._skip_bad:
-                s.rollback()
-                raise _refused(report)
-            writer.flush()
+            with indexed_at_the_end(conn, lambda: report.imported_ids):
+                for item in checked:
+                    problem = writer.add(item)
+                    if problem is not None:  # another import took this id since the check
+                        report.rejected.append(problem)
+                report.rejected.extend(writer.registry.problems)  # an entity's conflicting id
+                if report.rejected and not self._skip_bad:
+                    s.rollback()
+                    raise _refused(report)
+                writer.flush()
             fault_point("import-before-commit")  # every row sent, not yet committed
         fault_point("import-after-commit")
         return report
