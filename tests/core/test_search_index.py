@@ -9,12 +9,18 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, select, text
 
 from annotator.cli.main import main
 from annotator.core.domain.searching import Hit, SearchQuery
 from annotator.core.services.workspace import Workspace
-from annotator.core.storage.fulltext import FTS_TABLE, has_text_index
+from annotator.core.storage.fulltext import (
+    FTS_TABLE,
+    TRIGRAM_INDEX,
+    has_text_index,
+    is_index_object,
+    sqlite_text_like,
+)
 from annotator.core.storage.migrations import alembic_config
 from annotator.core.storage.models import Document
 
@@ -156,3 +162,43 @@ def _fts_agrees_with_documents(url: str) -> None:
             assert ids == [r[0] for r in expected]
     finally:
         engine.dispose()
+
+
+def test_the_sqlite_index_narrows_to_the_texts_holding_the_longest_piece(tmp_path: Path) -> None:
+    """What the index passes on to the exact match: the documents in the id range whose text
+    holds the fragment's longest piece between wildcards, and nothing else; a piece shorter
+    than a trigram is not narrowed at all (None: every text is read)."""
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    texts = ["the radar saw it", "no such thing", "a radar too", "zz only", "radar again"]
+    with Workspace(url) as ws:
+        ids = [ws.documents.add(body, key=f"k{i}").id for i, body in enumerate(texts)]
+        _index_or_skip(url)
+
+        def passed(fragment: str, low: int, high: int) -> set[int] | None:
+            narrowed = sqlite_text_like(fragment, low, high)
+            if narrowed is None:
+                return None
+            with ws.db.read() as session:
+                return set(session.execute(select(Document.id).where(narrowed)).scalars())
+
+        # "zz" sorts after "radar" but is shorter; the last "radar" text is out of the range
+        assert passed("zz%radar", ids[0], ids[3]) == {ids[0], ids[2]}
+        assert passed("rad", ids[0], ids[4]) == {ids[0], ids[2], ids[4]}  # three: a trigram
+        assert passed("ra_ar", ids[0], ids[4]) is None
+        assert passed("zz", ids[0], ids[4]) is None
+
+
+def test_only_the_index_s_own_tables_and_indexes_are_taken_for_it() -> None:
+    """The schema check leaves the index's objects out of its comparison with the models, and
+    nothing else."""
+    assert [is_index_object(name) for name in (FTS_TABLE, f"{FTS_TABLE}_data", TRIGRAM_INDEX)] == [
+        True,
+        True,
+        True,
+    ]
+    assert [is_index_object(name) for name in ("documents", "spans", "", None)] == [
+        False,
+        False,
+        False,
+        False,
+    ]
