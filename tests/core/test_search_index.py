@@ -5,11 +5,12 @@ a search finds."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import create_engine, delete, inspect, select, text
 
 from annotator.cli.main import main
 from annotator.core.domain.searching import Hit, SearchQuery
@@ -202,3 +203,41 @@ def test_only_the_index_s_own_tables_and_indexes_are_taken_for_it() -> None:
         False,
         False,
     ]
+
+
+def _trigram_fts5() -> bool:
+    """Whether this Python's SQLite has FTS5 with the trigram tokenizer (3.34 and later)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE VIRTUAL TABLE probe USING fts5(x, tokenize='trigram')")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        con.close()
+
+
+def _in_catalogue(url: str) -> bool:
+    """The index as the database's own catalogue lists it (a table on SQLite, an index on
+    PostgreSQL), read without ``has_text_index``."""
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        if url.startswith("sqlite"):
+            return FTS_TABLE in found.get_table_names()
+        return TRIGRAM_INDEX in {index["name"] for index in found.get_indexes("documents")}
+    finally:
+        engine.dispose()
+
+
+def test_search_uses_the_index_exactly_when_the_database_has_it(db_url: str) -> None:
+    """Search asks whether the index is there before narrowing by it: never when it was left out
+    (an SQLite without FTS5, a server without pg_trgm, a downgrade), always when it is there."""
+    Workspace(db_url).close()
+    present = _in_catalogue(db_url)
+    if db_url.startswith("sqlite"):
+        assert present == _trigram_fts5()
+    assert _indexed(db_url) is present
+    _migrate(db_url, "0007", down=True)
+    assert not _in_catalogue(db_url)
+    assert _indexed(db_url) is False
