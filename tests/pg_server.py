@@ -555,3 +555,27 @@ def skip_or_fail(reason: str) -> None:
             f"PostgreSQL is required here ({ENV_REQUIRED} is set) but: {reason}", pytrace=False
         )
     pytest.skip(reason)
+
+
+def _serve() -> int:
+    """``python -m tests.pg_server``: one server for a whole job (e.g. ``.ci/mutation``).
+
+    Prints the server's URL (or ``no server: REASON``) on one line, then keeps it running
+    until its standard input is closed, and stops it.
+    """
+    import sys
+
+    url, reason = start_server()
+    if url is None:
+        print(f"no server: {reason.splitlines()[0] if reason else 'unknown reason'}", flush=True)
+        return 1
+    print(url, flush=True)
+    try:
+        sys.stdin.read()  # until the job closes our stdin (or exits)
+    finally:
+        stop_server(url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_serve())

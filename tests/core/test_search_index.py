@@ -5,18 +5,27 @@ a search finds."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, inspect, select, text
 
 from annotator.cli.main import main
 from annotator.core.domain.errors import ImportRejected
+from annotator.core.domain.regex_needles import required_text
 from annotator.core.domain.searching import Hit, SearchQuery
 from annotator.core.services.importing import ImportBatch, ParsedDocument
 from annotator.core.services.workspace import Workspace
-from annotator.core.storage.fulltext import FTS_TABLE, has_text_index
+from annotator.core.storage.fulltext import (
+    FTS_TABLE,
+    TRIGRAM_INDEX,
+    has_text_index,
+    is_index_object,
+    sqlite_match_query,
+    sqlite_text_match,
+)
 from annotator.core.storage.migrations import alembic_config
 from annotator.core.storage.models import Document
 
@@ -176,6 +185,76 @@ def _insert_trigger(url: str) -> str | None:
         engine.dispose()
 
 
+def test_the_sqlite_index_narrows_to_the_texts_holding_the_required_strings(
+    tmp_path: Path,
+) -> None:
+    """What the index passes on to the exact match: the documents in the id range whose text
+    holds every string the pattern requires (case folded), and nothing else; a pattern that
+    requires nothing as long as a trigram is not narrowed at all (None: every text is read)."""
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    texts = ["the radar saw it", "no such thing", "a RADAR too", "zz only", "radar again"]
+    with Workspace(url) as ws:
+        ids = [ws.documents.add(body, key=f"k{i}").id for i, body in enumerate(texts)]
+        _index_or_skip(url)
+
+        def passed(pattern: str, low: int, high: int) -> set[int] | None:
+            query = sqlite_match_query(required_text(pattern, ignore_case=True))
+            if query is None:
+                return None
+            with ws.db.read() as session:
+                narrowed = sqlite_text_match(query, low, high)
+                found = session.execute(select(Document.id).where(narrowed))
+                return set(found.scalars())
+
+        # the last "radar" text is out of the id range; "zz" is shorter than a trigram
+        assert passed("zz.*radar", ids[0], ids[3]) == {ids[0], ids[2]}
+        assert passed("rad", ids[0], ids[4]) == {ids[0], ids[2], ids[4]}  # three: a trigram
+        assert passed("radar (saw|again)", ids[0], ids[4]) == {ids[0], ids[4]}  # not "RADAR too"
+        assert passed("ra.ar", ids[0], ids[4]) is None
+        assert passed("zz", ids[0], ids[4]) is None
+
+
+def test_only_the_index_s_own_tables_and_indexes_are_taken_for_it() -> None:
+    """The schema check leaves the index's objects out of its comparison with the models, and
+    nothing else."""
+    assert [is_index_object(name) for name in (FTS_TABLE, f"{FTS_TABLE}_data", TRIGRAM_INDEX)] == [
+        True,
+        True,
+        True,
+    ]
+    assert [is_index_object(name) for name in ("documents", "spans", "", None)] == [
+        False,
+        False,
+        False,
+        False,
+    ]
+
+
+def _trigram_fts5() -> bool:
+    """Whether this Python's SQLite has FTS5 with the trigram tokenizer (3.34 and later)."""
+    con = sqlite3.connect(":memory:")
+    try:
+        con.execute("CREATE VIRTUAL TABLE probe USING fts5(x, tokenize='trigram')")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        con.close()
+
+
+def _in_catalogue(url: str) -> bool:
+    """The index as the database's own catalogue lists it (a table on SQLite, an index on
+    PostgreSQL), read without ``has_text_index``."""
+    engine = create_engine(url)
+    try:
+        found = inspect(engine)
+        if url.startswith("sqlite"):
+            return FTS_TABLE in found.get_table_names()
+        return TRIGRAM_INDEX in {index["name"] for index in found.get_indexes("documents")}
+    finally:
+        engine.dispose()
+
+
 def test_an_import_indexes_its_documents_and_leaves_the_index_to_every_other_writer(
     sqlite_url: str,
 ) -> None:
@@ -212,3 +291,16 @@ def test_an_import_indexes_its_documents_and_leaves_the_index_to_every_other_wri
         ]
         assert regex == found
     _fts_agrees_with_documents(sqlite_url)
+
+
+def test_search_uses_the_index_exactly_when_the_database_has_it(db_url: str) -> None:
+    """Search asks whether the index is there before narrowing by it: never when it was left out
+    (an SQLite without FTS5, a server without pg_trgm, a downgrade), always when it is there."""
+    Workspace(db_url).close()
+    present = _in_catalogue(db_url)
+    if db_url.startswith("sqlite"):
+        assert present == _trigram_fts5()
+    assert _indexed(db_url) is present
+    _migrate(db_url, "0007", down=True)
+    assert not _in_catalogue(db_url)
+    assert _indexed(db_url) is False

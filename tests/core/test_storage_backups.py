@@ -8,7 +8,9 @@ which files are in ``backups/``, their names and modes, and the warning when non
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -137,6 +139,68 @@ def test_a_hard_link_to_the_database_is_the_database_itself(tmp_path: Path) -> N
     with pytest.raises(AnnotatorError) as info:
         backups.backup(db, copy)  # a copy already there is replaced only when asked
     assert str(info.value) == f"{copy} already exists; add --force to replace it"
+
+
+def plain_database(path: Path) -> Path:
+    """A SQLite file outside WAL (as ``db backup`` may be given): a writer there locks readers."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("CREATE TABLE notes(body TEXT)")
+        con.execute("INSERT INTO notes VALUES ('kept')")
+        con.commit()
+    finally:
+        con.close()
+    return path
+
+
+def test_a_backup_waits_for_a_write_in_progress_only_as_long_as_it_is_told(
+    tmp_path: Path,
+) -> None:
+    """Another program writing (exclusive lock, 2.5 s): told to wait 0.1 s, the backup gives up
+    before the writer is done, names the lock and leaves no file; told to wait long enough (as
+    every caller does: 30 s, longer than SQLite's own 5 s), it waits and copies."""
+    db = plain_database(tmp_path / "team.sqlite3")
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        threading.Timer(2.5, lambda: writer.execute("COMMIT")).start()
+        with pytest.raises(AnnotatorError) as info:
+            backups.backup(db, tmp_path / "early.sqlite3", wait_s=0.1)
+        assert str(info.value) == (
+            f"cannot back up {db} to {tmp_path / 'early.sqlite3'}: database is locked"
+        )
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["team.sqlite3"]
+        made = backups.backup(db, tmp_path / "copy.sqlite3", wait_s=30)
+    finally:
+        writer.close()
+    con = sqlite3.connect(made)
+    try:
+        assert con.execute("SELECT body FROM notes").fetchall() == [("kept",)]
+    finally:
+        con.close()
+
+
+def test_a_copy_in_progress_is_a_hidden_part_file_beside_its_target(tmp_path: Path) -> None:
+    """Until it is whole, the copy is ``.NAME.RANDOM.part``: hidden, never taken for a backup
+    (nor rotated as one), and named after its target if a crash leaves it behind."""
+    db = plain_database(tmp_path / "team.sqlite3")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    writer = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN EXCLUSIVE")  # the copy waits for this writer: we can look meanwhile
+    copying = threading.Thread(target=backups.backup, args=(db, folder / "copy.sqlite3"))
+    copying.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not list(folder.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        names = [p.name for p in folder.iterdir()]
+    finally:
+        writer.execute("COMMIT")
+        copying.join()
+        writer.close()
+    assert len(names) == 1 and re.fullmatch(r"\.copy\.sqlite3\.[a-z0-9_]{8}\.part", names[0])
+    assert [p.name for p in folder.iterdir()] == ["copy.sqlite3"]
 
 
 def test_a_full_disk_leaves_no_half_copy_and_says_why(

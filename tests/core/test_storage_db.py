@@ -14,10 +14,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.pool import Pool
 
 from annotator.core.domain.errors import AnnotatorError, BusyError, StorageError
 from annotator.core.storage import db as db_mod
@@ -292,6 +295,98 @@ def test_a_brand_new_file_waits_for_another_reader_before_switching_to_wal(
         release.join()
         other.close()
     assert time.monotonic() - started >= 0.4
+
+
+@contextmanager
+def exclusive_lock_at_checkout(path: Path, number: int, release_after_s: float) -> Iterator[None]:
+    """Another opener of ``path`` takes its exclusive lock when our ``number``-th pooled
+    connection is handed out, and lets go ``release_after_s`` later: a race won by the other."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    release = threading.Timer(release_after_s, lambda: other.execute("COMMIT"))
+    seen = 0
+
+    def take_the_lock(*_: Any) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == number:
+            other.execute("BEGIN EXCLUSIVE")
+            release.start()
+
+    event.listen(Pool, "checkout", take_the_lock)
+    try:
+        yield
+    finally:
+        event.remove(Pool, "checkout", take_the_lock)
+        if seen >= number:  # the timer was started: let it commit before closing
+            release.join()
+        other.close()
+
+
+def test_a_new_file_switched_by_two_openers_at_once_opens_for_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race ``_use_wal`` retries for: another opener holds the new file's exclusive lock just
+    as this one switches it to WAL, and SQLite refuses at once instead of waiting (a busy wait
+    of 0 here: the refusal seen once among six desktops). The open retries until the other is
+    done, then makes its tables in WAL."""
+    monkeypatch.setenv(db_mod.BUSY_ENV_VAR, "0")
+    path = tmp_path / "team.sqlite3"
+    # checkouts while opening: 1 reads what tables there are, 2 switches to WAL
+    with (
+        exclusive_lock_at_checkout(path, number=2, release_after_s=0.5),
+        opened(path) as database,
+        database.read() as session,
+    ):
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert session.execute(text("SELECT count(*) FROM documents")).scalar() == 0
+
+
+def test_switching_to_wal_gives_up_on_a_lock_held_past_its_wait(tmp_path: Path) -> None:
+    """Another opener that keeps the lock past the wait: the refusal is SQLite's own words, and
+    it comes before the other lets go (held 3 s here, the wait is 0.2 s)."""
+    path = tmp_path / "team.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(3, lambda: other.execute("COMMIT"))
+    release.start()
+    ours = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match=r"^database is locked$"):
+            db_mod._use_wal(ours.cursor(), 0.2)
+    finally:
+        ours.close()
+        release.join()
+        other.close()
+
+
+def test_another_refusal_while_switching_to_wal_is_not_retried(tmp_path: Path) -> None:
+    path = tmp_path / "team.sqlite3"
+    path.write_bytes(b"not a database at all, but long enough to be read as a header" * 4)
+    ours = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="file is not a database"):
+            db_mod._use_wal(ours.cursor(), 30)
+    finally:
+        ours.close()
+
+
+def test_times_are_stored_in_utc_whatever_the_local_time_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team across time zones compares when things were made: never in one machine's time."""
+    monkeypatch.setenv("TZ", "NPT-5:45")  # Kathmandu, UTC+5:45, without needing tzdata
+    time.tzset()
+    try:
+        with opened(tmp_path / "team.sqlite3") as database:
+            with database.write() as session:
+                add_document(session, "a")
+            with database.read() as session:
+                made = session.get(Document, 1).created_at  # type: ignore[union-attr]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    # SQLite keeps no offset: the stored fields are UTC's, a minute or so from now at most
+    assert abs(made.replace(tzinfo=UTC).timestamp() - time.time()) < 600
 
 
 def test_a_full_disk_refuses_the_write_and_keeps_what_was_saved(

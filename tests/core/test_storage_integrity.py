@@ -134,3 +134,13 @@ def orphans(path: Path) -> list[str]:
             return orphan_problems(conn)
     finally:
         opened.close()
+
+
+def test_a_foreign_key_sqlite_cannot_check_is_named_after_a_clean_integrity_check(
+    tmp_path: Path,
+) -> None:
+    """A table added by hand whose foreign key points at a column that is not a key: the pages
+    are sound, but SQLite cannot check that key, and says so in its words."""
+    db = make_database(tmp_path / "team.sqlite3")
+    execute(db, "CREATE TABLE notes(id INTEGER PRIMARY KEY, doc TEXT REFERENCES documents(title))")
+    assert sqlite_problems(db) == ['foreign key mismatch - "notes" referencing "documents"']

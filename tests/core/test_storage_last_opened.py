@@ -6,8 +6,9 @@ cannot use (empty, unreadable, a file since moved) means "no last database", nev
 
 from __future__ import annotations
 
+import locale
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,25 @@ def test_a_full_disk_keeps_the_old_line_and_leaves_no_scratch_file(
         remember_opened(f"sqlite:///{tmp_path / ('long' * 2000)}.sqlite3")
     assert last_opened() == f"sqlite:///{team}"
     assert sorted(p.name for p in (disk / "annotator").iterdir()) == ["last-database"]
+
+
+@pytest.fixture
+def ascii_locale() -> Iterator[None]:
+    """A locale whose text encoding is not UTF-8 (ASCII here; cp1252 on many Windows desktops),
+    as it is read at each open() that names no encoding."""
+    locale.setlocale(locale.LC_CTYPE, "C")
+    assert locale.getpreferredencoding(False) != "UTF-8"
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, "")
+
+
+def test_a_non_ascii_server_name_is_remembered_whatever_the_locale(ascii_locale: None) -> None:
+    """The file is UTF-8 on every machine (SQLAlchemy escapes a non-ASCII file path, but not a
+    server's name): what one locale wrote, another reads back the same."""
+    remember_opened("postgresql+psycopg://lead:pw@bücher.example.org/team")
+    assert last_opened_file().read_bytes() == (
+        "postgresql+psycopg://lead@bücher.example.org/team\n".encode()
+    )
+    assert last_opened() == "postgresql+psycopg://lead@bücher.example.org/team"

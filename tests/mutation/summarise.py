@@ -1,6 +1,6 @@
 """Summarise one ``mutmut results --all true`` listing: killed, survived, the score.
 
-    python tests/mutation/summarise.py NAME RESULTS_TXT SCRATCH_DIR SECONDS
+    python tests/mutation/summarise.py NAME RESULTS_TXT SCRATCH_DIR SECONDS [NOTE]
 
 Used by ``.ci/mutation``; prints one line of figures and the surviving mutants with their diffs
 (``mutmut show``, run in the scratch copy).
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 
-def main(name: str, results: Path, scratch: Path, seconds: str) -> None:
+def main(name: str, results: Path, scratch: Path, seconds: str, note: str = "") -> None:
     status: dict[str, str] = {}
     for line in results.read_text().splitlines():
         key, sep, value = line.strip().rpartition(": ")
@@ -31,6 +31,8 @@ def main(name: str, results: Path, scratch: Path, seconds: str) -> None:
         f"{counts['no tests']} run by no test, score {score:.1f} % ({seconds} s; "
         f"other outcomes {dict(other)})"
     )
+    if note:
+        print(note)
     for key, value in sorted(status.items()):
         if value in ("survived", "no tests"):
             shown = subprocess.run(
@@ -43,4 +45,4 @@ def main(name: str, results: Path, scratch: Path, seconds: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
+    main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], *sys.argv[5:6])

@@ -22,8 +22,14 @@ FOLDER = "backups"
 BUSY_TIMEOUT_S = 30
 
 
-def backup(source: Path, target: Path, *, force: bool = False) -> Path:
-    """Copy the SQLite database ``source`` to ``target``; never over the database itself."""
+def backup(
+    source: Path, target: Path, *, force: bool = False, wait_s: float = BUSY_TIMEOUT_S
+) -> Path:
+    """Copy the SQLite database ``source`` to ``target``; never over the database itself.
+
+    A source another program holds locked (a write in progress, outside WAL) is waited for up
+    to ``wait_s`` seconds, far longer than SQLite's own 5 s: a backup should not fail on a
+    long import."""
     target = target.expanduser().absolute()
     if not source.is_file():
         raise AnnotatorError(f"no database at {source}")
@@ -37,11 +43,11 @@ def backup(source: Path, target: Path, *, force: bool = False) -> Path:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_S)
+        src = sqlite3.connect(source, timeout=wait_s)
         try:
             dst = sqlite3.connect(tmp)
             try:
-                src.backup(dst)
+                src.backup(dst, progress=_refuse_when_busy)
             finally:
                 dst.close()
         finally:
@@ -57,11 +63,20 @@ def backup(source: Path, target: Path, *, force: bool = False) -> Path:
     return target
 
 
+def _refuse_when_busy(status: int, _remaining: int, _total: int) -> None:
+    """Stop the copy once SQLite's busy wait (``wait_s``) ran out on a locked source.
+
+    Python's ``backup`` would otherwise try again every 0.25 s without end: a writer that
+    never lets go would hang the copy (and an open that makes its daily backup) for good.
+    """
+    if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        raise sqlite3.OperationalError("database is locked")
+
+
 def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    with contextlib.suppress(OSError):
-        return b.exists() and a.samefile(b)
+    """Whether ``b`` is the file ``a`` under any name (a symlink, a hard link); no if it is none."""
+    with contextlib.suppress(OSError):  # FileNotFoundError: no file ``b``, so not ``a``
+        return a.samefile(b)
     return False
 
 

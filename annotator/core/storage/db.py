@@ -41,7 +41,7 @@ __all__ = [
 
 def normalise_url(url_or_path: str) -> str:
     """Accept a SQLAlchemy URL or a plain path to a SQLite file."""
-    return url_mod.parse(url_or_path).render_as_string(hide_password=False)
+    return url_mod.as_text(url_mod.parse(url_or_path))
 
 
 class AuthenticationFailed(AnnotatorError):
@@ -69,7 +69,7 @@ class Database:
         backup: bool = False,
     ) -> None:
         self.url_object = url_mod.parse(default_url() if url is None else url)
-        self.url = self.url_object.render_as_string(hide_password=False)
+        self.url = url_mod.as_text(self.url_object)
         self.is_sqlite = self.url_object.get_backend_name() == "sqlite"
         self.path = Path(self.url_object.database or "") if self.is_sqlite else None
         self.warnings: list[str] = []
@@ -85,14 +85,17 @@ class Database:
         # Writers on SQLite take the write lock at BEGIN, so two processes never deadlock
         # upgrading read locks ("database is locked"); they queue on the busy timeout instead.
         self._write_engine = self.engine.execution_options(begin_mode="IMMEDIATE")
-        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
-        self._short_writes: dict[int, sessionmaker[Session]] = {}
-        # Only an existing file opened for writing gets its daily copy. Its change time is read
-        # before any connection: opening a WAL database touches its -wal and -shm files.
+        self._read_sessions = _session_maker(self.engine)
+        self._write_sessions = _session_maker(self._write_engine)
+        # Only an existing file opened for writing gets its daily copy: (the file, its last
+        # change). The change time is read before any connection: opening a WAL database
+        # touches its -wal and -shm files.
         path = self.path if backup and not must_exist else None
-        due = path is not None and path.is_file() and path.stat().st_size > 0
-        changed = last_change(path) if due and path is not None else 0.0
+        due = (
+            (path, last_change(path))
+            if path is not None and path.is_file() and path.stat().st_size
+            else None
+        )
         if migrate:
             try:
                 with self.guard(opening=True):
@@ -103,8 +106,8 @@ class Database:
             except BaseException:  # e.g. a newer revision: no pooled connection left open
                 self.engine.dispose()
                 raise
-            if due and path is not None:
-                self._automatic_backup(path, changed)
+            if due is not None:
+                self._automatic_backup(*due)
 
     def _automatic_backup(self, path: Path, changed: float) -> None:
         """A daily copy into ``backups/`` beside the file; a failure warns, never stops work."""
@@ -113,7 +116,7 @@ class Database:
         try:
             rolling_backup(path, changed)
         except (AnnotatorError, OSError, sqlite3.Error) as exc:
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            reason = _first_line(exc)
             self.warnings.append(f"no automatic backup of {path} was made: {reason}")
 
     @property
@@ -131,7 +134,7 @@ class Database:
 
         with self.engine.connect() as conn, conn.begin():
             tables = set(inspect(conn).get_table_names())
-            revision = current_revision(conn) if "alembic_version" in tables else None
+            revision = current_revision(conn)
         if revision == HEAD:
             return
         ours = tables & OUR_TABLES
@@ -147,7 +150,7 @@ class Database:
             raw = self.engine.raw_connection()
             try:
                 cur = raw.cursor()
-                _use_wal(cur)
+                _use_wal(cur, SQLITE_BUSY_TIMEOUT_MS / 1000)
                 cur.close()
             finally:
                 raw.close()
@@ -177,7 +180,7 @@ class Database:
         except (sqlite3.DatabaseError, DBAPIError) as exc:
             # The driver's own cursor (the fast paths) raises sqlite3's errors unwrapped.
             orig = exc.orig if isinstance(exc, DBAPIError) else exc
-            reason = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+            reason = _first_line(orig)
             if self.is_sqlite and any(word in reason for word in _CORRUPT):
                 raise CorruptDatabase(
                     f"the database {self.path} is damaged ({reason}); "
@@ -212,24 +215,26 @@ class Database:
         lock (default: the connection's 30 s): the window passes a short wait so that a key
         press never freezes it, and retries the refused edit itself.
         """
-        with self.guard(), self._write_maker(busy_timeout_ms)() as session, session.begin():
-            if busy_timeout_ms is not None and not self.is_sqlite:
-                session.execute(text(f"SET LOCAL lock_timeout = '{int(busy_timeout_ms)}ms'"))
+        with self.guard(), self._write_sessions() as session, session.begin():
+            if busy_timeout_ms is not None:
+                # given to the connection before its BEGIN (the "begin" event sets SQLite's wait)
+                session.connection(execution_options={"busy_timeout_ms": int(busy_timeout_ms)})
+                if not self.is_sqlite:
+                    session.execute(text(f"SET LOCAL lock_timeout = '{int(busy_timeout_ms)}ms'"))
             yield session
-
-    def _write_maker(self, busy_timeout_ms: int | None) -> sessionmaker[Session]:
-        if busy_timeout_ms is None:
-            return self._write_sessions
-        maker = self._short_writes.get(busy_timeout_ms)
-        if maker is None:
-            engine = self._write_engine.execution_options(busy_timeout_ms=int(busy_timeout_ms))
-            maker = self._short_writes[busy_timeout_ms] = sessionmaker(
-                engine, expire_on_commit=False
-            )
-        return maker
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _session_maker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose rows stay readable after commit: callers use them after the block."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _first_line(exc: object) -> str:
+    """An error's first line of text, or its type's name when it has none."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _cannot_open(shown: str, exc: BaseException) -> AnnotatorError:
@@ -245,20 +250,20 @@ def _reason(exc: BaseException) -> str:
     if isinstance(cause, OSError) and cause.strerror:
         reason = f"{cause.strerror}: {cause.filename}" if cause.filename else cause.strerror
     else:
-        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        reason = _first_line(cause)
     return reason
 
 
-def _use_wal(cur: Any) -> None:
+def _use_wal(cur: Any, wait_s: float) -> None:
     """Switch a database to WAL, waiting out other processes doing the same.
 
     Switching needs an exclusive lock, which SQLite can refuse at once, without its busy
     handler, while several desktops open a brand-new file together. A "database is locked"
     on first open was seen once in a full test run (six processes on a new file, the machine
     loaded) and not reproduced since; this retry is the defence for the likeliest cause.
-    Already in WAL (every later open), the pragma only reads.
+    Already in WAL (every later open), the pragma only reads. Gives up after ``wait_s``.
     """
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + wait_s
     while True:
         try:
             cur.execute("PRAGMA journal_mode = WAL")

@@ -22,7 +22,7 @@ def sqlite_problems(path: Path) -> list[str]:
     A plain sqlite3 connection, not our engine: a damaged file must still be checkable, and
     checking must not migrate, switch journal modes or back up anything.
     """
-    con = sqlite3.connect(path, isolation_level=None)
+    con = sqlite3.connect(path)  # PRAGMAs only: no transaction is ever opened
     try:
         try:
             rows = con.execute(f"PRAGMA integrity_check({MAX_PROBLEMS})").fetchall()
@@ -48,12 +48,9 @@ def orphan_problems(conn: Connection) -> list[str]:
     for table in Base.metadata.sorted_tables:
         for fk in table.foreign_key_constraints:
             parent = fk.referred_table
-            # A table that refers to itself (entities.merged_into) is joined to an alias.
-            referred = parent.alias("referred") if parent is table else parent
-            pairs = [
-                (child, referred.c[element.column.name])
-                for child, element in zip(fk.columns, fk.elements, strict=True)
-            ]
+            # Joined to an alias: a table that refers to itself (entities.merged_into) too.
+            referred = parent.alias()
+            pairs = [(element.parent, referred.c[element.column.name]) for element in fk.elements]
             joined = and_(*(child == column for child, column in pairs))
             present = and_(*(child.isnot(None) for child, _ in pairs))
             missing = pairs[0][1].is_(None)

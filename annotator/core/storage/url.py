@@ -50,7 +50,7 @@ def default_choice() -> tuple[str, str]:
 
 def sqlite_url(path: str | Path) -> str:
     """A URL string that reopens exactly ``path`` (special characters are escaped)."""
-    return path_url(path).render_as_string(hide_password=False)
+    return as_text(path_url(path))
 
 
 # "scheme://user:password@": the password part, hidden when an unreadable URL is repeated.
@@ -93,9 +93,14 @@ def parse(url_or_path: str) -> URL:
     return url
 
 
+def as_text(url: URL) -> str:
+    """``url`` as a string that reopens it, password included (SQLAlchemy's default hides it)."""
+    return url.render_as_string(hide_password=False)
+
+
 def without_password(url: URL) -> str:
     """The URL to remember or show: the password is never stored, the driver finds it again."""
-    return url._replace(password=None).render_as_string(hide_password=False)
+    return as_text(url._replace(password=None))
 
 
 def display(url: URL) -> str:
@@ -117,4 +122,4 @@ def forget_password(url_or_path: str) -> str:
 
 def with_password(url: str, password: str) -> str:
     """``url`` with ``password``: for one open, kept in memory only, never stored."""
-    return make_url(url).set(password=password).render_as_string(hide_password=False)
+    return as_text(make_url(url).set(password=password))
