@@ -33,6 +33,9 @@ def main(db: str, settings_path: str, seed: int) -> None:
 
     def edit() -> None:
         session = window.session
+        if not window.ready or session is None:  # the first document opens after the first paint
+            QTimer.singleShot(10, edit)
+            return
         text = session.document.text
         start = text.find(" ", rng.randrange(0, max(1, len(text) - 40))) + 1
         end = text.find(" ", start)

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def _kill_after(
     )
     acks: list[str] = []
     deadline = time.monotonic() + 120
+    # A driver that stops printing must not hang the suite: killed at the deadline, its
+    # output ends and the loop below with it.
+    watchdog = threading.Timer(125, proc.kill)
+    watchdog.start()
     assert proc.stdout is not None
     try:
         for line in proc.stdout:
@@ -42,6 +47,7 @@ def _kill_after(
                 break
         time.sleep(extra_delay)  # land the kill in the middle of later edits too
     finally:
+        watchdog.cancel()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     # Lines the driver printed before it died were acknowledged on screen: read them all.
