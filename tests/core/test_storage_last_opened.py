@@ -116,3 +116,13 @@ def test_a_non_ascii_server_name_is_remembered_whatever_the_locale(ascii_locale:
         "postgresql+psycopg://lead@bücher.example.org/team\n".encode()
     )
     assert last_opened() == "postgresql+psycopg://lead@bücher.example.org/team"
+
+
+def test_a_file_path_is_remembered_as_the_url_that_reopens_it(tmp_path: Path) -> None:
+    """File > Open's setting of earlier versions held a plain path: handed over, it must be
+    read back, not dropped as an unreadable line."""
+    path = tmp_path / "old team.sqlite3"
+    Workspace(str(path)).close()
+    remember_opened(str(path))
+    remembered = last_opened()
+    assert remembered is not None and parse(remembered).database == str(path.resolve())

@@ -42,9 +42,11 @@ def last_opened() -> str | None:
 
 def remember_opened(url: str) -> None:
     """Make ``url`` (without its password) the default of the window and the command line."""
-    from annotator.core.storage.url import forget_password
+    from annotator.core.storage.url import forget_password, sqlite_url
 
-    url = forget_password(url)
+    # A plain file path (File > Open's old setting) is kept as the URL that reopens it:
+    # the reader below takes URLs only.
+    url = forget_password(url) if "://" in url or not url.strip() else sqlite_url(url)
     if not url:
         return
     file = last_opened_file()
