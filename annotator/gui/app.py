@@ -64,7 +64,7 @@ def open_workspace(
     # which the command line opens too; else the default. An empty --db is refused (it would be
     # an in-memory database), never taken as "default".
     _share_last_database(settings)
-    workspace = Workspace(db_url, backup=True)
+    workspace = Workspace(db_url, backup=True, backup_later=True)
     try:
         notes: list[str] = []
         if workspace.documents.count() == 0:

@@ -394,6 +394,7 @@ class MainWindow(
             self.open_document(target)
         self._set_usable(True)
         self.ready = True
+        self.start_due_backup()  # the day's copy of the file, now that work can start
 
     def _last_doc_key(self) -> str:
         return f"lastDocument/{self.workspace.db.display_name}/{self.annotator.name}"

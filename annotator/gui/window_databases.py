@@ -63,12 +63,12 @@ class DatabaseActions(QMainWindow):
 
         try:
             try:
-                workspace = Workspace(url, backup=True)
+                workspace = Workspace(url, backup=True, backup_later=True)
             except AuthenticationFailed as exc:
                 password = self._ask_password(forget_password(url), str(exc))
                 if password is None:
                     return False
-                workspace = Workspace(with_password(url, password), backup=True)
+                workspace = Workspace(with_password(url, password), backup=True, backup_later=True)
             annotator = workspace.annotators.get_or_create(self.annotator.name)
         except (AnnotatorError, Exception) as exc:  # a bad URL must not close the window
             QMessageBox.critical(self, "Cannot open database", str(exc))

@@ -72,6 +72,23 @@ class JobActions(QMainWindow):
         self._track(job)
         return job
 
+    def start_due_backup(self) -> Job | None:
+        """The day's automatic copy of the database, on a worker once the first document is
+        open (``Workspace(backup_later=True)``): a large file's copy holds no start-up. Closing
+        the window waits for it, so no half-made copy is left behind."""
+        db = self.workspace.db
+        if db.backup_due is None:
+            return None
+        job = Job("Backing up", lambda _progress: db.make_due_backup(), self, quiet=True)
+        job.done.connect(self._backup_done)
+        job.error.connect(lambda exc: self._backup_done(f"no automatic backup was made: {exc}"))
+        self._track(job)
+        return job
+
+    def _backup_done(self, warning: str | None) -> None:
+        if warning:  # work goes on; the user learns that today's copy is missing
+            self.statusBar().showMessage("Warning: " + warning)
+
     def _track(self, job: Job) -> None:
         self._jobs.append(job)
         job.done.connect(lambda *_: self._forget(job))

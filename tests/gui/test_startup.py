@@ -233,3 +233,97 @@ def test_no_answer_to_who_is_annotating_closes_the_window_opening_nothing(
     assert starter.exit_code == 0
     assert not starter.window.isVisible()
     assert not db_file.exists()
+
+
+# -- the day's automatic copy of the file: made once the first document shows --
+
+
+def automatic_copies(db: Path) -> list[Path]:
+    folder = db.parent / "backups"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_the_days_backup_is_made_after_the_first_document_shows(
+    qtbot: QtBot,
+    db_file: Path,
+    url: str,
+    settings: QSettings,
+    plain_database: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    copies_when_shown: list[list[Path]] = []
+    open_document = MainWindow.open_document
+
+    def recording(self: MainWindow, doc_id: int) -> None:
+        copies_when_shown.append(automatic_copies(db_file))
+        open_document(self, doc_id)
+
+    monkeypatch.setattr(MainWindow, "open_document", recording)
+    starter = start(qtbot, url, settings, "alice")  # kept: it opens the database
+    window = starter.window
+    qtbot.waitUntil(lambda: window.ready)
+    assert copies_when_shown == [[]]  # the first document showed before any copy was made
+    qtbot.waitUntil(lambda: len(automatic_copies(db_file)) == 1)
+    qtbot.waitUntil(lambda: not window._jobs)
+    (copy,) = automatic_copies(db_file)
+    with sqlite3.connect(copy) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+    assert "Warning" not in window.statusBar().currentMessage()
+    window.close()
+
+
+def test_closing_while_the_days_backup_runs_waits_for_a_whole_copy(
+    qtbot: QtBot,
+    db_file: Path,
+    url: str,
+    settings: QSettings,
+    plain_database: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from annotator.core.storage import backups
+
+    rolling_backup = backups.rolling_backup
+
+    def slow(path: Path, changed: float) -> Path | None:  # a large file's copy, in time
+        import time
+
+        time.sleep(0.5)
+        return rolling_backup(path, changed)
+
+    monkeypatch.setattr(backups, "rolling_backup", slow)
+    starter = start(qtbot, url, settings, "alice")  # kept: it opens the database
+    window = starter.window
+    qtbot.waitUntil(lambda: window.ready)
+    assert window._jobs and automatic_copies(db_file) == []  # still copying
+    window.close()
+    (copy,) = automatic_copies(db_file)  # whole when the window is gone, no part left
+    assert not copy.name.endswith(".part")
+    with sqlite3.connect(copy) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (2,)
+
+
+def test_a_days_backup_that_fails_is_said_and_work_goes_on(
+    qtbot: QtBot,
+    db_file: Path,
+    url: str,
+    settings: QSettings,
+    probe: Workspace,
+    plain_database: list[int],
+) -> None:
+    (db_file.parent / "backups").write_text("a file where the folder would go")
+    starter = start(qtbot, url, settings, "alice")  # kept: it opens the database
+    window = starter.window
+    qtbot.waitUntil(lambda: window.ready)
+    qtbot.waitUntil(
+        lambda: (
+            window.statusBar()
+            .currentMessage()
+            .startswith(f"Warning: no automatic backup of {db_file} was made: ")
+        )
+    )
+    window.text_view.setFocus()
+    qtbot.keyClick(window.text_view, Key.Key_Return, Mod.ControlModifier)  # mark done
+    alice = probe.annotators.get_or_create("alice").id
+    assert probe.documents.status(plain_database[0], alice) == "done"
+    window.close()

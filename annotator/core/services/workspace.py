@@ -67,7 +67,12 @@ class Workspace:
     """A database opened for work: the services over it, sharing one engine."""
 
     def __init__(
-        self, url: str | None = None, *, create: bool = True, backup: bool = False
+        self,
+        url: str | None = None,
+        *,
+        create: bool = True,
+        backup: bool = False,
+        backup_later: bool = False,
     ) -> None:
         """Open ``url`` (a URL or a SQLite file path; None: the default database).
 
@@ -77,8 +82,11 @@ class Workspace:
         dataset version keeps them; a database that refuses that write still exports.
         ``backup=True`` (the window and the CLI's writing commands) keeps the daily rolling
         copies of a SQLite file in ``backups/`` beside it; a library caller opts in.
+        ``backup_later=True`` (the window) leaves the day's copy to ``db.make_due_backup()``.
         """
-        self.db = Database(url, must_exist=not create, backup=backup and create)
+        self.db = Database(
+            url, must_exist=not create, backup=backup and create, backup_later=backup_later
+        )
         self.writable = create
         self.documents = DocumentService(self.db)
         self.boilerplate = BoilerplateService(self.db, self.documents)
