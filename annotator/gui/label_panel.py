@@ -299,7 +299,8 @@ class LabelPanel(QWidget):
             edit.editingFinished.connect(lambda a=attr.name, e=edit: setter(a, e.text() or None))
             edit.returnPressed.connect(self.editor.view.setFocus)
             edit.setProperty("stored", str(current or ""))
-            self.text_boxes[attr.name] = edit
+            if not on_link:  # the link's boxes are rebuilt with it (its values are in the shape)
+                self.text_boxes[attr.name] = edit
             edit.installEventFilter(self)  # Esc gives up (``eventFilter``)
             layout.addWidget(edit)
         return box
