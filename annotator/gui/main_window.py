@@ -110,6 +110,7 @@ class MainWindow(
         self.settings = settings or QSettings()
         self.session: DocumentSession | None = None
         self.ready = False  # the workspace is attached and the first document opened
+        self.closed = False  # closed for good: nothing may open or start any more
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[int, QUndoStack] = {}
         # The session each stack's commands edit: reopening a document with undo history must
@@ -379,11 +380,13 @@ class MainWindow(
     def open_first(self) -> None:
         """Open the document last worked on (else the next unfinished one): the window is
         ready. Keys typed until now are dropped (``KeysBeforeReady``)."""
-        if self.ready:
+        if self.ready or self.closed:
             return
         # Keys typed while the database opened wait in the window system's queue: delivered
         # (and dropped) now, before there is a document they could act on.
         self._keys_before_ready.drop_pending()
+        if self.closed:  # the close button, clicked while the database opened, came first
+            return
         last = self.settings.value(self._last_doc_key())
         target = int(last) if last is not None and str(last).isdigit() else None
         if target is None or self.doc_model.row_of(target) is None:
@@ -740,6 +743,7 @@ class MainWindow(
         self.editor.close()
         if hasattr(self, "workspace"):  # closed while opening: there is none yet
             self.workspace.close()  # returns pooled connections; a later query would reconnect
+        self.closed = True
         super().closeEvent(event)
 
 

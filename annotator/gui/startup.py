@@ -79,17 +79,23 @@ class TwoStepStart(QObject):
         except Cancelled:
             self._end(0)
             return
-        except AnnotatorError as exc:
-            refuse(self.window, exc)
-            self._end(1)
+        except Exception as exc:
+            self._failed(exc)
             return
-        except Exception as exc:  # a bug: said, not left as a frame that never gets ready
+        try:
+            fill_window(self.window, workspace, annotator, notes)
+            self.window.open_first()  # in this step: keys queued meanwhile meet a closed door
+        except Exception as exc:  # a read failing now (a lock, a lost server) is said too
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        """The database could not be opened or read: said, and the window closes (exit 1), not
+        left as a frame that never gets ready."""
+        if not isinstance(exc, AnnotatorError):  # a bug: its traceback for the report
             traceback.print_exc()
-            refuse(self.window, AnnotatorError(f"cannot open the database: {exc}"))
-            self._end(1)
-            return
-        fill_window(self.window, workspace, annotator, notes)
-        self.window.open_first()  # in this step: keys queued meanwhile meet a closed door
+            exc = AnnotatorError(f"cannot open the database: {exc}")
+        refuse(self.window, exc)
+        self._end(1)
 
     def _end(self, code: int) -> None:
         self.exit_code = code

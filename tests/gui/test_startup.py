@@ -327,3 +327,59 @@ def test_a_days_backup_that_fails_is_said_and_work_goes_on(
     alice = probe.annotators.get_or_create("alice").id
     assert probe.documents.status(plain_database[0], alice) == "done"
     window.close()
+
+
+def test_closing_the_window_while_the_database_opens_opens_nothing_after(
+    qtbot: QtBot,
+    db_file: Path,
+    url: str,
+    settings: QSettings,
+    plain_database: list[int],
+    at_first_paint: list[Callable[[MainWindow], None]],
+) -> None:
+    """The title bar's close, clicked while the GUI thread opens the database, is delivered
+    when the queued input is: no document opens on the closed workspace, no backup starts."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QCloseEvent
+
+    def close_soon(window: MainWindow) -> None:
+        QCoreApplication.postEvent(window.windowHandle(), QCloseEvent())
+
+    at_first_paint.append(close_soon)
+    starter = start(qtbot, url, settings, "alice")
+    window = starter.window
+    qtbot.waitUntil(lambda: window.closed)
+    qtbot.wait(100)
+    assert not window.isVisible()
+    assert window.session is None and not window.ready
+    assert window._jobs == []
+    assert automatic_copies(db_file) == []
+
+
+def test_a_read_failing_after_the_database_opened_is_said_and_the_window_closes(
+    qtbot: QtBot,
+    url: str,
+    settings: QSettings,
+    plain_database: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database opened, then the first read fails (a lock taken by another program at that
+    moment; injected here): the user is told, and the process ends with 1."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.core.services.documents import DocumentService
+
+    said: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, _title, text, *_: said.append(text)
+    )
+
+    def locked(*_: object, **__: object) -> None:
+        raise AnnotatorError("the database is locked by another program")
+
+    monkeypatch.setattr(DocumentService, "next_unfinished", locked)
+    starter = start(qtbot, url, settings, "alice")
+    qtbot.waitUntil(lambda: starter.exit_code is not None)
+    assert starter.exit_code == 1
+    assert said == ["the database is locked by another program"]
+    assert not starter.window.isVisible()
