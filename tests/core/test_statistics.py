@@ -255,3 +255,65 @@ def test_gold_is_compared_wherever_it_was_written_not_only_where_it_is_done(
     documents = {row[1]: row[5] for row in table.rows}
     assert documents == {"alice": 2, "bob": 1}  # alice done on doc-0 and doc-1, bob on doc-0
     assert {row[0] for row in table.rows} == {"gold"}
+
+
+@pytest.fixture
+def three_people(workspace: Workspace) -> Workspace:
+    """d0: alice SPEAKER [0,5) [10,15), bob [0,5) [20,25), both done; d1: alice alone, done;
+    d2: carol alone, done. Nobody else ever opened d1 or d2."""
+    ws = workspace
+    d0, d1, d2 = (ws.documents.add(c * 40, key=f"d{i}").id for i, c in enumerate("xyz"))
+    alice, bob, carol = (ws.annotations(n) for n in ("alice", "bob", "carol"))
+    for start in (0, 10):
+        alice.create_span(d0, start, start + 5, "SPEAKER")
+    for start in (0, 20):
+        bob.create_span(d0, start, start + 5, "SPEAKER")
+    alice.create_span(d1, 0, 5, "TARGET")
+    carol.create_span(d2, 0, 5, "SPEAKER")
+    for layer, doc in ((alice, d0), (bob, d0), (alice, d1), (carol, d2)):
+        layer.set_status(doc, "done")
+    return ws
+
+
+@pytest.mark.parametrize("statuses", [("done",), None])
+def test_any_status_compares_only_documents_a_person_worked_on(
+    three_people: Workspace, statuses: tuple[str, ...] | None
+) -> None:
+    """ "Any status" takes documents in progress or skipped too, never ones a person did not
+    open: carol shares no document with alice, and alice and bob share d0 alone."""
+    table = three_people.statistics().agreement(["alice"], statuses=statuses)
+    rows = {(row[1], row[2]): row for row in table.rows}
+    assert {who for who, _ in rows} == {"bob"}  # no carol: nothing in common
+    _, _, _, f1, alpha, documents, _ = rows[("bob", "SPEAKER")]
+    assert (f1, documents) == (0.5, 1)  # tp 1, fp 1, fn 1 on d0
+    assert alpha == pytest.approx(0.23828125)  # by hand: 1 - (100/3200) / ((2/40) * 5120/6240)
+    everyone = three_people.agreement(statuses=statuses)
+    assert everyone["documents"] == 1  # only d0 is held by two people
+    assert everyone["pairs"][0]["spans"]["SPEAKER"]["f1"] == 0.5
+
+
+def test_the_chosen_layer_is_the_reference_of_precision_and_recall(three_people: Workspace) -> None:
+    """P/R are measured against the chosen layer (the one a lead asks about), whatever the
+    names' order: bob chosen, alice's [10,15) is bob's false negative from alice's side."""
+    alice, bob = three_people.annotations("alice"), three_people.annotations("bob")
+    d0 = three_people.documents.by_key("d0").id
+    bob.create_span(d0, 30, 35, "SPEAKER")  # bob: 3 speakers, alice: 2, one in common
+    entry = next(
+        e
+        for e in measure_pairs_of(three_people, [("bob", "alice")])
+        if e["annotators"] == ["bob", "alice"]
+    )
+    speaker = entry["spans"]["SPEAKER"]
+    assert (speaker["tp"], speaker["fp"], speaker["fn"]) == (1, 1, 2)  # bob the reference
+    assert speaker["recall"] == pytest.approx(1 / 3)  # of bob's 3, alice found 1
+    assert speaker["precision"] == pytest.approx(1 / 2)  # of alice's 2, 1 is bob's
+    assert speaker["f1"] == pytest.approx(0.4)
+    (reverse,) = measure_pairs_of(three_people, [("alice", "bob")])
+    assert reverse["spans"]["SPEAKER"]["recall"] == pytest.approx(1 / 2)
+    assert alice.spans(d0)  # the work itself untouched
+
+
+def measure_pairs_of(ws: Workspace, pairs: list[tuple[str, str]]) -> list[dict[str, object]]:
+    from annotator.core.services.agreement import measure_pairs
+
+    return measure_pairs(ws.db, ws.active_schema(), pairs)

@@ -15,6 +15,7 @@ from annotator.core.domain.agreement import (
     DocAnnotations,
     Mode,
     agreement_report,
+    prf,
 )
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.rules import STATUSES
@@ -55,6 +56,13 @@ def as_items(work: Sequence[DocumentWork]) -> dict[str, dict[str, DocAnnotations
     return found
 
 
+def worked_on(statuses: Sequence[str] | None) -> Sequence[str]:
+    """The statuses compared; None ("any") means every document the layer worked on. One it
+    never opened ("new") holds nothing of theirs: read as an empty annotation it would count
+    as shared with everyone, and lower every figure with documents nobody compared."""
+    return [s for s in STATUSES if s != "new"] if statuses is None else statuses
+
+
 def measure_agreement(
     db: Database,
     schema: Schema,
@@ -74,7 +82,7 @@ def measure_agreement(
         if schema.label(label) is None:
             raise ValidationError(f"label {label!r} is not in schema {schema.name!r}")
     people = choose_layers(db, annotators)
-    work = read_work(db, people, statuses=statuses, documents=documents, labels=None)
+    work = read_work(db, people, statuses=worked_on(statuses), documents=documents, labels=None)
     if checkpoint is not None:
         checkpoint()
     report = agreement_report(
@@ -108,6 +116,20 @@ def partners(db: Database, chosen: Sequence[str]) -> list[tuple[str, str]]:
     return list(pairs.values())
 
 
+def with_reference_swapped(entry: Any) -> Any:
+    """A pair's entry measured with the other annotator as the reference: each count of
+    P/R/F1 with false positives and false negatives exchanged (so precision and recall, and
+    their notes, swap); F1, kappa and alpha_u do not depend on the order and stay."""
+    if isinstance(entry, list):
+        return [with_reference_swapped(item) for item in entry]
+    if not isinstance(entry, dict):
+        return entry
+    if {"tp", "fp", "fn", "precision", "recall"} <= entry.keys():
+        kept = {k: v for k, v in entry.items() if k != "undefined"}
+        return {**kept, **prf(entry["tp"], entry["fn"], entry["fp"])}
+    return {key: with_reference_swapped(value) for key, value in entry.items()}
+
+
 def measure_pairs(
     db: Database,
     schema: Schema,
@@ -126,11 +148,10 @@ def measure_pairs(
     names = list(dict.fromkeys(name for pair in pairs for name in pair))
     layers = choose_layers(db, names)
     people = [a for a in layers if a.is_person]
-    items = as_items(read_work(db, people, statuses=statuses, labels=None))
+    items = as_items(read_work(db, people, statuses=worked_on(statuses), labels=None))
     others = [a for a in layers if not a.is_person]
     if others:  # gold has no "done" of its own: wherever it was written (a status set)
-        touched = [s for s in STATUSES if s != "new"]
-        items.update(as_items(read_work(db, others, statuses=touched, labels=None)))
+        items.update(as_items(read_work(db, others, statuses=worked_on(None), labels=None)))
     if checkpoint is not None:
         checkpoint()
     entries = []
@@ -142,6 +163,8 @@ def measure_pairs(
                 labels=[label.name for label in schema.labels],
             )
             entry = report["pairs"][0]
+            if sorted((first, second))[0] != first:  # the report's reference is the first
+                entry = with_reference_swapped(entry)  # by name: the chosen layer's, here
             entry["annotators"] = [first, second]  # the chosen layer first, as asked
             entries.append(entry)
         if checkpoint is not None:
