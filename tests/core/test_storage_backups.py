@@ -125,6 +125,22 @@ def test_a_backup_into_a_missing_folder_names_the_folder(tmp_path: Path) -> None
     assert str(info.value) == f"cannot write {target}: no folder {target.parent}"
 
 
+def test_the_real_files_log_is_refused_when_the_database_is_named_by_a_symlink(
+    tmp_path: Path,
+) -> None:
+    """SQLite keeps a symlinked database's log beside the real file: ``--force`` onto that log
+    would replace commits not yet written back."""
+    db = make_database(tmp_path / "team.sqlite3")
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(db.name)
+    for journal in ("team.sqlite3-wal", "team.sqlite3-shm"):
+        target = tmp_path / journal
+        with pytest.raises(AnnotatorError) as info:
+            backups.backup(link, target, force=True)
+        assert str(info.value) == f"{target} is the database itself; choose another file"
+    assert documents_in(backups.backup(link, tmp_path / "copy.sqlite3")) == 3
+
+
 def test_a_hard_link_to_the_database_is_the_database_itself(tmp_path: Path) -> None:
     db = make_database(tmp_path / "team.sqlite3")
     link = tmp_path / "alias.sqlite3"

@@ -33,7 +33,7 @@ def backup(
     target = target.expanduser().absolute()
     if not source.is_file():
         raise AnnotatorError(f"no database at {source}")
-    if _same_file(source, target) or target.name in (f"{source.name}-wal", f"{source.name}-shm"):
+    if _same_file(source, target) or _is_journal_of(source, target):
         raise AnnotatorError(f"{target} is the database itself; choose another file")
     if target.exists() and not force:
         raise AnnotatorError(f"{target} already exists; add --force to replace it")
@@ -71,6 +71,13 @@ def _refuse_when_busy(status: int, _remaining: int, _total: int) -> None:
     """
     if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         raise sqlite3.OperationalError("database is locked")
+
+
+def _is_journal_of(source: Path, target: Path) -> bool:
+    """Whether ``target`` is named as the source's write-ahead log or shared memory file,
+    under the source's name or, through a symbolic link, its real file's (which SQLite uses)."""
+    names = (source.name, source.resolve().name)
+    return target.name in {f"{name}{end}" for name in names for end in ("-wal", "-shm")}
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -94,11 +94,7 @@ class Database:
         # change). The change time is read before any connection: opening a WAL database
         # touches its -wal and -shm files.
         path = self.path if backup and not must_exist else None
-        due = (
-            (path, last_change(path))
-            if path is not None and path.is_file() and path.stat().st_size
-            else None
-        )
+        due = _backup_due(path) if path is not None else None
         if migrate:
             try:
                 with self.guard(opening=True):
@@ -260,6 +256,16 @@ def _reason(exc: BaseException) -> str:
     else:
         reason = _first_line(cause)
     return reason
+
+
+def _backup_due(path: Path) -> tuple[Path, float] | None:
+    """(file, its last change) when it can have a daily copy: a file that is not empty. A
+    ``-wal`` removed meanwhile by another process's last close is no reason to refuse the open:
+    no copy is due then (the next open makes it)."""
+    try:
+        return (path, last_change(path)) if path.is_file() and path.stat().st_size else None
+    except OSError:
+        return None
 
 
 def _automatic_backup(path: Path, changed: float) -> str | None:
