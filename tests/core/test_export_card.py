@@ -184,6 +184,18 @@ def test_an_edited_card_is_refused_and_left_alone(tmp_path: Path) -> None:
         assert "README.md was edited after the export wrote it" in str(refused.value)
         assert snapshot(out) == before
 
+        # As the refusal advises, the card is moved out: the rest is still the export's own,
+        # and the next export replaces it (with a card of its own); anything added is not.
+        (out / "README.md").rename(tmp_path / "kept-card.md")
+        ws.export(out, "statements", split)
+        assert (out / "README.md").read_text(encoding="utf-8").startswith("---")
+        (out / "README.md").unlink()
+        (out / "notes.txt").write_text("mine", encoding="utf-8")
+        with pytest.raises(ExportError) as refused:
+            ws.export(out, "statements", split)
+        assert "differs from what its manifest.json recorded" in str(refused.value)
+        assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
 
 def test_a_split_name_datasets_refuses_is_given_in_word_characters(tmp_path: Path) -> None:
     """``held-out`` is a fine split name here, not in datasets: the card calls it held_out.

@@ -287,7 +287,7 @@ def test_a_folder_export_replaces_its_own_folder_but_not_what_was_added_to_it(
     (out / "notes.txt").write_text("keep me")
     code, _, err = cli(capsys, "--db", str(db), "export", str(out), "--split", SPLIT)
     assert code == 1
-    assert err.startswith(f"error: {out} holds files its manifest.json does not account for")
+    assert err.startswith(f"error: {out} differs from what its manifest.json recorded")
     assert (out / "notes.txt").read_text() == "keep me"
     assert listing(out) == ["README.md", "manifest.json", "notes.txt", "test.jsonl", "train.jsonl"]
 

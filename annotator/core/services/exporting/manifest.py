@@ -251,6 +251,21 @@ def write_manifest(
     out.write(b"\n}\n")
 
 
+def contents_without(contents: Any, name: str, size: Any) -> dict[str, Any] | None:
+    """``folder_contents`` as it was without the top-level file ``name`` of ``size`` bytes
+    (the digest is a sum, so one entry can be taken out); None if either is not as written."""
+    try:
+        line = f"{name}\0{int(size)}".encode("utf-8", "surrogateescape")
+        digest = int(contents["sha256"], 16) - int.from_bytes(hashlib.sha256(line).digest(), "big")
+        return {
+            "entries": int(contents["entries"]) - 1,
+            "bytes": int(contents["bytes"]) - int(size),
+            "sha256": f"{digest % (1 << 256):064x}",
+        }
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
 def folder_contents(root: Path) -> dict[str, Any]:
     """Count, bytes and an order-free digest of every path and size under ``root``.
 

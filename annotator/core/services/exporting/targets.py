@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.services.exporting.manifest import (
+    contents_without,
     file_entry,
     folder_contents,
     read_own_manifest,
@@ -284,6 +285,15 @@ def _check_card(target: Path) -> None:
     )
 
 
+def _card_removed(target: Path, own: dict[str, Any]) -> dict[str, Any] | None:
+    """The recorded contents less the dataset card, when the user moved the card out (as the
+    refusal of an edited card advises): the rest is still the export's own, to replace."""
+    card = own.get("card")
+    if os.path.lexists(target / CARD) or not isinstance(card, dict):
+        return None
+    return contents_without(own.get("contents"), CARD, card.get("bytes"))
+
+
 def _check_folder(target: Path, guard: Guard) -> None:
     if target.is_symlink():
         never(target, guard)
@@ -311,9 +321,10 @@ def _check_folder(target: Path, guard: Guard) -> None:
             f"{target} is not an earlier export: its {MANIFEST} {why}; choose a new or empty folder"
         )
     found = folder_contents(target)
-    if found != own.get("contents"):
+    if found != own.get("contents") and found != _card_removed(target, own):
         raise TargetRefused(
-            f"{target} holds files its {MANIFEST} does not account for ({found['entries']} "
-            "files and folders besides it now); an export replaces only what it wrote: move "
-            "them out, or choose a new or empty folder"
+            f"{target} differs from what its {MANIFEST} recorded (files added, changed or "
+            f"removed: {found['entries']} files and folders besides it now); an export "
+            "replaces only what it wrote: move what you added out, or choose a new or empty "
+            "folder"
         )
