@@ -220,3 +220,33 @@ def test_a_split_name_datasets_refuses_is_given_in_word_characters(tmp_path: Pat
         "held_out": every["splits"]["held-out"]["records"],
     }
     assert every["splits"]["held-out"]["records"] > 0
+
+
+def test_the_cards_loading_examples_run_as_written_with_an_empty_and_a_hyphenated_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each python block of the card's Loading section, run in the folder as a reader would:
+    the empty split is left out and ``held-out`` is given as ``datasets`` names it."""
+    spec = SplitSpec.parse("train=0.5,held-out=0.5")
+    with Workspace(f"sqlite:///{tmp_path / 'names.sqlite3'}") as ws:
+        populate(ws)
+        ws.export(tmp_path / "done", "statements", ExportOptions(split=spec))  # held-out empty
+        ws.export(tmp_path / "any", "statements", ExportOptions(ExportFilter(), split=spec))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(tmp_path / "hf"))
+    for name in ("done", "any"):
+        folder = tmp_path / name
+        splits = manifest_of(folder)["splits"]
+        expected = {
+            part.replace("-", "_"): counts["records"]
+            for part, counts in splits.items()
+            if counts["records"]
+        }
+        loading = (folder / "README.md").read_text(encoding="utf-8").split("## Loading", 1)[1]
+        blocks = [b.split("```", 1)[0] for b in loading.split("```python\n")[1:]]
+        assert len(blocks) == 2
+        monkeypatch.chdir(folder)
+        for code in blocks:
+            code = code.replace('"path/to/this/folder"', repr(str(folder)))
+            scope: dict[str, Any] = {}
+            exec(compile(code, f"{name}/README.md", "exec"), scope)  # our own card's example
+            assert {p: len(ds) for p, ds in scope["ds"].items()} == expected, (name, code)

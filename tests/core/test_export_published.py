@@ -34,6 +34,7 @@ GIVEN = {
     "year": "2024",
     "words": "May 2024",
     "impossible": "2024-02-30",
+    "empty": "",  # a source that gave the field empty: kept as empty, not as null
     "none": None,
 }
 EXPECTED = {

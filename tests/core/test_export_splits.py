@@ -36,6 +36,8 @@ def test_split_specs_as_users_write_them() -> None:
     [
         ("train=0.8,dev=0.1", "add up to 0.9"),
         ("train=0.5,train=0.5", "'train' is named twice"),
+        ("train=0.5,all=0.5", "'train' and 'all' are one split to Hugging Face datasets"),
+        ("held-out=0.5,held_out=0.5", "'held-out' and 'held_out' are one split"),
         ("train:0.8,test=0.2", "write NAME=SHARE"),
         ("train=lots,test=0.2", "'lots' is not a number"),
         ("train=1.2,test=-0.2", "must be more than 0"),

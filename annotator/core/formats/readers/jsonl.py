@@ -147,7 +147,7 @@ def parse_native_record(record: Any, file: str, line: int, origin: str) -> Parse
         source=_opt_str(record.get("source")),
         url=_opt_str(record.get("url")),
         # the text as the source gave it, where a native export's date alone would lose some
-        published=_opt_str(record.get("published_as_given") or record.get("published")),
+        published=_opt_str(_published_given(record)),
         meta=meta,
         spans=spans,
         relations=relations,
@@ -206,6 +206,13 @@ def _status(value: Any, bad: Callable[[str, str], ReadProblem]) -> dict[str, str
     if value and not isinstance(value, dict):
         raise bad("status", "must be a list of {annotator, status} or an object")
     return value or {}
+
+
+def _published_given(record: dict[str, Any]) -> Any:
+    """The published text as the source gave it: ``published_as_given`` when the record has
+    one (an empty text included), else ``published``."""
+    given = record.get("published_as_given")
+    return given if given is not None else record.get("published")
 
 
 def _opt_str(value: Any) -> str | None:

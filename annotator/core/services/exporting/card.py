@@ -14,15 +14,14 @@ would describe files the export did not write.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
 
+from annotator.core.services.exporting.splits import datasets_name
 from annotator.core.services.exporting.targets import CARD
 
 __all__ = ["CARD", "dataset_card", "front_matter", "hub_split", "yaml_features"]
-WHOLE = "all"  # the one part of an unsplit export; the card names it "train", as the Hub does
 _TASKS = {"statements": ["text-classification", "token-classification"]}
 _SIZES: tuple[tuple[int, str], ...] = tuple(
     (10**n, label)
@@ -36,7 +35,7 @@ _SIZES: tuple[tuple[int, str], ...] = tuple(
 
 def hub_split(name: str) -> str:
     """A split's name as ``datasets`` accepts it (word characters; ``all`` is reserved)."""
-    return "train" if name == WHOLE else re.sub(r"\W", "_", name)
+    return datasets_name(name)
 
 
 def size_category(records: int) -> str:
@@ -262,6 +261,13 @@ def _caveats(m: dict[str, Any]) -> str:
     return "## Caveats\n\n" + ("\n".join(found) if found else "None recorded.") + "\n"
 
 
+def _data_files(m: dict[str, Any]) -> dict[str, str]:
+    """Each split's file by its ``datasets`` name, empty splits left out (datasets refuses a
+    split with no data), as the configs list them."""
+    empty = _empty(m)
+    return {hub_split(part): f["path"] for part, f in m["files"].items() if part not in empty}
+
+
 def _loading(m: dict[str, Any]) -> str:
     lines = ["## Loading\n"]
     if m.get("features"):
@@ -277,28 +283,27 @@ def _loading(m: dict[str, Any]) -> str:
             "`label_lists` entry if you like:",
             "",
             "```python",
-            "import json, datasets",
-            'm = json.load(open("manifest.json"))',
+            "import json, pathlib, datasets",
+            'm = json.loads(pathlib.Path("manifest.json").read_text(encoding="utf-8"))',
             "ds = datasets.load_dataset(",
             '    "json",',
-            '    data_files={p: f["path"] for p, f in m["files"].items()},',
+            f"    data_files={_data_files(m)!r},",
             '    features=datasets.Features.from_dict(m["features"]),',
             ")",
             "```",
             "",
         ]
-    training = m.get("training")
-    if training:
-        lines += ["With spaCy, in this folder:", "", "```sh"]
-        for section in training.values():
-            files = section.get("files") or {p: f["path"] for p, f in m["files"].items()}
-            if "train" in files and "dev" in files:
-                lines.append(
-                    f"python -m spacy train {section['config']} --paths.train {files['train']} "
-                    f"--paths.dev {files['dev']}"
-                )
-        lines.append("```")
-    if not m.get("features") and not training:
+    commands = []
+    for section in (m.get("training") or {}).values():
+        files = section.get("files") or {p: f["path"] for p, f in m["files"].items()}
+        if "train" in files and "dev" in files:
+            commands.append(
+                f"python -m spacy train {section['config']} --paths.train {files['train']} "
+                f"--paths.dev {files['dev']}"
+            )
+    if commands:  # a split without both train and dev has no command to give
+        lines += ["With spaCy, in this folder:", "", "```sh", *commands, "```"]
+    if not m.get("features") and not commands:
         lines.append(
             f"{m['format_title']}: read the files with the tool the format is for; "
             "`manifest.json` describes their layout (`layout`)."

@@ -47,10 +47,9 @@ from annotator.core.services.exporting.split_store import (
     record,
     two_passes,
 )
-from annotator.core.services.exporting.splits import SplitSpec
+from annotator.core.services.exporting.splits import WHOLE, SplitSpec
 from annotator.core.storage.db import Database
 
-WHOLE = "all"  # the one part of an export that is not split
 FEATURES_USE = (
     "datasets.load_dataset('json', data_files={split: path, ...}, "
     "features=datasets.Features.from_dict(manifest['features'])): every split gets these "

@@ -20,6 +20,13 @@ from annotator.core.domain.schema import AttributeType, Schema
 
 NONE = "(none)"
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+WHOLE = "all"  # the one part of an unsplit export
+
+
+def datasets_name(name: str) -> str:
+    """A split's name as Hugging Face ``datasets`` accepts it: word characters, and ``all``
+    (reserved there) as ``train``, the name the Hub gives a dataset's one part."""
+    return "train" if name == WHOLE else re.sub(r"\W", "_", name)
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,15 @@ class SplitSpec:
             raise ExportError(f"split part {dupes[0]!r} is named twice")
         if any(not _NAME.match(n) for n in names):
             raise ExportError("split names hold only letters, digits, _ and -")
+        same: dict[str, list[str]] = {}
+        for name in names:
+            same.setdefault(datasets_name(name), []).append(name)
+        clash = next((both for both in same.values() if len(both) > 1), None)
+        if clash:  # the dataset card would list one split twice, and datasets refuse it
+            raise ExportError(
+                f"split parts {clash[0]!r} and {clash[1]!r} are one split to Hugging Face "
+                f"datasets ({datasets_name(clash[0])!r}); name them apart"
+            )
         return self
 
 
