@@ -239,8 +239,11 @@ def test_statements_export_filters_by_annotator_and_status(
     # The demo's pre-annotated articles start in progress for the one who loaded them.
     alices_open = statements(annotators=("alice",), statuses=("in_progress",))
     assert {r["document_id"] for r in alices_open} == {"demo-06", "demo-08"}
-    with pytest.raises(ExportError, match="nothing to export: no document is marked new"):
+    with pytest.raises(ExportError) as nothing:  # new for someone, so no statement of theirs
         statements(statuses=("new",))
+    assert str(nothing.value).startswith(
+        "nothing to export: 9 documents selected, but none holds what Statements JSONL writes;"
+    )
 
 
 def test_export_for_an_unknown_annotator_is_refused(workspace: Workspace, tmp_path: Path) -> None:
@@ -279,3 +282,19 @@ def test_a_changed_text_stops_the_export_and_leaves_no_partial_file(
     with pytest.raises(IntegrityError, match="demo-06"):
         workspace.documents.verify(doc(workspace, "demo-06").id)
     workspace.documents.verify(doc(workspace, "demo-05").id)
+
+
+def test_a_statements_export_of_done_documents_without_a_statement_says_so(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    doc = workspace.documents.add("Gen. Ivanov spoke of drones.\nMore text.", key="k1")
+    alice = workspace.annotations("alice")
+    alice.create_span(doc.id, 5, 11, "SPEAKER")
+    alice.set_status(doc.id, "done")
+    with pytest.raises(ExportError) as refused:
+        export(workspace, "statements", tmp_path / "s.jsonl")
+    assert str(refused.value) == (
+        "nothing to export: 1 document selected, but none holds what Statements JSONL writes; "
+        "choose another format or check the filters. No file was written."
+    )
+    assert not (tmp_path / "s.jsonl").exists()

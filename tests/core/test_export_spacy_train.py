@@ -176,7 +176,7 @@ def test_a_later_export_replaces_the_training_files_it_wrote(
     out = tmp_path / "again"
     export(demo, out, split=SPLIT)
     (out / "config.cfg").write_text("edited", encoding="utf-8")  # same name, other size
-    with pytest.raises(TargetRefused, match="differs from what its manifest.json recorded"):
+    with pytest.raises(TargetRefused, match=r"differs from what its manifest\.json recorded"):
         export(demo, out, split=SPLIT)
     first = export(demo, tmp_path / "clean", split=SPLIT)
     second = export(demo, first.target, split=SPLIT)

@@ -192,7 +192,7 @@ class Job:
             part: PartCounts(self.schema, self._list_file("document_ids", part))
             for part in self.part_names
         }
-        no_units = 0
+        no_units = selected = 0
         spec = self.settings.split
         # Every document makes many small objects (spans, tokens, records) and no cycles: the
         # collector's walks over them were a tenth of a token format's time.
@@ -213,6 +213,7 @@ class Job:
                 )
                 assignment = self.deal.parts
             for raw in stream_raw(conn, flt, main_progress, with_archived=self.entry.archive):
+                selected += 1
                 if assignment is None:
                     part, stratum = WHOLE, ""
                 elif raw.id in assignment:
@@ -255,7 +256,7 @@ class Job:
                 counts[part].held = held()
         self.close_lists()
         if not any(c.records for c in counts.values()):
-            raise ExportError(why_nothing(self.filter, no_units))
+            raise ExportError(why_nothing(self.filter, no_units, selected, self.entry.title))
         if spec is not None and self.deal is not None:
             record(self.db, spec, self.deal, self.export_id)
         if self.entry.files is not None:
