@@ -106,7 +106,13 @@ def _exec(app):  # the event loop the window enters: run until idle with a docum
     while not any(getattr(w, "session", None) for w in app.topLevelWidgets()):
         app.processEvents()
     _idle(app)
-    _ready()
+    _say("ready")
+    # Background work the start began (the day's backup) ends, as it would in a session:
+    # killed half way, it would be due again at every start and weigh on every figure.
+    for window in app.topLevelWidgets():
+        for job in list(getattr(window, "_jobs", ())):
+            job.wait()
+    os._exit(0)
 
 
 QApplication.exec = _exec
