@@ -270,64 +270,6 @@ def test_no_backup_when_nothing_changed_and_only_the_newest_five_are_kept(tmp_pa
     assert STAMP.match(kept[4])
 
 
-def test_a_later_backup_waits_for_make_due_backup_and_is_made_once(tmp_path: Path) -> None:
-    """The window's way: the open returns with the copy still due; it is made on request."""
-    db = tmp_path / "team.sqlite3"
-    make_database(db)
-    with Workspace(str(db), backup=True, backup_later=True) as ws:
-        assert backups_of(db) == []  # the open itself copied nothing
-        assert ws.db.backup_due is not None
-        ws.documents.add("Headline\nA fourth article.", key="k3")
-        assert ws.db.make_due_backup() is None  # no warning
-        made = backups_of(db)
-        assert len(made) == 1 and STAMP.match(made[0].name), made
-        assert ws.db.make_due_backup() is None  # made once: nothing due any more
-        assert backups_of(db) == made
-    with Workspace(str(made[0]), create=False) as copy:
-        assert copy.documents.count() == 4  # taken when made, the fourth article included
-
-
-def test_a_later_backup_copies_while_a_write_is_open(tmp_path: Path) -> None:
-    """The copy runs beside the window's writes (a WAL file): an open write transaction neither
-    blocks it nor gets into it, and the write commits afterwards."""
-    db = tmp_path / "team.sqlite3"
-    make_database(db)
-    with Workspace(str(db), backup=True, backup_later=True) as ws:
-        writer = sqlite3.connect(db, isolation_level=None)
-        try:
-            writer.execute("BEGIN IMMEDIATE")
-            writer.execute("INSERT INTO settings (key, value) VALUES ('mid-edit', 'yes')")
-            started = time.monotonic()
-            assert ws.db.make_due_backup() is None
-            assert time.monotonic() - started < 5  # not queued behind the write lock
-            writer.execute("COMMIT")
-        finally:
-            writer.close()
-    (copy,) = backups_of(db)
-    with sqlite3.connect(copy) as con:
-        assert con.execute("SELECT count(*) FROM settings WHERE key = 'mid-edit'").fetchone() == (
-            0,
-        )
-        assert con.execute("SELECT count(*) FROM documents").fetchone() == (3,)
-    with sqlite3.connect(db) as con:
-        assert con.execute("SELECT value FROM settings WHERE key = 'mid-edit'").fetchone() == (
-            "yes",
-        )
-
-
-def test_a_later_backup_that_fails_returns_its_warning(tmp_path: Path) -> None:
-    db = tmp_path / "team.sqlite3"
-    make_database(db)
-    (tmp_path / "backups").write_text("a file where the folder would go")
-    with Workspace(str(db), backup=True, backup_later=True) as ws:
-        assert ws.db.warnings == []
-        warning = ws.db.make_due_backup()
-        assert warning is not None
-        assert warning.startswith(f"no automatic backup of {db} was made: ")
-        assert "\n" not in warning
-        ws.documents.add("Headline\nWork goes on.", key="k3")
-
-
 def test_reading_makes_no_backup(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = tmp_path / "team.sqlite3"
     make_database(db)
