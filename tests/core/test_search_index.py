@@ -304,3 +304,17 @@ def test_search_uses_the_index_exactly_when_the_database_has_it(db_url: str) -> 
     _migrate(db_url, "0007", down=True)
     assert not _in_catalogue(db_url)
     assert _indexed(db_url) is False
+
+
+def test_a_regex_nested_past_what_its_walk_can_take_reads_every_text(db_url: str) -> None:
+    """``re`` compiles 400 nested alternatives; reading their required strings recurses past
+    Python's limit. The search then reads every text, as without the index, not a traceback."""
+    pattern = "(?:abc|" * 400 + "xyz" + ")" * 400
+    with Workspace(db_url) as ws:
+        _index_or_skip(db_url)
+        ws.documents.add("The abc and the xyz.", key="a")
+        ws.documents.add("Neither here.", key="b")
+        with pytest.raises(RecursionError):
+            required_text(pattern, True)
+        hits = list(ws.search(SearchQuery(pattern, regex=True)))
+    assert [(h.key, h.start, h.end) for h in hits] == [("a", 4, 7), ("a", 16, 19)]

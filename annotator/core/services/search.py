@@ -157,6 +157,16 @@ def _layers(conn: Any, names: Sequence[str]) -> dict[int, str]:
     return {known[n]: n for n in names}
 
 
+def _index_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
+    """The text index's condition for the strings every match must contain, if there are."""
+    needles = required_text(query.text if query.regex else re.escape(query.text), query.ignore_case)
+    if db.is_sqlite:
+        match = sqlite_match_query(needles)
+        return None if match is None else lambda low, high: sqlite_text_match(match, low, high)
+    condition = postgres_text_condition(needles)
+    return None if condition is None else lambda low, high: condition
+
+
 def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
     """A condition every document holding the text passes, for a range of ids, when one can
     be made.
@@ -172,17 +182,12 @@ def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
     if not query.text or query.ignore_accents:
         return None
     if _indexed(db):
-        needles = required_text(
-            query.text if query.regex else re.escape(query.text), query.ignore_case
-        )
-        if db.is_sqlite:
-            match = sqlite_match_query(needles)
-            if match is not None:
-                return lambda low, high: sqlite_text_match(match, low, high)
-        else:
-            condition = postgres_text_condition(needles)
-            if condition is not None:
-                return lambda low, high: condition
+        try:
+            indexed = _index_narrow(db, query)
+        except RecursionError:  # a pattern nested past what a walk of it can take: read all
+            indexed = None
+        if indexed is not None:
+            return indexed
     if query.regex:
         return None
     fragment = query.text
