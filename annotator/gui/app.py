@@ -56,8 +56,9 @@ def annotator_name(
 def open_workspace(
     db_url: str | None, name: str, settings: QSettings
 ) -> tuple[Workspace, AnnotatorRecord, list[str]]:
-    """Open (migrate, back up) the database, with the demo corpus loaded into an empty one;
-    the workspace, the annotator and notes for the status bar. Imports the storage."""
+    """Open (migrate) the database, with the demo corpus loaded into an empty one; the
+    workspace, the annotator and notes for the status bar. Imports the storage. The day's
+    backup is left for ``MainWindow.start_due_backup``."""
     from annotator.core.services.workspace import Workspace
 
     # An explicit --db (or $ANNOTATOR_DB) wins; else the database last opened from the window,

@@ -4,9 +4,9 @@ Importing the storage (SQLAlchemy and its ORM) and opening the database are most
 a window that waits for them shows nothing for half a second or more. So the frame (menus,
 docks, empty views, "Opening work.sqlite3…") is shown first; when it has painted once, the
 second step runs on the GUI thread: the name asked on a first start, the storage imported, the
-database opened (migrations, the day's backup), the models filled and the first document
-opened. Not on a worker thread: importing is Python work that holds the interpreter's lock
-anyway, and the question and any refusal are dialogs of the GUI thread.
+database opened (migrations), the models filled and the first document opened; the day's
+backup follows on a worker. Not on a worker thread: importing is Python work that holds the
+interpreter's lock anyway, and the question and any refusal are dialogs of the GUI thread.
 
 Until the first document is open the window's actions are disabled and keys are dropped
 (``startup_keys.py``). A database that cannot be opened gets the same message as before, and
