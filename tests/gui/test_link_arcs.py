@@ -71,6 +71,19 @@ def shown_link(window: MainWindow, me: User, label: str) -> int:
     raise AssertionError(f"no {label} link near its statement in {session.document.key}")
 
 
+def demo_article_with_arcs(
+    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
+) -> tuple[MainWindow, User]:
+    """The window at 1024x700 on demo-01 (statements with their speakers and weapons), the
+    arcs turned on with their key."""
+    window = open_main()
+    window.resize(1024, 700)
+    me = user(window)
+    me.click_document("demo-01")
+    me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)
+    return window, me
+
+
 def test_the_toggle_key_hides_and_shows_the_arcs(
     qtbot: QtBot, open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
 ) -> None:
@@ -183,11 +196,7 @@ def test_hovering_a_span_names_its_links_both_ways(
 def test_a_link_to_a_span_off_screen_runs_to_the_edge(
     qtbot: QtBot, open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
 ) -> None:
-    window = open_main()
-    window.resize(1024, 700)
-    me = user(window)
-    me.click_document("demo-01")
-    me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)  # arcs on
+    window, me = demo_article_with_arcs(open_main, user)
     session = window.session
     spans = sorted(session.spans.values(), key=lambda s: s.start)
     statement = next(s for s in spans if s.label == "STATEMENT")
@@ -258,11 +267,7 @@ def test_the_arc_rises_above_both_ends_and_the_index_finds_links_from_either_end
 def test_a_repaint_that_moves_nothing_reuses_the_screen(
     open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
 ) -> None:
-    window = open_main()
-    window.resize(1024, 700)
-    me = user(window)
-    me.click_document("demo-01")
-    me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)  # arcs on
+    window, _ = demo_article_with_arcs(open_main, user)
     arcs = window.link_arcs
     first = arcs.scene()
     window.text_view.viewport().repaint()  # as the caret's blink does
@@ -283,11 +288,7 @@ def _overlap(a: QRectF, b: QRectF) -> bool:
 def test_links_sharing_a_span_leave_it_apart_and_no_name_lies_on_another(
     open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User]
 ) -> None:
-    window = open_main()
-    window.resize(1024, 700)
-    me = user(window)
-    me.click_document("demo-01")
-    me.key(Key.Key_L, Mod.ControlModifier | Mod.ShiftModifier)  # arcs on
+    window, me = demo_article_with_arcs(open_main, user)
     session = window.session
     rel = session.relations[shown_link(window, me, "said_by")]
     statement = session.spans[rel.source_id]

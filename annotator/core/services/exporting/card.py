@@ -21,7 +21,7 @@ import yaml
 from annotator.core.services.exporting.splits import datasets_name
 from annotator.core.services.exporting.targets import CARD
 
-__all__ = ["CARD", "dataset_card", "front_matter", "hub_split", "yaml_features"]
+__all__ = ["CARD", "dataset_card", "front_matter", "yaml_features"]
 _TASKS = {"statements": ["text-classification", "token-classification"]}
 _SIZES: tuple[tuple[int, str], ...] = tuple(
     (10**n, label)
@@ -31,11 +31,6 @@ _SIZES: tuple[tuple[int, str], ...] = tuple(
         strict=True,
     )
 )
-
-
-def hub_split(name: str) -> str:
-    """A split's name as ``datasets`` accepts it (word characters; ``all`` is reserved)."""
-    return datasets_name(name)
 
 
 def size_category(records: int) -> str:
@@ -84,7 +79,7 @@ def front_matter(manifest: dict[str, Any]) -> dict[str, Any]:
             {
                 "config_name": "default",
                 "data_files": [
-                    {"split": hub_split(part), "path": f["path"]}
+                    {"split": datasets_name(part), "path": f["path"]}
                     for part, f in manifest["files"].items()
                     if part not in _empty(manifest)
                 ],
@@ -178,7 +173,8 @@ def _splits(m: dict[str, Any]) -> str:
     ]
     for part, counts in m["splits"].items():
         path = m["files"].get(part, {}).get("path", "")
-        shown = part if hub_split(part) == part else f"{part} (`{hub_split(part)}` in datasets)"
+        named = datasets_name(part)
+        shown = part if named == part else f"{part} (`{named}` in datasets)"
         lines.append(
             f"| {shown} | `{path}` | {counts['documents']} | {counts['records']} | "
             f"{counts['spans']} | {counts['relations']} |"
@@ -265,7 +261,7 @@ def _data_files(m: dict[str, Any]) -> dict[str, str]:
     """Each split's file by its ``datasets`` name, empty splits left out (datasets refuses a
     split with no data), as the configs list them."""
     empty = _empty(m)
-    return {hub_split(part): f["path"] for part, f in m["files"].items() if part not in empty}
+    return {datasets_name(part): f["path"] for part, f in m["files"].items() if part not in empty}
 
 
 def _loading(m: dict[str, Any]) -> str:

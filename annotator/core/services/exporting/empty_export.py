@@ -6,7 +6,7 @@ from annotator.core.domain.wording import counted
 from annotator.core.services.exporting.source import ExportFilter
 
 
-def why_nothing(flt: ExportFilter, no_units: int, selected: int = 0, fmt: str = "") -> str:
+def why_nothing(flt: ExportFilter, no_units: int, selected: int, fmt: str) -> str:
     """One line for the refusal: what was selected, and the option that would select more.
 
     ``selected``: documents the filters chose; ``fmt``: the format's name, when they hold
