@@ -90,10 +90,6 @@ def fill_window(
         bar = window.statusBar()
         note = "Note: " + "; ".join(notes)
         bar.showMessage("; ".join(filter(None, [bar.currentMessage(), note])))
-    # Everything made so far (modules, Qt wrappers, SQLAlchemy's registries) lives as long as
-    # the window: keep it out of the cyclic collector, whose full passes over it otherwise
-    # stall opening a large article by 30-50 ms at random.
-    gc.freeze()
 
 
 def open_window(
@@ -111,6 +107,10 @@ def open_window(
     workspace, annotator, notes = open_workspace(db_url, name, settings)
     window = MainWindow(settings=settings)
     fill_window(window, workspace, annotator, notes)
+    # Everything made so far (modules, Qt wrappers, SQLAlchemy's registries) lives as long as
+    # the window: keep it out of the cyclic collector, whose full passes over it otherwise
+    # stall opening a large article by 30-50 ms at random (``TwoStepStart`` does the same).
+    gc.freeze()
     QTimer.singleShot(0, window.open_first)  # once shown, as the caller does next
     return window
 
