@@ -2,4 +2,5 @@
 
 from annotator.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned search process imports the main module
+    main()

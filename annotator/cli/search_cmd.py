@@ -103,7 +103,7 @@ def search(
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None
     with open_workspace(ctx, create=False) as ws:
-        found = ws.search(query)
+        found = ws.search_stoppable(query)  # Ctrl+C stops even a backtracking expression
         stop = None if limit == 0 else offset + limit + 1  # one more: are there others?
         hits = list(islice(found, offset, stop))
     more = limit > 0 and len(hits) > limit

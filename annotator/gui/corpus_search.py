@@ -199,7 +199,7 @@ class CorpusSearchPanel(QWidget):
         workspace = self.workspace
 
         def work(progress: Callable[[int, int], bool]) -> int:
-            for n, hit in enumerate(workspace.search(query, progress), 1):
+            for n, hit in enumerate(workspace.search_stoppable(query, progress), 1):
                 queue.append(hit)
                 if n >= MAX_HITS:
                     return n

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -17,6 +17,7 @@ from annotator.core.services import search as search_module
 from annotator.core.services.workspace import Workspace
 from annotator.gui.corpus_search import CorpusSearchPanel
 from annotator.gui.main_window import MainWindow
+from tests.core.test_search_child import search_children
 from tests.gui.conftest import Key, Mod, User
 
 TIMEOUT = 20_000
@@ -184,3 +185,34 @@ def test_stop_ends_the_search_and_keeps_the_hits_found(
     assert window._jobs == []
     qtbot.wait(700)  # nothing more arrives
     assert panel.model.found == found
+
+
+def test_a_backtracking_expression_never_freezes_the_window_and_stop_ends_it(
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    probe: Workspace,
+) -> None:
+    """``(a+)+$`` over forty a's and a b runs for hours in ``re``, which lets no other thread of
+    its process run: searched on a thread, the window would stop repainting and Stop would
+    wait for ever. It runs in a child process instead."""
+    probe.documents.add("a" * 40 + "b", key="hours", title="Hours of backtracking")
+    window = open_main()
+    panel = open_search(window, user)
+    panel.regex.setChecked(True)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    qtbot.keyClicks(panel.query_edit, "(a+)+$")
+    qtbot.keyClick(panel.query_edit, Key.Key_Return)
+    qtbot.wait(2000)
+    timer.stop()
+    assert panel.job is not None and panel.stop_button.isEnabled()  # still searching
+    assert len(ticks) >= 20  # the window went on handling events (100 ticks when idle)
+    assert len(search_children()) == 1
+    with qtbot.waitSignal(panel.finished, timeout=TIMEOUT):
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    assert panel.summary.text().endswith("; stopped")
+    assert panel.job is None and window._jobs == []
+    assert search_children() == []

@@ -6,7 +6,7 @@ the text, and committed before the call returns: a span a method has returned is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -229,6 +229,16 @@ class Workspace:
         from annotator.core.services.search import search_corpus
 
         return search_corpus(self.db, query, progress)
+
+    def search_stoppable(
+        self, query: SearchQuery, progress: Progress | None = None
+    ) -> Generator[Hit, None, None]:
+        """As :meth:`search`, for a caller that must be able to stop at any moment (the window,
+        Ctrl+C): an expression that may backtrack for long is searched in a child process,
+        killed when ``progress`` returns False or the caller stops reading."""
+        from annotator.core.services.search_child import search_stoppable
+
+        return search_stoppable(self.db, query, progress)
 
     def close(self) -> None:
         self.db.close()
