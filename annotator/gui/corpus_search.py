@@ -1,6 +1,8 @@
 """Edit → Search corpus… (Ctrl+Shift+F): a query, its filters and the hits, in a dock.
 
-The search runs on the project's job runner (``jobs.Job``): off the GUI thread, cancellable.
+The search runs on the project's job runner (``jobs.Job``): off the GUI thread, cancellable;
+an expression that may backtrack for long runs in a child process that Stop kills
+(``Workspace.search_stoppable``), since ``re`` would otherwise hold the GUI thread too.
 The worker only appends hits to a queue; a timer here moves them into the model, so the list
 fills while the search goes on and a key press is never kept waiting.
 """
