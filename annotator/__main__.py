@@ -2,5 +2,5 @@
 
 from annotator.cli import main
 
-if __name__ == "__main__":  # not when a spawned search process imports the main module
+if __name__ == "__main__":  # run, not imported (as multiprocessing's spawn imports a main)
     main()

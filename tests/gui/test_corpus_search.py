@@ -17,7 +17,7 @@ from annotator.core.services import search as search_module
 from annotator.core.services.workspace import Workspace
 from annotator.gui.corpus_search import CorpusSearchPanel
 from annotator.gui.main_window import MainWindow
-from tests.core.test_search_child import search_children
+from tests.core.test_search_child import LONG_BACKTRACKING, search_children
 from tests.gui.conftest import Key, Mod, User
 
 TIMEOUT = 20_000
@@ -193,10 +193,10 @@ def test_a_backtracking_expression_never_freezes_the_window_and_stop_ends_it(
     user: Callable[[MainWindow], User],
     probe: Workspace,
 ) -> None:
-    """``(a+)+$`` over forty a's and a b runs for hours in ``re``, which lets no other thread of
+    """``(a+)+$`` over 32 a's and a b runs for minutes in ``re``, which lets no other thread of
     its process run: searched on a thread, the window would stop repainting and Stop would
-    wait for ever. It runs in a child process instead."""
-    probe.documents.add("a" * 40 + "b", key="hours", title="Hours of backtracking")
+    wait until the end. It runs in a child process instead."""
+    probe.documents.add(LONG_BACKTRACKING, key="long", title="Minutes of backtracking")
     window = open_main()
     panel = open_search(window, user)
     panel.regex.setChecked(True)

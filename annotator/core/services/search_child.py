@@ -70,8 +70,9 @@ def search_stoppable(
         )
         try:
             assert child.stdin is not None and child.stdout is not None
-            pickle.dump((db.url, query), child.stdin)
-            child.stdin.close()
+            with contextlib.suppress(BrokenPipeError):  # a child that died at once is told below
+                pickle.dump((db.url, query), child.stdin)
+                child.stdin.close()
             yield from _receive(child, errors, progress)
         finally:
             if child.poll() is None:
@@ -133,6 +134,7 @@ def _child_main() -> None:
     from annotator.core.services.search import search_corpus
 
     out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not break the stream of messages
 
     def send(message: tuple[str, Any]) -> None:
         pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
