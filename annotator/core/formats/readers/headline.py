@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from annotator.core.domain.rules import TITLE_LIMIT
 
 HEAD_LINES = 25  # the story starts within this many non-empty lines on every page seen
+LINE_CHARS = 4000  # of a line (or a page's title) read: a headline is far shorter
 
 # "Categories: Hard News", "Photo: …", "Handout photo: …": a label, then a colon or a bar.
 _LABELLED = re.compile(
@@ -170,7 +171,7 @@ def _head(text: str) -> list[_Line]:
     while pos <= len(text) and len(lines) < HEAD_LINES:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
-        line = " ".join(text[pos : min(end, pos + 4000)].split())
+        line = " ".join(text[pos : min(end, pos + LINE_CHARS)].split())
         if line:
             lines.append(_Line(len(lines), line, len(line.split())))
         pos = end + 1
