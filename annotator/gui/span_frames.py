@@ -80,10 +80,10 @@ def paint_frames(view: QPlainTextEdit, frames: list[Frame]) -> None:
     if not frames:
         return
     painter = QPainter(view.viewport())
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     kind = None
     inset = 0.0
-    smooth = True
     for frame in frames:
         if frame.kind != kind:  # frames of one kind come together: a pen per run, not each
             kind = frame.kind
@@ -92,14 +92,7 @@ def paint_frames(view: QPlainTextEdit, frames: list[Frame]) -> None:
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
             inset = width / 2
-            # A dashed outline reads the same with square, unsmoothed corners, and a screen of
-            # suggestions (90 and more) costs a third as much to paint that way.
-            smooth = style != Qt.PenStyle.DashLine
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
         for rect in line_rects(view, frame.start, frame.end):
             framed = rect.adjusted(-1.0, inset - 1.0, 1.0, 1.0 - inset)
-            if smooth:
-                painter.drawRoundedRect(framed, 2.0, 2.0)
-            else:
-                painter.drawRect(framed)
+            painter.drawRoundedRect(framed, 2.0, 2.0)
     painter.end()
