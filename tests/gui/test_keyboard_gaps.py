@@ -328,13 +328,19 @@ def test_a_statement_over_two_paragraphs_is_refused_and_says_where(
 
 
 def test_editing_a_done_document_says_so_and_ctrl_r_reopens_it(
-    open_main: Callable[..., MainWindow], user: Callable[[MainWindow], User], probe: Workspace
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    probe: Workspace,
 ) -> None:
     window = open_main()
     me = user(window)
     me.click_document("demo-03")
     doc_id = window.session.document.id
-    assert window.editor.set_status("done", force=True)
+    # Stored at once, or a moment later if the document's suggestions, computed on a worker
+    # as it opens, hold the write lock just then (the window retries; seen under load).
+    window.editor.set_status("done", force=True)
+    qtbot.waitUntil(lambda: probe.documents.status(doc_id, window.annotator.id) == "done")
     me.select_words(OLMOS, inset=1)
     me.key(Key.Key_K)
     assert "marked done" in shown(window) and "Ctrl+R reopens it" in shown(window)
