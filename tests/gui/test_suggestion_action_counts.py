@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from annotator.core.domain.records import SpanRecord
@@ -23,6 +24,13 @@ from annotator.core.services.demo import load_demo
 from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from tests.gui.conftest import Key, Mod, User
+
+
+@pytest.fixture(autouse=True)
+def _suggest_on_open(settings: QSettings) -> None:
+    """What these tests are about: suggestions computed as a document opens (the other window
+    tests turn that off, ``tests/gui/conftest.py``)."""
+    settings.setValue("suggestions/onOpen", True)
 
 
 def reference_frames(

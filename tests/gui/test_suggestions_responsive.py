@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,13 @@ from annotator.gui.main_window import MainWindow
 from annotator.gui.span_frames import SUGGESTED
 from tests.gui.conftest import Key, Mod, User
 from tests.gui.test_suggestions_window import opened_with_suggestions
+
+
+@pytest.fixture(autouse=True)
+def _suggest_on_open(settings: QSettings) -> None:
+    """What these tests are about: suggestions computed as a document opens (the other window
+    tests turn that off, ``tests/gui/conftest.py``)."""
+    settings.setValue("suggestions/onOpen", True)
 
 
 def dashed(window: MainWindow, span: SpanRecord) -> bool:

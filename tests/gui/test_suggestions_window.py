@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from annotator.core.domain.suggesting.stored import Frame
@@ -12,6 +14,13 @@ from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from annotator.gui.span_frames import SUGGESTED, SUGGESTED_CURRENT
 from tests.gui.conftest import Key, Mod, User, disk_relations, disk_spans
+
+
+@pytest.fixture(autouse=True)
+def _suggest_on_open(settings: QSettings) -> None:
+    """What these tests are about: suggestions computed as a document opens (the other window
+    tests turn that off, ``tests/gui/conftest.py``)."""
+    settings.setValue("suggestions/onOpen", True)
 
 
 def opened_with_suggestions(
