@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.layers import SPECIAL_LAYERS
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.schema import Schema
 from annotator.core.formats.options import NESTED, SCHEME
-from annotator.core.formats.writers.documents import Progress
 from annotator.core.services.exporting.dataset import (
     NESTED_DEFAULT,
     WRITERS,

@@ -26,6 +26,7 @@ from annotator.core.domain.regex_needles import (
     _case_class,
     required_text,
 )
+from annotator.core.domain.regex_risk import REPEATS, sub_patterns
 from annotator.core.domain.searching import SearchQuery, TextMatcher
 from annotator.core.services.workspace import Workspace
 from annotator.core.storage.fulltext import (
@@ -35,8 +36,6 @@ from annotator.core.storage.fulltext import (
 )
 from annotator.core.storage.models import Document
 from tests.conftest import fresh_pg_database
-
-_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 
 # Letters whose case Python's re folds beyond ASCII: ſ/s, ı/İ/i, K (Kelvin)/k, σ/ς/Σ, ß/ẞ, µ/μ
 ALPHABET = 'abksiKSIſıİ\u212aσςΣßẞµμčČé \n"%_😀'
@@ -169,39 +168,25 @@ def _backtracks_in_reason(pattern: str) -> bool:
 
     def simple(items: Any) -> bool:  # a repeat's body that backtracks only in itself
         return all(
-            op not in (*_REPEATS, _sre.BRANCH, _sre.GROUPREF) and all(map(simple, _inner(op, av)))
+            op not in (*REPEATS, _sre.BRANCH, _sre.GROUPREF)
+            and all(map(simple, sub_patterns(op, av)))
             for op, av in items
         )
 
     def walk(items: Any) -> bool:
         nonlocal variable, optional
         for op, av in items:
-            if op in _REPEATS:
+            if op in REPEATS:
                 low, high, body = av
                 variable += low != high and high > 1
                 optional += low != high and high == 1
                 if high > 1 and not simple(body):
                     return False
-            if not all(map(walk, _inner(op, av))):
+            if not all(map(walk, sub_patterns(op, av))):
                 return False
         return variable <= 2 and optional <= 8
 
     return walk(_parser.parse(pattern))
-
-
-def _inner(op: Any, av: Any) -> list[Any]:
-    """The sub-patterns of a parsed node."""
-    if op in _REPEATS:
-        return [av[2]]
-    if op is _sre.SUBPATTERN:
-        return [av[3]]
-    if op is _sre.BRANCH:
-        return list(av[1])
-    if op is _sre.ATOMIC_GROUP:
-        return [av]
-    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
-        return [av[1]]
-    return []
 
 
 _SAFE_PATTERNS = PATTERNS.filter(_compiles).filter(_backtracks_in_reason)

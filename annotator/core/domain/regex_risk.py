@@ -19,9 +19,9 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
-_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
+REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 OPEN_ENDED = 64  # a repeat allowed more times than this is open-ended (``+``, ``*``, ``{2,}``)
-_BACKTRACKING = (*_REPEATS, sre.BRANCH, sre.GROUPREF, sre.GROUPREF_EXISTS)
+_BACKTRACKING = (*REPEATS, sre.BRANCH, sre.GROUPREF, sre.GROUPREF_EXISTS)
 _SPACE = " \t\n\r\f\v\u00a0\u2028"
 
 
@@ -39,14 +39,14 @@ def _risky(items: list[tuple[Any, Any]]) -> bool:
     for op, av in items:
         if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
             return True
-        if op in _REPEATS:
+        if op in REPEATS:
             _low, high, body = av
             body = list(body)
             if high > 1 and any(_holds(_BACKTRACKING, item) for item in body):
                 return True
             if high > OPEN_ENDED and _may_match_space(body):
                 return True
-        if any(_risky(list(inner)) for inner in _inner(op, av)):
+        if any(_risky(list(inner)) for inner in sub_patterns(op, av)):
             return True
     return False
 
@@ -54,7 +54,7 @@ def _risky(items: list[tuple[Any, Any]]) -> bool:
 def _holds(ops: tuple[Any, ...], item: tuple[Any, Any]) -> bool:
     """Whether ``item`` is, or holds, one of ``ops``."""
     op, av = item
-    return op in ops or any(_holds(ops, sub) for inner in _inner(op, av) for sub in inner)
+    return op in ops or any(_holds(ops, sub) for inner in sub_patterns(op, av) for sub in inner)
 
 
 def _may_match_space(items: list[tuple[Any, Any]]) -> bool:
@@ -69,7 +69,7 @@ def _may_match_space(items: list[tuple[Any, Any]]) -> bool:
         elif op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
             continue
         elif op in (sre.SUBPATTERN, sre.ATOMIC_GROUP):
-            if any(_may_match_space(list(inner)) for inner in _inner(op, av)):
+            if any(_may_match_space(list(inner)) for inner in sub_patterns(op, av)):
                 return True
         else:  # any character, a negated literal, anything not known here
             return True
@@ -95,9 +95,10 @@ def _class_may_match_space(items: list[tuple[Any, Any]]) -> bool:
     return False
 
 
-def _inner(op: Any, av: Any) -> list[Any]:
-    """The sub-patterns of a parsed node."""
-    if op in _REPEATS:
+def sub_patterns(op: Any, av: Any) -> list[Any]:
+    """The sub-patterns of a node of ``re._parser``'s tree (a repeat's body, a group's, each
+    branch, ...): what a walk over a parsed pattern descends into."""
+    if op in REPEATS:
         return [av[2]]
     if op is sre.SUBPATTERN:
         return [av[3]]

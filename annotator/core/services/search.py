@@ -32,6 +32,7 @@ from sqlalchemy import text as sql
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.regex_needles import like_folds_as_re, required_text
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.searching import (
@@ -58,7 +59,6 @@ BATCH_CHARACTERS = 16_000_000  # about this much text a query, by the average so
 MOSTLY = 0.5  # the text index is left out once it passes more than this share of a range
 _YES_NO = frozenset({"true", "false", "yes", "no", "1", "0"})  # a yes/no is stored as true/false
 
-Progress = Callable[[int, int], bool | None]
 TextNarrow = Callable[[int, int], ColumnElement[bool]]  # the condition for ids low..high
 
 

@@ -24,16 +24,16 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 from annotator.core.domain.errors import AnnotatorError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.regex_risk import may_backtrack_long
 from annotator.core.domain.searching import Hit, SearchQuery
 from annotator.core.storage.db import Database
 
-Progress = Callable[[int, int], bool | None]
 BATCH = 64  # hits the child sends at a time
 BATCH_SECONDS = 0.1  # or fewer, when it has held some this long
 POLL_SECONDS = 0.05  # how often the caller's progress (and so a stop) is asked

@@ -8,7 +8,7 @@ report's (``services/agreement.py``), measured only when asked: it reads every s
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Text, case, cast, func, select
 from annotator.core.domain import layers as layer_kinds
 from annotator.core.domain.entities import is_pronoun, normalise_alias
 from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.statistics import (
     Table,
@@ -45,8 +46,6 @@ from annotator.core.storage.models import (
     Relation,
     Span,
 )
-
-Progress = Callable[[int, int], bool | None]
 
 
 class StatisticsCancelled(ValidationError):

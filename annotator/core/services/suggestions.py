@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from annotator.core.domain import layers
 from annotator.core.domain.collector import collector_paused
 from annotator.core.domain.errors import NotFoundError, ValidationError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.suggesting.composer import compose
 from annotator.core.domain.suggesting.frames import Cancelled, Engine, frame_roles
@@ -59,7 +60,6 @@ if TYPE_CHECKING:  # evaluating reads the team's layers: imported when asked for
 
 MODEL_ENGINE = "model"  # trained on the team's done documents (services/suggest_model)
 
-Progress = Callable[[int, int], bool | None]
 LayerOf = Callable[[str], AnnotationService]
 
 

@@ -6,13 +6,14 @@ the text, and committed before the call returns: a span a method has returned is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
 
 from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.records import (
     AnnotatorRecord,
 )
@@ -58,9 +59,6 @@ __all__ = [
     "remember_opened",
     "with_password",
 ]
-
-Progress = Callable[[int, int], bool | None]
-"""Called with (done, total); returning False cancels the job, which then leaves no trace."""
 
 
 class Workspace:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -93,10 +93,6 @@ class RawDocument:
     names: dict[int, str]
     archived: ArchivedRows | None = None
     entities: dict[int, EntityRecord] = field(default_factory=dict)  # span id -> its entity
-
-
-Progress = Callable[[int, int], bool | None]
-"""Called with (documents done, documents in the database); returning False cancels."""
 
 
 def parse_json_object(text: str | None) -> dict[str, Any]:

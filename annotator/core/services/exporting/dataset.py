@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.core.domain.errors import ExportCancelled, ExportError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.wording import counted
 from annotator.core.formats.entries import OptionRefused, WriterEntry
 from annotator.core.formats.options import NESTED, NESTED_CHOICES, NESTED_DEFAULT, SCHEME, SCHEMES
 from annotator.core.formats.registry import FORMATS, WRITERS, FormatInfo, format_info, writer
-from annotator.core.formats.writers.documents import Progress
 from annotator.core.formats.writers.problems import MISALIGNED, ProblemSummary
 from annotator.core.services.exporting.job import WHOLE, Job, JobSettings, PartResult
 from annotator.core.services.exporting.output import Layout, Staging, os_error, prepare

@@ -14,11 +14,12 @@ from typing import Any, BinaryIO
 
 from annotator.core.domain.collector import collector_paused
 from annotator.core.domain.errors import ExportError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.schema import Schema
 from annotator.core.formats import options as format_options
 from annotator.core.formats.entries import LayoutContext, RecordWriter, WriterContext, WriterEntry
 from annotator.core.formats.writers import spacy_config, tokenize
-from annotator.core.formats.writers.documents import Progress, to_document
+from annotator.core.formats.writers.documents import to_document
 from annotator.core.formats.writers.hf_features import MetaShape, features_for
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared

@@ -23,10 +23,10 @@ from sqlalchemy import Connection, Select, Text, cast, func, select
 from annotator.core.domain.errors import ExportCancelled, ExportError
 from annotator.core.domain.integrity import check_span_rows, check_text
 from annotator.core.domain.layers import PERSON
+from annotator.core.domain.progress import Progress
 from annotator.core.formats.writers.documents import (
     ArchivedRows,
     ExportDocument,
-    Progress,
     RawDocument,
     to_document,
 )

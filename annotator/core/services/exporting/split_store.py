@@ -27,9 +27,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 
 from annotator.core.domain.errors import BusyError, ExportError, StorageError
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.wording import counted
-from annotator.core.formats.writers.documents import Progress, RawDocument, parse_json_object
+from annotator.core.formats.writers.documents import RawDocument, parse_json_object
 from annotator.core.services.exporting.source import ExportFilter, stream_raw
 from annotator.core.services.exporting.splits import SplitSpec, Stratifier, assign, dominant
 from annotator.core.storage.db import Database

@@ -7,13 +7,14 @@ and its text, ``writing`` is the one write transaction; this module runs them in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import or_, select
 
 from annotator.core.domain.errors import ImportRejected, Problem, ValidationError
 from annotator.core.domain.faults import fault_point
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.records import SchemaRef
 from annotator.core.domain.schema import Schema
 from annotator.core.domain.wording import counted
@@ -39,9 +40,6 @@ __all__ = [
     "iter_files",
     "read_paths",
 ]
-
-Progress = Callable[[int, int], bool | None]
-"""Called with (done, total); returning False cancels the import."""
 
 
 class ImportBatch:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.domain.errors import ExportCancelled
+from annotator.core.domain.progress import Progress
 from annotator.core.domain.suggesting.frames import frame_roles
 from annotator.core.domain.suggesting.model_card import FrameCard, ModelCard, StanceCard
 from annotator.core.services.exporting.dataset import ExportOptions
@@ -43,9 +44,6 @@ from annotator.core.services.workspace import Workspace
 
 TRAIN, HELD = "model_train", "model_heldout"
 MAX_STEPS = 300  # per pipeline: a few minutes on a CPU for a few hundred documents
-
-Progress = Callable[[int, int], bool | None]
-"""(steps done, steps in all); returning False cancels, as ``Workspace.Progress`` does."""
 
 
 def train_model(
