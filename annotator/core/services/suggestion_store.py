@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, exists, insert, select, type_coerce
+from sqlalchemy import Text, exists, insert, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from annotator.core.domain import jsonio
@@ -251,22 +251,22 @@ def _count(report: ComputeReport, composition: Composition, refused: list[Any]) 
 
 
 def read_suggestions(
-    s: Session, document_id: int, layer_id: int, annotator_id: int | None
+    s: Session,
+    document_id: int,
+    layer_id: int,
+    annotator_id: int | None,
+    around: SuggestionRow | None = None,
 ) -> list[StoredSuggestion]:
     """The document's suggestions in text order (spans, then links), with the decision of
     ``annotator_id`` (None: of anyone, the latest).
 
+    ``around``: only that suggestion and what deciding it reads: for a span, the links that
+    start or end at it and the spans at their other ends (its frame, and what rejecting it
+    closes); for a link, its two spans. A decision on a long article's 17,000 suggestions
+    read them all, twice, for each key.
+
     Plain rows through Core, JSON decoded by ``jsonio``, the cyclic collector paused: a long
     article has tens of thousands, and ORM objects made its reopening take seconds."""
-    decisions: dict[int, str] = {}
-    query = (
-        select(SuggestionDecision.suggestion_id, SuggestionDecision.decision)
-        .join(SuggestionRow, SuggestionRow.id == SuggestionDecision.suggestion_id)
-        .where(SuggestionRow.document_id == document_id)
-        .order_by(SuggestionDecision.decided_at)
-    )
-    if annotator_id is not None:
-        query = query.where(SuggestionDecision.annotator_id == annotator_id)
     about = (
         SuggestionRow.id,
         type_coerce(SuggestionRow.engines, Text),
@@ -302,15 +302,37 @@ def read_suggestions(
         .where(SuggestionRow.document_id == document_id, Relation.annotator_id == layer_id)
         .order_by(Relation.id)
     )
+    decision_query = (
+        select(SuggestionDecision.suggestion_id, SuggestionDecision.decision)
+        .join(SuggestionRow, SuggestionRow.id == SuggestionDecision.suggestion_id)
+        .where(SuggestionRow.document_id == document_id)
+        .order_by(SuggestionDecision.decided_at)
+    )
+    if annotator_id is not None:
+        decision_query = decision_query.where(SuggestionDecision.annotator_id == annotator_id)
     connection = s.connection()
     with collector_paused():
-        for suggestion_id, decision in connection.execute(query):
-            decisions[suggestion_id] = decision
+        if around is None:
+            links = connection.execute(link_query).all()
+            spans = connection.execute(span_query).all()
+        else:
+            near = (
+                or_(Relation.source_id == around.span_id, Relation.target_id == around.span_id)
+                if around.span_id is not None
+                else Relation.id == around.relation_id
+            )
+            links = connection.execute(link_query.where(near)).all()
+            ends = {around.span_id} | {k[8] for k in links} | {k[9] for k in links}
+            ends.discard(None)
+            spans = connection.execute(span_query.where(Span.id.in_(ends))).all()
+            ids = [r[0] for r in spans] + [k[0] for k in links]
+            decision_query = decision_query.where(SuggestionDecision.suggestion_id.in_(ids))
+        decisions = {ident: decision for ident, decision in connection.execute(decision_query)}
         found: list[StoredSuggestion] = []
-        for r in connection.execute(span_query).all():
+        for r in spans:
             span = SpanRecord(r[5], document_id, r[6], r[7], r[8], r[9], _json(r[10], {}))
             found.append(_stored(document_id, r, span, None, decisions))
-        for k in connection.execute(link_query).all():
+        for k in links:
             rel = RelationRecord(k[5], document_id, k[6], k[7], k[8], k[9], _json(k[10], {}))
             found.append(_stored(document_id, k, None, rel, decisions))
     return found

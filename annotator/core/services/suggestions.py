@@ -169,9 +169,11 @@ class SuggestionService:
         """The open suggestions as frames in text order (``stored.open_frames``): each open
         statement with its open links and their spans, and each open span no open statement
         links to, alone. ``annotator``: open for that person (None: decided by nobody)."""
+        return self._frames(self.suggestions(document_id, annotator))
+
+    def _frames(self, found: list[StoredSuggestion]) -> list[Frame]:
         roles = frame_roles(self.schema)
         statement = roles.statement_label if roles is not None else None
-        found = self.suggestions(document_id, annotator)
         with collector_paused():  # tens of thousands of small acyclic records
             return open_frames(found, statement)
 
@@ -222,17 +224,15 @@ class SuggestionService:
         nothing is written, unless ``skip_refused``: then that link and its span are left out
         and reported in ``refused``."""
         person = self._person(annotator)
-        head = self._get(statement_suggestion_id, person.annotator.id, want_span=True)
-        frames = self.open_frames(head.document_id, annotator)
-        frame = next((f for f in frames if f.head.id == head.id), Frame(head))
+        head, near = self._around(statement_suggestion_id, person.annotator.id, want_span=True)
+        frame = next((f for f in self._frames(near) if f.head.id == head.id), Frame(head))
         return self._accept(person, frame, skip_refused)
 
     def accept_span(self, annotator: str, suggestion_id: int) -> AcceptResult:
         """Copy one open suggested span (without links) into ``annotator``'s layer."""
         person = self._person(annotator)
-        return self._accept(
-            person, Frame(self._get(suggestion_id, person.annotator.id, want_span=True)), False
-        )
+        head, _near = self._around(suggestion_id, person.annotator.id, want_span=True)
+        return self._accept(person, Frame(head), False)
 
     def _accept(self, person: AnnotationService, frame: Frame, skip: bool) -> AcceptResult:
         head = frame.head
@@ -245,14 +245,10 @@ class SuggestionService:
         refused: list[tuple[int, str]] = []
         with person.batch() as batch:
             s = batch.session
-            mine = {
-                (r.start, r.end, r.label): r.id
-                for r in s.scalars(
-                    select(Span).where(
-                        Span.document_id == doc, Span.annotator_id == person.annotator.id
-                    )
-                )
-            }
+            theirs = select(Span.start, Span.end, Span.label, Span.id).where(
+                Span.document_id == doc, Span.annotator_id == person.annotator.id
+            )
+            mine = {(start, end, label): ident for start, end, label, ident in s.execute(theirs)}
 
             def place(suggestion: StoredSuggestion) -> int:
                 span = suggestion.span
@@ -319,10 +315,10 @@ class SuggestionService:
         """Mark a suggestion rejected by ``annotator``; a span's open links (a statement's
         frame) with it. Returns the suggestion ids rejected (``reopen`` undoes it)."""
         person = self._person(annotator)
-        target = self._get(suggestion_id, person.annotator.id)
+        target, near = self._around(suggestion_id, person.annotator.id)
         ids = [target.id]
         if target.span is not None:
-            for other in self.suggestions(target.document_id, annotator):
+            for other in near:  # the links at its span
                 rel = other.relation
                 if (
                     rel is not None
@@ -388,20 +384,24 @@ class SuggestionService:
         with self._db.read() as s:
             return s.scalar(select(Annotator.id).where(Annotator.name == name.strip()))
 
-    def _get(
+    def _around(
         self, suggestion_id: int, annotator_id: int, want_span: bool = False
-    ) -> StoredSuggestion:
+    ) -> tuple[StoredSuggestion, list[StoredSuggestion]]:
+        """An open suggestion to decide, and the suggestions deciding it reads (its frame; the
+        links at its span), as ``annotator_id`` has decided them."""
         with self._db.read() as s:
             row = s.get(SuggestionRow, suggestion_id)
             if row is None:
                 raise NotFoundError(f"suggestion #{suggestion_id} does not exist (any more)")
-            found = read_suggestions(s, row.document_id, self.layer.annotator.id, annotator_id)
+            found = read_suggestions(
+                s, row.document_id, self.layer.annotator.id, annotator_id, around=row
+            )
         suggestion = next(x for x in found if x.id == suggestion_id)
         if want_span and suggestion.span is None:
             raise ValidationError(f"suggestion #{suggestion_id} is a link, not a span")
         if suggestion.decision != OPEN:
             raise ValidationError(f"suggestion #{suggestion_id} is {suggestion.decision} already")
-        return suggestion
+        return suggestion, found
 
 
 def _decide(

@@ -258,3 +258,63 @@ def test_computed_says_whether_a_document_has_suggestions(ws_doc: tuple[Workspac
     assert not service.computed(doc)
     service.compute([doc], ["patterns"])
     assert service.computed(doc) and service.suggestions(doc)
+
+
+def test_each_decision_on_a_whole_corpus_decides_exactly_what_its_frame_showed(
+    db_url: str,
+) -> None:
+    """A decision reads only the suggestions around the one decided (a long article has
+    thousands). Deciding every frame of the demo corpus in turn, accepting and rejecting
+    alternately, each decision closes exactly what the frame list read in full showed: an
+    accepted frame's statement, open links and their open spans; a rejected head and every
+    open link at its span, other statements' links to a shared speaker included."""
+    from annotator.core.services.demo import load_demo
+
+    ws = Workspace(db_url)
+    try:
+        load_demo(ws, "alice", team=False)
+        service = ws.suggestions()
+        report = service.compute()
+        assert sum(report.spans.values()) > 50  # a corpus, not a toy
+        shared = checked = 0
+        alice = ws.annotators.get_or_create("alice").id
+        for doc in ws.documents.ids(alice):
+            for turn in range(10_000):
+                frames = service.open_frames(doc, "alice")
+                if not frames:
+                    break
+                frame = frames[turn % len(frames)]
+                found = service.suggestions(doc, "alice")
+                if frame.head.label == "STATEMENT" and turn % 2 == 0:
+                    shared += any(span.decision != "open" for _link, span in frame.parts)
+                    shown = {frame.head.id} | {
+                        ident
+                        for link, span in frame.parts
+                        for ident, decision in ((link.id, link.decision), (span.id, span.decision))
+                        if decision == "open"
+                    }
+                    result = service.accept_frame("alice", frame.head.id, skip_refused=True)
+                    assert set(result.accepted) | {i for i, _ in result.refused} >= {frame.head.id}
+                    assert set(result.accepted) == shown - {
+                        ident
+                        for link_id, _why in result.refused
+                        for link, span in frame.parts
+                        if link.id == link_id
+                        for ident in (link.id, span.id)
+                    }
+                else:
+                    head = frame.head.span
+                    assert head is not None
+                    at_span = {
+                        s.id
+                        for s in found
+                        if s.relation is not None
+                        and s.decision == "open"
+                        and head.id in (s.relation.source_id, s.relation.target_id)
+                    }
+                    assert set(service.reject("alice", frame.head.id)) == {frame.head.id} | at_span
+                checked += 1
+        assert checked > 30
+        assert shared > 0  # a speaker accepted with one statement was still another's
+    finally:
+        ws.close()
