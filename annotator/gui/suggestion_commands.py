@@ -70,8 +70,9 @@ class RejectSuggestionCommand(Command):
         session: DocumentSession,
         service: SuggestionService,
         suggestion_id: int,
-        after: Callable[[], None] | None = None,
+        after: Callable[[tuple[int, ...], bool], None] | None = None,
     ) -> None:
+        """``after(rejected ids, undone)`` runs once the rejection is stored or undone."""
         super().__init__(session, "reject suggestion")
         self.service = service
         self.suggestion_id = suggestion_id
@@ -83,10 +84,10 @@ class RejectSuggestionCommand(Command):
         self.rejected = self.service.reject(layer, self.suggestion_id)
         self.session.saved.emit()
         if self.after is not None:
-            self.after()
+            self.after(self.rejected, False)
 
     def reverse(self) -> None:
         self.service.reopen(self.session.service.annotator.name, self.rejected)
         self.session.saved.emit()
         if self.after is not None:
-            self.after()
+            self.after(self.rejected, True)

@@ -19,7 +19,7 @@ from PySide6.QtGui import QKeyEvent
 
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.records import RelationRecord, SpanRecord
-from annotator.core.domain.suggesting.stored import AcceptResult, Frame
+from annotator.core.domain.suggesting.stored import ACCEPTED, REJECTED, AcceptResult, Frame
 from annotator.gui.document_session import DocumentSession
 from annotator.gui.editor import AnnotationEditor
 from annotator.gui.offsets import OffsetMap
@@ -43,7 +43,8 @@ class SuggestionOverlay(QObject):
         super().__init__(parent)
         self.editor = editor
         self.service: SuggestionService | None = None
-        self.frames: list[Frame] = []
+        self.frames: list[Frame] = []  # shown: the open frames the layer does not hold yet
+        self._open: list[Frame] = []  # every open frame read (what ``frames`` is filtered from)
         self.current: int | None = None  # index into frames
         self.visible = True
         self._watched: DocumentSession | None = None  # whose span edits mark decisions edited
@@ -129,10 +130,19 @@ class SuggestionOverlay(QObject):
         relations = list(session.relations.values()) if session is not None else []
         self._show(prepare(found, spans, relations, self.editor.offsets, keep_position))
 
+    def _decided(self, closed: Sequence[int], decision: str, keep_position: int) -> None:
+        """After a decision: the frames read before it, less what it closed. A long article's
+        thousands are not read again at every key; an undo, a computation or a read still
+        under way reads them (``refresh``)."""
+        if self.service is None or self.reading:
+            self.refresh(keep_position)
+            return
+        self.refresh(keep_position, read=self.service.frames_after(self._open, closed, decision))
+
     def _show(self, prepared: Prepared) -> None:
         self._generation += 1  # a worker's read still under way is older than this
         self.reading = False
-        self.frames = prepared.frames
+        self.frames, self._open = prepared.frames, prepared.found
         self.current = prepared.current  # the old index means nothing in the new list
         self._have = prepared.have
         self._parts, self._starts, self._longest = prepared.parts, prepared.starts, prepared.longest
@@ -327,11 +337,12 @@ class SuggestionOverlay(QObject):
         assert head is not None
         edges = (head.start, head.end, head.label)
 
-        def then_select(_result: AcceptResult, undone: bool) -> None:
+        def then_select(result: AcceptResult, undone: bool) -> None:
             if undone:  # the suggestion is open again, and current, as before
                 self.refresh(position)
                 return
-            self.refresh(position)  # the next frame is current: Enter accepts it next
+            # The next frame is current: Enter accepts it next.
+            self._decided(result.accepted, ACCEPTED, position)
             session = self.editor.session
             mine = session.spans.values() if session is not None else ()
             # The accepted statement (made now, or one the layer had), selected: its value
@@ -353,9 +364,14 @@ class SuggestionOverlay(QObject):
         if frame is None or session is None or self.service is None:
             return
         position = self._start(frame)
-        command = RejectSuggestionCommand(
-            session, self.service, frame.head.id, after=lambda: self.refresh(position)
-        )
+
+        def then_show(rejected: tuple[int, ...], undone: bool) -> None:
+            if undone:
+                self.refresh(position)
+            else:
+                self._decided(rejected, REJECTED, position)
+
+        command = RejectSuggestionCommand(session, self.service, frame.head.id, after=then_show)
         if self.editor.run(command):  # the next suggestion is current now
             self.message.emit(f"Rejected {describe(frame)}")
             self._show_current()

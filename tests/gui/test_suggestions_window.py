@@ -13,6 +13,7 @@ from annotator.core.domain.suggesting.stored import Frame
 from annotator.core.services.workspace import Workspace
 from annotator.gui.main_window import MainWindow
 from annotator.gui.span_frames import SUGGESTED, SUGGESTED_CURRENT
+from annotator.gui.suggestion_overlay import prepare
 from tests.gui.conftest import Key, Mod, User, disk_relations, disk_spans
 
 
@@ -233,3 +234,38 @@ def test_a_frame_the_layer_already_holds_is_not_offered(
     offered = window.suggestions.frames
     assert offered and not any(held(f) for f in offered)
     assert {f.head.id for f in every if not held(f)} == {f.head.id for f in offered}
+
+
+def test_after_each_key_decision_and_undo_the_window_offers_what_a_full_read_gives(
+    qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace, user
+) -> None:
+    """The window makes the next frames from those it shows instead of reading the article's
+    suggestions again at every key: Enter, Del and their undo leave it offering exactly the
+    open frames a fresh read finds, less those the layer already holds."""
+    window = opened_with_suggestions(qtbot, open_main, probe)
+    me: User = user(window)
+    assert window.session is not None
+    doc = window.session.document.id
+    overlay = window.suggestions
+
+    def offered_as_read() -> list[Frame]:
+        session = window.session
+        assert session is not None
+        read = probe.suggestions().open_frames(doc, "alice")
+        spans, relations = list(session.spans.values()), list(session.relations.values())
+        return prepare(read, spans, relations, window.editor.offsets, None).frames
+
+    keys = [Key.Key_Return, Key.Key_Delete, Key.Key_Return, Key.Key_Delete, Key.Key_Delete]
+    decided = 0
+    for key in keys:
+        if not overlay.frames:
+            break
+        me.key(Key.Key_F4)
+        me.key(key)
+        decided += 1
+        assert [f.head.id for f in overlay.frames] == [f.head.id for f in offered_as_read()]
+        assert overlay.frames == offered_as_read()
+    assert decided >= 3
+    for _ in range(decided):
+        me.key(Key.Key_Z, Mod.ControlModifier)
+        assert overlay.frames == offered_as_read()

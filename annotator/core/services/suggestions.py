@@ -9,7 +9,7 @@ each, with ``undo_accept`` as their inverse.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,7 @@ from annotator.core.domain.suggesting.stored import (
     Decision,
     Frame,
     StoredSuggestion,
+    frames_after,
     open_frames,
 )
 from annotator.core.services.annotations import AnnotationService, EditBatch
@@ -170,6 +171,16 @@ class SuggestionService:
         statement with its open links and their spans, and each open span no open statement
         links to, alone. ``annotator``: open for that person (None: decided by nobody)."""
         return self._frames(self.suggestions(document_id, annotator))
+
+    def frames_after(
+        self, frames: Sequence[Frame], closed: Collection[int], decision: str
+    ) -> list[Frame]:
+        """The open frames once ``closed`` are decided, from ``frames`` (the open frames as
+        read before the decision), without reading (``stored.frames_after``)."""
+        roles = frame_roles(self.schema)
+        statement = roles.statement_label if roles is not None else None
+        with collector_paused():
+            return frames_after(frames, closed, decision, statement)
 
     def _frames(self, found: list[StoredSuggestion]) -> list[Frame]:
         roles = frame_roles(self.schema)

@@ -260,14 +260,15 @@ def test_computed_says_whether_a_document_has_suggestions(ws_doc: tuple[Workspac
     assert service.computed(doc) and service.suggestions(doc)
 
 
-def test_each_decision_on_a_whole_corpus_decides_exactly_what_its_frame_showed(
+def test_each_decision_on_a_whole_corpus_closes_exactly_what_its_frame_showed(
     db_url: str,
 ) -> None:
     """A decision reads only the suggestions around the one decided (a long article has
-    thousands). Deciding every frame of the demo corpus in turn, accepting and rejecting
-    alternately, each decision closes exactly what the frame list read in full showed: an
-    accepted frame's statement, open links and their open spans; a rejected head and every
-    open link at its span, other statements' links to a shared speaker included."""
+    thousands), and the window makes the next frames from those it shows. Deciding every frame
+    of the demo corpus in turn, accepting and rejecting alternately, each decision closes
+    exactly what the frame list read in full showed (an accepted frame's statement, open links
+    and their open spans; a rejected head and every open link at its span), and the frames
+    made without reading equal those read in full."""
     from annotator.core.services.demo import load_demo
 
     ws = Workspace(db_url)
@@ -294,6 +295,7 @@ def test_each_decision_on_a_whole_corpus_decides_exactly_what_its_frame_showed(
                         if decision == "open"
                     }
                     result = service.accept_frame("alice", frame.head.id, skip_refused=True)
+                    closed, decision = result.accepted, "accepted"
                     assert set(result.accepted) | {i for i, _ in result.refused} >= {frame.head.id}
                     assert set(result.accepted) == shown - {
                         ident
@@ -312,7 +314,11 @@ def test_each_decision_on_a_whole_corpus_decides_exactly_what_its_frame_showed(
                         and s.decision == "open"
                         and head.id in (s.relation.source_id, s.relation.target_id)
                     }
-                    assert set(service.reject("alice", frame.head.id)) == {frame.head.id} | at_span
+                    closed, decision = service.reject("alice", frame.head.id), "rejected"
+                    assert set(closed) == {frame.head.id} | at_span
+                # The window's frames after the decision, made from those before it, unread.
+                after = service.frames_after(frames, closed, decision)
+                assert after == service.open_frames(doc, "alice")
                 checked += 1
         assert checked > 30
         assert shared > 0  # a speaker accepted with one statement was still another's

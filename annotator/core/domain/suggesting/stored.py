@@ -3,8 +3,8 @@ they make, and what a person's decision on them did."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Final
 
@@ -79,6 +79,33 @@ def open_frames(found: Sequence[StoredSuggestion], statement_label: str | None) 
             frames.append((lone.span, Frame(lone)))
     frames.sort(key=lambda pair: (pair[0].start, pair[0].end, pair[0].id))
     return [frame for _, frame in frames]
+
+
+def frames_after(
+    frames: Sequence[Frame], closed: Collection[int], decision: str, statement_label: str | None
+) -> list[Frame]:
+    """The open frames once the suggestions ``closed`` are decided (``decision``), from the
+    frames shown before and nothing read: what a window does after each key on an article
+    with thousands of suggestions.
+
+    Exact when nothing but ``closed`` changed since ``frames`` were made: every open
+    statement was a head and every open link from one a part; every other open span was a
+    part or a frame of its own. So the suggestions the frames hold, with ``closed`` decided,
+    group (``open_frames``) as all of the document's would."""
+    held: dict[int, StoredSuggestion] = {}
+    for frame in frames:
+        held[frame.head.id] = frame.head
+        for link, span in frame.parts:
+            held[link.id], held[span.id] = link, span
+    for ident in closed:
+        if ident in held:
+            held[ident] = replace(held[ident], decision=decision)
+    spans = [s for s in held.values() if s.span is not None]
+    links = sorted(
+        (s for s in held.values() if s.relation is not None),
+        key=lambda s: s.relation.id if s.relation is not None else 0,
+    )
+    return open_frames(spans + links, statement_label)
 
 
 @dataclass(frozen=True)
