@@ -12,6 +12,7 @@ from annotator.core.domain.errors import SchemaError
 from annotator.core.domain.identity import default_annotator
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import Attribute, load_schema
+from annotator.core.domain.schema.patterns import slow_pattern_warnings
 from annotator.core.domain.wording import counted
 
 
@@ -23,7 +24,8 @@ def schema() -> None:
 @schema.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def check(files: tuple[Path, ...]) -> None:
-    """Validate schema files; print every problem with its file, line and key."""
+    """Validate schema files; print every problem with its file, line and key, and warn of
+    pattern regexes that can take minutes on some texts."""
     failed = 0
     for file in files:
         try:
@@ -43,6 +45,8 @@ def check(files: tuple[Path, ...]) -> None:
             f"{file}: ok: {loaded.name} {loaded.version}, {len(loaded.labels)} labels, "
             f"{relations} relations{found}{steps}"
         )
+        for warning in slow_pattern_warnings(loaded, str(file)):
+            click.echo(f"warning: {warning}", err=True)
     if failed:
         raise click.exceptions.Exit(1)
 

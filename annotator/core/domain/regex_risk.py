@@ -35,6 +35,26 @@ def may_backtrack_long(pattern: str, ignore_case: bool = False) -> bool:
     return _risky(list(parsed))
 
 
+def repeats_a_repeat(pattern: str, ignore_case: bool = False) -> bool:
+    """Whether ``pattern`` repeats something that itself repeats, branches or refers back
+    (``(\\w+\\s?)+``): the shape whose time can grow exponentially with the text, the worst
+    of those ``may_backtrack_long`` names. A pattern that does not compile says False."""
+    try:
+        parsed = _parser.parse(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error:
+        return False
+    return _nests(list(parsed))
+
+
+def _nests(items: list[tuple[Any, Any]]) -> bool:
+    for op, av in items:
+        if op in REPEATS and av[1] > 1 and any(_holds(_BACKTRACKING, i) for i in list(av[2])):
+            return True
+        if any(_nests(list(inner)) for inner in sub_patterns(op, av)):
+            return True
+    return False
+
+
 def _risky(items: list[tuple[Any, Any]]) -> bool:
     for op, av in items:
         if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):

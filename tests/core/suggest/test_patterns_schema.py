@@ -159,6 +159,24 @@ def test_schema_check_reports_a_bad_regex_and_counts_patterns(tmp_path: Path) ->
     assert f"ok: defence_statements 1.0, 4 labels, 3 relations, {count} patterns" in result.stdout
 
 
+def test_schema_check_warns_of_a_regex_that_repeats_a_repeat_and_still_accepts_it(
+    tmp_path: Path,
+) -> None:
+    """``(\\w+\\s?)+`` can take minutes on an unlucky article (each run of words splits in
+    exponentially many ways), and the suggestion engine's ``re`` holds the window meanwhile:
+    ``schema check`` names such a regex with file, line and key, and passes the schema."""
+    body = WEAPON + "      - regex: 'S-\\d{3}'\n      - regex: '(\\w+\\s?)+ missile'\n"
+    path = write(tmp_path, body)
+    result = CliRunner().invoke(cli, ["schema", "check", str(schema_path()), str(path)])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1  # the default schema's regexes and S-\d{3} are not named
+    assert warnings[0].startswith(
+        f"warning: {path}:15: labels.WEAPON.patterns[1].regex: /(\\w+\\s?)+ missile/ repeats"
+    )
+    assert f"{path}: ok: test 1, 1 labels, 0 relations, 2 patterns" in result.stdout
+
+
 def test_a_problem_is_a_problem_object(tmp_path: Path) -> None:
     path = write(tmp_path, WEAPON + "      - phrase: drone\n        attributes: drone\n")
     with pytest.raises(SchemaError) as info:

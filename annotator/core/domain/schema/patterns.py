@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from annotator.core.domain.errors import Problem
+from annotator.core.domain.regex_risk import repeats_a_repeat
 from annotator.core.domain.schema.model import (
     Attribute,
     AttributeType,
     Pattern,
+    Schema,
     SuggestionSettings,
 )
 from annotator.core.domain.schema.reading import NodeReader, plain
@@ -178,3 +181,25 @@ def bounded_regex(text: str) -> str:
     flags = _GLOBAL_FLAGS.match(text)
     head = flags.group(0) if flags else ""
     return f"{head}(?<!\\w)(?:{text[len(head) :]})(?!\\w)"
+
+
+def slow_pattern_warnings(schema: Schema, file: str) -> list[Problem]:
+    """The ``regex`` patterns that repeat a repeat (``(\\w+\\s?)+ said``): on an unlucky
+    article such a regex can keep the suggestion engine busy for minutes, and the window
+    with it (``re`` holds the interpreter's lock). Allowed, as most such texts are harmless,
+    but ``schema check`` names them with file and line."""
+    found = []
+    for label in schema.labels:
+        for i, pattern in enumerate(label.patterns):
+            if pattern.regex is not None and repeats_a_repeat(pattern.regex):
+                found.append(
+                    Problem(
+                        file,
+                        pattern.line,
+                        f"labels.{label.name}.patterns[{i}].regex",
+                        f"/{pattern.regex}/ repeats something that itself repeats; on some "
+                        "texts it can take minutes and freeze suggesting (write the inner part "
+                        "so that it can match in only one way, e.g. (\\w+ )+ for (\\w+ ?)+)",
+                    )
+                )
+    return found
