@@ -105,6 +105,11 @@ class SuggestionOverlay(QObject):
         self._show(prepared)
         return True
 
+    def abandon(self, reading: Reading) -> None:
+        """No frames will come for ``reading``: those shown stay, and are decided as usual."""
+        if reading.generation == self._generation:
+            self.reading = False
+
     def read_failed(self, reading: Reading, error: object) -> None:
         if reading.generation == self._generation:
             self.reading = False

@@ -218,24 +218,39 @@ class SuggestionActions(QMainWindow):
         service = self.suggestion_service()
         ids = set(document_ids or ())
         self._suggesting |= ids
-        shown = self.session  # its frames are read on the worker too: thousands on 1 MB
+        shown = self.session  # its frames are read and prepared on the worker too
         layer = shown.service.annotator.name if shown is not None else None
         doc_id = shown.document.id if shown is not None else None
+        reading = (  # what the worker prepares the frames against: thousands on 1 MB
+            self.suggestions.read_later(
+                service, keep_shown=True, keep_position=self.suggestions.position()
+            )
+            if doc_id is not None and (not ids or doc_id in ids)
+            else None
+        )
 
         def work(progress):  # type: ignore[no-untyped-def]
             report = service.compute(document_ids, progress=progress)
-            wanted = doc_id is not None and (not ids or doc_id in ids)
-            return report, (service.open_frames(doc_id, layer) if wanted else None)
+            if reading is None or doc_id is None:
+                return report, None
+            return report, reading.prepare(service.open_frames(doc_id, layer))
 
         job = Job("Suggesting", work, self, quiet=quiet)
 
         def done(result) -> None:  # type: ignore[no-untyped-def]
-            report, frames = result
+            report, prepared = result
             self._suggesting -= ids
             still = self.session is not None and self.session is shown
-            if frames is not None and still:
-                self.suggestions.refresh(self.suggestions.position(), read=frames)
-            elif self.session is not None and (not ids or self.session.document.id in ids):
+            # Shown unless read again since (a decision meanwhile): then read once more.
+            shown_now = (
+                reading is not None
+                and prepared is not None
+                and still
+                and self.suggestions.loaded(reading, prepared)
+            )
+            if not shown_now and (
+                self.session is not None and (not ids or self.session.document.id in ids)
+            ):
                 position = self.suggestions.position()  # read again, off the GUI thread
                 service = self.suggestion_service()
                 self._read_frames(
@@ -254,6 +269,8 @@ class SuggestionActions(QMainWindow):
 
         def failed(exc: object) -> None:
             self._suggesting -= ids
+            if reading is not None:
+                self.suggestions.abandon(reading)  # the frames shown stay
             if quiet:  # the annotator did not ask: a line in the status bar, no box
                 self.statusBar().showMessage(f"No suggestions for this document: {exc}", 10000)
             else:

@@ -131,3 +131,43 @@ def test_switching_documents_while_frames_are_read_shows_the_open_documents_only
     qtbot.waitUntil(settled, timeout=20000)
     assert window.session is not None and window.session.document.id == short
     assert head_ids(overlay.frames) == expected[short]
+
+
+def test_recomputing_prepares_frames_off_the_gui_thread_and_a_decision_meanwhile_counts(
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    probe: Workspace,
+    settings: QSettings,
+    user: Callable[[MainWindow], User],
+) -> None:
+    """F5 computes on a worker and prepares the article's frames there too; the frames shown
+    meanwhile stay, and a rejection made meanwhile is not undone by the computed ones."""
+    from annotator.gui.suggestion_overlay import prepare
+
+    settings.setValue("suggestions/onOpen", False)
+    lines = [f"{n}. “The drones will fly again,” Ana Ruiz said on day {n}." for n in range(LINES)]
+    long = probe.documents.add("\n\n".join(lines), key="long").id
+    probe.suggestions().compute([long])
+    window = open_main()
+    me = user(window)
+    overlay = window.suggestions
+    window.open_document(long)
+    qtbot.waitUntil(lambda: not window._jobs and not overlay.reading, timeout=20000)
+    shown = list(overlay.frames)
+    assert len(shown) >= LINES
+
+    me.key(Key.Key_F5)
+    assert overlay.reading and overlay.frames == shown  # computing: the frames stay
+    me.key(Key.Key_F4)
+    rejected = overlay.current_frame()
+    assert rejected is not None
+    me.key(Key.Key_Delete)
+    qtbot.waitUntil(lambda: not window._jobs and not overlay.reading, timeout=30000)
+
+    session = window.session
+    assert session is not None
+    read = probe.suggestions().open_frames(long, "alice")
+    spans, relations = list(session.spans.values()), list(session.relations.values())
+    assert overlay.frames == prepare(read, spans, relations, window.editor.offsets, None).frames
+    assert rejected.head.id not in head_ids(overlay.frames)
+    assert not set(head_ids(overlay.frames)) & set(head_ids(shown))  # the computed ones
