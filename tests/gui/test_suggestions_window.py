@@ -240,8 +240,8 @@ def test_after_each_key_decision_and_undo_the_window_offers_what_a_full_read_giv
     qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace, user
 ) -> None:
     """The window makes the next frames from those it shows instead of reading the article's
-    suggestions again at every key: Enter, Del and their undo leave it offering exactly the
-    open frames a fresh read finds, less those the layer already holds."""
+    suggestions again at every key: Enter, Shift+Enter, Del and their undo leave it offering
+    exactly the open frames a fresh read finds, less those the layer already holds."""
     window = opened_with_suggestions(qtbot, open_main, probe)
     me: User = user(window)
     assert window.session is not None
@@ -255,17 +255,23 @@ def test_after_each_key_decision_and_undo_the_window_offers_what_a_full_read_giv
         spans, relations = list(session.spans.values()), list(session.relations.values())
         return prepare(read, spans, relations, window.editor.offsets, None).frames
 
-    keys = [Key.Key_Return, Key.Key_Delete, Key.Key_Return, Key.Key_Delete, Key.Key_Delete]
-    decided = 0
-    for key in keys:
-        if not overlay.frames:
-            break
-        me.key(Key.Key_F4)
-        me.key(key)
-        decided += 1
+    plain, shift = Mod.NoModifier, Mod.ShiftModifier
+    keys = [  # on a statement with a speaker (True), or on the next frame
+        (Key.Key_Return, plain, True),  # the whole frame
+        (Key.Key_Delete, plain, False),
+        (Key.Key_Return, shift, True),  # the statement alone: its links stay open
+        (Key.Key_Return, plain, False),
+        (Key.Key_Delete, plain, True),
+        (Key.Key_Delete, plain, False),
+    ]
+    for key, modifier, on_statement in keys:
+        if on_statement:
+            step_to_statement(me)
+        else:
+            me.key(Key.Key_F4)
+        me.key(key, modifier)
         assert [f.head.id for f in overlay.frames] == [f.head.id for f in offered_as_read()]
         assert overlay.frames == offered_as_read()
-    assert decided >= 3
-    for _ in range(decided):
+    for _ in keys:
         me.key(Key.Key_Z, Mod.ControlModifier)
         assert overlay.frames == offered_as_read()
