@@ -10,6 +10,11 @@ off in both: only reading what is stored is measured.
 
 - ours: the copy with suggestions (also: when they were shown, and how many frames).
 - reference: the copy without suggestions, the same article and spans.
+
+Deciding, in a fresh child on the copy with suggestions: accepting a statement's frame and
+rejecting one in turn, each with the next frames the window then shows (made from those shown,
+``frames_after``). Reference: one full read of the article's open frames, what each decision
+cost before it read only around the suggestion decided (three such reads a key).
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from tests.bench.common import Figure, cached, measure
 FIGURES = (
     "reopen 1 MB article with suggestions, window blocked",
     "reopen 1 MB article, suggestions shown after",
+    "decide a suggestion on the 1 MB article, median",
 )
+DECISIONS = 12  # accept and reject in turn
 
 
 def _suggested(work: Path) -> None:
@@ -77,6 +84,34 @@ def child_reopen(db_path: str, tmp: str, rounds: int) -> dict[str, object]:
         shown.append(until)
         frames = len(window.suggestions.frames)
     return {"stall": stalls[1:], "shown": shown[1:], "frames": frames}
+
+
+def child_decide(db_path: str, decisions: int) -> dict[str, list[float]]:
+    """Per decision (ms): the service's accept or reject and the next frames made from those
+    shown; and a full read of the open frames after it (the reference)."""
+    from annotator.core.services.workspace import Workspace
+
+    out: dict[str, list[float]] = {"accept": [], "reject": [], "full read": []}
+    with Workspace(db_path) as ws:
+        big = ws.documents.by_key("big")
+        assert big is not None
+        service = ws.suggestions()
+        frames = service.open_frames(big.id, "bench")
+        for turn in range(decisions):
+            frame = next(f for f in frames if f.parts)
+            start = time.perf_counter()
+            if turn % 2 == 0:
+                closed = service.accept_frame("bench", frame.head.id, skip_refused=True).accepted
+                frames = service.frames_after(frames, closed, "accepted")
+            else:
+                closed = service.reject("bench", frame.head.id)
+                frames = service.frames_after(frames, closed, "rejected")
+            out["reject" if turn % 2 else "accept"].append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            read = service.open_frames(big.id, "bench")
+            out["full read"].append((time.perf_counter() - start) * 1000)
+            assert read == frames  # what the window shows is what a full read finds
+    return out
 
 
 def _reopen(window, big: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -142,6 +177,14 @@ def run(scale: float) -> list[Figure]:
         + " ms)"
     )
     shown = statistics.median(mine["shown"])
+    _copy(work / "suggested.sqlite3", suggested)
+    decided = measure("tests.bench.bench_reopen:child_decide", str(suggested), DECISIONS).result
+    each = decided["accept"] + decided["reject"]
+    decide_note = (
+        f"accept {statistics.median(decided['accept']):.1f} ms, reject "
+        f"{statistics.median(decided['reject']):.1f} ms (medians of {DECISIONS // 2}); "
+        "reference: one full read of the article's open frames"
+    )
     for path in (plain, suggested):
         path.unlink(missing_ok=True)
     return [
@@ -160,5 +203,12 @@ def run(scale: float) -> list[Figure]:
             "ms",
             statistics.median(bare["shown"]),
             note="from the request to open until the frames are on screen",
+        ),
+        Figure(
+            FIGURES[2],
+            statistics.median(each),
+            "ms",
+            statistics.median(decided["full read"]),
+            note=decide_note,
         ),
     ]
