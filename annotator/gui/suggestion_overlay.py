@@ -55,6 +55,7 @@ class SuggestionOverlay(QObject):
         # Each read of the frames (or a refresh) gets a number; a worker's read is shown only
         # if no other came after it: never another document's, never an older one.
         self._generation = 0
+        self._states = self._state = 0  # which open frames are shown (``_Undo``)
         self.reading = False  # the open document's frames are being read on a worker
         self._edits = 0  # the watched layer's changes so far
         self._editor_frames = editor.view.frames
@@ -135,17 +136,31 @@ class SuggestionOverlay(QObject):
         relations = list(session.relations.values()) if session is not None else []
         self._show(prepare(found, spans, relations, self.editor.offsets, keep_position))
 
-    def _decided(self, closed: Sequence[int], decision: str, keep_position: int) -> None:
+    def _decided(self, closed: Sequence[int], decision: str, keep_position: int) -> _Undo:
         """After a decision: the frames read before it, less what it closed. A long article's
-        thousands are not read again at every key; an undo, a computation or a read still
-        under way reads them (``refresh``)."""
+        thousands are not read again at every key; a computation or a read still under way
+        reads them (``refresh``). Returns what ``_undecided`` needs to take it back."""
+        before, state = self._open, self._state
         if self.service is None or self.reading:
             self.refresh(keep_position)
-            return
-        self.refresh(keep_position, read=self.service.frames_after(self._open, closed, decision))
+        else:
+            after = self.service.frames_after(before, closed, decision)
+            self.refresh(keep_position, read=after)
+        return _Undo(state, before, self._state)
+
+    def _undecided(self, undo: _Undo | None, keep_position: int) -> None:
+        """After a decision was undone: the frames from before it, if those shown are still
+        the ones it left (the undo stack takes back the latest decision first); else read."""
+        if undo is not None and undo.after == self._state and not self.reading:
+            self.refresh(keep_position, read=undo.frames)
+            self._state = undo.before  # as it was: the decision before can be undone alike
+        else:
+            self.refresh(keep_position)
 
     def _show(self, prepared: Prepared) -> None:
         self._generation += 1  # a worker's read still under way is older than this
+        self._states += 1
+        self._state = self._states  # these frames, as opposed to any shown before
         self.reading = False
         self.frames, self._open = prepared.frames, prepared.found
         self.current = prepared.current  # the old index means nothing in the new list
@@ -342,12 +357,14 @@ class SuggestionOverlay(QObject):
         assert head is not None
         edges = (head.start, head.end, head.label)
 
+        decided: list[_Undo] = []  # for an undo: the frames before
+
         def then_select(result: AcceptResult, undone: bool) -> None:
             if undone:  # the suggestion is open again, and current, as before
-                self.refresh(position)
+                self._undecided(decided.pop() if decided else None, position)
                 return
             # The next frame is current: Enter accepts it next.
-            self._decided(result.accepted, ACCEPTED, position)
+            decided.append(self._decided(result.accepted, ACCEPTED, position))
             session = self.editor.session
             mine = session.spans.values() if session is not None else ()
             # The accepted statement (made now, or one the layer had), selected: its value
@@ -370,16 +387,27 @@ class SuggestionOverlay(QObject):
             return
         position = self._start(frame)
 
+        decided: list[_Undo] = []  # for an undo: the frames before
+
         def then_show(rejected: tuple[int, ...], undone: bool) -> None:
             if undone:
-                self.refresh(position)
+                self._undecided(decided.pop() if decided else None, position)
             else:
-                self._decided(rejected, REJECTED, position)
+                decided.append(self._decided(rejected, REJECTED, position))
 
         command = RejectSuggestionCommand(session, self.service, frame.head.id, after=then_show)
         if self.editor.run(command):  # the next suggestion is current now
             self.message.emit(f"Rejected {describe(frame)}")
             self._show_current()
+
+
+class _Undo(NamedTuple):
+    """What undoing a decision needs to show the frames from before it without a read: the
+    frames (``frames``, state ``before``) if those shown are still the ones it left (``after``)."""
+
+    before: int
+    frames: list[Frame]
+    after: int
 
 
 def _key(span: SpanRecord) -> tuple[int, int, str]:

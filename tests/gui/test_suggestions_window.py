@@ -237,7 +237,11 @@ def test_a_frame_the_layer_already_holds_is_not_offered(
 
 
 def test_after_each_key_decision_and_undo_the_window_offers_what_a_full_read_gives(
-    qtbot: QtBot, open_main: Callable[..., MainWindow], probe: Workspace, user
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    probe: Workspace,
+    user,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The window makes the next frames from those it shows instead of reading the article's
     suggestions again at every key: Enter, Shift+Enter, Del and their undo leave it offering
@@ -255,6 +259,13 @@ def test_after_each_key_decision_and_undo_the_window_offers_what_a_full_read_giv
         spans, relations = list(session.spans.values()), list(session.relations.values())
         return prepare(read, spans, relations, window.editor.offsets, None).frames
 
+    # What the window reads of the document's suggestions from here on (it should not need to).
+    assert overlay.service is not None
+    reads: list[object] = []
+    read_all = overlay.service.open_frames
+    monkeypatch.setattr(
+        overlay.service, "open_frames", lambda *a, **k: reads.append(a) or read_all(*a, **k)
+    )
     plain, shift = Mod.NoModifier, Mod.ShiftModifier
     keys = [  # on a statement with a speaker (True), or on the next frame
         (Key.Key_Return, plain, True),  # the whole frame
@@ -275,3 +286,4 @@ def test_after_each_key_decision_and_undo_the_window_offers_what_a_full_read_giv
     for _ in keys:
         me.key(Key.Key_Z, Mod.ControlModifier)
         assert overlay.frames == offered_as_read()
+    assert reads == []  # six decisions and their undo, not one read of every suggestion
