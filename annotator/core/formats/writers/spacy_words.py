@@ -20,7 +20,7 @@ import numpy
 from spacy.attrs import ENT_IOB, ORTH, SENT_START
 
 from annotator.core.formats.writers.tokenize import Tokens
-from annotator.core.formats.writers.tokenize_numpy import cover
+from annotator.core.formats.writers.tokenize_numpy import cover, cut
 
 OUTSIDE = 2  # spaCy's ENT_IOB for "outside every entity", what doc.ents = [...] sets elsewhere
 NOT_SENT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 (not a start), as to_array gives it
@@ -63,7 +63,7 @@ def doc_words(
     n = len(tokens)
     starts, ends = arrays
     word_starts, word_ends, spaces, index = cover(text, starts, ends)
-    words = list(map(text.__getitem__, map(slice, word_starts.tolist(), word_ends.tolist())))
+    words = cut(text, word_starts, word_ends)
     size = len(words)
     base = numpy.zeros((size, len(attrs)), dtype=numpy.uint64)
     column = {attr: k for k, attr in enumerate(attrs)}

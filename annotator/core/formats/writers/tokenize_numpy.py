@@ -112,3 +112,24 @@ def cover(text: str, starts: Any, ends: Any) -> tuple[Any, Any, Any, Any]:
     if lead:
         out_starts[0], out_ends[0] = 0, (int(starts[0]) if n else size)
     return out_starts, out_ends, ws, index
+
+
+def cut(text: str, starts: Any, ends: Any) -> list[str]:
+    """``[text[s:e] for s, e in zip(starts, ends)]`` for ordered, non-overlapping pieces.
+
+    A slice each was a Python step per word of every document; here the pieces' characters are
+    gathered with a separator after each, decoded once and split, which makes the strings in C.
+    The separator is NUL, so a text holding one is cut a slice at a time.
+    """
+    numpy = _numpy()
+    if not len(starts) or "\x00" in text:
+        return list(map(text.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    if text.isascii():
+        encoding, codes = "ascii", numpy.frombuffer(text.encode("ascii") + b"\0", numpy.uint8)
+    else:
+        encoding, codes = "utf-32-le", codes_of(text + "\x00")
+    block = ends - starts + 1  # each piece and the separator after it
+    at = numpy.cumsum(block) - block  # where each block begins in the gathered characters
+    gathered = codes[numpy.arange(int(at[-1] + block[-1])) + numpy.repeat(starts - at, block)]
+    gathered[at + block - 1] = 0
+    return gathered[:-1].tobytes().decode(encoding, "surrogatepass").split("\x00")
