@@ -34,7 +34,7 @@ class LayerDocument:
     """One document's tokens as arrays, shared by its units; ``breaks``: the tokens after the
     first that begin a sentence, in order."""
 
-    def __init__(self, tokens: Tokens, breaks: list[int]) -> None:
+    def __init__(self, tokens: Tokens, breaks: Any) -> None:
         self.tokens = tokens
         if tokens.arrays is not None:
             self.starts, self.ends = tokens.arrays

@@ -11,7 +11,9 @@ numpy comes with spaCy; without it ``bounds`` returns None and the loop runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
+from itertools import chain
 from typing import Any
 
 SPACE, WORD, OTHER = 0, 1, 2
@@ -133,3 +135,20 @@ def cut(text: str, starts: Any, ends: Any) -> list[str]:
     gathered = codes[numpy.arange(int(at[-1] + block[-1])) + numpy.repeat(starts - at, block)]
     gathered[at + block - 1] = 0
     return gathered[:-1].tobytes().decode(encoding, "surrogatepass").split("\x00")
+
+
+def sentence_firsts(starts: Any, sentences: Sequence[tuple[int, int]]) -> Any:
+    """The first token of each sentence that holds one, in order: ``Prepared.sentence_starts``
+    as a sorted array, from one ``searchsorted`` instead of a bisection per sentence.
+
+    ``starts``: the token starts as an array; ``sentences``: ``sentence_bounds`` of the text.
+    """
+    numpy = _numpy()
+    if not sentences or not len(starts):
+        return numpy.zeros(0, dtype=numpy.int64)
+    flat = chain.from_iterable(sentences)  # fromiter: half the time of array on tuples
+    bounds = numpy.fromiter(flat, numpy.int64, 2 * len(sentences)).reshape(-1, 2)
+    first = numpy.searchsorted(starts, bounds[:, 0])  # the first token at or after each start
+    inside = first < len(starts)
+    inside[inside] = starts[first[inside]] < bounds[inside, 1]
+    return first[inside]
