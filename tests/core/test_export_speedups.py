@@ -168,3 +168,26 @@ def test_a_part_larger_than_a_chunk_is_compressed_in_chunks(tmp_path: Path) -> N
     compressor.shutdown()
     part.close()
     assert zlib.decompress(out.getvalue()) == b"head" + data + b"tail"
+
+
+# -- pieces of a text cut out at once --
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT, st.lists(st.integers(0, 70), max_size=30))
+def test_cut_gives_the_slices(text: str, edges: list[int]) -> None:
+    import numpy
+
+    points = sorted({min(e, len(text)) for e in edges})
+    starts, ends = points[0:-1:2], points[1::2]  # ordered pieces, gaps between them
+    got = tokenize_numpy.cut(text, numpy.array(starts, numpy.int64), numpy.array(ends, numpy.int64))
+    assert got == [text[s:e] for s, e in zip(starts, ends, strict=True)]
+
+
+def test_cut_slices_a_text_that_holds_its_separator() -> None:
+    import numpy
+
+    text = "a\x00b c\ud83d\ude80"
+    starts, ends = numpy.array([0, 1, 2, 4, 5, 6]), numpy.array([1, 2, 3, 5, 6, 7])
+    assert tokenize_numpy.cut(text, starts, ends) == ["a", "\x00", "b", "c", "\ud83d", "\ude80"]
+    assert tokenize_numpy.cut(text.replace("\x00", "."), starts, ends)[4:] == ["\ud83d", "\ude80"]

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import numpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.domain.text import sentence_bounds
+from annotator.core.formats.writers import tokenize_numpy
+from annotator.core.formats.writers.conll import sentence_breaks
 from annotator.core.formats.writers.documents import ExportDocument
 from annotator.core.formats.writers.tokenize import Tokens, _joins, covering, tokenize
 from annotator.core.formats.writers.units import Prepared
@@ -85,6 +88,10 @@ def test_fast_tokens_covering_and_sentences_match_the_reference(text: str) -> No
     rebuilt = "".join(cover.text_of(i) + " " * cover.ws[i] for i in range(len(cover)))
     assert rebuilt == text
     assert prepared(text).sentence_starts == reference_sentence_starts(tokens)
+    starts = numpy.array(tokens.starts, dtype=numpy.int64)
+    firsts = tokenize_numpy.sentence_firsts(starts, sentence_bounds(text)).tolist()
+    assert firsts == sorted(reference_sentence_starts(tokens))
+    assert sentence_breaks(tokens).tolist() == [i for i in firsts if i]
 
 
 def test_a_long_plain_text_takes_the_fast_path_and_agrees() -> None:

@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from operator import itemgetter
 
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
@@ -125,6 +126,34 @@ def _abbreviation(text: str, dot: int, rev: str) -> bool:
     return False
 
 
+def _trie(words: Iterable[str]) -> str:
+    """A regex alternation of ``words`` sharing prefixes: ``sen|sec`` as ``se(?:c|n)``, which
+    the regex engine tries a character at a time instead of word by word."""
+    heads: dict[str, list[str]] = {}
+    for word in words:
+        heads.setdefault(word[:1], []).append(word[1:])
+    branches = [re.escape(head) + _trie(rest) for head, rest in sorted(heads.items()) if head]
+    if not branches:
+        return ""
+    return "(?:" + "|".join(branches) + ")" + ("?" if "" in heads else "")
+
+
+# A full stop that may close an abbreviation, matched on the reversed text at the stop (the
+# word before it comes after it there): white space after the stop and, before it, a whole run
+# of word characters and full stops that is one character, has a full stop inside, or is a
+# listed word in any case. A superset, checked by ``_abbreviation`` where it matches: one
+# anchored match rules out nearly every full stop, with no Python step.
+_LISTED_REVERSED = _trie(word[::-1] for word in _TITLES | _BEFORE_NUMBERS)
+_MAYBE_ABBREVIATION = re.compile(rf"\.(?<=\s.)(?:(?i:{_LISTED_REVERSED})|\w(?:\w*\.\w+)*)(?![\w.])")
+
+
+def _pause(text: str, start: int, end: int) -> bool:
+    """A lone ellipsis before a lower-case word ("ambitious … what matters"): not an end."""
+    if text[start:end] not in ("…", "..."):
+        return False
+    return text[end : end + 2].strip()[:1].islower()
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """Split text into sentences as (start, end) offsets, white space excluded.
 
@@ -132,19 +161,26 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """
     bounds: list[tuple[int, int]] = []
     rev = text[::-1]
+    maybe_abbreviation, last = _MAYBE_ABBREVIATION.match, len(text) - 1
     pos = 0
     for match in _SENTENCE_END.finditer(text):
-        mark = match.group()
-        if mark == ".":
-            if _abbreviation(text, match.start(), rev):
+        start, end = match.span()
+        first = text[start]
+        if first == "\n":
+            s, e = trim_whitespace(text, pos, start)
+            if s < e:
+                bounds.append((s, e))
+            pos = end
+            continue
+        if end - start == 1 and first == ".":
+            if maybe_abbreviation(rev, last - start) and _abbreviation(text, start, rev):
                 continue
-        elif mark in ("…", "...") and text[match.end() : match.end() + 2].strip()[:1].islower():
-            continue  # "ambitious … what matters": a pause, not an end
-        end = match.start() if mark[0] == "\n" else match.end()
-        s, e = trim_whitespace(text, pos, end)
-        if s < e:
-            bounds.append((s, e))
-        pos = match.end()
+        elif _pause(text, start, end):
+            continue
+        while text[pos].isspace():  # the mark is no white space: the sentence is never empty
+            pos += 1
+        bounds.append((pos, end))
+        pos = end
     s, e = trim_whitespace(text, pos, len(text))
     if s < e:
         bounds.append((s, e))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -30,11 +31,17 @@ def tags(label: str) -> tuple[str, ...]:
     return ("O", f"B-{label}", f"I-{label}", f"L-{label}", f"U-{label}")
 
 
+@cache
+def spaced_tags(label: str) -> tuple[str, ...]:
+    """``tags(label)``, each after the space that separates it from the cell before."""
+    return tuple(" " + tag for tag in tags(label))
+
+
 class LayerDocument:
     """One document's tokens as arrays, shared by its units; ``breaks``: the tokens after the
     first that begin a sentence, in order."""
 
-    def __init__(self, tokens: Tokens, breaks: list[int]) -> None:
+    def __init__(self, tokens: Tokens, breaks: Any) -> None:
         self.tokens = tokens
         if tokens.arrays is not None:
             self.starts, self.ends = tokens.arrays
@@ -76,16 +83,18 @@ class LayerDocument:
         ``first`` and ``last``, which never overlap within a column) tagged in their column;
         the tags that occur are added to ``seen`` ("O" aside), the spans to ``written``.
 
-        The text is one join of every cell, space and line end: no row is made on its own.
+        The text is one join of every cell and line end: no row is made on its own.
         """
         n, width = self.n, len(labels)
         which = numpy.array(kept, dtype=numpy.int64)
         col, firsts, lasts = column[which], first[which], last[which]
-        columns = [["O"] * n for _ in labels]
+        # Each cell holds the space before it: a row is its word, a cell per column, its end.
+        columns = [[" O"] * n for _ in labels]
         names = [tags(label) for label in labels]
+        spaced = [spaced_tags(label) for label in labels]
         goes_on = [False] * n  # continues a written span from the token before
         for c, f, e in zip(col.tolist(), firsts.tolist(), lasts.tolist(), strict=True):
-            tag, name = columns[c], names[c]
+            tag, name = columns[c], spaced[c]
             if bilou and f == e:
                 tag[f] = name[UNIT]
                 continue
@@ -107,11 +116,11 @@ class LayerDocument:
             c, code = divmod(key, 5)
             if code != _OUTSIDE:
                 seen[c].add(names[c][code])
-        step = 2 * width + 2
-        cells: list[str] = [" "] * (step * n)
+        step = width + 2
+        cells: list[str] = ["\n"] * (step * n)
         cells[0::step] = self.words
         for c, tag in enumerate(columns):
-            cells[2 + 2 * c :: step] = tag
+            cells[1 + c :: step] = tag
         ends = ["\n"] * n
         for i in self.breaks.tolist():
             if not goes_on[i]:  # a sentence break, never inside a written span

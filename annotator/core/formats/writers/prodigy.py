@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from annotator.core.formats.writers.aligned import TokenSpan, place
+from annotator.core.formats.writers.documents import ExportSpan
 from annotator.core.formats.writers.fixed import full_attributes
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.prodigy_hash import (
@@ -73,10 +74,11 @@ def task_record(
     # Each span's record is made once; a relation's head and child are the same records.
     records, hashed = _span_records(placed, cover, names, values)
     relations = []
-    all_spans = {sp.id: sp for sp in unit.spans}
+    all_spans: dict[int, ExportSpan] = {}  # made at the first link left out, if any
     for rel in unit.relations:
         head, child = by_id.get(rel.source_id), by_id.get(rel.target_id)
         if head is None or child is None:
+            all_spans = all_spans or {sp.id: sp for sp in unit.spans}
             missing = all_spans[rel.source_id if head is None else rel.target_id]
             problems.add_span(
                 "relation_left_out",
@@ -122,6 +124,7 @@ def _span_records(
     records: dict[int, dict[str, Any]] = {}
     parts: list[str] = []
     seen: dict[int, tuple[dict[str, Any], str]] = {}  # by id: every dict outlives this call
+    labels: dict[str, str] = {}  # each label's JSON: a unit has a few labels, many spans
     for sp, first, last in placed:
         first, last = index[first], index[last]
         label, attributes = sp.label, sp.attributes
@@ -142,7 +145,10 @@ def _span_records(
             "attributes": known[0],
         }
         if values is not None and type(label) is str:
-            parts.append(SPAN_JSON % (known[1], end, values.label_json(label), start, last, first))
+            label_json = labels.get(label)
+            if label_json is None:
+                label_json = labels[label] = values.label_json(label)
+            parts.append(SPAN_JSON % (known[1], end, label_json, start, last, first))
     if values is None or len(parts) < len(records):
         return records, None  # no writer's SpanValues, or a label of another type: the reference
     return records, values.spans_json(parts)

@@ -20,7 +20,7 @@ import numpy
 from spacy.attrs import ENT_IOB, ORTH, SENT_START
 
 from annotator.core.formats.writers.tokenize import Tokens
-from annotator.core.formats.writers.tokenize_numpy import cover
+from annotator.core.formats.writers.tokenize_numpy import cover, cut, sentence_firsts
 
 OUTSIDE = 2  # spaCy's ENT_IOB for "outside every entity", what doc.ents = [...] sets elsewhere
 NOT_SENT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 (not a start), as to_array gives it
@@ -60,10 +60,9 @@ def doc_words(
     gives a string's hash as spaCy's ``StringStore`` does (symbols have small ids).
     """
     text = tokens.text
-    n = len(tokens)
     starts, ends = arrays
     word_starts, word_ends, spaces, index = cover(text, starts, ends)
-    words = list(map(text.__getitem__, map(slice, word_starts.tolist(), word_ends.tolist())))
+    words = cut(text, word_starts, word_ends)
     size = len(words)
     base = numpy.zeros((size, len(attrs)), dtype=numpy.uint64)
     column = {attr: k for k, attr in enumerate(attrs)}
@@ -71,12 +70,7 @@ def doc_words(
     base[:, column[ENT_IOB]] = OUTSIDE
     sent = base[:, column[SENT_START]]
     sent[:] = NOT_SENT_START
-    if sentences and n:
-        bounds = numpy.array(sentences, dtype=numpy.int64)
-        first = numpy.searchsorted(starts, bounds[:, 0])
-        inside = first < n
-        inside[inside] = starts[first[inside]] < bounds[inside, 1]
-        sent[index[first[inside]]] = 1
+    sent[index[sentence_firsts(starts, sentences)]] = 1
     if size:
         sent[0] = 1
     return DocWords(words, spaces, index, base)

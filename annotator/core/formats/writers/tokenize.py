@@ -58,6 +58,8 @@ class Tokens:
     def words(self) -> list[str]:
         """Every token's text, in order: cut once, shared by each annotator's record."""
         text = self.text
+        if self.arrays is not None:  # numpy made the tokens: it cuts them out too
+            return tokenize_numpy.cut(text, *self.arrays)
         return [text[s:e] for s, e in zip(self.starts, self.ends, strict=True)]
 
     def followed_by_space(self, i: int) -> bool:
