@@ -177,16 +177,17 @@ class SuggestionService:
     ) -> list[Frame]:
         """The open frames once ``closed`` are decided, from ``frames`` (the open frames as
         read before the decision), without reading (``stored.frames_after``)."""
-        roles = frame_roles(self.schema)
-        statement = roles.statement_label if roles is not None else None
         with collector_paused():
-            return frames_after(frames, closed, decision, statement)
+            return frames_after(frames, closed, decision, self._statement_label())
 
     def _frames(self, found: list[StoredSuggestion]) -> list[Frame]:
-        roles = frame_roles(self.schema)
-        statement = roles.statement_label if roles is not None else None
         with collector_paused():  # tens of thousands of small acyclic records
-            return open_frames(found, statement)
+            return open_frames(found, self._statement_label())
+
+    def _statement_label(self) -> str | None:
+        """The label whose spans head frames (STATEMENT), if the schema has frames."""
+        roles = frame_roles(self.schema)
+        return roles.statement_label if roles is not None else None
 
     def decisions(self) -> list[Decision]:
         """Every decision anyone made, oldest first (what evaluation of the engines reads)."""
