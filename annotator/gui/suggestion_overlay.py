@@ -106,6 +106,10 @@ class SuggestionOverlay(QObject):
         self._show(prepared)
         return True
 
+    def is_latest(self, reading: Reading) -> bool:
+        """Whether ``reading`` is the read the overlay still waits for."""
+        return self.reading and reading.generation == self._generation
+
     def abandon(self, reading: Reading) -> None:
         """No frames will come for ``reading``: those shown stay, and are decided as usual."""
         if reading.generation == self._generation:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenuBar, QMessageBox
 
@@ -177,7 +177,14 @@ class SuggestionActions(QMainWindow):
             if self._suggest_on_open() and doc_id not in self._suggesting:
                 self._compute([doc_id], quiet=True)
             return
-        self._read_frames(self.suggestions.read_later(service))
+        reading = self.suggestions.read_later(service)
+        # Read once the opened article has painted: a worker reading meanwhile took the
+        # interpreter from the open in turns and made it take twice as long.
+        QTimer.singleShot(0, lambda: self._read_unless_stale(reading))
+
+    def _read_unless_stale(self, reading: Reading) -> None:
+        if self.suggestions.is_latest(reading):  # else another document or read came since
+            self._read_frames(reading)
 
     def _read_frames(self, reading: Reading) -> Job | None:
         """Read the open document's frames on a worker, and prepare them there (filtered by
