@@ -41,6 +41,7 @@ from annotator.core.services.demo import load_demo
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter
 from annotator.core.services.workspace import Workspace
+from tests.core.reference_sentences import reference_sentence_starts
 
 # -- the Prodigy task hash --
 
@@ -209,7 +210,7 @@ class ReferenceConll(ConllWriter):
                     rows[i] = " ".join([tokens.words[i], *(column[i] for column in tags)])
         lines = [DOCSTART, ""]
         done = 0
-        for i in sorted(prepared.sentence_starts):
+        for i in sorted(reference_sentence_starts(prepared.tokens)):
             if i and not joined[i]:
                 lines += rows[done:i]
                 lines.append("")

@@ -23,6 +23,7 @@ from annotator.core.formats.writers.units import Prepared
 from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
 from annotator.core.services.exporting.source import ExportFilter, snapshot, stream_raw
 from annotator.core.services.workspace import Workspace
+from tests.core.reference_sentences import reference_sentence_starts
 
 spacy = pytest.importorskip("spacy")
 from spacy.tokens import Doc, DocBin, Span  # noqa: E402
@@ -84,7 +85,7 @@ def words_and_spaces(prepared: Prepared) -> tuple[list[str], list[bool], list[in
     for i in range(len(tokens)):
         index.append(len(words))
         words.append(tokens.text_of(i))
-        sent.append(i in prepared.sentence_starts)
+        sent.append(i in reference_sentence_starts(prepared.tokens))
         following = tokens.starts[i + 1] if i + 1 < len(tokens) else len(text)
         gap = text[tokens.ends[i] : following]
         spaces.append(gap.startswith(" "))

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import numpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.domain.text import sentence_bounds
-from annotator.core.formats.writers import tokenize_numpy
-from annotator.core.formats.writers.conll import sentence_breaks
 from annotator.core.formats.writers.documents import ExportDocument
 from annotator.core.formats.writers.tokenize import Tokens, _joins, covering, tokenize
 from annotator.core.formats.writers.units import Prepared
+from tests.core.reference_sentences import reference_sentence_starts
 from tests.core.test_export_tokenize import TEXTS
 
 # Spaces in every arrangement the covering treats apart: runs, leading, trailing, odd kinds.
@@ -62,17 +60,6 @@ def reference_covering(tokens: Tokens) -> tuple[list[int], list[int], list[bool]
     return starts, ends, ws, index
 
 
-def reference_sentence_starts(tokens: Tokens) -> set[int]:
-    firsts: set[int] = set()
-    i = 0
-    for start, end in sentence_bounds(tokens.text):
-        while i < len(tokens) and tokens.starts[i] < start:
-            i += 1
-        if i < len(tokens) and tokens.starts[i] < end:
-            firsts.add(i)
-    return firsts
-
-
 def prepared(text: str) -> Prepared:
     return Prepared(ExportDocument(1, "d", "t", text, None, None, None, {}, ""))
 
@@ -87,11 +74,7 @@ def test_fast_tokens_covering_and_sentences_match_the_reference(text: str) -> No
     assert (cover.starts, cover.ends, cover.ws, cover.index) == reference_covering(tokens)
     rebuilt = "".join(cover.text_of(i) + " " * cover.ws[i] for i in range(len(cover)))
     assert rebuilt == text
-    assert prepared(text).sentence_starts == reference_sentence_starts(tokens)
-    starts = numpy.array(tokens.starts, dtype=numpy.int64)
-    firsts = tokenize_numpy.sentence_firsts(starts, sentence_bounds(text)).tolist()
-    assert firsts == sorted(reference_sentence_starts(tokens))
-    assert sentence_breaks(tokens).tolist() == [i for i in firsts if i]
+    assert prepared(text).sentence_firsts.tolist() == sorted(reference_sentence_starts(tokens))
 
 
 def test_a_long_plain_text_takes_the_fast_path_and_agrees() -> None:

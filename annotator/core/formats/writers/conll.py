@@ -29,31 +29,17 @@ from typing import Any, BinaryIO
 import numpy
 import orjson
 
-from annotator.core.domain.text import sentence_bounds
 from annotator.core.formats import options
 from annotator.core.formats.writers.aligned import TokenSpan, outermost, place, report_left_out
 from annotator.core.formats.writers.conll_layers import DOCSTART, LayerDocument
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
-from annotator.core.formats.writers.tokenize import Tokens
-from annotator.core.formats.writers.tokenize_numpy import sentence_firsts
 from annotator.core.formats.writers.units import Prepared, Unit
 
 SCHEMES = options.SCHEMES
 NESTED = options.NESTED_CHOICES
 DEFAULT_NESTED = options.NESTED_DEFAULT  # the one choice that never drops a whole label
 _LABEL, _ID = attrgetter("label"), attrgetter("id")
-
-
-def sentence_breaks(tokens: Tokens) -> Any:
-    """The tokens after the first that begin a sentence, in order, as an array: the sorted
-    ``Prepared.sentence_starts`` less 0, without a bisection per sentence."""
-    if tokens.arrays is not None:
-        starts = tokens.arrays[0]
-    else:
-        starts = numpy.array(tokens.starts, dtype=numpy.int64)
-    firsts = sentence_firsts(starts, sentence_bounds(tokens.text))
-    return firsts[firsts > 0]
 
 
 def tag_column(spans: Sequence[TokenSpan], length: int, scheme: str) -> list[str]:
@@ -117,7 +103,8 @@ class ConllWriter:
             return 0
         # Every row as it reads with no span ("token O O ..."), made once per document; each
         # unit then rewrites only the rows its spans cover.
-        breaks = sentence_breaks(prepared.tokens)
+        firsts = prepared.sentence_firsts
+        breaks = firsts[firsts > 0]  # a blank line before each sentence but the first
         if self._nested == "outermost" or not len(prepared.tokens):
             blank = " O" * len(self._tags)
             plain = list(map(str.__add__, prepared.tokens.words, repeat(blank)))

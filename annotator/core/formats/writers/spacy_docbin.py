@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
-from annotator.core.domain.text import sentence_bounds
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
@@ -100,14 +99,13 @@ class DocBinWriter:
             return 0
         from annotator.core.formats.writers import spacy_spans
         from annotator.core.formats.writers.spacy_stream import DocColumns
-        from annotator.core.formats.writers.spacy_words import doc_words, token_arrays
+        from annotator.core.formats.writers.spacy_words import doc_words
 
         tokens = prepared.tokens
-        arrays = token_arrays(tokens)
+        arrays = prepared.token_arrays
         string_id = self._ids.__getitem__
         attrs = self._docbin.attrs
-        sentences = sentence_bounds(tokens.text)
-        words = doc_words(tokens, arrays, sentences, attrs, string_id)
+        words = doc_words(tokens, arrays, prepared.sentence_firsts, attrs, string_id)
         spaces = words.spaces.tobytes()
         problems, part = self._problems, self._part
         for unit in prepared.units:

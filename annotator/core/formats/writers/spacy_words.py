@@ -20,7 +20,7 @@ import numpy
 from spacy.attrs import ENT_IOB, ORTH, SENT_START
 
 from annotator.core.formats.writers.tokenize import Tokens
-from annotator.core.formats.writers.tokenize_numpy import cover, cut, sentence_firsts
+from annotator.core.formats.writers.tokenize_numpy import cover, cut
 
 OUTSIDE = 2  # spaCy's ENT_IOB for "outside every entity", what doc.ents = [...] sets elsewhere
 NOT_SENT_START = numpy.uint64(2**64 - 1)  # SENT_START -1 (not a start), as to_array gives it
@@ -39,24 +39,17 @@ class DocWords:
         return len(self.words)
 
 
-def token_arrays(tokens: Tokens) -> tuple[Any, Any]:
-    """Token starts and ends as numpy arrays (those the tokenizer made, when it used numpy)."""
-    if tokens.arrays is not None:
-        return tokens.arrays
-    return numpy.array(tokens.starts, dtype=numpy.int64), numpy.array(tokens.ends, numpy.int64)
-
-
 def doc_words(
     tokens: Tokens,
     arrays: tuple[Any, Any],
-    sentences: Sequence[tuple[int, int]],
+    sentence_firsts: Any,
     attrs: Sequence[int],
     orth: Callable[[str], int],
 ) -> DocWords:
     """The words of ``tokens.text`` and the base columns for ``attrs`` (ORTH first).
 
-    ``arrays``: ``token_arrays(tokens)``; ``sentences``: ``sentence_bounds`` of the text (a
-    sentence starts at its first token, as ``Prepared.sentence_starts`` has it); ``orth``
+    ``arrays``: ``token_arrays(tokens)``; ``sentence_firsts``: ``Prepared.sentence_firsts`` (a
+    sentence starts at its first token); ``orth``
     gives a string's hash as spaCy's ``StringStore`` does (symbols have small ids).
     """
     text = tokens.text
@@ -70,7 +63,7 @@ def doc_words(
     base[:, column[ENT_IOB]] = OUTSIDE
     sent = base[:, column[SENT_START]]
     sent[:] = NOT_SENT_START
-    sent[index[sentence_firsts(starts, sentences)]] = 1
+    sent[index[sentence_firsts]] = 1
     if size:
         sent[0] = 1
     return DocWords(words, spaces, index, base)

@@ -137,9 +137,20 @@ def cut(text: str, starts: Any, ends: Any) -> list[str]:
     return gathered[:-1].tobytes().decode(encoding, "surrogatepass").split("\x00")
 
 
+def token_arrays(tokens: Any) -> tuple[Any, Any]:
+    """Token starts and ends as numpy arrays (those ``bounds`` made, when it made the tokens).
+
+    ``tokens``: a ``tokenize.Tokens``.
+    """
+    if tokens.arrays is not None:
+        return tokens.arrays
+    numpy = _numpy()
+    return numpy.array(tokens.starts, dtype=numpy.int64), numpy.array(tokens.ends, numpy.int64)
+
+
 def sentence_firsts(starts: Any, sentences: Sequence[tuple[int, int]]) -> Any:
-    """The first token of each sentence that holds one, in order: ``Prepared.sentence_starts``
-    as a sorted array, from one ``searchsorted`` instead of a bisection per sentence.
+    """The first token of each sentence that holds one, in order, as an array: from one
+    ``searchsorted`` instead of a bisection per sentence.
 
     ``starts``: the token starts as an array; ``sentences``: ``sentence_bounds`` of the text.
     """

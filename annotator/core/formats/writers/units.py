@@ -6,11 +6,12 @@ same text, merged, would teach a model overlaps nobody made.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from annotator.core.domain.text import sentence_bounds
+from annotator.core.formats.writers import tokenize_numpy
 from annotator.core.formats.writers.documents import ExportDocument, ExportRelation, ExportSpan
 from annotator.core.formats.writers.tokenize import Tokens, tokenize
 
@@ -35,17 +36,14 @@ class Prepared:
         return tokenize(self.doc.text)
 
     @cached_property
-    def sentence_starts(self) -> frozenset[int]:
-        """Indices of the tokens that begin a sentence."""
-        starts = self.tokens.starts
-        n = len(starts)
-        firsts: set[int] = set()
-        i = 0
-        for start, end in sentence_bounds(self.doc.text):
-            i = bisect_left(starts, start, i)  # the first token at or after the sentence
-            if i < n and starts[i] < end:
-                firsts.add(i)
-        return frozenset(firsts)
+    def token_arrays(self) -> tuple[Any, Any]:
+        """Token starts and ends as numpy arrays, for the formats that compute with numpy."""
+        return tokenize_numpy.token_arrays(self.tokens)
+
+    @cached_property
+    def sentence_firsts(self) -> Any:
+        """The tokens that begin a sentence, in order, as a numpy array (numpy needed)."""
+        return tokenize_numpy.sentence_firsts(self.token_arrays[0], sentence_bounds(self.doc.text))
 
 
 def units_of(doc: ExportDocument, statuses: tuple[str, ...] = ()) -> list[Unit]:
