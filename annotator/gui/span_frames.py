@@ -6,6 +6,7 @@ width: a bold selection re-wrapped the paragraph and moved words under the point
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -135,7 +136,7 @@ def _dashed_edges(painter: QPainter, rect: QRectF, width: float) -> None:
     """A dashed outline as four bands filled with a dash texture. A page of suggestions
     holds a hundred such frames, many a line wide: stroking them with an antialiased dashed
     pen was most of a scroll's time (72 ms for 90 long ones, 1.3 ms this way)."""
-    across, down = _dash_brushes(_PENS[SUGGESTED][0])
+    across, down = _dash_brushes()
     half = width / 2
     left, top = rect.left() - half, rect.top() - half
     right, bottom = rect.right() - half, rect.bottom() - half
@@ -146,20 +147,16 @@ def _dashed_edges(painter: QPainter, rect: QRectF, width: float) -> None:
     painter.fillRect(QRectF(right, top, width, rect.height() + width), down)
 
 
-_BRUSHES: dict[str, tuple[QBrush, QBrush]] = {}
-
-
-def _dash_brushes(colour: QColor) -> tuple[QBrush, QBrush]:
-    """Brushes that fill a band with dashes: along a line, and down a column."""
-    key = colour.name()
-    if key not in _BRUSHES:
-        period = _DASH + _GAP
-        along = QImage(period, 1, QImage.Format.Format_ARGB32_Premultiplied)
-        column = QImage(1, period, QImage.Format.Format_ARGB32_Premultiplied)
-        along.fill(Qt.GlobalColor.transparent)
-        column.fill(Qt.GlobalColor.transparent)
-        for i in range(_DASH):
-            along.setPixelColor(i, 0, colour)
-            column.setPixelColor(0, i, colour)
-        _BRUSHES[key] = (QBrush(along), QBrush(column))
-    return _BRUSHES[key]
+@cache
+def _dash_brushes() -> tuple[QBrush, QBrush]:
+    """Brushes that fill a band with the suggestions' dashes: along a line, and down a column."""
+    colour = _PENS[SUGGESTED][0]
+    period = _DASH + _GAP
+    along = QImage(period, 1, QImage.Format.Format_ARGB32_Premultiplied)
+    column = QImage(1, period, QImage.Format.Format_ARGB32_Premultiplied)
+    along.fill(Qt.GlobalColor.transparent)
+    column.fill(Qt.GlobalColor.transparent)
+    for i in range(_DASH):
+        along.setPixelColor(i, 0, colour)
+        column.setPixelColor(0, i, colour)
+    return QBrush(along), QBrush(column)

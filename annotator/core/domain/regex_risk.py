@@ -15,6 +15,7 @@ words and lines, not within a word).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -28,47 +29,42 @@ _SPACE = " \t\n\r\f\v\u00a0\u2028"
 def may_backtrack_long(pattern: str, ignore_case: bool = False) -> bool:
     """Whether ``pattern`` has a shape that can take ``re`` far longer than its text's length
     (see the module's docstring). A pattern that does not compile says False: it never runs."""
-    try:
-        parsed = _parser.parse(pattern, re.IGNORECASE if ignore_case else 0)
-    except re.error:
-        return False
-    return _risky(list(parsed))
+    items = _parsed(pattern, ignore_case)
+    return items is not None and _anywhere(items, _risky)
 
 
 def repeats_a_repeat(pattern: str, ignore_case: bool = False) -> bool:
     """Whether ``pattern`` repeats something that itself repeats, branches or refers back
     (``(\\w+\\s?)+``): the shape whose time can grow exponentially with the text, the worst
     of those ``may_backtrack_long`` names. A pattern that does not compile says False."""
+    items = _parsed(pattern, ignore_case)
+    return items is not None and _anywhere(items, _repeats_backtracking)
+
+
+def _parsed(pattern: str, ignore_case: bool) -> list[tuple[Any, Any]] | None:
     try:
-        parsed = _parser.parse(pattern, re.IGNORECASE if ignore_case else 0)
+        return list(_parser.parse(pattern, re.IGNORECASE if ignore_case else 0))
     except re.error:
-        return False
-    return _nests(list(parsed))
+        return None
 
 
-def _nests(items: list[tuple[Any, Any]]) -> bool:
-    for op, av in items:
-        if op in REPEATS and av[1] > 1 and any(_holds(_BACKTRACKING, i) for i in list(av[2])):
-            return True
-        if any(_nests(list(inner)) for inner in sub_patterns(op, av)):
-            return True
-    return False
+def _anywhere(items: list[tuple[Any, Any]], test: Callable[[Any, Any], bool]) -> bool:
+    """Whether ``test(op, av)`` holds for an item of ``items`` or of any pattern inside one."""
+    return any(
+        test(op, av) or any(_anywhere(list(inner), test) for inner in sub_patterns(op, av))
+        for op, av in items
+    )
 
 
-def _risky(items: list[tuple[Any, Any]]) -> bool:
-    for op, av in items:
-        if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
-            return True
-        if op in REPEATS:
-            _low, high, body = av
-            body = list(body)
-            if high > 1 and any(_holds(_BACKTRACKING, item) for item in body):
-                return True
-            if high > OPEN_ENDED and _may_match_space(body):
-                return True
-        if any(_risky(list(inner)) for inner in sub_patterns(op, av)):
-            return True
-    return False
+def _repeats_backtracking(op: Any, av: Any) -> bool:
+    """A repeat, more than once, of something that repeats, branches or refers back."""
+    return op in REPEATS and av[1] > 1 and any(_holds(_BACKTRACKING, i) for i in list(av[2]))
+
+
+def _risky(op: Any, av: Any) -> bool:
+    if op in (sre.GROUPREF, sre.GROUPREF_EXISTS) or _repeats_backtracking(op, av):
+        return True
+    return op in REPEATS and av[1] > OPEN_ENDED and _may_match_space(list(av[2]))
 
 
 def _holds(ops: tuple[Any, ...], item: tuple[Any, Any]) -> bool:
