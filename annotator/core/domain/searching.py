@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.core.domain.errors import ValidationError
+from annotator.core.domain.regex_prefilter import quick_search
 from annotator.core.domain.rules import STATUSES
 
 CONTEXT = 40  # characters of context shown on each side of a hit
@@ -154,7 +155,8 @@ class TextMatcher:
     """Finds a query's text: plain (escaped) or a regular expression, case and accents as asked.
 
     Case is ignored by the expression itself, so offsets are the text's own; accents are
-    ignored by matching a folded copy and mapping the offsets back.
+    ignored by matching a folded copy and mapping the offsets back. With RE2 installed, a
+    quicker scan first skips texts the expression cannot match (``regex_prefilter``).
     """
 
     def __init__(self, query: SearchQuery) -> None:
@@ -168,12 +170,15 @@ class TextMatcher:
                 f"{query.text!r} is not a valid regular expression: {exc}"
                 " (without --regex the text is searched as it is)"
             ) from None
+        self._may_match = quick_search(self._re.pattern, flags) if query.regex else None
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         """(start, end) of each non-empty match, in order."""
         origin = None
         if self.ignore_accents:
             text, origin = fold_accents(text)
+        if self._may_match is not None and not self._may_match(text):
+            return
         for m in self._re.finditer(text):
             start, end = m.span()
             if end > start:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Executable,
+    LargeBinary,
     Text,
     and_,
     case,
@@ -34,6 +35,7 @@ from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.layers import PERSON
 from annotator.core.domain.progress import Progress
 from annotator.core.domain.regex_needles import like_folds_as_re, required_text
+from annotator.core.domain.regex_prefilter import loose_re2
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.searching import (
     CONTEXT,
@@ -44,7 +46,7 @@ from annotator.core.domain.searching import (
     snippet,
 )
 from annotator.core.services.documents import _escape_like
-from annotator.core.storage.db import Database
+from annotator.core.storage.db import MAY_MATCH_SQL, Database
 from annotator.core.storage.fulltext import (
     has_text_index,
     postgres_text_condition,
@@ -120,13 +122,14 @@ def _hits(
             if layers
             else false()
         )
+    quick = _quick_scan(reader.db, query)
     low, width = first, FIRST_BATCH
     while low <= last:
         if progress is not None and progress(low - first, total) is False:
             return
         high = min(last, low + width - 1)
         text = text_narrow(low, high) if text_narrow else None
-        parts = [p for p in (text, status) if p is not None]
+        parts = [p for p in (text, status, quick) if p is not None]
         narrow = and_(*parts) if parts else None
         if query.annotations:
             yield from _span_hits(reader, query, matcher, layers, (low, high), narrow)
@@ -202,6 +205,18 @@ def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
     else:
         plain = Document.text.like(pattern, escape="\\")
     return lambda low, high: plain
+
+
+def _quick_scan(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
+    """On SQLite with RE2, a regular expression's quick scan (``domain/regex_prefilter.py``)
+    run by SQLite on each text's bytes: a text it rules out is never decoded nor read here.
+    Not for annotations (their texts are pieces) nor accents (the text is folded first)."""
+    if not db.is_sqlite or not query.regex or query.annotations or query.ignore_accents:
+        return None
+    loose = loose_re2(query.text, re.IGNORECASE if query.ignore_case else 0)
+    if loose is None:
+        return None
+    return getattr(func, MAY_MATCH_SQL)(loose, cast(Document.text, LargeBinary)) == 1
 
 
 def _indexed(db: Database) -> bool:

@@ -22,6 +22,7 @@ from annotator.core.storage.models import Base
 from annotator.core.storage.url import ENV_VAR, default_url, sqlite_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MAY_MATCH_SQL = "annotator_may_match"  # regex_prefilter.may_match_utf8, on every SQLite connection
 BUSY_ENV_VAR = "ANNOTATOR_SQLITE_BUSY_MS"  # tests lower the wait to see a locked file quickly
 _MIGRATION_LOCK = 0x616E6E6F  # "anno": PostgreSQL advisory lock key for migrations
 # Tables only annotator makes: a database holding none of them (but others) is someone else's.
@@ -306,6 +307,7 @@ def _busy_timeout_ms() -> int:
 
 def _create_engine(url: URL, is_sqlite: bool) -> Engine:
     from annotator.core.domain.jsonio import dumps_text, loads
+    from annotator.core.domain.regex_prefilter import may_match_utf8
 
     if not is_sqlite:
         try:
@@ -333,6 +335,8 @@ def _create_engine(url: URL, is_sqlite: bool) -> Engine:
         # FULL: a commit is on disk before the call returns, even across a power cut.
         cur.execute("PRAGMA synchronous = FULL")
         cur.close()
+        # The search's quick scan, run on each text's bytes before SQLite decodes it for Python.
+        dbapi_conn.create_function(MAY_MATCH_SQL, 2, may_match_utf8, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
