@@ -240,4 +240,7 @@ def may_match_utf8(loose: str, text: bytes | str | None) -> bool:
     compiled = _compiled(loose)
     if compiled is None or text is None:
         return True
-    return compiled.search(text.encode() if isinstance(text, str) else text) is not None
+    try:
+        return compiled.search(text.encode() if isinstance(text, str) else text) is not None
+    except Exception:  # raised inside SQLite, it would fail the search: let re decide
+        return True
