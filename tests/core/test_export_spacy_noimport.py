@@ -1,0 +1,112 @@
+"""The spaCy export writes spaCy's files without importing spaCy, and its copies are spaCy's.
+
+Importing spaCy took the export most of a second and ``spacy.blank`` another quarter, for a
+few constants, a hash and three config texts. The export now holds its own copies (the symbol
+table and attribute ids in ``spacy_symbols``, the hash in ``spacy_hash``, the configs as
+templates in ``spacy_configs/``); here each is held to the installed spaCy, so an upgrade that
+changes one fails these tests instead of writing files spaCy reads differently.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from annotator.core.domain.errors import ExportError
+from annotator.core.formats.writers import spacy_hash, spacy_symbols
+from annotator.core.formats.writers.spacy_docbin import ATTRS, MISSING, require_spacy
+from annotator.core.formats.writers.spacy_stance import ATTRS as STANCE_ATTRS
+
+spacy = pytest.importorskip("spacy")
+from spacy.strings import get_string_id, hash_string  # noqa: E402
+from spacy.tokens import DocBin  # noqa: E402
+
+# Words, white space, marks, scripts, emoji and NUL; every length 0..40 (the hash reads 8 bytes
+# at a time and then a tail of 0-7); symbol names and near misses.
+STRINGS = [
+    "",
+    " ",
+    "\n",
+    "\n\n",
+    "\t",
+    "\u00a0",
+    "\u2028",
+    "\x00",
+    "a\x00b",
+    "Gen.",
+    "“Our",
+    "Q\u0301uarta",
+    "Überraschung",
+    "日本語のテキスト",
+    "Жуков",
+    "🚀\ufe0f",
+    "\u200d",
+    "T1",
+    "T12345",
+    "0",
+    "1",
+    "42",
+    "3.14",
+    "sc",
+    "STATEMENT",
+    "stance",
+    "orth",
+    "Orth",
+    "person",
+    "Person",
+    "NUMBER",
+    "ROOT",
+    "Root",
+    "FLAG64",
+    "DEPRECATED277",
+    "IS_ALPHA ",
+    "x" * 1000,
+    "é" * 333,
+    *("abcdefghijklmnopqrstuvwxyz0123456789ABCDE"[:n] for n in range(41)),
+    *spacy.symbols.IDS,
+]
+
+
+def test_the_symbol_table_is_spacys() -> None:
+    assert spacy_symbols.SYMBOL_IDS == spacy.symbols.IDS
+    assert list(spacy_symbols.SYMBOL_NAMES) == spacy.symbols.NAMES
+
+
+def test_attribute_ids_and_the_docbin_layout_are_spacys() -> None:
+    attrs = spacy.attrs
+    ours = (spacy_symbols.ORTH, spacy_symbols.ENT_IOB, spacy_symbols.ENT_TYPE)
+    assert ours == (attrs.ORTH, attrs.ENT_IOB, attrs.ENT_TYPE)
+    assert (spacy_symbols.SENT_START, spacy_symbols.SPACY) == (attrs.SENT_START, attrs.SPACY)
+    for names in (
+        ATTRS,
+        STANCE_ATTRS,
+        ("SENT_START", "ENT_TYPE", "ORTH", "ENT_IOB"),
+        ("ENT_TYPE", "SPACY", "LEMMA"),
+        (),
+    ):
+        docbin = DocBin(attrs=list(names), store_user_data=True)
+        assert spacy_symbols.docbin_attrs(names) == docbin.attrs, names
+        assert docbin.version == spacy_symbols.DOCBIN_VERSION
+
+
+def test_string_ids_are_spacys_symbols_and_hashes() -> None:
+    assert [spacy_hash.string_id(s) for s in STRINGS] == [get_string_id(s) for s in STRINGS]
+
+
+def test_both_hash_functions_are_spacys_hash_string() -> None:
+    native = spacy_hash.native_hash64()
+    assert native is not None  # the fast one is reachable where spaCy is installed
+    assert spacy_hash.hash64 is not spacy_hash.murmur64a
+    for string in filter(None, STRINGS):
+        data = string.encode("utf-8")
+        expected = hash_string(string)
+        assert (native(data), spacy_hash.murmur64a(data)) == (expected, expected), string
+
+
+def test_spacy_missing_is_refused_without_importing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    require_spacy()  # installed here: no complaint
+    monkeypatch.setitem(sys.modules, "spacy", None)  # as if the extra were not installed
+    with pytest.raises(ExportError) as refused:
+        require_spacy()
+    assert str(refused.value) == MISSING
