@@ -14,13 +14,15 @@ import sys
 import pytest
 
 from annotator.core.domain.errors import ExportError
-from annotator.core.formats.writers import spacy_hash, spacy_symbols
+from annotator.core.formats.writers import spacy_config, spacy_hash, spacy_symbols
 from annotator.core.formats.writers.spacy_docbin import ATTRS, MISSING, require_spacy
 from annotator.core.formats.writers.spacy_stance import ATTRS as STANCE_ATTRS
 
 spacy = pytest.importorskip("spacy")
 from spacy.strings import get_string_id, hash_string  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
+
+from tests.core import spacy_config_reference as reference  # noqa: E402
 
 # Words, white space, marks, scripts, emoji and NUL; every length 0..40 (the hash reads 8 bytes
 # at a time and then a tail of 0-7); symbol names and near misses.
@@ -102,6 +104,57 @@ def test_both_hash_functions_are_spacys_hash_string() -> None:
         data = string.encode("utf-8")
         expected = hash_string(string)
         assert (native(data), spacy_hash.murmur64a(data)) == (expected, expected), string
+
+
+def test_the_templates_are_what_the_installed_spacy_writes() -> None:
+    """After a spaCy upgrade that changes a default: python -m tests.core.spacy_config_reference"""
+    for name, text in reference.templates().items():
+        assert (spacy_config.TEMPLATES / name).read_text(encoding="utf-8") == text, name
+
+
+def body(config: str) -> str:
+    """A config without the export's header comment."""
+    header, found, rest = config.partition("[paths]\n")
+    assert found and all(line.startswith("#") for line in header.splitlines())
+    return found + rest
+
+
+LABEL_SETS = [
+    ["STATEMENT", "SPEAKER", "TARGET", "WEAPON"],
+    [],
+    ["a b", 'say "no"', "back\\slash", "Zürich", "中文", "🚀", "$money", "100%", "${x}", "<<dev>>"],
+]
+
+
+@pytest.mark.parametrize("labels", LABEL_SETS)
+@pytest.mark.parametrize(
+    ("longest", "train", "dev"),
+    [
+        (37, "train.spacy", "dev.spacy"),
+        (0, None, None),
+        (1, "train.spacy", None),
+        (2, "${paths.dev}", "$dev.spacy"),  # a string holding a reference is written as it is
+    ],
+)
+@pytest.mark.parametrize("key", ["sc", "spans"])
+def test_the_span_config_is_what_spacy_generates(
+    labels: list[str], longest: int, train: str | None, dev: str | None, key: str
+) -> None:
+    ours = spacy_config.spans_config(key, labels, longest, train, dev)
+    assert body(ours) == reference.spans_body(key, labels, longest, train, dev)
+
+
+@pytest.mark.parametrize("values", LABEL_SETS)
+@pytest.mark.parametrize("exclusive", [True, False])
+@pytest.mark.parametrize(
+    ("attribute", "train", "dev"),
+    [("stance", "train.stance.spacy", "dev.stance.spacy"), ("tone", None, None)],
+)
+def test_the_statement_config_is_what_spacy_generates(
+    values: list[str], exclusive: bool, attribute: str, train: str | None, dev: str | None
+) -> None:
+    ours = spacy_config.stance_config("STATEMENT", attribute, values, exclusive, train, dev)
+    assert body(ours) == reference.stance_body(values, exclusive, train, dev)
 
 
 def test_spacy_missing_is_refused_without_importing_it(monkeypatch: pytest.MonkeyPatch) -> None:
