@@ -9,7 +9,11 @@ changes one fails these tests instead of writing files spaCy reads differently.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +27,8 @@ from spacy.strings import get_string_id, hash_string  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
 from tests.core import spacy_config_reference as reference  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Words, white space, marks, scripts, emoji and NUL; every length 0..40 (the hash reads 8 bytes
 # at a time and then a tail of 0-7); symbol names and near misses.
@@ -163,3 +169,42 @@ def test_spacy_missing_is_refused_without_importing_it(monkeypatch: pytest.Monke
     with pytest.raises(ExportError) as refused:
         require_spacy()
     assert str(refused.value) == MISSING
+
+
+EXPORT = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from annotator.core.services.demo import load_demo
+    from annotator.core.services.exporting.dataset import ExportOptions, export_dataset
+    from annotator.core.services.exporting.source import ExportFilter
+    from annotator.core.services.exporting.splits import SplitSpec
+    from annotator.core.services.workspace import Workspace
+
+    folder = Path(sys.argv[1])
+    with Workspace(f"sqlite:///{folder / 'demo.sqlite3'}") as ws:
+        load_demo(ws, annotator="alice")
+        options = ExportOptions(
+            filter=ExportFilter(statuses=("in_progress",)),
+            split=SplitSpec.parse("train=0.5,dev=0.5"),
+        )
+        export_dataset(ws.db, ws.active_schema(), folder / "out", "spacy", options)
+    print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc"))))
+    """
+)
+
+
+def test_a_spacy_export_never_imports_spacy(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", EXPORT, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    for name in ("config.cfg", "config.stance.cfg", "train.spacy", "train.stance.spacy"):
+        assert name in written  # every writer ran, the configs' included
+    assert json.loads(done.stdout.splitlines()[-1]) == []
