@@ -112,6 +112,9 @@ class WriterEntry(_Entry):
     tokens: bool = False  # uses the shared tokenizer
     needs: str | None = None  # the optional package it needs
     missing: str = ""  # what to do when that package is absent
+    # The modules of that installation its writer imports, imported before an export writes
+    # anything (so a broken installation fails there); None: ``needs`` itself.
+    loads: tuple[str, ...] | None = None
     requires: Callable[[Schema], str | None] | None = None  # why a schema cannot be exported
     layout: Callable[[LayoutContext], dict[str, Any]] = _no_layout
     files: Callable[[Schema], dict[str, str]] | None = None  # written beside the data (brat)

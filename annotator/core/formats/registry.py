@@ -140,6 +140,8 @@ WRITERS: Mapping[str, WriterEntry] = MappingProxyType(
                 tokens=True,
                 needs="spacy",
                 missing=SPACY_MISSING,
+                # spaCy's own packages, not spaCy: the writer never imports it (a second)
+                loads=("srsly.msgpack", "murmurhash.mrmr"),
                 layout=write.spacy_layout,
             ),
             WriterEntry(

@@ -2,7 +2,8 @@
 
 Each is spaCy's own full config of a blank ``en`` pipeline with the components added through
 ``nlp.add_pipe`` (so every default is spaCy's and the config validates), then pointed at the
-export's files:
+export's files. That text is kept as a template (``spacy_configs/``) rather than generated at
+export time, which would import spaCy; the tests hold the two equal:
 
 - ``config.cfg``: ``span_finder`` + ``spancat`` on ``doc.spans["sc"]`` of ``<split>.spacy``. A
   span categorizer scores candidate spans; the n-gram suggesters make every n-gram up to the
@@ -24,7 +25,10 @@ training set is still in the model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 LANG = "en"
@@ -33,19 +37,53 @@ SPANS_CONFIG = "config.cfg"
 # export wrote, and refuses one with a model in it.
 OUTPUT = "../model"
 
+# spaCy's own configs, as ``spacy.blank(LANG)`` + ``add_pipe`` + ``config.to_str()`` write them,
+# with ``<<name>>`` where a value of ours goes: ``spacy.blank`` alone costs a quarter of a second
+# and importing spaCy most of one. tests/core/spacy_config_reference.py writes them from the
+# installed spaCy, and the tests compare what is rendered here with what spaCy generates.
+TEMPLATES = Path(__file__).with_name("spacy_configs")
+SPANS_TEMPLATE = "spans.cfg"
+_PLACEHOLDER = re.compile(r"<<(\w+)>>")
+_VARIABLE = re.compile(r"\$\{[\w\.:]+\}")  # confection's VARIABLE_RE
+
 
 def stance_config_name(attribute: str) -> str:
     return f"config.{attribute}.cfg"
 
 
-def _blank() -> Any:
-    import spacy
+def stance_template(exclusive: bool) -> str:
+    """The template of the statement classifier: one per textcat factory."""
+    return "textcat.cfg" if exclusive else "textcat_multilabel.cfg"
 
-    return spacy.blank(LANG)
+
+def config_value(value: Any) -> str:
+    """A value as ``Config.to_str`` writes it (confection's ``try_dump_json``): JSON, with
+    ``$`` doubled for configparser except in a ``${section.key}`` reference, and a string that
+    holds such a reference written as it is."""
+    if isinstance(value, str) and _VARIABLE.search(value):
+        return value
+    return re.sub(r"\$(?!\{)", "$$", json.dumps(value))
 
 
-def _text(config: Any, header: Sequence[str]) -> str:
-    return "".join(f"# {line}\n".replace("# \n", "#\n") for line in header) + config.to_str()
+def render(template: str, values: Mapping[str, str]) -> str:
+    """``template`` (a file in ``TEMPLATES``) with each ``<<name>>`` replaced by ``values``, in
+    one pass (a label that reads like a placeholder stays as it is). The file ends with a line
+    break, which spaCy's text has not."""
+    text = (TEMPLATES / template).read_text(encoding="utf-8").removesuffix("\n")
+    used: set[str] = set()
+
+    def fill(match: re.Match[str]) -> str:
+        used.add(match[1])
+        return values[match[1]]
+
+    text = _PLACEHOLDER.sub(fill, text)
+    if used != set(values):
+        raise ValueError(f"{template} has no place for {sorted(set(values) - used)}")
+    return text
+
+
+def _text(body: str, header: Sequence[str]) -> str:
+    return "".join(f"# {line}\n".replace("# \n", "#\n") for line in header) + body
 
 
 def spans_config(
@@ -55,18 +93,23 @@ def spans_config(
     train: str | None,
     dev: str | None,
 ) -> str:
-    """The span pipeline's config; ``longest``: the longest exported span, in tokens."""
-    nlp = _blank()
-    nlp.add_pipe(
-        "span_finder",
-        config={"spans_key": spans_key, "max_length": longest or None, "min_length": None},
+    """The span pipeline's config; ``longest``: the longest exported span, in tokens.
+
+    ``spans_key`` goes inside the template's quotes as it is, so it must need no escaping: an
+    identifier, as the export's is.
+    """
+    if not spans_key.isidentifier():
+        raise ValueError(f"not an identifier: {spans_key!r}")
+    body = render(
+        SPANS_TEMPLATE,
+        {
+            "spans_key": spans_key,
+            "max_length": config_value(longest or None),
+            "train": config_value(train),
+            "dev": config_value(dev),
+            "labels": config_value(list(labels)),
+        },
     )
-    suggester = {"@misc": "spacy.preset_spans_suggester.v1", "spans_key": spans_key}
-    nlp.add_pipe("spancat", config={"spans_key": spans_key, "suggester": suggester})
-    config = nlp.config.copy()
-    config["paths"]["train"], config["paths"]["dev"] = train, dev
-    config["training"]["annotating_components"] = ["span_finder"]
-    config["initialize"]["components"]["spancat"] = {"labels": list(labels)}
     header = [
         "Written by annotator's spaCy export. Train, from this folder:",
         f"  python -m spacy train {SPANS_CONFIG} --output {OUTPUT}"
@@ -74,7 +117,7 @@ def spans_config(
         f"span_finder suggests spans up to {longest or 'any number of'} tokens long (the "
         "longest in the export); spancat labels them.",
     ]
-    return _text(config, header)
+    return _text(body, header)
 
 
 def stance_config(
@@ -86,12 +129,14 @@ def stance_config(
     dev: str | None,
 ) -> str:
     """The statement classifier's config: one category per value of ``label.attribute``."""
-    nlp = _blank()
-    factory = "textcat" if exclusive else "textcat_multilabel"
-    nlp.add_pipe(factory)
-    config = nlp.config.copy()
-    config["paths"]["train"], config["paths"]["dev"] = train, dev
-    config["initialize"]["components"][factory] = {"labels": list(values)}
+    body = render(
+        stance_template(exclusive),
+        {
+            "train": config_value(train),
+            "dev": config_value(dev),
+            "labels": config_value(list(values)),
+        },
+    )
     name = stance_config_name(attribute)
     header = [
         "Written by annotator's spaCy export. Train, from this folder:",
@@ -100,4 +145,4 @@ def stance_config(
         f"One Doc per {label} span, doc.cats from its {attribute}"
         + (" (one value each)." if exclusive else " (any number of values)."),
     ]
-    return _text(config, header)
+    return _text(body, header)

@@ -10,7 +10,10 @@
   label, attributes: all of them, even those that do not fit the tokens) and ``relations``
   (label, from, to by span id). Plain keys, so no extension has to be registered to read them.
 
-spaCy is an optional extra, imported only when this format is used.
+spaCy is an optional extra, and this format needs it installed (whoever reads the files does),
+but never imports it: its string hashes, attribute ids and ``DocBin`` layout are our own copies
+(``spacy_hash.py``, ``spacy_symbols.py``), held to spaCy's by the tests, and importing spaCy
+would cost the export most of a second.
 
 No ``Doc`` is built: the columns ``DocBin`` would store are computed directly (words and
 sentence starts once per document, entities and span groups per unit) and streamed to the file
@@ -20,18 +23,19 @@ sent_starts)`` with those ``ents`` and ``spans`` would have given; the tests hol
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from annotator.core.domain.errors import ExportError
 from annotator.core.domain.schema import Schema
+from annotator.core.formats.writers import spacy_symbols
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.problems import ProblemLog
 from annotator.core.formats.writers.units import Prepared, Unit
 
-if TYPE_CHECKING:  # numpy and spaCy are imported only when the format is used
+if TYPE_CHECKING:  # numpy is imported only when the format is used
     from annotator.core.formats.writers.spacy_stance import StanceWriter
 
 SPAN_KEY = "sc"
@@ -41,12 +45,14 @@ ATTRS = ("ORTH", "ENT_IOB", "ENT_TYPE", "SENT_START")
 MISSING = "the spacy format needs spaCy, which is not installed: pip install 'annotator[spacy]'"
 
 
-def require_spacy() -> ModuleType:
+def require_spacy() -> None:
+    """Refuse, saying what to install, where spaCy is not installed (found, not imported)."""
     try:
-        import spacy
-    except ImportError:
-        raise ExportError(MISSING) from None
-    return spacy
+        found = importlib.util.find_spec("spacy") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ExportError(MISSING)
 
 
 class StringIds(dict[str, int]):
@@ -58,9 +64,9 @@ class StringIds(dict[str, int]):
 
     def __init__(self, seen: Callable[[str], object] = lambda _key: None) -> None:
         super().__init__()
-        from spacy.strings import get_string_id
+        from annotator.core.formats.writers.spacy_hash import string_id
 
-        self._id = get_string_id
+        self._id = string_id
         self._seen = seen
 
     def __missing__(self, key: str) -> int:
@@ -77,8 +83,6 @@ class DocBinWriter:
         self, out: ByteSink, scratch: Path, schema: Schema, problems: ProblemLog, part: str
     ) -> None:
         require_spacy()
-        from spacy.attrs import ENT_IOB, ENT_TYPE
-
         from annotator.core.formats.writers.spacy_stream import StreamedDocBin
 
         self._out = out
@@ -86,8 +90,8 @@ class DocBinWriter:
         self.attrs = self._docbin.attrs
         self._ids = StringIds(self._docbin.add_string)
         self._span_ids: tuple[list[str], list[int]] = ([], [])  # "T1", ... and their hashes
-        self._iob = self._docbin.attrs.index(ENT_IOB)
-        self._type = self._docbin.attrs.index(ENT_TYPE)
+        self._iob = self._docbin.attrs.index(spacy_symbols.ENT_IOB)
+        self._type = self._docbin.attrs.index(spacy_symbols.ENT_TYPE)
         self._entity_labels = {lab.name for lab in schema.labels if not lab.overlap}
         self._problems = problems
         self._part = part

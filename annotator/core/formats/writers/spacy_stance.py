@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy
-from spacy.attrs import ORTH, SENT_START
 
 from annotator.core.domain.schema import AttributeType, Schema
 from annotator.core.formats.writers.documents import ByteSink
 from annotator.core.formats.writers.spacy_spans import Placed
 from annotator.core.formats.writers.spacy_stream import StreamedDocBin
+from annotator.core.formats.writers.spacy_symbols import ORTH, SENT_START
 from annotator.core.formats.writers.spacy_words import DocWords
 from annotator.core.formats.writers.units import Unit
 

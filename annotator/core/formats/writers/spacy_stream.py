@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.formats.writers.documents import ByteSink
+from annotator.core.formats.writers.spacy_symbols import DOCBIN_VERSION, docbin_attrs
 from annotator.core.formats.writers.zlib_parts import Compressor, Part, write_stream
 
 # zlib level: DocBin.to_bytes uses 6. Level 1 compresses three times faster into a file about
@@ -66,12 +67,10 @@ class StreamedDocBin:
     """``DocBin(attrs, store_user_data=True)``, written as documents arrive."""
 
     def __init__(self, scratch: Path, attrs: Iterable[str]) -> None:
-        from spacy.tokens import DocBin
         from srsly.msgpack import Packer
 
-        template = DocBin(attrs=list(attrs), store_user_data=True)
-        self._version = template.version
-        self.attrs: list[int] = [int(a) for a in template.attrs]  # spaCy's order, ORTH first
+        self._version = DOCBIN_VERSION
+        self.attrs: list[int] = docbin_attrs(attrs)  # spaCy's order, ORTH first
         # One packer for everything: srsly.msgpack_dumps makes a new one per call, which looks
         # up its encoders through package entry points each time.
         self.pack: Callable[[Any], bytes] = Packer(use_bin_type=True).pack

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy
-from spacy.attrs import ENT_IOB, ORTH, SENT_START
 
+from annotator.core.formats.writers.spacy_symbols import ENT_IOB, ORTH, SENT_START
 from annotator.core.formats.writers.tokenize import Tokens
 from annotator.core.formats.writers.tokenize_numpy import cover, cut
 

@@ -222,13 +222,15 @@ def _check_options(entry: WriterEntry, schema: Schema, options: ExportOptions) -
 
 
 def _import_needed(entry: WriterEntry) -> None:
-    """Import the optional package, so that an export fails before it writes anything (one
-    that is installed but broken says so here too)."""
+    """Import what the writer will import of the optional package's installation, so that an
+    export fails before it writes anything (one that is installed but broken says so here
+    too)."""
     import importlib
 
     assert entry.needs is not None
     try:
-        importlib.import_module(entry.needs)
+        for module in (entry.needs,) if entry.loads is None else entry.loads:
+            importlib.import_module(module)
     except ImportError:
         raise ExportError(entry.missing or f"{entry.name} needs {entry.needs}") from None
 
