@@ -6,7 +6,8 @@ extra) scans in linear time, several times quicker. Its rules differ, though: ``
 ``\\b`` are ASCII only, its case folding does not pair ``i`` with ``İ``, it has no look-around
 or back reference. So RE2 never decides a hit. The pattern is rewritten as a *looser* RE2
 pattern, one that matches wherever the original can (anchors, look-arounds and word boundaries
-dropped, every class widened by all non-ASCII characters, case spelled out), and a text the
+dropped, classes and letters that ignore case widened by every non-ASCII character, case
+spelled out), and a text the
 loose pattern does not match is skipped. Every other text is searched by ``re`` as before, so
 the hits are exactly ``re``'s; only texts with no hit are passed over sooner.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 from typing import Any
@@ -221,22 +222,13 @@ def quick_search(pattern: str, flags: int = 0) -> QuickSearch | None:
     """A test that is False only for texts ``re.compile(pattern, flags)`` finds nothing in;
     None when there is no such test (RE2 missing, or the pattern has no loose RE2 form)."""
     loose = loose_re2(pattern, flags)
-    if loose is None:
-        return None
-    search = _compiled(loose).search
-
-    def may_match(text: str) -> bool:
-        try:
-            return search(text.encode()) is not None
-        except UnicodeEncodeError:  # a lone surrogate has no UTF-8: let ``re`` decide
-            return True
-
-    return may_match
+    return None if loose is None else partial(may_match_utf8, loose)
 
 
 def may_match_utf8(loose: str, text: bytes | str | None) -> bool:
-    """Whether ``loose`` (from ``loose_re2``) matches ``text``'s UTF-8 bytes. For SQLite, which
-    hands a text over as bytes when it is cast to BLOB: a text ruled out is never decoded."""
+    """Whether ``loose`` (from ``loose_re2``) matches ``text``'s UTF-8 bytes; True where RE2
+    cannot tell (a lone surrogate has no UTF-8). Given bytes by SQLite, which hands a text over
+    so when it is cast to BLOB: a text ruled out is then never decoded."""
     compiled = _compiled(loose)
     if compiled is None or text is None:
         return True
