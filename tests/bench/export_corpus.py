@@ -92,7 +92,9 @@ def generate(path: Path, docs: int, spans: int, seed: int = 7) -> None:
     from annotator.core.services.bundled import default_schema
     from annotator.core.services.workspace import Workspace
 
-    tmp = path.with_suffix(".part")
+    # A name of this process's own: two runs sharing the cache (a CI run beside a developer's)
+    # each build theirs and the last rename wins, instead of one deleting the other's file.
+    tmp = path.with_suffix(f".{os.getpid()}.part")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     ws = Workspace(f"sqlite:///{tmp}")
