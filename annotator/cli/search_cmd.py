@@ -9,13 +9,18 @@ import click
 from annotator.cli.common import open_workspace
 from annotator.core.domain.errors import ValidationError
 from annotator.core.domain.rules import STATUSES
-from annotator.core.domain.searching import SearchQuery, parse_attribute
+from annotator.core.domain.search_syntax import combined, parse_search
+from annotator.core.domain.searching import parse_attribute
 from annotator.core.domain.wording import counted
 
 
 @click.command()
-@click.argument("text", required=False, default="")
-@click.option("--regex", is_flag=True, help="TEXT is a regular expression (Python's syntax).")
+@click.argument("text", metavar="QUERY", required=False, default="")
+@click.option(
+    "--regex",
+    is_flag=True,
+    help="QUERY's text is a regular expression (Python's syntax); its filters stay filters.",
+)
 @click.option("--case-sensitive", is_flag=True, help="Match case exactly. Default: ignore it.")
 @click.option(
     "--ignore-accents",
@@ -27,7 +32,7 @@ from annotator.core.domain.wording import counted
     "labels",
     multiple=True,
     metavar="LABEL",
-    help="Find annotations with this label (repeatable) whose text holds TEXT, if given.",
+    help="Find annotations with this label (repeatable) whose text holds QUERY's text, if any.",
 )
 @click.option(
     "--attr",
@@ -83,26 +88,40 @@ def search(
     offset: int,
     as_json: bool,
 ) -> None:
-    """Find TEXT in every document, or find annotations by label, value and annotator.
+    """Find QUERY in every document: text, and annotations by label, value, link and annotator.
 
-    Text alone lists each place it occurs; with --label, --attr or --annotator the hits are
-    annotations (whose text holds TEXT, when given). Hits come in document order.
+    QUERY is text, a phrase, with filters among it, as in the window's search box:
+    label:STATEMENT, a value such as stance:denies, a link's far end such as speaker:Hatami
+    (linked to a SPEAKER whose text holds Hatami; said_by:Hatami the same), annotator:NAME,
+    status:done. Quote a value with spaces (speaker:"Mehmet Yılmaz") or text that looks like a
+    filter ("stance:denies"). Text alone lists each place it occurs; with a filter the hits are
+    annotations (whose text holds the text, when given). Hits come in document order.
     """
     try:
-        query = SearchQuery(
-            text=text,
-            regex=regex,
-            ignore_case=not case_sensitive,
-            ignore_accents=ignore_accents,
-            labels=labels,
-            attributes=tuple(parse_attribute(a) for a in attributes),
-            layers=layers,
-            statuses=statuses,
-        )
-        query.check()
+        more_attributes = tuple(parse_attribute(a) for a in attributes)
     except ValidationError as exc:
         raise click.UsageError(str(exc)) from None
     with open_workspace(ctx, create=False) as ws:
+        parsed = parse_search(
+            text,
+            ws.active_schema(),
+            regex=regex,
+            ignore_case=not case_sensitive,
+            ignore_accents=ignore_accents,
+        )
+        query = combined(
+            parsed.query,
+            labels=labels,
+            attributes=more_attributes,
+            layers=layers,
+            statuses=statuses,
+        )
+        try:
+            query.check()
+        except ValidationError as exc:
+            raise click.UsageError(str(exc)) from None
+        for note in parsed.notes:
+            click.echo(f"note: {note}", err=True)
         found = ws.search_stoppable(query)  # Ctrl+C stops even a backtracking expression
         stop = None if limit == 0 else offset + limit + 1  # one more: are there others?
         hits = list(islice(found, offset, stop))

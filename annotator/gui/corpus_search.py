@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import AttributeType, Schema
+from annotator.core.domain.search_syntax import combined, parse_search
 from annotator.core.domain.searching import Hit, SearchQuery, parse_attribute
 from annotator.core.domain.wording import counted
 from annotator.core.services.workspace import Workspace
@@ -64,9 +66,19 @@ class CorpusSearchPanel(QWidget):
         self._running = running
         self._queue: deque[Hit] = deque()
         self._note = ""
+        self._read_as: tuple[str, ...] = ()  # how the last query's line was read, if of note
+        self.schema = schema
         self.query_edit = QLineEdit()
         self.query_edit.setObjectName("searchQuery")
-        self.query_edit.setPlaceholderText("Search every document…")
+        self.query_edit.setPlaceholderText(
+            "Search every document… e.g. missile, or label:STATEMENT stance:denies speaker:Hatami"
+        )
+        self.query_edit.setToolTip(
+            "Text to find, with filters among it: label:STATEMENT, a value (stance:denies), "
+            "a link's far end (speaker:Hatami, said_by:Hatami), annotator:NAME, status:done.\n"
+            'Quote a value with spaces (speaker:"Mehmet Yılmaz") or text that looks like a '
+            'filter ("stance:denies").'
+        )
         self.query_edit.setClearButtonEnabled(True)
         self.regex = QCheckBox("Regex")
         self.match_case = QCheckBox("Match case")
@@ -89,6 +101,8 @@ class CorpusSearchPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("searchSummary")
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        # A long note never widens the dock: what does not fit is in the tooltip.
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model = SearchResultsModel(self)
         self.view = QTableView()
         self.view.setObjectName("searchResults")
@@ -149,6 +163,7 @@ class CorpusSearchPanel(QWidget):
     def set_schema(self, schema: Schema) -> None:
         """The labels, values and annotators offered as filters (any stored label can still be
         found from the command line); a filter chosen before stays chosen while offered."""
+        self.schema = schema
         values = [
             f"{attr.name}={value.name}"
             for label in schema.labels
@@ -167,16 +182,22 @@ class CorpusSearchPanel(QWidget):
             box.setCurrentIndex(max(0, box.findText(chosen)))
 
     def query(self) -> SearchQuery:
-        """The search the fields describe."""
+        """The search the line and the lists describe (the line's filters and the lists' add
+        up); how the line was read, where of note, is said with the hits."""
 
         def chosen(box: QComboBox) -> tuple[str, ...]:
             return () if box.currentIndex() <= 0 else (box.currentText(),)
 
-        return SearchQuery(
-            text=self.query_edit.text(),
+        parsed = parse_search(
+            self.query_edit.text(),
+            self.schema,
             regex=self.regex.isChecked(),
             ignore_case=not self.match_case.isChecked(),
             ignore_accents=self.accents.isChecked(),
+        )
+        self._read_as = parsed.notes
+        return combined(
+            parsed.query,
             labels=chosen(self.label_box),
             attributes=tuple(parse_attribute(v) for v in chosen(self.value_box)),
             layers=chosen(self.layer_box),
@@ -236,7 +257,7 @@ class CorpusSearchPanel(QWidget):
         self._drain()
         if isinstance(result, Exception):
             self._note = str(result) or type(result).__name__
-        elif result == "stopped" or job.dialog.wasCanceled():
+        elif result == "stopped" or job.was_cancelled:
             self._note = "stopped"
         elif isinstance(result, int) and result >= MAX_HITS:
             self._note = f"stopped at {MAX_HITS:,}: narrow the search"
@@ -256,10 +277,11 @@ class CorpusSearchPanel(QWidget):
     def _summarise(self, state: str = "") -> None:
         model = self.model
         text = f"{counted(model.found, 'hit')} in {counted(model.documents, 'document')}"
-        self._show("; ".join(filter(None, [text, state or self._note])))
+        self._show("; ".join(filter(None, [text, state or self._note, *self._read_as])))
 
     def _show(self, text: str) -> None:
         self.summary.setText(text)
+        self.summary.setToolTip(text)  # all of it, where the dock is too narrow to show it
 
     def _choose(self, index: QModelIndex) -> None:
         hit = self.model.hit(index.row())

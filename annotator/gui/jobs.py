@@ -79,6 +79,7 @@ class Job(QObject):
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self.dialog.canceled.connect(self._worker.cancelled.set)
+        self._cancelled = False
 
     def start(self) -> None:
         _RUNNING.add(self)
@@ -99,9 +100,17 @@ class Job(QObject):
             self.dialog.setMaximum(total)
         self.dialog.setValue(min(done, total) if total else 0)
 
+    @property
+    def was_cancelled(self) -> bool:
+        """Whether Cancel or ``cancel`` asked the work to stop (closing the dialog once the
+        work is over is not a cancel, though Qt's dialog says canceled then too)."""
+        return self._cancelled
+
     def _finish(self) -> None:
         _RUNNING.discard(self)
         self.wait()
+        self._cancelled = self._worker.cancelled.is_set()
+        self.dialog.canceled.disconnect(self._worker.cancelled.set)
         self.dialog.close()
         self._worker.deleteLater()
 

@@ -76,3 +76,57 @@ def test_mistakes_are_told_in_one_line(demo: str, capsys: pytest.CaptureFixture[
     assert code == 2 and "nothing to search for" in err
     code, out, err = run(capsys, "search", "zzzz-not-there", "--db", demo)
     assert (code, out, err) == (0, "", "0 hits shown\n")
+
+
+def denying_statements(db: str) -> dict[str, list[tuple[str, int, int, str]]]:
+    """Each person's statements with stance denies, with their speakers' texts: read span by
+    span through the service, independently of the search."""
+    from annotator.core.services.workspace import Workspace
+
+    found: dict[str, list[tuple[str, int, int, str]]] = {}
+    with Workspace(db) as ws:
+        for person in ws.annotators.all(people_only=True):
+            layer = ws.annotations(person.name)
+            for doc_id in ws.documents.ids(None):
+                text = ws.documents.text(doc_id)
+                key = ws.documents.get(doc_id).key
+                spans = {s.id: s for s in layer.spans(doc_id)}
+                for rel in layer.relations(doc_id):
+                    said, who = spans[rel.source_id], spans[rel.target_id]
+                    if rel.label == "said_by" and said.attributes.get("stance") == "denies":
+                        speaker = text[who.start : who.end]
+                        found.setdefault(person.name, []).append(
+                            (key, said.start, said.end, speaker)
+                        )
+    return found
+
+
+def test_one_query_line_finds_statements_by_value_and_speaker(
+    demo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13's example: label:STATEMENT stance:denies speaker:NAME, as JSON lines."""
+    statements = [s for found in denying_statements(demo).values() for s in found]
+    assert len({speaker for *_, speaker in statements}) > 1  # the query must tell them apart
+    name = statements[0][3].split()[-1]
+    expected = sorted(
+        (key, start, end) for key, start, end, speaker in statements if name.casefold() in
+        speaker.casefold()
+    )  # fmt: skip
+    assert 0 < len(expected) < len(statements)
+    code, out, err = run(
+        capsys, "search", f"label:STATEMENT stance:denies speaker:{name.lower()}", "--json",
+        "--limit", "0", "--db", demo,
+    )  # fmt: skip
+    assert code == 0, err
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert sorted((h["document"], h["start"], h["end"]) for h in hits) == expected
+    assert all(h["label"] == "STATEMENT" and h["attributes"]["stance"] == "denies" for h in hits)
+
+
+def test_a_misspelt_filter_is_searched_as_text_and_said(
+    demo: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "search", "stanse:denies", "--db", demo)
+    assert code == 0 and out == ""
+    assert "note: 'stanse' is not a label, value or link of schema" in err
+    assert err.endswith("0 hits shown\n")

@@ -17,6 +17,7 @@ from annotator.core.services import search as search_module
 from annotator.core.services.workspace import Workspace
 from annotator.gui.corpus_search import CorpusSearchPanel
 from annotator.gui.main_window import MainWindow
+from tests.core.test_cli_search import denying_statements
 from tests.core.test_search_child import LONG_BACKTRACKING, search_children
 from tests.gui.conftest import Key, Mod, User
 
@@ -123,6 +124,35 @@ def test_an_annotation_hit_selects_its_span(
     assert open_search(window, user) is panel
     assert (panel.label_box.currentText(), panel.layer_box.currentText()) == ("STATEMENT", me)
     assert panel.value_box.currentText() == "stance=threatens"
+
+
+def test_one_line_finds_statements_by_value_and_speaker_and_says_what_it_took_as_text(
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+    url: str,
+) -> None:
+    """Issue 13's example typed into the box: label:STATEMENT stance:denies speaker:NAME."""
+    window = open_main()
+    statements = [s for found in denying_statements(url).values() for s in found]
+    name = statements[0][3].split()[-1]
+    expected = sorted(
+        (key, start, end) for key, start, end, speaker in statements
+        if name.casefold() in speaker.casefold()
+    )  # fmt: skip
+    assert 0 < len(expected) < len(statements)
+    panel = open_search(window, user)
+    search_for(qtbot, panel, f"label:STATEMENT stance:denies speaker:{name}")
+    model = panel.model
+    hits = [model.hit(r) for r in range(model.rowCount())]
+    assert sorted((h.key, h.start, h.end) for h in hits if h) == expected
+    assert panel.summary.text() == f"{len(expected)} hits in {len({e[0] for e in expected})} " + (
+        "documents" if len({e[0] for e in expected}) > 1 else "document"
+    )
+    # A misspelt key is searched as text, and the summary says so.
+    search_for(qtbot, panel, "stanse:denies")
+    assert model.rowCount() == 0
+    assert "'stanse' is not a label, value or link" in panel.summary.text()
 
 
 def test_many_hits_are_handed_to_the_view_a_page_at_a_time(qtbot: QtBot) -> None:

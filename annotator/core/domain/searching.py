@@ -30,11 +30,15 @@ _folded: dict[str, str] = {}
 class SearchQuery:
     """What to look for. Empty tuples mean "any"; every filter given must hold.
 
-    Text alone finds each occurrence in the documents. A label, an attribute or a layer makes
-    the hits annotations instead: spans with that label, value and layer whose text holds
-    ``text`` (when given). ``layers`` names annotators or "gold" / "suggestions"; left empty,
-    every person's work is searched. ``statuses`` keeps documents a searched layer has in one
-    of them ("new": never opened).
+    Text alone finds each occurrence in the documents. A label, an attribute, a link or a layer
+    makes the hits annotations instead: spans with that label, value and layer whose text holds
+    ``text`` (when given). ``links`` are (name, text) pairs: the span must be linked, either
+    way, to a span of that label, or be the source of a link of that name, whose far span's
+    text holds ``text`` (``("SPEAKER", "Hatami")``: a statement said by Hatami);
+    ``link_values`` are values one of its links (either way) must hold
+    (``("stance_toward", "threatens")``). ``layers`` names annotators or "gold" /
+    "suggestions"; left empty, every person's work is searched. ``statuses`` keeps documents a
+    searched layer has in one of them ("new": never opened).
     """
 
     text: str = ""
@@ -45,21 +49,34 @@ class SearchQuery:
     attributes: tuple[tuple[str, str], ...] = ()
     layers: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    links: tuple[tuple[str, str], ...] = ()
+    link_values: tuple[tuple[str, str], ...] = ()
 
     @property
     def annotations(self) -> bool:
-        """Whether hits are spans (a label, attribute or layer was asked for)."""
-        return bool(self.labels or self.attributes or self.layers)
+        """Whether hits are spans (a label, attribute, link or layer was asked for)."""
+        return bool(self.labels or self.attributes or self.layers or self.links or self.link_values)
 
     def check(self) -> None:
         """Refuse a query that cannot run, before any database work."""
         if not self.text and not self.annotations:
-            raise ValidationError("nothing to search for: give text, a label, a value or a layer")
+            raise ValidationError(
+                "nothing to search for: give text, a label, a value, a link or a layer"
+            )
         for status in self.statuses:
             if status not in STATUSES:
                 raise ValidationError(f"status {status!r} is not one of {', '.join(STATUSES)}")
         if self.text:
             TextMatcher(self)
+        for name, text in self.links:
+            if not name or not text.strip():
+                raise ValidationError(f"a link filter needs a name and a text, not {name}:{text}")
+
+    def link_matcher(self, text: str) -> TextMatcher:
+        """Finds a link filter's text in a linked span, case and accents as this query asks."""
+        return TextMatcher(
+            SearchQuery(text=text, ignore_case=self.ignore_case, ignore_accents=self.ignore_accents)
+        )
 
 
 @dataclass(frozen=True)

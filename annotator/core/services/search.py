@@ -29,6 +29,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy import text as sql
+from sqlalchemy.orm import aliased
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
@@ -53,7 +54,7 @@ from annotator.core.storage.fulltext import (
     sqlite_match_query,
     sqlite_text_match,
 )
-from annotator.core.storage.models import Annotator, Document, DocumentStatus, Span
+from annotator.core.storage.models import Annotator, Document, DocumentStatus, Relation, Span
 
 FIRST_BATCH = 64  # ids the first query reads: the first page of hits comes at once
 MAX_BATCH = 8192  # the most ids a query reads, fewer when the texts are long:
@@ -229,15 +230,98 @@ def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement
     if query.labels:
         conditions.append(Span.label.in_(query.labels))
     for name, value in query.attributes:
-        # The JSON as stored, as text: a LIKE only narrows, the exact test is ``has_value``.
-        parts = [f'"{name}"'] if value.lower() in _YES_NO else [f'"{name}"', value]
-        for part in parts:
-            if _unescaped(part):
-                like = f"%{_escape_like(part)}%"
-                conditions.append(cast(Span.attributes, Text).like(like, escape="\\"))
+        conditions.extend(_json_holds(cast(Span.attributes, Text), name, value))
     if query.statuses:
         conditions.append(_in_status(Span.document_id, Span.annotator_id, query.statuses))
+    for name in dict.fromkeys(name for name, _ in query.links):
+        conditions.append(_linked(name))
+    for held in query.link_values:
+        conditions.append(_linked(None, held))
     return conditions
+
+
+def _linked(name: str | None, value: tuple[str, str] | None = None) -> ColumnElement[bool]:
+    """Whether the span is linked, either way, to a span labelled ``name``, or is the source
+    of a link named ``name`` (``said_by``: said by), or has a link whose stored values may
+    hold ``value`` (a LIKE on their JSON). The far span's text and the exact value are
+    checked in Python (``_LinkCheck``)."""
+    conditions = []
+    for outgoing, near, far in (
+        (True, Relation.source_id, Relation.target_id),
+        (False, Relation.target_id, Relation.source_id),
+    ):
+        other = aliased(Span)
+        found = select(Relation.id).where(near == Span.id)
+        if name is not None:
+            named = or_(Relation.label == name, other.label == name) if outgoing else None
+            found = found.where(
+                other.id == far, named if named is not None else other.label == name
+            )
+        if value is not None:
+            found = found.where(*_json_holds(cast(Relation.attributes, Text), *value))
+        conditions.append(exists(found))
+    return or_(*conditions)
+
+
+_Link = tuple[str, str, str, dict[str, Any]]  # link name ("" when it points here), far label,
+# far text, the link's values
+
+
+class _LinkCheck:
+    """The exact test of a query's link filters, on the links of one range of documents."""
+
+    def __init__(self, query: SearchQuery) -> None:
+        self.texts = [(name, query.link_matcher(text)) for name, text in query.links]
+        self.values = query.link_values
+
+    def __bool__(self) -> bool:
+        return bool(self.texts or self.values)
+
+    def read(self, db: Database, id_range: tuple[int, int]) -> dict[int, list[_Link]]:
+        """For each span of the documents in ``id_range``: each of its links, either way, as
+        (link name or "" for a link into it, far span's label, its text, the link's values)."""
+        found: dict[int, list[_Link]] = {}
+        for outgoing, near, far in (
+            (True, Relation.source_id, Relation.target_id),
+            (False, Relation.target_id, Relation.source_id),
+        ):
+            other = aliased(Span)
+            rows = _read(
+                db,
+                select(
+                    near,
+                    Relation.label,
+                    other.label,
+                    func.substr(Document.text, other.start + 1, other.end - other.start),
+                    cast(Relation.attributes, Text),
+                )
+                .join(other, other.id == far)
+                .join(Document, Document.id == Relation.document_id)
+                .where(Relation.document_id.between(*id_range)),
+            )
+            for span_id, link, label, text, stored in rows:
+                values = jsonio.loads(stored) if stored else {}
+                found.setdefault(span_id, []).append(
+                    (link if outgoing else "", label, text, values)
+                )
+        return found
+
+    def holds(self, links: list[_Link]) -> bool:
+        """Every text filter finds its text in a span linked with that label (either way) or
+        by a link of that name from this span, and every value is held by one of the links."""
+        return all(
+            any(name in (link, label) and matcher.found_in(text) for link, label, text, _ in links)
+            for name, matcher in self.texts
+        ) and all(any(has_value(values, n, v) for _, _, _, values in links) for n, v in self.values)
+
+
+def _json_holds(stored: ColumnElement[str], name: str, value: str) -> list[ColumnElement[bool]]:
+    """LIKEs on values' JSON as stored, as text: they only narrow (the exact test is
+    ``has_value``), so a part JSON would escape is left out."""
+    parts = [f'"{name}"'] if value.lower() in _YES_NO else [f'"{name}"', value]
+    return [
+        stored.like(f"%{_escape_like(part)}%", escape="\\") for part in parts if _unescaped(part)
+    ]
 
 
 def _unescaped(part: str) -> bool:
@@ -325,6 +409,8 @@ def _span_hits(
         spans_query = spans_query.where(narrow)
     rows = _read(reader.db, spans_query)
     reader.characters += sum(len(row[11]) for row in rows)
+    link_check = _LinkCheck(query)
+    linked = link_check.read(reader.db, id_range) if link_check and rows else {}
     for row in rows:
         (doc_id, span_id, annotator_id, start, end, label, stored) = row[:7]
         key, title, length, lo_, piece = row[7:]
@@ -332,6 +418,8 @@ def _span_hits(
         if not all(has_value(attributes, n, v) for n, v in query.attributes):
             continue
         if matcher is not None and not matcher.found_in(piece[start - lo_ : end - lo_]):
+            continue
+        if link_check and not link_check.holds(linked.get(span_id, [])):
             continue
         yield Hit(
             doc_id,
