@@ -27,9 +27,10 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from annotator.core.domain import jsonio
 from annotator.core.domain.errors import ValidationError
@@ -194,18 +195,32 @@ def _text_narrow(db: Database, query: SearchQuery) -> TextNarrow | None:
             return indexed
     if query.regex:
         return None
-    fragment = query.text
+    plain = _holds_text(Document.text, query.text, query, db)
+    return None if plain is None else lambda low, high: plain
+
+
+def _holds_text(
+    column: ColumnElement[str] | InstrumentedAttribute[str],
+    text: str,
+    query: SearchQuery,
+    db: Database,
+) -> ColumnElement[bool] | None:
+    """A ``LIKE`` every value holding plain ``text`` passes, as ``query`` matches it (case,
+    accents), when one can be made: of its longest run of characters that ``LIKE`` folds as
+    ``re`` does (ASCII letters other than i, k and s, whose forms ``ı``, the Kelvin sign and
+    ``ſ`` it does not fold; anything without case). Never for accents (an "e" must find "é")."""
+    if query.ignore_accents:
+        return None
+    fragment = text
     if query.ignore_case:
-        runs = "".join(ch if like_folds_as_re(ch) else "\n" for ch in query.text).split("\n")
+        runs = "".join(ch if like_folds_as_re(ch) else "\n" for ch in text).split("\n")
         fragment = max(runs, key=len)
         if not fragment.strip():
             return None
     pattern = f"%{_escape_like(fragment)}%"
     if query.ignore_case and not db.is_sqlite:
-        plain = Document.text.ilike(pattern, escape="\\")
-    else:
-        plain = Document.text.like(pattern, escape="\\")
-    return lambda low, high: plain
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")
 
 
 def _quick_scan(db: Database, query: SearchQuery) -> ColumnElement[bool] | None:
@@ -233,34 +248,48 @@ def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement
         conditions.extend(_json_holds(cast(Span.attributes, Text), name, value))
     if query.statuses:
         conditions.append(_in_status(Span.document_id, Span.annotator_id, query.statuses))
-    for name in dict.fromkeys(name for name, _ in query.links):
-        conditions.append(_linked(name))
-    for held in query.link_values:
-        conditions.append(_linked(None, held))
     return conditions
 
 
-def _linked(name: str | None, value: tuple[str, str] | None = None) -> ColumnElement[bool]:
-    """Whether the span is linked, either way, to a span labelled ``name``, or is the source
-    of a link named ``name`` (``said_by``: said by), or has a link whose stored values may
-    hold ``value`` (a LIKE on their JSON). The far span's text and the exact value are
-    checked in Python (``_LinkCheck``)."""
-    conditions = []
+def _linked(
+    db: Database,
+    query: SearchQuery,
+    id_range: tuple[int, int],
+    name: str | None,
+    text: str = "",
+    value: tuple[str, str] | None = None,
+) -> ColumnElement[bool]:
+    """Whether the span, in a document of ``id_range``, is linked either way to a span
+    labelled ``name``, or is the source of a link named ``name`` (``said_by``: said by), whose
+    text may hold ``text``; or has a link whose stored values may hold ``value`` (a LIKE on
+    their JSON). The ids are found once for the range, from the links (a test per span was a
+    scan of every span); the far text and the exact value are checked in Python
+    (``_LinkCheck``)."""
+    ends = []
     for outgoing, near, far in (
         (True, Relation.source_id, Relation.target_id),
         (False, Relation.target_id, Relation.source_id),
     ):
-        other = aliased(Span)
-        found = select(Relation.id).where(near == Span.id)
+        found = select(near).where(Relation.document_id.between(*id_range))
         if name is not None:
-            named = or_(Relation.label == name, other.label == name) if outgoing else None
-            found = found.where(
-                other.id == far, named if named is not None else other.label == name
+            other = aliased(Span)
+            named = other.label == name
+            found = found.join(other, other.id == far).where(
+                or_(named, Relation.label == name) if outgoing else named
             )
+            far_text = _far_text(other)
+            holds = _holds_text(far_text, text, query, db) if text else None
+            if holds is not None:
+                found = found.join(Document, Document.id == Relation.document_id).where(holds)
         if value is not None:
             found = found.where(*_json_holds(cast(Relation.attributes, Text), *value))
-        conditions.append(exists(found))
-    return or_(*conditions)
+        ends.append(found)
+    return Span.id.in_(union(*ends))
+
+
+def _far_text(other: Any) -> ColumnElement[str]:
+    """The text of a span at a link's far end, cut out of its document's text."""
+    return func.substr(Document.text, other.start + 1, other.end - other.start)
 
 
 _Link = tuple[str, str, str, dict[str, Any]]  # link name ("" when it points here), far label,
@@ -271,6 +300,7 @@ class _LinkCheck:
     """The exact test of a query's link filters, on the links of one range of documents."""
 
     def __init__(self, query: SearchQuery) -> None:
+        self.query = query
         self.texts = [(name, query.link_matcher(text)) for name, text in query.links]
         self.values = query.link_values
 
@@ -292,12 +322,12 @@ class _LinkCheck:
                     near,
                     Relation.label,
                     other.label,
-                    func.substr(Document.text, other.start + 1, other.end - other.start),
+                    _far_text(other),
                     cast(Relation.attributes, Text),
                 )
                 .join(other, other.id == far)
                 .join(Document, Document.id == Relation.document_id)
-                .where(Relation.document_id.between(*id_range)),
+                .where(Relation.document_id.between(*id_range), self._wanted(db, other, outgoing)),
             )
             for span_id, link, label, text, stored in rows:
                 values = jsonio.loads(stored) if stored else {}
@@ -305,6 +335,20 @@ class _LinkCheck:
                     (link if outgoing else "", label, text, values)
                 )
         return found
+
+    def _wanted(self, db: Database, other: Any, outgoing: bool) -> ColumnElement[bool]:
+        """The links a filter may ask about: of a label or name it names to a span whose text
+        may hold its text, or whose values may hold one it asks for (the rest are not read)."""
+        wanted = []
+        for name, text in self.query.links:
+            named = other.label == name
+            if outgoing:
+                named = or_(named, Relation.label == name)
+            holds = _holds_text(_far_text(other), text, self.query, db)
+            wanted.append(named if holds is None else and_(named, holds))
+        for name, value in self.values:
+            wanted.append(and_(true(), *_json_holds(cast(Relation.attributes, Text), name, value)))
+        return or_(*wanted)
 
     def holds(self, links: list[_Link]) -> bool:
         """Every text filter finds its text in a span linked with that label (either way) or
@@ -402,7 +446,12 @@ def _span_hits(
             func.substr(Document.text, lo + 1, Span.end + CONTEXT - lo),
         )
         .join(Document, Document.id == Span.document_id)
-        .where(Span.document_id.between(*id_range), *_span_filter(query, list(layers)))
+        .where(
+            Span.document_id.between(*id_range),
+            *_span_filter(query, list(layers)),
+            *(_linked(reader.db, query, id_range, name, text) for name, text in query.links),
+            *(_linked(reader.db, query, id_range, None, value=held) for held in query.link_values),
+        )
         .order_by(Span.document_id, Span.start, Span.end, Span.id)
     )
     if narrow is not None:
