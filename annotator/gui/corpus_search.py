@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
 from annotator.core.domain.errors import AnnotatorError
 from annotator.core.domain.rules import STATUSES
 from annotator.core.domain.schema import AttributeType, Schema
-from annotator.core.domain.search_syntax import combined, parse_search
+from annotator.core.domain.search_syntax import combined, filter_terms, parse_search
 from annotator.core.domain.searching import Hit, SearchQuery, parse_attribute
 from annotator.core.domain.wording import counted
 from annotator.core.services.workspace import Workspace
 from annotator.gui.jobs import Job
 from annotator.gui.models.search_results import SearchResultsModel
+from annotator.gui.search_completer import TermCompleter
 
 MAX_HITS = 100_000  # past this the search stops and asks for a narrower one
 DRAIN_MS = 100
@@ -77,8 +78,9 @@ class CorpusSearchPanel(QWidget):
             "Text to find, with filters among it: label:STATEMENT, a value (stance:denies), "
             "a link's far end (speaker:Hatami, said_by:Hatami), annotator:NAME, status:done.\n"
             'Quote a value with spaces (speaker:"Mehmet Yılmaz") or text that looks like a '
-            'filter ("stance:denies").'
+            'filter ("stance:denies"). The filters are offered as you type.'
         )
+        self.completer = TermCompleter(self.query_edit)
         self.query_edit.setClearButtonEnabled(True)
         self.regex = QCheckBox("Regex")
         self.match_case = QCheckBox("Match case")
@@ -112,7 +114,7 @@ class CorpusSearchPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(DRAIN_MS)
         self._timer.timeout.connect(self._drain)
-        self.query_edit.returnPressed.connect(self.run)
+        self.query_edit.returnPressed.connect(self._return_pressed)
         self.run_button.clicked.connect(self.run)
         self.stop_button.clicked.connect(self.stop)
         self.view.activated.connect(self._choose)
@@ -171,10 +173,12 @@ class CorpusSearchPanel(QWidget):
             if attr.type in (AttributeType.CHOICE, AttributeType.MULTI)
             for value in attr.values
         ]
+        people = [a.name for a in self.workspace.annotators.all()]
+        self.completer.set_terms(filter_terms(schema, tuple(people)))
         for box, items in (
             (self.label_box, [ANY_LABEL, *(label.name for label in schema.labels)]),
             (self.value_box, [ANY_VALUE, *dict.fromkeys(values)]),
-            (self.layer_box, [EVERY_PERSON, *(a.name for a in self.workspace.annotators.all())]),
+            (self.layer_box, [EVERY_PERSON, *people]),
         ):
             chosen = box.currentText()
             box.clear()
@@ -203,6 +207,14 @@ class CorpusSearchPanel(QWidget):
             layers=chosen(self.layer_box),
             statuses=chosen(self.status_box),
         )
+
+    def _return_pressed(self) -> None:
+        """Search, unless this Enter picks one of the filters offered (the line edit hears it
+        before the completion is made): typing goes on."""
+        popup = self.completer.popup()
+        if popup is not None and popup.isVisible() and popup.currentIndex().isValid():
+            return
+        self.run()
 
     # -- running --
 

@@ -22,6 +22,12 @@ from tests.core.test_search_child import LONG_BACKTRACKING, search_children
 from tests.gui.conftest import Key, Mod, User
 
 TIMEOUT = 20_000
+# Typing in the search box may pop up its completion, which asks to be raised and to grab the
+# keyboard: the offscreen platform can do neither, and says so.
+pytestmark = pytest.mark.qt_log_ignore(
+    "^This plugin does not support raise\\(\\)$",
+    "^This plugin does not support grabbing the keyboard$",
+)
 
 
 def texts(probe: Workspace) -> dict[int, str]:
@@ -153,6 +159,40 @@ def test_one_line_finds_statements_by_value_and_speaker_and_says_what_it_took_as
     search_for(qtbot, panel, "stanse:denies")
     assert model.rowCount() == 0
     assert "'stanse' is not a label, value or link" in panel.summary.text()
+
+
+def test_filters_are_offered_as_they_are_typed(
+    qtbot: QtBot,
+    open_main: Callable[..., MainWindow],
+    user: Callable[[MainWindow], User],
+) -> None:
+    window = open_main()
+    panel = open_search(window, user)
+    completer, edit = panel.completer, panel.query_edit
+    qtbot.keyClicks(edit, "missile label:STATEMENT STANCE:D")
+    popup = completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    offered = [completer.completionModel().index(r, 0).data() for r in range(
+        completer.completionModel().rowCount())]  # fmt: skip
+    assert offered == ["stance:denies"]  # of the five stances, in any case
+    qtbot.keyClick(popup, Key.Key_Down)
+    qtbot.keyClick(popup, Key.Key_Return)
+    assert edit.text() == "missile label:STATEMENT stance:denies"
+    assert panel.job is None and panel.summary.text() == ""  # choosing is not searching
+    # the far end of a link: the key is offered, the name is typed
+    edit.clear()
+    qtbot.keyClicks(edit, "spea")
+    qtbot.waitUntil(popup.isVisible)
+    names = completer.completionModel()
+    assert [names.index(r, 0).data() for r in range(names.rowCount())] == [
+        "speaker_type:official", "speaker_type:body", "speaker_type:anonymous",
+        "speaker_type:other", "speaker:",
+    ]  # fmt: skip
+    # Enter while filters are offered, none chosen: the line is searched as typed.
+    with qtbot.waitSignal(panel.finished, timeout=TIMEOUT):
+        qtbot.keyClick(popup if popup.isVisible() else edit, Key.Key_Return)
+    assert edit.text() == "spea" and not popup.isVisible()
+    assert re.fullmatch(r"\d+ hits? in \d+ documents?", panel.summary.text())
 
 
 def test_many_hits_are_handed_to_the_view_a_page_at_a_time(qtbot: QtBot) -> None:

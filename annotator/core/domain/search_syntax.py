@@ -208,3 +208,19 @@ def _value(
             return name, value
     notes.append(f"{wanted!r} is not a value of {name} ({', '.join(offered)})")
     return name, wanted
+
+
+def filter_terms(schema: Schema | None, annotators: tuple[str, ...] = ()) -> list[str]:
+    """Every filter a search line can hold, as it is typed: each label, each value the schema
+    offers (a link's own values too), each link's far end by label and by name (``speaker:``,
+    ``said_by:``, text to follow), each annotator and each status. For completion and help."""
+    terms: list[str] = []
+    words = _Vocabulary(schema)
+    terms += [f"label:{name}" for name in words.labels.values()]
+    for table in (words.attributes, words.link_attributes):
+        for name, offered in table.values():
+            terms += [f"{name}:{value}" for value in offered] if offered else [f"{name}:"]
+    terms += [f"{key}:" for key in words.links]
+    terms += [f"annotator:{name}" for name in annotators]
+    terms += [f"status:{status}" for status in STATUSES]
+    return list(dict.fromkeys(terms))

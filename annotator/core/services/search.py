@@ -292,8 +292,9 @@ def _far_text(other: Any) -> ColumnElement[str]:
     return func.substr(Document.text, other.start + 1, other.end - other.start)
 
 
-_Link = tuple[str, str, str, dict[str, Any]]  # link name ("" when it points here), far label,
-# far text, the link's values
+# A span's link: its name ("" when it points at the span), the far span's label and text, and
+# the link's own values.
+_Link = tuple[str, str, str, dict[str, Any]]
 
 
 class _LinkCheck:
