@@ -63,7 +63,7 @@ COMMAND_TABLE = {
     "schema": _lazy("schema_cmds", "Check, compare and choose label schemas."),
     "search": _lazy(
         "search_cmd",
-        "Find TEXT in every document, or find annotations by label, value and annotator.",
+        "Find QUERY in every document: text, and annotations by label, value, link and annotator.",
     ),
     "stats": _lazy(
         "data_cmds", "How many documents there are, and each annotator's progress through them."
