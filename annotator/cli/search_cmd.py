@@ -15,7 +15,7 @@ from annotator.core.domain.wording import counted
 
 
 @click.command()
-@click.argument("text", metavar="QUERY", required=False, default="")
+@click.argument("text", metavar="[QUERY]", required=False, default="")
 @click.option(
     "--regex",
     is_flag=True,
