@@ -251,39 +251,54 @@ def _span_filter(query: SearchQuery, layer_ids: list[int]) -> list[ColumnElement
     return conditions
 
 
+# Both ends of a link, from the searched span's side: (a link from it, its end, the far end).
+_DIRECTIONS = (
+    (True, Relation.source_id, Relation.target_id),
+    (False, Relation.target_id, Relation.source_id),
+)
+
+
+def _link_asked(
+    db: Database,
+    query: SearchQuery,
+    other: Any,
+    outgoing: bool,
+    name: str = "",
+    text: str = "",
+    value: tuple[str, str] | None = None,
+) -> ColumnElement[bool]:
+    """What a link (from the span when ``outgoing``, else into it) with ``other`` at its far
+    end meets for one filter: its far span labelled ``name``, or, from the span, itself named
+    ``name``, with a far text that may hold ``text``; or its stored values may hold ``value``
+    (a LIKE on their JSON). Only narrows: ``_LinkCheck.holds`` makes the exact test."""
+    if value is not None:
+        return and_(true(), *_json_holds(cast(Relation.attributes, Text), *value))
+    named = or_(other.label == name, Relation.label == name) if outgoing else other.label == name
+    holds = _holds_text(_far_text(other), text, query, db)
+    return named if holds is None else and_(named, holds)
+
+
 def _linked(
     db: Database,
     query: SearchQuery,
     id_range: tuple[int, int],
-    name: str | None,
+    name: str = "",
     text: str = "",
     value: tuple[str, str] | None = None,
 ) -> ColumnElement[bool]:
-    """Whether the span, in a document of ``id_range``, is linked either way to a span
-    labelled ``name``, or is the source of a link named ``name`` (``said_by``: said by), whose
-    text may hold ``text``; or has a link whose stored values may hold ``value`` (a LIKE on
-    their JSON). The ids are found once for the range, from the links (a test per span was a
-    scan of every span); the far text and the exact value are checked in Python
-    (``_LinkCheck``)."""
+    """Whether the span, in a document of ``id_range``, has a link ``_link_asked`` finds for
+    one filter. The ids are found once for the range, from the links (a test per span was a
+    scan of every span)."""
     ends = []
-    for outgoing, near, far in (
-        (True, Relation.source_id, Relation.target_id),
-        (False, Relation.target_id, Relation.source_id),
-    ):
-        found = select(near).where(Relation.document_id.between(*id_range))
-        if name is not None:
-            other = aliased(Span)
-            named = other.label == name
-            found = found.join(other, other.id == far).where(
-                or_(named, Relation.label == name) if outgoing else named
-            )
-            far_text = _far_text(other)
-            holds = _holds_text(far_text, text, query, db) if text else None
-            if holds is not None:
-                found = found.join(Document, Document.id == Relation.document_id).where(holds)
-        if value is not None:
-            found = found.where(*_json_holds(cast(Relation.attributes, Text), *value))
-        ends.append(found)
+    for outgoing, near, far in _DIRECTIONS:
+        other = aliased(Span)
+        asked = _link_asked(db, query, other, outgoing, name, text, value)
+        ends.append(
+            select(near)
+            .join(other, other.id == far)
+            .join(Document, Document.id == Relation.document_id)
+            .where(Relation.document_id.between(*id_range), asked)
+        )
     return Span.id.in_(union(*ends))
 
 
@@ -303,20 +318,22 @@ class _LinkCheck:
     def __init__(self, query: SearchQuery) -> None:
         self.query = query
         self.texts = [(name, query.link_matcher(text)) for name, text in query.links]
-        self.values = query.link_values
 
     def __bool__(self) -> bool:
-        return bool(self.texts or self.values)
+        return bool(self.texts or self.query.link_values)
 
     def read(self, db: Database, id_range: tuple[int, int]) -> dict[int, list[_Link]]:
-        """For each span of the documents in ``id_range``: each of its links, either way, as
-        (link name or "" for a link into it, far span's label, its text, the link's values)."""
+        """For each span of the documents in ``id_range``: each of its links, either way, that
+        a filter may ask about, as (link name or "" for a link into it, far span's label, its
+        text, the link's values)."""
+        query = self.query
         found: dict[int, list[_Link]] = {}
-        for outgoing, near, far in (
-            (True, Relation.source_id, Relation.target_id),
-            (False, Relation.target_id, Relation.source_id),
-        ):
+        for outgoing, near, far in _DIRECTIONS:
             other = aliased(Span)
+            asked = [
+                *(_link_asked(db, query, other, outgoing, n, t) for n, t in query.links),
+                *(_link_asked(db, query, other, outgoing, value=v) for v in query.link_values),
+            ]
             rows = _read(
                 db,
                 select(
@@ -328,7 +345,7 @@ class _LinkCheck:
                 )
                 .join(other, other.id == far)
                 .join(Document, Document.id == Relation.document_id)
-                .where(Relation.document_id.between(*id_range), self._wanted(db, other, outgoing)),
+                .where(Relation.document_id.between(*id_range), or_(*asked)),
             )
             for span_id, link, label, text, stored in rows:
                 values = jsonio.loads(stored) if stored else {}
@@ -337,27 +354,16 @@ class _LinkCheck:
                 )
         return found
 
-    def _wanted(self, db: Database, other: Any, outgoing: bool) -> ColumnElement[bool]:
-        """The links a filter may ask about: of a label or name it names to a span whose text
-        may hold its text, or whose values may hold one it asks for (the rest are not read)."""
-        wanted = []
-        for name, text in self.query.links:
-            named = other.label == name
-            if outgoing:
-                named = or_(named, Relation.label == name)
-            holds = _holds_text(_far_text(other), text, self.query, db)
-            wanted.append(named if holds is None else and_(named, holds))
-        for name, value in self.values:
-            wanted.append(and_(true(), *_json_holds(cast(Relation.attributes, Text), name, value)))
-        return or_(*wanted)
-
     def holds(self, links: list[_Link]) -> bool:
         """Every text filter finds its text in a span linked with that label (either way) or
         by a link of that name from this span, and every value is held by one of the links."""
         return all(
             any(name in (link, label) and matcher.found_in(text) for link, label, text, _ in links)
             for name, matcher in self.texts
-        ) and all(any(has_value(values, n, v) for _, _, _, values in links) for n, v in self.values)
+        ) and all(
+            any(has_value(values, n, v) for _, _, _, values in links)
+            for n, v in self.query.link_values
+        )
 
 
 def _json_holds(stored: ColumnElement[str], name: str, value: str) -> list[ColumnElement[bool]]:
@@ -451,7 +457,7 @@ def _span_hits(
             Span.document_id.between(*id_range),
             *_span_filter(query, list(layers)),
             *(_linked(reader.db, query, id_range, name, text) for name, text in query.links),
-            *(_linked(reader.db, query, id_range, None, value=held) for held in query.link_values),
+            *(_linked(reader.db, query, id_range, value=held) for held in query.link_values),
         )
         .order_by(Span.document_id, Span.start, Span.end, Span.id)
     )
