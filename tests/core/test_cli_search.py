@@ -78,12 +78,14 @@ def test_mistakes_are_told_in_one_line(demo: str, capsys: pytest.CaptureFixture[
     assert (code, out, err) == (0, "", "0 hits shown\n")
 
 
-def denying_statements(db: str) -> dict[str, list[tuple[str, int, int, str]]]:
-    """Each person's statements with stance denies, with their speakers' texts: read span by
-    span through the service, independently of the search."""
+def denials_by_one_speaker(db: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """A speaker's name and every person's statements with stance denies said by them, as
+    (document key, start, end), sorted: read span by span through the service, independently
+    of the search. The name is the last word of the first such statement's speaker, and it
+    leaves out some denials, so a query for it must tell speakers apart."""
     from annotator.core.services.workspace import Workspace
 
-    found: dict[str, list[tuple[str, int, int, str]]] = {}
+    denials: list[tuple[str, int, int, str]] = []
     with Workspace(db) as ws:
         for person in ws.annotators.all(people_only=True):
             layer = ws.annotations(person.name)
@@ -94,25 +96,22 @@ def denying_statements(db: str) -> dict[str, list[tuple[str, int, int, str]]]:
                 for rel in layer.relations(doc_id):
                     said, who = spans[rel.source_id], spans[rel.target_id]
                     if rel.label == "said_by" and said.attributes.get("stance") == "denies":
-                        speaker = text[who.start : who.end]
-                        found.setdefault(person.name, []).append(
-                            (key, said.start, said.end, speaker)
-                        )
-    return found
+                        denials.append((key, said.start, said.end, text[who.start : who.end]))
+    assert len({speaker for *_, speaker in denials}) > 1  # a query must tell them apart
+    name = denials[0][3].split()[-1]
+    expected = sorted(
+        (key, start, end) for key, start, end, speaker in denials
+        if name.casefold() in speaker.casefold()
+    )  # fmt: skip
+    assert 0 < len(expected) < len(denials)
+    return name, expected
 
 
 def test_one_query_line_finds_statements_by_value_and_speaker(
     demo: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Issue 13's example: label:STATEMENT stance:denies speaker:NAME, as JSON lines."""
-    statements = [s for found in denying_statements(demo).values() for s in found]
-    assert len({speaker for *_, speaker in statements}) > 1  # the query must tell them apart
-    name = statements[0][3].split()[-1]
-    expected = sorted(
-        (key, start, end) for key, start, end, speaker in statements if name.casefold() in
-        speaker.casefold()
-    )  # fmt: skip
-    assert 0 < len(expected) < len(statements)
+    name, expected = denials_by_one_speaker(demo)
     code, out, err = run(
         capsys, "search", f"label:STATEMENT stance:denies speaker:{name.lower()}", "--json",
         "--limit", "0", "--db", demo,

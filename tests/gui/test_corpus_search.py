@@ -17,7 +17,7 @@ from annotator.core.services import search as search_module
 from annotator.core.services.workspace import Workspace
 from annotator.gui.corpus_search import CorpusSearchPanel
 from annotator.gui.main_window import MainWindow
-from tests.core.test_cli_search import denying_statements
+from tests.core.test_cli_search import denials_by_one_speaker
 from tests.core.test_search_child import LONG_BACKTRACKING, search_children
 from tests.gui.conftest import Key, Mod, User
 
@@ -140,13 +140,7 @@ def test_one_line_finds_statements_by_value_and_speaker_and_says_what_it_took_as
 ) -> None:
     """Issue 13's example typed into the box: label:STATEMENT stance:denies speaker:NAME."""
     window = open_main()
-    statements = [s for found in denying_statements(url).values() for s in found]
-    name = statements[0][3].split()[-1]
-    expected = sorted(
-        (key, start, end) for key, start, end, speaker in statements
-        if name.casefold() in speaker.casefold()
-    )  # fmt: skip
-    assert 0 < len(expected) < len(statements)
+    name, expected = denials_by_one_speaker(url)
     panel = open_search(window, user)
     search_for(qtbot, panel, f"label:STATEMENT stance:denies speaker:{name}")
     model = panel.model
